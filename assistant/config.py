@@ -1,0 +1,128 @@
+"""The one typed settings object. Only this module reads the environment or secrets.toml.
+
+Values come from, highest priority first: keyword arguments, environment variables prefixed
+``GA_`` (e.g. ``GA_STORE_DIR``), top-level keys of ``.streamlit/secrets.toml`` (read as TOML, so
+nothing here imports streamlit), then the defaults below. Nothing is required to run offline.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from assistant.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = Path(os.environ.get("GA_SECRETS_FILE", PROJECT_ROOT / ".streamlit" / "secrets.toml"))
+
+LlmProvider = Literal["none", "openai", "azure"]
+EmbedderName = Literal["minilm", "openai", "azure"]
+
+
+class Settings(BaseSettings):
+    """Every setting of the Guidance Assistant, frozen once loaded."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GA_", frozen=True, extra="ignore", toml_file=SECRETS_FILE
+    )
+
+    # Where things live.
+    store_dir: Path = Field(PROJECT_ROOT / ".data" / "store", description="Local index state")
+    sample_guidance_dir: Path = PROJECT_ROOT / "sample_guidance"
+    library_dir: Path = Field(
+        PROJECT_ROOT / ".data" / "library", description="Uploaded guidance files, by collection"
+    )
+    conversations_db: Path = PROJECT_ROOT / ".data" / "conversations.sqlite3"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    default_collection: str = "guidance"
+
+    # Chroma: embedded on disk unless a server host is set.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    chroma_collection: str = "chunks"
+
+    # Embeddings.
+    embedder: EmbedderName = "minilm"
+    embedding_model: str = "text-embedding-3-small"
+    embed_batch_size: int = Field(8, ge=1, le=256)
+    embed_threads: int = Field(0, ge=0, description="0 = onnxruntime default")
+
+    # Chunking.
+    chunk_tokens: int = Field(200, ge=32, le=256)
+    chunk_overlap_tokens: int = Field(24, ge=0, le=128)
+
+    # Ingestion limits.
+    max_upload_mb: int = Field(25, ge=1)
+    parse_timeout_s: float = Field(60.0, gt=0)
+    parse_memory_mb: int = Field(1024, ge=128)
+    parse_workers: int = Field(2, ge=1)
+
+    # Language model (generative answers). "none" = offline extractive answers.
+    llm_provider: LlmProvider = "none"
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    azure_endpoint: str | None = None
+    azure_api_version: str = "2024-10-21"
+    azure_deployment: str | None = None
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_max_tokens: int = Field(600, ge=16)
+    llm_timeout_s: float = Field(60.0, gt=0)
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    context_token_budget: int = Field(3000, ge=256)
+
+    # Access.
+    admin_password: SecretStr | None = None
+    admin_emails: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_required_secrets(self) -> Settings:
+        needs_key = self.llm_provider != "none" or self.embedder != "minilm"
+        if needs_key and self.llm_api_key is None and not self.llm_base_url:
+            raise ConfigError(
+                "GA_LLM_API_KEY is not set, but a model endpoint is configured "
+                f"(GA_LLM_PROVIDER={self.llm_provider}, GA_EMBEDDER={self.embedder}). "
+                "Set GA_LLM_API_KEY, or set GA_LLM_PROVIDER=none for offline answers."
+            )
+        uses_azure = self.llm_provider == "azure" or self.embedder == "azure"
+        if uses_azure and not self.azure_endpoint:
+            raise ConfigError("GA_AZURE_ENDPOINT is not set, but Azure OpenAI is configured.")
+        return self
+
+    @property
+    def offline(self) -> bool:
+        """True when answers are extractive because no language model is configured."""
+        return self.llm_provider == "none"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Load the settings once per process; a bad value fails here, naming the variable."""
+    try:
+        return Settings()
+    except ConfigError:
+        raise
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        raise ConfigError(f"Invalid configuration: {exc}") from exc

@@ -1,0 +1,147 @@
+"""Our own dataclasses: these, not LangChain, OpenAI or Chroma types, cross module boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DocType = Literal["pdf", "docx", "html", "markdown", "text", "rtf"]
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text under one heading path, as a loader found it."""
+
+    heading_path: tuple[str, ...]
+    text: str
+    page_start: int | None = None
+    page_end: int | None = None
+
+    @property
+    def path_text(self) -> str:
+        """The heading path as shown to users, e.g. 'Benefit cap > Exemptions'."""
+        return SECTION_SEPARATOR.join(self.heading_path)
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """What a loader returns: a document's text in sections plus what citations need."""
+
+    title: str
+    doc_type: DocType
+    sections: tuple[Section, ...]
+    url: str | None = None
+    updated: str | None = None  # ISO date (YYYY-MM-DD) when the source gives one
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A bounded piece of a document, with everything a citation needs."""
+
+    chunk_id: str
+    text: str
+    doc_id: str  # "<collection>/<path within collection>"
+    collection: str
+    title: str
+    source: str  # path within the collection
+    doc_type: str
+    section: str = ""
+    page_start: int | None = None
+    page_end: int | None = None
+    url: str | None = None
+    updated: str | None = None
+    content_hash: str = ""  # sha256 of the embedded text
+    doc_version: str = ""  # sha256 of the source file the chunk came from
+    position: int = 0  # order within the document
+
+    @property
+    def embedding_text(self) -> str:
+        """The text that is embedded: title and section path give the chunk its context."""
+        return embedding_text(self.title, self.section, self.text)
+
+    @property
+    def page_label(self) -> str:
+        """'3' or '3-4', or '' when the source has no pages."""
+        if self.page_start is None:
+            return ""
+        if self.page_end is None or self.page_end == self.page_start:
+            return str(self.page_start)
+        return f"{self.page_start}-{self.page_end}"
+
+
+def embedding_text(title: str, section: str, text: str) -> str:
+    """Title, section path and text, as embedded and hashed."""
+    head = f"{title} — {section}" if section and section != title else title
+    return f"{head}\n{text}"
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A retrieved chunk and its relevance score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class ChunkFilter:
+    """Which chunks an index operation applies to; None means 'any'."""
+
+    collections: tuple[str, ...] | None = None
+    doc_types: tuple[str, ...] | None = None
+    doc_ids: tuple[str, ...] | None = None
+    not_doc_version: str | None = None  # chunks whose doc_version differs from this
+
+
+DocStatus = Literal["ok", "failed", "indexing"]
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One document's entry in the index: the commit point of atomic reindexing."""
+
+    doc_id: str
+    collection: str
+    source: str
+    title: str
+    doc_type: str
+    version: str  # sha256 of the source file, "" until first committed
+    status: DocStatus = "ok"
+    reason: str = ""
+    pages: int = 0
+    chunks: int = 0
+    url: str | None = None
+    updated: str | None = None
+    indexed_at: str = ""  # ISO timestamp
+    pending_version: str = ""  # set while a write is in flight; see ingest.indexing
+    source_path: str = ""  # absolute path of the file on disk when known
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What [n] in an answer points to."""
+
+    n: int
+    title: str
+    source: str
+    section: str
+    page: str
+    url: str | None
+    updated: str | None
+    quote: str
+    doc_id: str = ""
+    suspicious: bool = False  # the passage contains text that reads like instructions
+
+
+@dataclass
+class Answer:
+    """A finished answer: its text, how it was made, and its checked citations."""
+
+    text: str
+    mode: Literal["extractive", "generative"]
+    answered: bool
+    citations: list[Citation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    closest: list[Citation] = field(default_factory=list)
