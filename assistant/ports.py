@@ -93,3 +93,22 @@ class ChatModel(Protocol):
     def stream(self, messages: Sequence[tuple[str, str]]) -> Iterator[str]:
         """Yield the reply in pieces as they arrive."""
         ...
+
+
+class Retriever(Protocol):
+    """Finds the chunks that answer a query (hybrid dense + BM25 in ``assistant.retrieval``).
+
+    Scores are calibrated relevance in [0, 1]: ``answering`` abstains ("not covered") when the best
+    score is below the retriever's ``min_relevance``.
+    """
+
+    @property
+    def min_relevance(self) -> float:
+        """Below this best score, the guidance is taken not to cover the query."""
+        ...
+
+    def retrieve(
+        self, query: str, k: int = 8, where: ChunkFilter | None = None
+    ) -> list[ScoredChunk]:
+        """The ``k`` best chunks for ``query``, best first, near-duplicates collapsed."""
+        ...
