@@ -1,0 +1,147 @@
+"""Analyse one question: embed, position, flag evidence, discover or apply themes, map.
+
+``QuestionResult`` is the state a reviewer works on (``review``) and exports (``export``). Vectors
+and scores live in memory only; ``review.load_result`` recomputes them after loading JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.ports import ChatModel, Embedder, Vectors
+from consult.discovery import discover_themes
+from consult.embedding import Progress, embed_unique, normalise_rows
+from consult.evidence import evidence_signals
+from consult.mapping import Labels, Scores, assign, choose_margin, taught_scores, zero_shot_scores
+from consult.positions import Position, classify_positions
+from consult.responses import Question
+from consult.themes import Framework, Theme
+
+
+@dataclass
+class QuestionResult:
+    """Themes, mappings, positions and evidence flags for one question, plus review state."""
+
+    question: Question
+    themes: list[Theme]
+    assignments: list[list[str]]  # theme ids per response, aligned with question.responses
+    positions: list[Position]
+    evidence: list[list[str]]
+    corrections: dict[str, list[str]] = field(default_factory=dict)  # response id -> theme ids
+    signed_off: bool = False
+    signed_off_by: str = ""
+    margin: float = 0.05
+    vectors: Vectors | None = field(default=None, repr=False)
+    scores: Scores | None = field(default=None, repr=False)
+
+    @property
+    def texts(self) -> list[str]:
+        """The themed responses' texts, in order."""
+        return [r.text for r in self.question.responses]
+
+    def theme(self, theme_id: str) -> Theme | None:
+        """The theme with this id, if any."""
+        return next((t for t in self.themes if t.theme_id == theme_id), None)
+
+    def unmatched(self) -> list[int]:
+        """Rows of responses that fit no theme (or only a catch-all one)."""
+        catch = {t.theme_id for t in self.themes if t.catch_all}
+        return [i for i, ids in enumerate(self.assignments) if not set(ids) - catch]
+
+
+def analyse_question(
+    question: Question,
+    embedder: Embedder,
+    *,
+    framework: Framework | None = None,
+    llm: ChatModel | None = None,
+    k: int | None = None,
+    progress: Progress | None = None,
+) -> QuestionResult:
+    """Theme one question offline (discovering themes unless a framework is given)."""
+    texts = [r.text for r in question.responses]
+    vectors = embed_unique(texts, embedder, progress)
+    if framework is not None:
+        themes = list(framework.themes)
+    else:
+        discovery = discover_themes(vectors, texts, k, question=question.text)
+        themes = list(discovery.themes)
+        if llm is not None:
+            from consult.refining import refine_themes
+
+            themes = refine_themes(question.text, themes, texts, llm)
+    result = QuestionResult(
+        question=question,
+        themes=themes,
+        assignments=[[] for _ in texts],
+        positions=classify_positions(texts),
+        evidence=[evidence_signals(t) for t in texts],
+        vectors=vectors,
+        signed_off=framework.signed_off if framework else False,
+        signed_off_by=framework.signed_off_by if framework else "",
+    )
+    remap(result, embedder)
+    return result
+
+
+def theme_vectors(result: QuestionResult, embedder: Embedder) -> Vectors:
+    """Each theme's vector: its text, plus its current members when it was discovered."""
+    assert result.vectors is not None
+    base = (
+        embedder.embed([t.text for t in result.themes])
+        if result.themes
+        else np.zeros((0, result.vectors.shape[1]), dtype=np.float32)
+    )
+    for column, theme in enumerate(result.themes):
+        members = [i for i, ids in enumerate(result.assignments) if theme.theme_id in ids]
+        if theme.origin == "discovered" and members:
+            base[column] = base[column] + 2 * result.vectors[members].mean(axis=0)
+    return normalise_rows(base)
+
+
+def remap(result: QuestionResult, embedder: Embedder) -> None:
+    """Map every response not corrected by a reviewer, learning from the corrections."""
+    if result.vectors is None:
+        result.vectors = embed_unique(result.texts, embedder)
+    centres = theme_vectors(result, embedder)
+    labels = correction_labels(result)
+    texts, themes = result.texts, result.themes
+    if labels:
+        result.scores = taught_scores(result.vectors, texts, themes, centres, labels)
+    else:
+        result.scores = zero_shot_scores(result.vectors, texts, themes, centres)
+    result.margin = choose_margin(result.scores, themes, labels)
+    columns = assign(result.scores, themes, result.margin)
+    for row, response in enumerate(result.question.responses):
+        corrected = result.corrections.get(response.response_id)
+        chosen = corrected if corrected is not None else [themes[c].theme_id for c in columns[row]]
+        result.assignments[row] = list(chosen)
+
+
+def correction_labels(result: QuestionResult) -> Labels:
+    """The reviewer's corrections as response rows -> theme columns."""
+    column = {t.theme_id: c for c, t in enumerate(result.themes)}
+    row = {r.response_id: i for i, r in enumerate(result.question.responses)}
+    return {
+        row[rid]: {column[t] for t in ids if t in column}
+        for rid, ids in result.corrections.items()
+        if rid in row
+    }
+
+
+def analyse_all(
+    questions: Sequence[Question],
+    embedder: Embedder,
+    *,
+    framework: Framework | None = None,
+    llm: ChatModel | None = None,
+    progress: Progress | None = None,
+) -> list[QuestionResult]:
+    """``analyse_question`` for each question."""
+    return [
+        analyse_question(q, embedder, framework=framework, llm=llm, progress=progress)
+        for q in questions
+    ]

@@ -1,0 +1,114 @@
+"""Offline theme discovery: k-means on response embeddings, labelled from their own words.
+
+Each cluster is labelled with its most distinctive words (class-based TF-IDF: frequent in the
+cluster, rare in the others) and described by its most representative sentence (the one nearest
+the cluster's centre). A model, when configured, renames and refines these (``refining``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import CountVectorizer
+
+from assistant.ports import Vectors
+from consult.embedding import normalise_rows
+from consult.themes import Theme
+
+MIN_THEMES = 3
+MAX_THEMES = 30
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Discovered themes and their centres (unit vectors, one row per theme)."""
+
+    themes: tuple[Theme, ...]
+    centres: Vectors
+
+
+def suggested_theme_count(n: int) -> int:
+    """About the square root of the number of responses, between 3 and 30."""
+    return int(max(1, min(n, max(MIN_THEMES, min(MAX_THEMES, round(n**0.5))))))
+
+
+def discover_themes(
+    vectors: Vectors,
+    texts: Sequence[str],
+    k: int | None = None,
+    seed: int = 0,
+    question: str = "",
+) -> Discovery:
+    """Cluster ``vectors`` into ``k`` themes (default ``suggested_theme_count``).
+
+    Words of ``question`` are left out of labels: every answer tends to repeat them.
+    """
+    if len(texts) == 0:
+        return Discovery((), np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    k = min(k or suggested_theme_count(len(texts)), len(set(texts)))
+    model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors)
+    clusters = np.asarray(model.labels_)
+    centres = normalise_rows(np.asarray(model.cluster_centers_, dtype=np.float32))
+    words = distinctive_words(texts, clusters, k, ignore=question)
+    themes = tuple(
+        _theme(
+            f"D{c + 1}", words[c], _representative_sentence(vectors, texts, clusters, c, centres)
+        )
+        for c in range(k)
+    )
+    return Discovery(themes, centres)
+
+
+def distinctive_words(
+    texts: Sequence[str], clusters: np.ndarray, k: int, top: int = 3, ignore: str = ""
+) -> list[list[str]]:
+    """The ``top`` words (or two-word phrases) most distinctive of each cluster."""
+    vectoriser = CountVectorizer(stop_words="english", ngram_range=(1, 2), max_features=20_000)
+    try:
+        counts = vectoriser.fit_transform(texts)
+    except ValueError:
+        return [[] for _ in range(k)]
+    vocabulary = np.asarray(vectoriser.get_feature_names_out())
+    per_cluster = np.vstack(
+        [np.asarray(counts[clusters == c].sum(axis=0)).ravel() for c in range(k)]
+    )
+    tf = per_cluster / np.clip(per_cluster.sum(axis=1, keepdims=True), 1, None)
+    idf = np.log(1 + per_cluster.sum() / np.clip(per_cluster.sum(axis=0), 1, None))
+    weights = tf * idf
+    ignored = {w[:5] for w in re.findall(r"[a-z]+", ignore.lower())}
+    weights[:, [any(w[:5] in ignored for w in str(t).split()) for t in vocabulary]] = 0
+    return [_top_terms(weights[c], vocabulary, top) for c in range(k)]
+
+
+def _top_terms(weights: np.ndarray, vocabulary: np.ndarray, top: int) -> list[str]:
+    chosen: list[str] = []
+    for index in np.argsort(-weights):
+        term = str(vocabulary[index])
+        if weights[index] <= 0 or len(chosen) == top:
+            break
+        if not any(term in c or c in term for c in chosen):
+            chosen.append(term)
+    return chosen
+
+
+def _representative_sentence(
+    vectors: Vectors, texts: Sequence[str], clusters: np.ndarray, c: int, centres: Vectors
+) -> str:
+    members = np.flatnonzero(clusters == c)
+    best = members[int(np.argmax(vectors[members] @ centres[c]))]
+    sentences = [s for s in _SENTENCE.split(texts[best].strip()) if s]
+    sentence = next((s for s in sentences if len(s.split()) >= 6), texts[best])
+    words = sentence.split()
+    return " ".join(words[:25]) + (" …" if len(words) > 25 else "")
+
+
+def _theme(theme_id: str, words: list[str], sentence: str) -> Theme:
+    label = ", ".join(words).capitalize() if words else f"Theme {theme_id}"
+    about = " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else label
+    description = f"Responses about {about}, typically: \u201c{sentence}\u201d"
+    return Theme(theme_id, label, description, "discovered")

@@ -1,0 +1,213 @@
+"""Import responses from CSV, XLSX or the Themefinder JSONL layout, counting what is set aside.
+
+Nothing a respondent wrote is interpreted: cells are read as text (an XLSX formula arrives as its
+text, e.g. ``=SUM(A1)``, and is never evaluated). Empty answers, "N/A", repeated respondent ids
+and very long answers are counted and listed, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from consult.errors import ConsultError
+from consult.responses import Consultation, Excluded, Question, Response
+
+MAX_ROWS = 200_000
+MAX_ANSWER_CHARS = 10_000
+MAX_FILE_MB = 200
+_NOT_APPLICABLE = re.compile(
+    r"^\s*(n\s*/?\s*a|none|nil|no comment|no comments|-+|\.+|not applicable|nothing)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_SPACE = re.compile(r"\s+")
+
+
+def list_columns(path: Path) -> list[str]:
+    """The header row of a CSV or XLSX file, for choosing the id and question columns."""
+    header, _ = _open_table(path)
+    return header
+
+
+def load_consultation(
+    path: Path, id_column: str | None = None, question_columns: Sequence[str] = ()
+) -> Consultation:
+    """Read a CSV/XLSX file (naming its columns) or a folder in the Themefinder JSONL layout."""
+    if path.is_dir():
+        return load_themefinder(path)
+    if not path.is_file():
+        raise ConsultError(f"{path} does not exist. Check the path and try again.")
+    if id_column is None or not question_columns:
+        raise ConsultError(
+            "Name the respondent-id column and at least one question column "
+            f"(columns in {path.name}: {', '.join(list_columns(path)[:20])})."
+        )
+    return load_table(path, id_column, question_columns)
+
+
+def load_table(path: Path, id_column: str, question_columns: Sequence[str]) -> Consultation:
+    """Read the id column and each question column of a CSV or XLSX file."""
+    header, rows = _open_table(path)
+    missing = [c for c in [id_column, *question_columns] if c not in header]
+    if missing:
+        raise ConsultError(
+            f"{path.name} has no column named {', '.join(repr(m) for m in missing)}. "
+            f"Its columns are: {', '.join(repr(h) for h in header[:30])}."
+        )
+    id_at = header.index(id_column)
+    at = [header.index(c) for c in question_columns]
+    answers: list[list[tuple[str, str]]] = [[] for _ in question_columns]
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        rid = _cell(row, id_at) or f"row-{count + 1}"
+        for column, position in enumerate(at):
+            answers[column].append((rid, _cell(row, position)))
+    questions = tuple(
+        build_question(f"q{i + 1}", name, pairs)
+        for i, (name, pairs) in enumerate(zip(question_columns, answers, strict=True))
+    )
+    return Consultation(source=str(path), questions=questions, rows=count)
+
+
+def load_themefinder(folder: Path) -> Consultation:
+    """Read each ``question_part_*`` folder (question.json, responses.jsonl) under ``folder``."""
+    root = folder / "inputs" if (folder / "inputs").is_dir() else folder
+    parts = sorted(p for p in root.glob("question_part_*") if p.is_dir())
+    parts.sort(key=lambda p: int(re.sub(r"\D", "", p.name) or 0))
+    if not parts:
+        raise ConsultError(
+            f"{folder} has no question_part_* folders: it is not in the Themefinder layout. "
+            "Give a CSV or XLSX file with --id and --question instead."
+        )
+    questions = tuple(_load_part(part) for part in parts)
+    rows = max((len(q.responses) + len(q.excluded) for q in questions), default=0)
+    return Consultation(source=str(folder), questions=questions, rows=rows)
+
+
+def _load_part(part: Path) -> Question:
+    try:
+        meta = json.loads((part / "question.json").read_text(encoding="utf-8"))
+        lines = (part / "responses.jsonl").read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise ConsultError(f"Could not read {part}: {exc}. Check the folder's files.") from exc
+    if len(records) > MAX_ROWS:
+        raise ConsultError(_too_many_rows(part.name))
+    pairs = [(str(r.get("response_id", "")), str(r.get("response") or "")) for r in records]
+    return build_question(part.name, str(meta.get("question_text", part.name)), pairs)
+
+
+def build_question(question_id: str, text: str, pairs: Sequence[tuple[str, str]]) -> Question:
+    """Sort answers into those to theme and those set aside (empty, N/A, repeated id)."""
+    kept: list[Response] = []
+    excluded: list[Excluded] = []
+    seen_ids: set[str] = set()
+    seen_text: dict[str, str] = {}
+    for rid, raw in pairs:
+        answer = raw.strip()
+        if rid in seen_ids:
+            excluded.append(Excluded(rid, answer, "duplicate id"))
+            continue
+        seen_ids.add(rid)
+        if not answer:
+            excluded.append(Excluded(rid, answer, "empty"))
+        elif _NOT_APPLICABLE.match(answer):
+            excluded.append(Excluded(rid, answer, "not applicable"))
+        else:
+            key = _SPACE.sub(" ", answer.lower())
+            kept.append(_response(rid, answer, seen_text.get(key)))
+            seen_text.setdefault(key, rid)
+    return Question(question_id, text, tuple(kept), tuple(excluded))
+
+
+def _response(rid: str, answer: str, duplicate_of: str | None) -> Response:
+    long = len(answer) > MAX_ANSWER_CHARS
+    text = answer[:MAX_ANSWER_CHARS] + " […]" if long else answer
+    return Response(rid, text, truncated=long, duplicate_of=duplicate_of)
+
+
+def _cell(row: Sequence[object], at: int) -> str:
+    value = row[at] if at < len(row) else None
+    return "" if value is None else str(value).strip()
+
+
+def _too_many_rows(name: str) -> str:
+    return (
+        f"{name} has more than {MAX_ROWS:,} rows, more than Consult handles at once. "
+        "Split the file (e.g. by question or by date) and import each part."
+    )
+
+
+def _open_table(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
+    if path.stat().st_size > MAX_FILE_MB * 1024 * 1024:
+        raise ConsultError(f"{path.name} is larger than {MAX_FILE_MB} MB. Split it and try again.")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _open_csv(path)
+    raise ConsultError(
+        f"{path.name} is not a CSV or XLSX file. Save it as .csv or .xlsx and try again."
+    )
+
+
+def _open_csv(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise ConsultError(
+            f"{path.name} does not look like a text CSV file (it may be UTF-16 or binary). "
+            "Save it from your spreadsheet as 'CSV UTF-8' and try again."
+        )
+    text = _decode(data, path.name)
+    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    reader = csv.reader(text.splitlines(), dialect)
+    header = [h.strip() for h in next(reader, [])]
+    if not any(header):
+        raise ConsultError(f"{path.name} is empty or has no header row.")
+    return header, _limited(reader, path.name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ConsultError(
+        f"{name} is not in a text encoding Consult can read (tried UTF-8 and Windows-1252). "
+        "Save it from your spreadsheet as 'CSV UTF-8' and try again."
+    )
+
+
+def _limited(rows: Iterator[Sequence[object]], name: str) -> Iterator[Sequence[object]]:
+    try:
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                raise ConsultError(_too_many_rows(name))
+            yield row
+    except csv.Error as exc:
+        raise ConsultError(f"{name} is not a well-formed CSV file ({exc}).") from exc
+
+
+def _open_xlsx(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ConsultError(
+            f"{path.name} could not be opened as an Excel workbook ({exc}). "
+            "Open it in Excel, save it as .xlsx and try again."
+        ) from exc
+    sheet = book.worksheets[0]
+    if (sheet.max_row or 0) > MAX_ROWS + 1:
+        raise ConsultError(_too_many_rows(path.name))
+    rows = sheet.iter_rows(values_only=True)
+    header = [("" if h is None else str(h)).strip() for h in next(rows, ())]
+    if not any(header):
+        raise ConsultError(f"The first sheet of {path.name} is empty or has no header row.")
+    return header, _limited(rows, path.name)

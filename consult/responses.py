@@ -1,0 +1,56 @@
+"""The Consult engine's own dataclasses: questions, responses and what import set aside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ExclusionReason = Literal["empty", "not applicable", "duplicate id"]
+
+
+@dataclass(frozen=True)
+class Response:
+    """One respondent's answer to one question. ``truncated`` marks very long answers."""
+
+    response_id: str
+    text: str
+    truncated: bool = False
+    duplicate_of: str | None = None  # an earlier response with the same text, when there is one
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """An answer that is counted and listed but not themed, with the reason."""
+
+    response_id: str
+    text: str
+    reason: ExclusionReason
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question and its answers: those to theme, and those set aside with a reason."""
+
+    question_id: str
+    text: str
+    responses: tuple[Response, ...]
+    excluded: tuple[Excluded, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """How many answers were themed, set aside (by reason), duplicated or truncated."""
+        out = {"themed": len(self.responses)}
+        for item in self.excluded:
+            out[item.reason] = out.get(item.reason, 0) + 1
+        out["duplicate text"] = sum(r.duplicate_of is not None for r in self.responses)
+        out["truncated"] = sum(r.truncated for r in self.responses)
+        return out
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """Everything imported from one file or folder."""
+
+    source: str
+    questions: tuple[Question, ...]
+    rows: int
+    notes: tuple[str, ...] = field(default=())
