@@ -24,6 +24,8 @@ from assistant.ports import Embedder, Vectors
 from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
 
 _PAGE = 2000  # rows per get() page; well under Chroma's max batch size
+# Embedders seen in this process, by model id, so Chroma can rebuild our function from its config.
+_EMBEDDERS: dict[str, Embedder] = {}
 
 
 @register_embedding_function
@@ -37,6 +39,7 @@ class GuidanceEmbeddingFunction(EmbeddingFunction[Documents]):
             embedder = MiniLMEmbedder()
         self._embedder = embedder
         self._model_id = model_id or embedder.model_id
+        _EMBEDDERS.setdefault(self._model_id, embedder)
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
         return cast(Embeddings, list(self._embedder.embed(list(input))))
@@ -55,9 +58,13 @@ class GuidanceEmbeddingFunction(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> GuidanceEmbeddingFunction:
         from assistant.adapters.embedders import MiniLMEmbedder
 
-        if config.get("model_id") != MiniLMEmbedder.model_id:
-            raise StoreError(f"Cannot rebuild embedder {config.get('model_id')!r} from config.")
-        return GuidanceEmbeddingFunction(MiniLMEmbedder())
+        model_id = str(config.get("model_id", ""))
+        if model_id in _EMBEDDERS:
+            return GuidanceEmbeddingFunction(_EMBEDDERS[model_id])
+        if model_id == MiniLMEmbedder.model_id:
+            return GuidanceEmbeddingFunction(MiniLMEmbedder())
+        raise StoreError(f"This store was built with embedder {model_id!r}, which is not "
+                         "configured here. Set GA_EMBEDDER to match the store.")
 
 
 def collection_name(base: str, embedder: Embedder) -> str:

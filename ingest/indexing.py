@@ -1,0 +1,83 @@
+"""Atomic document writes on top of any ChunkIndex: a document is never half-indexed.
+
+The document record is the commit point. Replacing a document:
+  1. journal: write the record with ``pending_version`` = the new version (old ``version`` kept);
+  2. write the new chunks (ids derive from doc id, version and position, so a rerun overwrites);
+  3. commit: write the record with ``version`` = new version (still pending);
+  4. delete the document's chunks of any other version; 5. clear ``pending_version``.
+Removing: journal ``pending_version = REMOVED``, delete the chunks, delete the record.
+``repair`` finishes or rolls back whatever a killed run left: for every record still pending, only
+chunks of the committed ``version`` survive (none if it never committed or was being removed).
+Readers may briefly see both versions of a document mid-write; never a mix after ``repair``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from assistant.ports import ChunkIndex, Vectors
+from assistant.types import Chunk, ChunkFilter, DocumentRecord
+
+REMOVED = "__removed__"
+
+
+def replace_document(
+    index: ChunkIndex, record: DocumentRecord, chunks: Sequence[Chunk], vectors: Vectors,
+    previous: DocumentRecord | None = None,
+) -> None:
+    """Make ``record`` (with exactly ``chunks``) the document's committed state."""
+    journal = replace(previous, pending_version=record.version) if previous else \
+        replace(record, version="", status="indexing", pending_version=record.version)
+    index.upsert_documents([journal])
+    if chunks:
+        index.upsert_chunks(chunks, vectors)
+    index.upsert_documents([replace(record, pending_version=record.version)])
+    index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version))
+    index.upsert_documents([replace(record, pending_version="")])
+
+
+def record_failure(index: ChunkIndex, record: DocumentRecord) -> None:
+    """Store a failed document's record (no chunks), keeping any earlier version's chunks."""
+    index.upsert_documents([replace(record, pending_version="")])
+
+
+def remove_document(index: ChunkIndex, record: DocumentRecord) -> None:
+    """Remove a document and all its chunks."""
+    index.upsert_documents([replace(record, pending_version=REMOVED)])
+    index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,)))
+    index.delete_documents([record.doc_id])
+
+
+def repair(index: ChunkIndex) -> int:
+    """Finish or roll back interrupted writes; returns how many documents needed it."""
+    pending = [r for r in index.get_documents() if r.pending_version]
+    for record in pending:
+        if record.pending_version == REMOVED or not record.version:
+            index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,)))
+            index.delete_documents([record.doc_id])
+        else:
+            index.delete_chunks(
+                ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version)
+            )
+            index.upsert_documents([replace(record, pending_version="")])
+    return len(pending)
+
+
+def find_inconsistencies(index: ChunkIndex) -> list[str]:
+    """Problems a consistent index never has (used by tests and the admin health view)."""
+    records = {r.doc_id: r for r in index.get_documents()}
+    problems = [f"{r.doc_id}: write still pending" for r in records.values() if r.pending_version]
+    seen: dict[str, set[str]] = {}
+    for chunk in index.get_chunks():
+        record = records.get(chunk.doc_id)
+        if record is None:
+            problems.append(f"{chunk.chunk_id}: orphan chunk of unknown document {chunk.doc_id}")
+        elif chunk.doc_version != record.version:
+            problems.append(f"{chunk.chunk_id}: stale version of {chunk.doc_id}")
+        seen.setdefault(chunk.doc_id, set()).add(chunk.chunk_id)
+    for record in records.values():
+        if record.status == "ok" and len(seen.get(record.doc_id, ())) != record.chunks:
+            problems.append(f"{record.doc_id}: record says {record.chunks} chunks, index has "
+                            f"{len(seen.get(record.doc_id, ()))}")
+    return problems

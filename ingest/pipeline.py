@@ -1,0 +1,228 @@
+"""The ingestion run: discover files, skip what did not change, parse, chunk, embed, commit.
+
+Parsing runs in worker processes (``ingest.parsing``) while this process chunks and embeds, so the
+two overlap. Documents are committed one at a time through ``ingest.indexing`` (atomic), embeddings
+come through the content-hash cache, and one bad file never stops the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.errors import ConfigError, LoadError
+from assistant.ports import ChunkIndex, Embedder
+from assistant.types import Chunk, DocumentRecord, LoadedDocument
+from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
+from ingest.embedding_cache import EmbeddingCache
+from ingest.indexing import record_failure, remove_document, repair, replace_document
+
+Parser = Callable[[Sequence[Path]], Iterator[tuple[Path, LoadedDocument | LoadError]]]
+Progress = Callable[[int, int, str], None]
+COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sorted inside)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to index and its id within the collection."""
+
+    path: Path
+    source: str  # path within the collection, '/'-separated
+
+
+@dataclass
+class IngestReport:
+    """What a run did; ``as_json`` is the CLI's --json object."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    embedded: int = 0  # chunks actually run through the model (cache misses)
+
+    def as_json(self) -> dict[str, object]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed,
+                "failed": [{"path": p, "reason": r} for p, r in self.failed],
+                "documents": self.documents, "chunks": self.chunks,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class Pipeline:
+    """Collaborators of a run: the index, the embedder, its cache, how to parse and chunk."""
+
+    index: ChunkIndex
+    embedder: Embedder
+    cache: EmbeddingCache
+    parse: Parser
+    chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
+
+
+def validate_collection(name: str) -> str:
+    """Collection names are short and safe in paths and filters."""
+    if not COLLECTION_NAME.match(name):
+        raise ConfigError(f"Invalid collection name {name!r}: use letters, digits, '-' or '_'.")
+    return name
+
+
+def discover(paths: Iterable[Path]) -> list[SourceFile]:
+    """Files under ``paths`` (folders recursively, hidden files skipped), each with its id."""
+    found: dict[str, SourceFile] = {}
+    for root in paths:
+        if not root.exists():
+            raise ConfigError(f"{root} does not exist. Check the path and try again.")
+        if root.is_file():
+            found.setdefault(root.name, SourceFile(root.resolve(), root.name))
+            continue
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+                found.setdefault(rel.as_posix(), SourceFile(path.resolve(), rel.as_posix()))
+    return list(found.values())
+
+
+def file_version(path: Path) -> str:
+    """sha256 of the file's bytes: the document version."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_ingest(
+    pipeline: Pipeline, paths: Sequence[Path], collection: str, *,
+    sync: bool = False, progress: Progress | None = None,
+) -> IngestReport:
+    """Bring ``collection`` in step with the files under ``paths``; see module docstring."""
+    started = time.perf_counter()
+    validate_collection(collection)
+    report = IngestReport()
+    repair(pipeline.index)
+    files = discover(paths)
+    records = {r.doc_id: r for r in pipeline.index.get_documents()}
+    todo = _plan(files, collection, records, report)
+    _index_files(pipeline, todo, collection, records, report, progress, len(files))
+    if sync:
+        _remove_missing(pipeline.index, files, paths, collection, records, report)
+    final = pipeline.index.get_documents()
+    report.documents = sum(1 for r in final if r.status == "ok" or r.chunks)
+    report.chunks = pipeline.index.count_chunks()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentRecord],
+          report: IngestReport) -> dict[Path, tuple[SourceFile, str]]:
+    todo: dict[Path, tuple[SourceFile, str]] = {}
+    for file in files:
+        try:
+            version = file_version(file.path)
+        except OSError as exc:
+            report.failed.append((str(file.path), f"cannot read the file: {exc.strerror}"))
+            continue
+        old = records.get(f"{collection}/{file.source}")
+        if old is not None and version in (old.version, old.pending_version):
+            if old.status == "failed":
+                report.failed.append((str(file.path), old.reason))
+            else:
+                report.unchanged += 1
+            continue
+        todo[file.path] = (file, version)
+    return todo
+
+
+def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
+                 records: dict[str, DocumentRecord], report: IngestReport,
+                 progress: Progress | None, total: int) -> None:
+    done = total - len(todo)
+    batch: list[tuple[DocumentRecord, list[Chunk]]] = []
+    for path, result in pipeline.parse(list(todo)):
+        file, version = todo[path]
+        done += 1
+        if progress:
+            progress(done, total, file.source)
+        identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source, version)
+        if isinstance(result, LoadError):
+            _fail(pipeline.index, identity, file, str(result), records, report)
+            continue
+        chunks = split_into_chunks(result, identity, pipeline.embedder.count_tokens,
+                                   pipeline.chunking)
+        batch.append((_record(identity, result, file, len(chunks)), chunks))
+        if sum(len(c) for _, c in batch) >= FLUSH_CHUNKS:
+            _commit(pipeline, batch, records, report)
+            batch = []
+    _commit(pipeline, batch, records, report)
+
+
+def _record(identity: DocumentIdentity, doc: LoadedDocument, file: SourceFile,
+            chunks: int) -> DocumentRecord:
+    return DocumentRecord(
+        doc_id=identity.doc_id, collection=identity.collection, source=identity.source,
+        title=doc.title, doc_type=doc.doc_type, version=identity.version, status="ok",
+        pages=doc.pages or 0, chunks=chunks, url=doc.url, updated=doc.updated,
+        indexed_at=datetime.now(UTC).isoformat(timespec="seconds"), source_path=str(file.path),
+    )
+
+
+def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
+            records: dict[str, DocumentRecord], report: IngestReport) -> None:
+    if not batch:
+        return
+    texts = [c.embedding_text for _, chunks in batch for c in chunks]
+    misses_before = pipeline.cache.misses
+    vectors = pipeline.cache.embed(pipeline.embedder, texts)
+    report.embedded += pipeline.cache.misses - misses_before
+    start = 0
+    for record, chunks in batch:
+        previous = records.get(record.doc_id)
+        replace_document(pipeline.index, record, chunks, vectors[start : start + len(chunks)],
+                         previous)
+        start += len(chunks)
+        if previous is None or not previous.version:
+            report.added += 1
+        else:
+            report.updated += 1
+
+
+def _fail(index: ChunkIndex, identity: DocumentIdentity, file: SourceFile, reason: str,
+          records: dict[str, DocumentRecord], report: IngestReport) -> None:
+    report.failed.append((str(file.path), reason))
+    previous = records.get(identity.doc_id)
+    if previous is not None and previous.version and previous.chunks:
+        kept = f"{reason} (the previous version is still indexed)"
+        record_failure(index, DocumentRecord(**{**previous.__dict__, "status": "failed",
+                                                "reason": kept}))
+        return
+    record_failure(index, DocumentRecord(
+        doc_id=identity.doc_id, collection=identity.collection, source=identity.source,
+        title=file.path.name, doc_type="", version=identity.version, status="failed",
+        reason=reason, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        source_path=str(file.path)))
+
+
+def _remove_missing(index: ChunkIndex, files: list[SourceFile], paths: Sequence[Path],
+                    collection: str, records: dict[str, DocumentRecord],
+                    report: IngestReport) -> None:
+    """--sync: drop documents of ``collection`` under ``paths`` whose file is gone."""
+    present = {f.path for f in files}
+    roots = [p.resolve() for p in paths]
+    for record in records.values():
+        if record.collection != collection or not record.source_path:
+            continue
+        path = Path(record.source_path)
+        under = any(path == r or r in path.parents for r in roots)
+        if under and path not in present:
+            remove_document(index, record)
+            report.removed += 1

@@ -1,0 +1,46 @@
+"""Ingestion from settings: what the CLI and the Admin page call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.errors import LoadError
+from assistant.ports import ChunkIndex, Embedder
+from assistant.services import build_embedder, build_index
+from assistant.types import LoadedDocument
+from ingest.chunking import ChunkingOptions
+from ingest.embedding_cache import EmbeddingCache
+from ingest.locking import store_lock
+from ingest.pipeline import IngestReport, Pipeline, Progress, run_ingest
+
+
+def build_pipeline(settings: Settings, index: ChunkIndex, embedder: Embedder) -> Pipeline:
+    """A pipeline over ``index`` with the settings' parser limits and the persistent cache."""
+    from ingest.parsing import parse_files
+
+    def parser(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        return parse_files(paths, workers=settings.parse_workers,
+                           timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb)
+
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    cache = EmbeddingCache(settings.store_dir / "embeddings.sqlite3")
+    options = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens)
+    return Pipeline(index=index, embedder=embedder, cache=cache, parse=parser, chunking=options)
+
+
+def ingest_paths(
+    settings: Settings, paths: Sequence[Path], collection: str, *, sync: bool = False,
+    progress: Progress | None = None, index: ChunkIndex | None = None,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    """Index ``paths`` into ``collection`` under the store lock; builds services if not given."""
+    with store_lock(settings.store_dir):
+        embedder = embedder or build_embedder(settings)
+        index = index or build_index(settings, embedder)
+        pipeline = build_pipeline(settings, index, embedder)
+        try:
+            return run_ingest(pipeline, paths, collection, sync=sync, progress=progress)
+        finally:
+            pipeline.cache.close()

@@ -1,0 +1,53 @@
+"""Chunking: bounded in model tokens, section paths kept, small sections merged."""
+
+from __future__ import annotations
+
+from assistant.types import LoadedDocument, Section
+from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+IDENTITY = DocumentIdentity("c/leave.md", "c", "leave.md", "v1")
+
+
+def test_long_section_is_split_within_budget_with_overlap() -> None:
+    sentences = " ".join(f"Sentence number {i} says something useful." for i in range(200))
+    doc = LoadedDocument("Leave", "markdown", (Section(("Leave", "Paternity"), sentences, 2, 3),))
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=60,
+                                                                      overlap_tokens=10))
+    assert len(chunks) > 5
+    assert all(words(c.embedding_text) <= 60 + words("Leave — Leave > Paternity") for c in chunks)
+    assert all(c.section == "Leave > Paternity" and c.page_start == 2 for c in chunks)
+    first, second = chunks[0].text.split(), chunks[1].text.split()
+    assert set(first[-5:]) & set(second[:15]), "consecutive pieces should overlap a little"
+
+
+def test_every_chunk_carries_citation_metadata() -> None:
+    doc = LoadedDocument("Leave", "pdf", (Section(("A",), "Text one."),), url="https://x",
+                         updated="2025-02-03", pages=1)
+    chunk = split_into_chunks(doc, IDENTITY, words)[0]
+    assert (chunk.doc_id, chunk.collection, chunk.source, chunk.title) == \
+        ("c/leave.md", "c", "leave.md", "Leave")
+    assert (chunk.url, chunk.updated, chunk.doc_version) == ("https://x", "2025-02-03", "v1")
+    assert len(chunk.content_hash) == 64
+    assert chunk.embedding_text.startswith("Leave — A\n")
+
+
+def test_small_sibling_sections_are_merged_keeping_headings() -> None:
+    sections = tuple(Section(("Guide", f"Step {i}"), f"Do thing {i}.") for i in range(4))
+    doc = LoadedDocument("Guide", "markdown", sections)
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=120))
+    assert len(chunks) == 1
+    assert "Step 2\nDo thing 2." in chunks[0].text
+
+
+def test_chunk_ids_are_stable_and_hashes_follow_text() -> None:
+    doc = LoadedDocument("T", "text", (Section((), "Alpha beta."),))
+    again = split_into_chunks(doc, IDENTITY, words)
+    assert split_into_chunks(doc, IDENTITY, words) == again
+    other = DocumentIdentity("c/leave.md", "c", "leave.md", "v2")
+    moved = split_into_chunks(doc, other, words)[0]
+    assert moved.chunk_id != again[0].chunk_id and moved.content_hash == again[0].content_hash

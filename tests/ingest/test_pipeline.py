@@ -1,0 +1,136 @@
+"""The ingestion run with fakes: incremental, cached, per-file failures, --sync removal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigError, LoadError
+from assistant.testing import FakeEmbedder, InMemoryChunkIndex
+from assistant.types import LoadedDocument, Section
+from ingest.embedding_cache import EmbeddingCache
+from ingest.indexing import find_inconsistencies
+from ingest.pipeline import Pipeline, discover, run_ingest
+
+
+def fake_parse(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+    """FAKE parser: each paragraph of a .txt file is a section; '.bad' files fail."""
+    for path in paths:
+        if path.suffix == ".bad":
+            yield path, LoadError("corrupt file: broken on purpose")
+            continue
+        paragraphs = [p for p in path.read_text().split("\n\n") if p.strip()]
+        sections = tuple(Section(("Guidance", f"Part {i}"), p) for i, p in enumerate(paragraphs))
+        yield path, LoadedDocument("Guidance", "text", sections)
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path) -> Pipeline:
+    return Pipeline(InMemoryChunkIndex(), FakeEmbedder(), EmbeddingCache(tmp_path / "cache.db"),
+                    fake_parse)
+
+
+def write(folder: Path, name: str, *paragraphs: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n\n".join(paragraphs))
+    return path
+
+
+def paragraphs(n: int, tag: str) -> list[str]:
+    return [" ".join(f"{tag}{i} word{j}" for j in range(30)) for i in range(n)]
+
+
+def test_first_run_adds_then_second_run_costs_nothing(pipeline: Pipeline, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", *paragraphs(3, "a"))
+    write(docs, "sub/b.txt", *paragraphs(2, "b"))
+    first = run_ingest(pipeline, [docs], "team")
+    assert (first.added, first.unchanged, first.failed) == (2, 0, [])
+    assert {r.doc_id for r in pipeline.index.get_documents()} == {"team/a.txt", "team/sub/b.txt"}
+    calls = len(pipeline.embedder.calls)  # type: ignore[attr-defined]
+    second = run_ingest(pipeline, [docs], "team")
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 2)
+    assert len(pipeline.embedder.calls) == calls  # type: ignore[attr-defined]
+    assert find_inconsistencies(pipeline.index) == []
+
+
+def test_changed_document_reembeds_only_changed_chunks(pipeline: Pipeline, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    texts = paragraphs(4, "p")
+    write(docs, "a.txt", *texts)
+    run_ingest(pipeline, [docs], "team")
+    write(docs, "a.txt", *texts[:3], "an entirely new final paragraph")
+    report = run_ingest(pipeline, [docs], "team")
+    assert report.updated == 1 and report.embedded == 1
+    assert find_inconsistencies(pipeline.index) == []
+    assert any("entirely new" in c.text for c in pipeline.index.get_chunks())
+
+
+def test_rename_is_removal_plus_addition_from_cache(pipeline: Pipeline, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    old = write(docs, "old.txt", *paragraphs(2, "r"))
+    run_ingest(pipeline, [docs], "team")
+    old.rename(docs / "new.txt")
+    report = run_ingest(pipeline, [docs], "team", sync=True)
+    assert (report.added, report.removed, report.embedded) == (1, 1, 0)
+    assert [r.doc_id for r in pipeline.index.get_documents()] == ["team/new.txt"]
+
+
+def test_a_bad_file_is_reported_and_the_run_goes_on(pipeline: Pipeline, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "good.txt", *paragraphs(1, "g"))
+    write(docs, "broken.bad", "x")
+    report = run_ingest(pipeline, [docs], "team")
+    assert report.added == 1
+    assert report.failed == [(str((docs / "broken.bad").resolve()),
+                              "corrupt file: broken on purpose")]
+    failed = [r for r in pipeline.index.get_documents() if r.status == "failed"]
+    assert [r.reason for r in failed] == ["corrupt file: broken on purpose"]
+    again = run_ingest(pipeline, [docs], "team")
+    assert len(again.failed) == 1 and again.unchanged == 1
+
+
+def test_failed_update_keeps_previous_version(pipeline: Pipeline, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", *paragraphs(2, "k"))
+    run_ingest(pipeline, [docs], "team")
+    before = pipeline.index.get_chunks()
+
+    def failing(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        for path in paths:
+            yield path, LoadError("timed out after 60 s")
+
+    write(docs, "a.txt", *paragraphs(2, "changed"))
+    pipeline.parse = failing
+    report = run_ingest(pipeline, [docs], "team")
+    assert len(report.failed) == 1
+    assert pipeline.index.get_chunks() == before
+    assert "previous version is still indexed" in pipeline.index.get_documents()[0].reason
+
+
+def test_sync_only_removes_under_given_paths(pipeline: Pipeline, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    gone = write(one, "x.txt", *paragraphs(1, "x"))
+    write(two, "y.txt", *paragraphs(1, "y"))
+    run_ingest(pipeline, [one, two], "team")
+    gone.unlink()
+    report = run_ingest(pipeline, [two], "team", sync=True)
+    assert report.removed == 0
+    assert run_ingest(pipeline, [one], "team", sync=True).removed == 1
+
+
+def test_dash_names_and_hidden_files(tmp_path: Path) -> None:
+    write(tmp_path, "-rules.md", "text")
+    write(tmp_path, ".hidden.md", "text")
+    assert [f.source for f in discover([tmp_path])] == ["-rules.md"]
+
+
+def test_bad_collection_name_and_missing_path_are_clear(pipeline: Pipeline,
+                                                         tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Invalid collection name"):
+        run_ingest(pipeline, [tmp_path], "../etc")
+    with pytest.raises(ConfigError, match="does not exist"):
+        run_ingest(pipeline, [tmp_path / "nope"], "team")

@@ -1,0 +1,142 @@
+"""One contract for every ChunkIndex: the in-memory fake, embedded Chroma and a Chroma server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from assistant.adapters.chroma_index import ChromaChunkIndex, open_client
+from assistant.ports import ChunkIndex
+from assistant.testing import FakeEmbedder, InMemoryChunkIndex
+from assistant.types import ChunkFilter
+from tests.helpers import make_chunk, make_record
+
+TEXTS = ["paternity leave notice fifteen weeks", "annual leave carry over five days",
+         "sick pay from the fourth day", "complaints answered within ten working days"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real `chroma run` server on loopback, stopped at the end of the module."""
+    port = _free_port()
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    data = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen([chroma, "run", "--path", str(data), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start within 30 s")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(params=["memory", "chroma-embedded", "chroma-server"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> ChunkIndex:
+    embedder = FakeEmbedder()
+    if request.param == "memory":
+        return InMemoryChunkIndex()
+    if request.param == "chroma-embedded":
+        return ChromaChunkIndex(open_client(tmp_path, None), embedder, "contract")
+    port = request.getfixturevalue("chroma_server")
+    client = open_client(tmp_path, "127.0.0.1", port)
+    name = f"contract{abs(hash(request.node.name)) % 10**8}"
+    return ChromaChunkIndex(client, embedder, name)
+
+
+def _fill(index: ChunkIndex) -> FakeEmbedder:
+    embedder = FakeEmbedder()
+    chunks = [make_chunk(i, t, doc_id="c1/a.md" if i < 2 else "c2/b.pdf",
+                         doc_type="markdown" if i < 2 else "pdf") for i, t in enumerate(TEXTS)]
+    index.upsert_chunks(chunks, embedder.embed(TEXTS))
+    return embedder
+
+
+def test_query_returns_nearest_first_with_cosine_scores(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    hits = index.query(embedder.embed(["paternity leave notice"])[0], k=2)
+    assert [h.chunk.text for h in hits][0] == TEXTS[0]
+    assert hits[0].score > hits[1].score
+    assert 0.0 < hits[0].score <= 1.0001
+
+
+def test_round_trip_keeps_every_citation_field(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    hit = index.query(embedder.embed([TEXTS[1]])[0], k=1)[0]
+    assert hit.chunk == make_chunk(1, TEXTS[1])
+
+
+def test_filters_by_collection_and_type(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    vector = embedder.embed(["leave"])[0]
+    in_c2 = index.query(vector, 10, ChunkFilter(collections=("c2",)))
+    assert {h.chunk.collection for h in in_c2} == {"c2"}
+    markdown = index.query(vector, 10, ChunkFilter(doc_types=("markdown",)))
+    assert {h.chunk.doc_type for h in markdown} == {"markdown"}
+    assert len(index.get_chunks(ChunkFilter(doc_ids=("c1/a.md",)))) == 2
+
+
+def test_delete_by_doc_and_other_version(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    newer = make_chunk(9, "new text", doc_id="c1/a.md", version="v2")
+    index.upsert_chunks([newer], embedder.embed(["new text"]))
+    index.delete_chunks(ChunkFilter(doc_ids=("c1/a.md",), not_doc_version="v2"))
+    assert [c.chunk_id for c in index.get_chunks(ChunkFilter(doc_ids=("c1/a.md",)))] \
+        == [newer.chunk_id]
+    assert index.count_chunks() == 3
+
+
+def test_upsert_overwrites_by_id(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    changed = make_chunk(0, "rewritten")
+    index.upsert_chunks([changed], embedder.embed(["rewritten"]))
+    assert index.count_chunks() == len(TEXTS)
+    assert {c.text for c in index.get_chunks()} >= {"rewritten"}
+
+
+def test_document_records_round_trip_and_delete(index: ChunkIndex) -> None:
+    records = [make_record("c1/a.md", "v1", 2), make_record("c2/b.pdf", "v9", 2)]
+    index.upsert_documents(records)
+    assert sorted(index.get_documents(), key=lambda r: r.doc_id) == records
+    index.delete_documents(["c1/a.md"])
+    assert [r.doc_id for r in index.get_documents()] == ["c2/b.pdf"]
+
+
+def test_query_on_empty_index_returns_nothing(index: ChunkIndex) -> None:
+    assert index.query(np.ones(64, dtype=np.float32) / 8.0, k=3) == []
+
+
+@pytest.mark.integration
+def test_reopened_embedded_store_answers_text_queries(tmp_path: Path, minilm) -> None:  # type: ignore[no-untyped-def]
+    first = ChromaChunkIndex(open_client(tmp_path, None), minilm)
+    chunks = [make_chunk(i, t) for i, t in enumerate(TEXTS)]
+    first.upsert_chunks(chunks, minilm.embed([c.embedding_text for c in chunks]))
+    del first
+    reopened = ChromaChunkIndex(open_client(tmp_path, None), minilm)
+    assert reopened.query_text("how late can I report being ill", 1)[0].chunk.text == TEXTS[2]
