@@ -5,11 +5,12 @@ Network clients are created here, late; constructors elsewhere only store config
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.ports import Embedder
+from assistant.ports import ChatModel, ChunkIndex, Embedder, Retriever
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -45,3 +46,33 @@ def _openai_client(settings: Settings, *, azure: bool) -> Any:
                                   timeout=settings.llm_timeout_s)
     return openai.OpenAI(api_key=key, base_url=settings.llm_base_url,
                          timeout=settings.llm_timeout_s)
+
+
+@dataclass
+class Services:
+    """Everything a page or CLI needs, built once per process."""
+
+    settings: Settings
+    embedder: Embedder
+    index: ChunkIndex
+    retriever: Retriever
+    llm: ChatModel | None
+
+
+def build_chat_model(settings: Settings) -> ChatModel | None:
+    """The configured chat model, or None in offline (extractive) mode."""
+    if settings.offline:
+        return None
+    from assistant.adapters.openai_chat import LangChainChatModel
+
+    return LangChainChatModel(settings)
+
+
+def build_services(settings: Settings) -> Services:
+    """Build the real embedder, index, retriever and chat model from settings."""
+    from assistant.retrieval import build_retriever
+
+    embedder = build_embedder(settings)
+    index = build_index(settings, embedder)
+    return Services(settings, embedder, index, build_retriever(settings, index, embedder),
+                    build_chat_model(settings))
