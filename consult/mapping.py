@@ -8,7 +8,7 @@ Reviewer labels add each theme's labelled responses to its vector and choose the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -113,9 +113,11 @@ def choose_margin(scores: Scores, themes: Sequence[Theme], labels: Labels) -> fl
     return max(candidates, key=lambda m: (micro_f1(assign(scores[rows], themes, m), gold), -m))
 
 
-def micro_f1(predicted: Sequence[Sequence[int]], gold: Sequence[set[int]]) -> float:
+def micro_f1(
+    predicted: Sequence[Collection[Hashable]], gold: Sequence[Collection[Hashable]]
+) -> float:
     """Micro-averaged F1 of multi-label predictions."""
-    hits = sum(len(set(p) & g) for p, g in zip(predicted, gold, strict=True))
+    hits = sum(len(set(p) & set(g)) for p, g in zip(predicted, gold, strict=True))
     made = sum(len(p) for p in predicted)
     wanted = sum(len(g) for g in gold)
     if hits == 0:

@@ -1,0 +1,123 @@
+"""``python -m consult FILE --id COLUMN --question COLUMN [...]``: theme a consultation offline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.errors import GuidanceError
+from assistant.ports import Embedder
+from consult.analysis import QuestionResult, analyse_question
+from consult.embedding import Progress
+from consult.export import export_csv, export_xlsx, mapping_rows
+from consult.importing import load_consultation
+from consult.report import bar_chart, summarise
+from consult.review import result_to_json
+from consult.themes import load_framework
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m consult", description=__doc__)
+    parser.add_argument("file", type=Path, help="CSV or XLSX file, or a Themefinder JSONL folder")
+    parser.add_argument("--id", dest="id_column", help="the respondent-id column")
+    parser.add_argument("--question", action="append", default=[], help="a question column")
+    parser.add_argument("--themes", type=Path, help="a theme framework JSON to map onto")
+    parser.add_argument("--out", type=Path, help="write results to .xlsx, or .csv (two files)")
+    parser.add_argument("--themes-count", type=int, help="how many themes to discover")
+    parser.add_argument("--json", action="store_true", help="print results as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
+    """Run the CLI; returns the exit code (2 for a problem with the input)."""
+    args = _parser().parse_args(argv)
+    try:
+        results = _run(args, embedder)
+    except GuidanceError as exc:
+        print(f"consult: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([result_to_json(r) for r in results], ensure_ascii=False, indent=1))
+    else:
+        _print(results)
+    return 0
+
+
+def _run(args: argparse.Namespace, embedder: Embedder | None) -> list[QuestionResult]:
+    consultation = load_consultation(args.file, args.id_column, args.question)
+    framework = load_framework(args.themes) if args.themes else None
+    if embedder is None:
+        from assistant.adapters.embedders import MiniLMEmbedder
+
+        embedder = MiniLMEmbedder()
+    results = []
+    for question in consultation.questions:
+        with _progress(question.question_id, quiet=args.json) as progress:
+            results.append(
+                analyse_question(
+                    question,
+                    embedder,
+                    framework=framework,
+                    k=args.themes_count,
+                    progress=progress,  # type: ignore[arg-type]
+                )
+            )
+    if args.out:
+        _export(results, args.out)
+    return results
+
+
+def _export(results: list[QuestionResult], out: Path) -> None:
+    if out.suffix.lower() == ".csv":
+        paths = export_csv(results, out)
+        print(f"Wrote {paths[0]} and {paths[1]}", file=sys.stderr)
+    else:
+        export_xlsx(results, out.with_suffix(".xlsx"))
+        print(f"Wrote {out.with_suffix('.xlsx')}", file=sys.stderr)
+
+
+class _progress:
+    """A tqdm bar on stderr while embedding one question's responses."""
+
+    def __init__(self, name: str, quiet: bool) -> None:
+        self.name, self.quiet = name, quiet
+        self.bar: object | None = None
+
+    def __enter__(self) -> Progress:
+        from tqdm import tqdm
+
+        bar = tqdm(desc=f"Embedding {self.name}", unit="text", file=sys.stderr, disable=None)
+        self.bar = bar
+
+        def update(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()  # type: ignore[attr-defined]
+
+
+def _print(results: list[QuestionResult]) -> None:
+    for result in results:
+        print(f"\n{result.question.question_id}: {result.question.text}")
+        print("Counts: " + ", ".join(f"{k} {v}" for k, v in result.question.counts().items()))
+        rows = summarise(result)
+        print(bar_chart(rows))
+        texts = {r.response_id: r.text for r in result.question.responses}
+        for row in rows:
+            print(f"\n[{row.theme.theme_id}] {row.theme.label}: {row.theme.description}")
+            print("  by position: " + ", ".join(f"{k} {v}" for k, v in row.by_position.items()))
+            for rid in row.quotes:
+                print(f"  - {rid}: {texts[rid][:200]!r}")
+    print(f"\n{len(mapping_rows(results))} response rows in all.")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""Export results to XLSX (sheets Themes and Mappings) or two CSV files.
+
+Every text cell that a spreadsheet could read as a formula (starting with =, +, -, @, tab or
+carriage return) is prefixed with an apostrophe, so nothing a respondent wrote is executed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+from consult.analysis import QuestionResult
+from consult.errors import ConsultError
+from consult.report import summarise
+
+Cell = str | int | float
+THEME_COLUMNS = [
+    "question", "theme_id", "label", "description", "origin", "responses", "share",
+    "agree", "disagree", "unclear", "evidence_rich", "quote_ids", "quotes", "signed_off_by",
+]  # fmt: skip
+MAPPING_COLUMNS = [
+    "question", "response_id", "status", "theme_ids", "theme_labels", "position",
+    "evidence", "reviewed", "response",
+]  # fmt: skip
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Cell) -> Cell:
+    """Make a cell safe to open in a spreadsheet: text that looks like a formula gets a ' prefix."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def theme_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
+    """One row per theme per question (see ``THEME_COLUMNS``)."""
+    rows: list[list[Cell]] = []
+    for result in results:
+        texts = {r.response_id: r.text for r in result.question.responses}
+        for s in summarise(result):
+            quotes = " | ".join(texts[i][:300] for i in s.quotes)
+            rows.append([
+                result.question.text, s.theme.theme_id, s.theme.label, s.theme.description,
+                s.theme.origin, s.count, round(s.share, 4), s.by_position["agree"],
+                s.by_position["disagree"], s.by_position["unclear"], s.evidence_rich,
+                ", ".join(s.quotes), quotes, result.signed_off_by,
+            ])  # fmt: skip
+    return rows
+
+
+def mapping_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
+    """One row per response per question, including those set aside (see ``MAPPING_COLUMNS``)."""
+    rows: list[list[Cell]] = []
+    for result in results:
+        labels = {t.theme_id: t.label for t in result.themes}
+        unmatched = set(result.unmatched())
+        for i, response in enumerate(result.question.responses):
+            ids = result.assignments[i]
+            status = "unmatched" if i in unmatched else "themed"
+            rows.append([
+                result.question.text, response.response_id, status, ", ".join(ids),
+                "; ".join(labels.get(t, t) for t in ids), result.positions[i],
+                ", ".join(result.evidence[i]), "yes" if response.response_id in result.corrections
+                else "no", response.text,
+            ])  # fmt: skip
+        for item in result.question.excluded:
+            rows.append(
+                [
+                    result.question.text,
+                    item.response_id,
+                    item.reason,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "no",
+                    item.text,
+                ]
+            )
+    return rows
+
+
+def export_xlsx(results: Sequence[QuestionResult], path: Path) -> None:
+    """Write a workbook with a Themes sheet and a Mappings sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, header, rows in (
+        ("Themes", THEME_COLUMNS, theme_rows(results)),
+        ("Mappings", MAPPING_COLUMNS, mapping_rows(results)),
+    ):
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
+    _save(lambda: book.save(path), path)
+
+
+def export_csv(results: Sequence[QuestionResult], path: Path) -> tuple[Path, Path]:
+    """Write ``<stem>_themes.csv`` and ``<stem>_mappings.csv`` beside ``path``; return both."""
+    themes = path.with_name(f"{path.stem}_themes.csv")
+    mappings = path.with_name(f"{path.stem}_mappings.csv")
+    for target, header, rows in (
+        (themes, THEME_COLUMNS, theme_rows(results)),
+        (mappings, MAPPING_COLUMNS, mapping_rows(results)),
+    ):
+        _save(partial(_write_csv, target, header, rows), target)
+    return themes, mappings
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Cell]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([neutralise(v) for v in row] for row in rows)
+
+
+def _save(write: Callable[[], object], path: Path) -> None:
+    try:
+        write()
+    except OSError as exc:
+        raise ConsultError(
+            f"Could not write {path} ({exc.strerror}). Close the file if it is open in Excel, "
+            "or choose another folder."
+        ) from exc

@@ -1,0 +1,232 @@
+"""Human review of one question's themes: actions a page or a REPL applies to a QuestionResult.
+
+Every action validates first and changes nothing when it fails (``ReviewError``). Moving a response
+records a correction; ``remap`` then re-maps the other responses, learning from the corrections.
+State is saved to JSON (``result_to_json``) without vectors; ``load_result`` re-embeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sklearn.cluster import KMeans
+
+from assistant.ports import Embedder
+from consult.analysis import QuestionResult, remap
+from consult.embedding import embed_unique
+from consult.errors import ReviewError
+from consult.positions import POSITIONS, Position
+from consult.responses import Excluded, Question, Response
+from consult.themes import Framework, Theme
+
+
+def _require(result: QuestionResult, theme_id: str) -> Theme:
+    theme = result.theme(theme_id)
+    if theme is None:
+        raise ReviewError(
+            f"There is no theme '{theme_id}'. Refresh the list of themes and try again."
+        )
+    return theme
+
+
+def _new_id(result: QuestionResult, prefix: str = "R") -> str:
+    taken = {t.theme_id for t in result.themes}
+    return next(f"{prefix}{n}" for n in range(1, len(taken) + 2) if f"{prefix}{n}" not in taken)
+
+
+def _unsign(result: QuestionResult) -> None:
+    result.signed_off, result.signed_off_by = False, ""
+
+
+def rename_theme(
+    result: QuestionResult, theme_id: str, label: str, description: str | None = None
+) -> None:
+    """Give a theme a new label (and optionally description)."""
+    theme = _require(result, theme_id)
+    if not label.strip():
+        raise ReviewError("A theme needs a label. Type a short name for it.")
+    new = Theme(
+        theme_id,
+        label.strip(),
+        theme.description if description is None else description,
+        "reviewer",
+    )
+    result.themes[result.themes.index(theme)] = new
+    _unsign(result)
+
+
+def add_theme(result: QuestionResult, label: str, description: str = "") -> str:
+    """Add a reviewer's theme; ``remap`` assigns responses to it. Returns its id."""
+    if not label.strip():
+        raise ReviewError("A theme needs a label. Type a short name for it.")
+    theme_id = _new_id(result)
+    result.themes.append(Theme(theme_id, label.strip(), description.strip(), "reviewer"))
+    _unsign(result)
+    return theme_id
+
+
+def delete_theme(result: QuestionResult, theme_id: str) -> None:
+    """Remove a theme; its responses keep their other themes or become unmatched."""
+    result.themes.remove(_require(result, theme_id))
+    _replace_everywhere(result, {theme_id}, None)
+    _unsign(result)
+
+
+def merge_themes(result: QuestionResult, theme_ids: Sequence[str], label: str) -> str:
+    """Merge two or more themes into one new theme holding all their responses."""
+    themes = [_require(result, t) for t in theme_ids]
+    if len(set(theme_ids)) < 2:
+        raise ReviewError("Choose at least two different themes to merge.")
+    merged_id = add_theme(
+        result, label or themes[0].label, "; ".join(t.description for t in themes if t.description)
+    )
+    for theme in themes:
+        result.themes.remove(theme)
+    _replace_everywhere(result, set(theme_ids), merged_id)
+    return merged_id
+
+
+def _replace_everywhere(result: QuestionResult, old: set[str], new: str | None) -> None:
+    def swap(ids: list[str]) -> list[str]:
+        kept = [i for i in ids if i not in old]
+        if new is not None and len(kept) < len(ids) and new not in kept:
+            kept.append(new)
+        return kept
+
+    result.assignments = [swap(ids) for ids in result.assignments]
+    result.corrections = {rid: swap(ids) for rid, ids in result.corrections.items()}
+
+
+def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[str]:
+    """Split a theme's responses into ``parts`` new themes by clustering their vectors."""
+    theme = _require(result, theme_id)
+    members = [i for i, ids in enumerate(result.assignments) if theme_id in ids]
+    if result.vectors is None or len(members) < parts or parts < 2:
+        raise ReviewError(f"'{theme.label}' has too few responses to split into {parts}.")
+    clusters = KMeans(n_clusters=parts, n_init=3, random_state=0).fit_predict(
+        result.vectors[members]
+    )
+    new_ids = [
+        add_theme(result, f"{theme.label} ({n + 1})", theme.description) for n in range(parts)
+    ]
+    result.themes.remove(theme)
+    for row, cluster in zip(members, clusters, strict=True):
+        ids = result.assignments[row]
+        ids[ids.index(theme_id)] = new_ids[int(cluster)]
+    result.corrections = {
+        rid: [i for i in ids if i != theme_id] for rid, ids in result.corrections.items()
+    }
+    return new_ids
+
+
+def set_response_themes(result: QuestionResult, response_id: str, theme_ids: Sequence[str]) -> None:
+    """Record a reviewer's themes for one response (a correction, kept through re-mapping)."""
+    for theme_id in theme_ids:
+        _require(result, theme_id)
+    row = _row(result, response_id)
+    result.corrections[response_id] = list(dict.fromkeys(theme_ids))
+    result.assignments[row] = list(result.corrections[response_id])
+
+
+def move_response(
+    result: QuestionResult, response_id: str, from_theme: str | None, to_theme: str
+) -> None:
+    """Move a response from one theme (or from none) to another, as a correction."""
+    row = _row(result, response_id)
+    ids = [i for i in result.assignments[row] if i != from_theme]
+    set_response_themes(result, response_id, [*ids, to_theme])
+
+
+def set_position(result: QuestionResult, response_id: str, position: str) -> None:
+    """Correct one response's position."""
+    if position not in POSITIONS:
+        raise ReviewError(f"'{position}' is not a position; choose one of {', '.join(POSITIONS)}.")
+    result.positions[_row(result, response_id)] = _position(position)
+
+
+def _row(result: QuestionResult, response_id: str) -> int:
+    for row, response in enumerate(result.question.responses):
+        if response.response_id == response_id:
+            return row
+    raise ReviewError(f"There is no response '{response_id}' to this question.")
+
+
+def sign_off(result: QuestionResult, reviewer: str, embedder: Embedder) -> Framework:
+    """Sign off the theme framework and apply it to every response not corrected by hand."""
+    if not reviewer.strip():
+        raise ReviewError("Say who is signing off the framework (a name or email).")
+    remap(result, embedder)
+    result.signed_off, result.signed_off_by = True, reviewer.strip()
+    return Framework(tuple(result.themes), True, reviewer.strip())
+
+
+def result_to_json(result: QuestionResult) -> dict[str, Any]:
+    """Everything a reviewer needs to carry on later, as JSON-ready data (no vectors)."""
+    question = result.question
+    return {
+        "question": {"question_id": question.question_id, "text": question.text},
+        "responses": [
+            [r.response_id, r.text, r.truncated, r.duplicate_of] for r in question.responses
+        ],
+        "excluded": [[e.response_id, e.text, e.reason] for e in question.excluded],
+        "themes": [[t.theme_id, t.label, t.description, t.origin] for t in result.themes],
+        "assignments": result.assignments,
+        "positions": result.positions,
+        "evidence": result.evidence,
+        "corrections": result.corrections,
+        "signed_off": result.signed_off,
+        "signed_off_by": result.signed_off_by,
+        "margin": result.margin,
+    }
+
+
+def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> QuestionResult:
+    """Rebuild a QuestionResult from ``result_to_json`` data; re-embed when given an embedder."""
+    try:
+        question = Question(
+            str(data["question"]["question_id"]),
+            str(data["question"]["text"]),
+            tuple(Response(str(a), str(b), bool(c), d) for a, b, c, d in data["responses"]),
+            tuple(Excluded(str(a), str(b), c) for a, b, c in data["excluded"]),
+        )
+        result = QuestionResult(
+            question=question,
+            themes=[Theme(str(a), str(b), str(c), d) for a, b, c, d in data["themes"]],
+            assignments=[[str(i) for i in ids] for ids in data["assignments"]],
+            positions=[_position(p) for p in data["positions"]],
+            evidence=[list(e) for e in data["evidence"]],
+            corrections={str(k): list(v) for k, v in data["corrections"].items()},
+            signed_off=bool(data["signed_off"]),
+            signed_off_by=str(data["signed_off_by"]),
+            margin=float(data["margin"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReviewError(
+            f"The saved review could not be read ({exc}). Start a new review."
+        ) from exc
+    if embedder is not None:
+        result.vectors = embed_unique(result.texts, embedder)
+    return result
+
+
+def _position(value: Any) -> Position:
+    if value not in POSITIONS:
+        raise ValueError(f"unknown position {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+__all__ = [
+    "add_theme",
+    "delete_theme",
+    "load_result",
+    "merge_themes",
+    "move_response",
+    "remap",
+    "rename_theme",
+    "result_to_json",
+    "set_position",
+    "set_response_themes",
+    "sign_off",
+    "split_theme",
+]
