@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace, embedder: Embedder | None) -> list[QuestionRe
                     embedder,
                     framework=framework,
                     k=args.themes_count,
-                    progress=progress,  # type: ignore[arg-type]
+                    progress=progress,
                 )
             )
     if args.out:

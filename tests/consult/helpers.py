@@ -1,0 +1,40 @@
+"""Tiny generated consultations for Consult's unit tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from consult.importing import build_question
+from consult.responses import Question
+
+TOPICS = {
+    "cost": "The cost of parking permits is far too high for families on low incomes.",
+    "buses": "Bus services are unreliable and routes to the hospital were cut last year.",
+    "cycling": "Cycle lanes on the high street would make cycling safer for children.",
+}
+
+
+def topical_answers(per_topic: int = 6) -> list[tuple[str, str]]:
+    """(id, answer) pairs: ``per_topic`` variants of each topic sentence, ids r1, r2, ..."""
+    pairs = []
+    for n in range(per_topic):
+        for topic, sentence in TOPICS.items():
+            pairs.append((f"r{len(pairs) + 1}", f"{sentence} {topic} point {n}."))
+    return pairs
+
+
+def topical_question(per_topic: int = 6) -> Question:
+    """A question whose answers fall into three clear topics."""
+    return build_question("q1", "Do you agree with the transport plan?", topical_answers(per_topic))
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
+    """Write a CSV file and return its path."""
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

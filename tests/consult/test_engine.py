@@ -1,0 +1,147 @@
+"""Positions, evidence, discovery, mapping and review, with the fake embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.testing import FakeEmbedder
+from consult.analysis import analyse_question, remap
+from consult.discovery import discover_themes
+from consult.errors import ReviewError
+from consult.evidence import is_evidence_rich
+from consult.mapping import assign, micro_f1
+from consult.positions import classify_position
+from consult.review import (
+    add_theme,
+    delete_theme,
+    load_result,
+    merge_themes,
+    move_response,
+    rename_theme,
+    result_to_json,
+    set_position,
+    sign_off,
+    split_theme,
+)  # fmt: skip
+from consult.themes import Framework, Theme, load_framework, parse_framework, save_framework
+from tests.consult.helpers import TOPICS, topical_question
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("Yes, I fully support this.", "agree"),
+        ("I do not support this; it goes too far.", "disagree"),
+        ("No. This is heavy-handed.", "disagree"),
+        ("I'm not sure, it depends on the cost.", "unclear"),
+        ("We need more buses on Sundays.", "agree"),
+    ],
+)
+def test_positions(text: str, position: str) -> None:
+    assert classify_position(text) == position
+
+
+def test_evidence() -> None:
+    assert is_evidence_rich("My son lost £2,000 in 2023.")
+    assert not is_evidence_rich("I think it is a good idea.")
+
+
+def test_discovery_finds_the_topics(fake_embedder: FakeEmbedder) -> None:
+    question = topical_question()
+    texts = [r.text for r in question.responses]
+    found = discover_themes(fake_embedder.embed(texts), texts, k=3)
+    assert len(found.themes) == 3
+    labels = sorted(t.label.lower() for t in found.themes)
+    hits = sorted(next(k for k in ("bus", "cost", "cycl") if k in label) for label in labels)
+    assert hits == ["bus", "cost", "cycl"], labels
+
+
+def test_analyse_maps_each_response_to_its_topic(fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    for theme in result.themes:
+        members = [
+            result.texts[i] for i, ids in enumerate(result.assignments) if theme.theme_id in ids
+        ]
+        topics = {next(t for t, s in TOPICS.items() if text.startswith(s)) for text in members}
+        assert len(topics) == 1 and len(members) == 6
+
+
+def test_framework_mapping_and_catch_all(fake_embedder: FakeEmbedder) -> None:
+    themes = (
+        Theme("A", "Parking cost", "cost of parking permits for families", "framework"),
+        Theme("X", "None of the Above", "no other theme applies", "framework"),
+    )
+    result = analyse_question(topical_question(2), fake_embedder, framework=Framework(themes))
+    cost = [
+        ids for text, ids in zip(result.texts, result.assignments, strict=True) if "parking" in text
+    ]
+    assert cost and all(ids == ["A"] for ids in cost)
+    assert all("X" not in ids for ids in result.assignments)
+
+
+def test_assign_floor_sends_leftovers_to_catch_all() -> None:
+    themes = [Theme("A", "A"), Theme("X", "None of the above")]
+    scores = np.array([[0.5, -np.inf], [0.01, -np.inf]], dtype=np.float32)
+    assert assign(scores, themes) == [[0], [1]]
+
+
+def test_micro_f1() -> None:
+    assert micro_f1([["a"], ["b", "c"]], [{"a"}, {"b"}]) == pytest.approx(2 * (2 / 3) / (2 / 3 + 1))
+
+
+def test_review_actions_and_json_round_trip(fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    first, second, third = (t.theme_id for t in result.themes)
+    rename_theme(result, first, "Renamed")
+    merged = merge_themes(result, [first, second], "Merged")
+    assert sum(merged in ids for ids in result.assignments) == 12
+    parts = split_theme(result, merged, 2)
+    assert sum(any(p in ids for p in parts) for ids in result.assignments) == 12
+    new = add_theme(result, "Road safety", "speed limits near schools")
+    rid = result.question.responses[0].response_id
+    move_response(result, rid, None, new)
+    set_position(result, rid, "disagree")
+    delete_theme(result, third)
+    assert all(third not in ids for ids in result.assignments)
+    remap(result, fake_embedder)
+    assert new in result.assignments[0] and result.corrections[rid]
+    framework = sign_off(result, "reviewer@example.gov.uk", fake_embedder)
+    assert framework.signed_off and result.signed_off
+    loaded = load_result(json.loads(json.dumps(result_to_json(result))), fake_embedder)
+    assert loaded.assignments == result.assignments and loaded.positions[0] == "disagree"
+    assert loaded.signed_off_by == "reviewer@example.gov.uk"
+
+
+def test_review_errors_change_nothing(fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    before = result_to_json(result)
+    with pytest.raises(ReviewError, match="no theme 'nope'"):
+        merge_themes(result, [result.themes[0].theme_id, "nope"], "x")
+    with pytest.raises(ReviewError, match="not a position"):
+        set_position(result, result.question.responses[0].response_id, "maybe")
+    assert result_to_json(result) == before
+
+
+def test_corrections_improve_mapping(fake_embedder: FakeEmbedder) -> None:
+    themes = (Theme("A", "money"), Theme("B", "transport"))
+    result = analyse_question(topical_question(), fake_embedder, framework=Framework(themes))
+    for response in result.question.responses[:6]:
+        label = "A" if "parking" in response.text else "B"
+        result.corrections[response.response_id] = [label]
+    remap(result, fake_embedder)
+    gold = [{"A"} if "parking" in t else {"B"} for t in result.texts]
+    assert micro_f1(result.assignments[6:], gold[6:]) >= 0.8
+
+
+def test_framework_files(tmp_path: Path, shared_data: Path) -> None:
+    gold = shared_data / "consult/themefinder_synthetic/evals/data/gambling_XS/outputs/mapping"
+    framework = load_framework(next(gold.glob("*/question_part_1/themes.json")))
+    assert framework.themes[0].theme_id == "A" and framework.themes[-1].catch_all
+    save_framework(Framework(framework.themes, True, "me"), tmp_path / "f.json")
+    assert load_framework(tmp_path / "f.json").signed_off
+    with pytest.raises(Exception, match="no themes"):
+        parse_framework({"themes": []})

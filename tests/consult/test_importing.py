@@ -1,0 +1,100 @@
+"""Importing CSV, XLSX and the Themefinder layout; counting what is set aside."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from consult import importing
+from consult.errors import ConsultError
+from consult.importing import MAX_ANSWER_CHARS, list_columns, load_consultation
+from tests.consult.helpers import write_csv
+
+
+def test_csv_counts_empty_na_duplicates_and_long(tmp_path: Path) -> None:
+    rows = [
+        ["1", "Good idea"], ["2", ""], ["3", "N/A"], ["4", "good   IDEA"], ["1", "again"],
+        ["5", "x" * (MAX_ANSWER_CHARS + 5)],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "r.csv", ["ID", "Q"], rows)
+    question = load_consultation(path, "ID", ["Q"]).questions[0]
+    counts = question.counts()
+    assert counts == {
+        "themed": 3, "empty": 1, "not applicable": 1, "duplicate id": 1,
+        "duplicate text": 1, "truncated": 1,
+    }  # fmt: skip
+    assert question.responses[1].duplicate_of == "1"
+    assert len(question.responses) + len(question.excluded) == len(rows)
+
+
+def test_windows_1252_csv_is_read(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", ["ID", "Q"], [["1", "Costs £5 – too much"]], "cp1252")
+    assert (
+        load_consultation(path, "ID", ["Q"]).questions[0].responses[0].text == "Costs £5 – too much"
+    )
+
+
+def test_utf16_csv_gives_clear_message(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", ["ID", "Q"], [["1", "hello"]], "utf-16")
+    with pytest.raises(ConsultError, match="CSV UTF-8"):
+        load_consultation(path, "ID", ["Q"])
+
+
+def test_missing_column_names_the_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", ["ID", "Q"], [["1", "a"]])
+    with pytest.raises(ConsultError, match="no column named 'Nope'.*'Q'"):
+        load_consultation(path, "ID", ["Nope"])
+
+
+def test_too_many_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "MAX_ROWS", 10)
+    path = write_csv(tmp_path / "r.csv", ["ID", "Q"], [[str(i), "text"] for i in range(11)])
+    with pytest.raises(ConsultError, match="more than 10 rows"):
+        load_consultation(path, "ID", ["Q"])
+
+
+def test_xlsx_formulas_are_read_as_text(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Response ID", "Explain"])
+    sheet.append(["a1", '=HYPERLINK("http://x","click")'])
+    sheet.append(["a2", "Plain answer"])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    assert list_columns(path) == ["Response ID", "Explain"]
+    texts = [
+        r.text for r in load_consultation(path, "Response ID", ["Explain"]).questions[0].responses
+    ]
+    assert texts == ['=HYPERLINK("http://x","click")', "Plain answer"]
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    path.write_text("not a zip")
+    with pytest.raises(ConsultError, match="could not be opened as an Excel workbook"):
+        load_consultation(path, "ID", ["Q"])
+
+
+def test_themefinder_folder(tmp_path: Path) -> None:
+    part = tmp_path / "inputs" / "question_part_1"
+    part.mkdir(parents=True)
+    (part / "question.json").write_text(json.dumps({"question_text": "Should we?"}))
+    lines = [{"response_id": 1, "response": "Yes"}, {"response_id": 2, "response": ""}]
+    (part / "responses.jsonl").write_text("\n".join(json.dumps(x) for x in lines))
+    question = load_consultation(tmp_path).questions[0]
+    assert (question.text, [r.response_id for r in question.responses]) == ("Should we?", ["1"])
+    assert question.counts()["empty"] == 1
+
+
+def test_real_export_layouts(shared_data: Path) -> None:
+    folder = shared_data / "consult" / "dhsc_export_layout"
+    columns = ["Please explain your answer_1", "Please explain your answer_2"]
+    for name in ("responses_2024-01-09.xlsx", "responses_all_2024_06_05.csv"):
+        consultation = load_consultation(folder / name, "Response ID", columns)
+        for question in consultation.questions:
+            assert len(question.responses) + len(question.excluded) == consultation.rows
+        assert consultation.questions[0].responses

@@ -1,0 +1,63 @@
+"""Export, report and CLI."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from assistant.testing import FakeEmbedder
+from consult.__main__ import main
+from consult.analysis import analyse_question
+from consult.export import export_csv, export_xlsx, neutralise
+from consult.importing import build_question
+from consult.report import bar_chart, summarise
+from tests.consult.helpers import topical_answers, write_csv
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+44", "-2", "@SUM(A1)", "\tx"])
+def test_neutralise(value: str) -> None:
+    assert neutralise(value) == "'" + value
+
+
+def test_xlsx_and_csv_exports_neutralise_formulas(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    pairs = [*topical_answers(3), ("evil", '=HYPERLINK("http://x","y") bus routes'), ("e", "")]
+    result = analyse_question(build_question("q1", "Q?", pairs), fake_embedder, k=3)
+    export_xlsx([result], tmp_path / "out.xlsx")
+    book = load_workbook(tmp_path / "out.xlsx", read_only=False)
+    assert book.sheetnames == ["Themes", "Mappings"]
+    mappings = list(book["Mappings"].iter_rows(values_only=True))
+    evil = next(r for r in mappings if r[1] == "evil")
+    assert str(evil[-1]).startswith("'=HYPERLINK")
+    assert any(r[2] == "empty" for r in mappings)
+    assert sum(r[5] for r in list(book["Themes"].iter_rows(values_only=True))[1:]) >= 10
+    themes_csv, mappings_csv = export_csv([result], tmp_path / "out.csv")
+    with mappings_csv.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert any(r[-1].startswith("'=HYPERLINK") for r in rows) and themes_csv.exists()
+
+
+def test_summary_and_chart(fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(build_question("q1", "Q?", topical_answers(4)), fake_embedder, k=3)
+    rows = summarise(result)
+    assert sum(r.count for r in rows) >= 12 and all(len(r.quotes) <= 3 for r in rows)
+    assert rows[0].count >= rows[-1].count
+    assert bar_chart(rows).count("\n") == len(rows) - 1
+
+
+def test_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_embedder: FakeEmbedder
+) -> None:
+    path = write_csv(tmp_path / "r.csv", ["id", "q"], [list(p) for p in topical_answers(3)])
+    code = main(
+        [str(path), "--id", "id", "--question", "q", "--out", str(tmp_path / "o.xlsx")],
+        fake_embedder,
+    )
+    assert code == 0 and (tmp_path / "o.xlsx").exists()
+    assert "q1: q" in capsys.readouterr().out
+    assert main([str(path), "--id", "nope", "--question", "q"], fake_embedder) == 2
+    assert "no column named 'nope'" in capsys.readouterr().err
