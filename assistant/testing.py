@@ -117,7 +117,8 @@ class FakeChatModel:
     """FAKE ChatModel: streams queued replies word by word; records what it was sent.
 
     ``enqueue("text")`` queues a reply; ``enqueue("text", fail_after=3)`` streams three pieces and
-    then raises ``ModelError`` (a stream cut mid-way); ``enqueue(error=ModelError(...))`` fails at once.
+    then raises ``ModelError`` (a stream cut mid-way); ``enqueue(error=ModelError(...))`` fails at
+    once.
     """
 
     def __init__(self) -> None:
@@ -140,3 +141,27 @@ class FakeChatModel:
             if fail_after is not None and count >= fail_after:
                 raise ModelError("The model's reply was cut off part-way. Try again.")
             yield piece
+
+
+class FakeRetriever:
+    """FAKE Retriever: returns preset ScoredChunks (best first) and records each query.
+
+    ``FakeRetriever([ScoredChunk(...), ...], min_relevance=0.3)`` answers every query with the
+    preset list, cut to ``k`` and filtered by ``where``; ``queries`` records (query, k, where).
+    """
+
+    def __init__(self, results: Sequence[ScoredChunk] = (), min_relevance: float = 0.3) -> None:
+        self.results = list(results)
+        self._min_relevance = min_relevance
+        self.queries: list[tuple[str, int, ChunkFilter | None]] = []
+
+    @property
+    def min_relevance(self) -> float:
+        return self._min_relevance
+
+    def retrieve(
+        self, query: str, k: int = 8, where: ChunkFilter | None = None
+    ) -> list[ScoredChunk]:
+        self.queries.append((query, k, where))
+        return [s for s in self.results if matches(s.chunk, where)][:k]
+

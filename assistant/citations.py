@@ -1,0 +1,136 @@
+"""Citations: building them from chunks, and checking an answer's [n] markers when it ends.
+
+The check removes markers that point at no source, flags quoted text that does not appear in its
+source, and flags links, e-mail addresses and phone numbers found in no cited source (a sign that
+a document's planted instructions were followed, or that the model invented them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from assistant.types import Chunk, Citation
+
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_PHONE = re.compile(r"(?<![\w/])(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
+_OUTPUT = r"(?:response|reply|answer|output|message|elucidation)"
+_CODE = r"(?:code|codebase|solution|implementation|algorithm|program)"
+_VERBS = (
+    "translate|encode|encrypt|reverse|invert|rewrite|format|provide|use|render|write|express|"
+    "modify|enhance|augment|display|show|represent|add|include|insert|integrate|incorporate|"
+    "mention|end|begin|start|finish|conclude|sign|close"
+)
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b[^.\n]{0,40}\b(?:instructions?|prompts?|rules|above)\b"
+    rf"|\b(?:in|to|into|throughout|within|of|for)\s+your\s+(?:{_OUTPUT}|{_CODE})\b"
+    rf"|\b(?:{_VERBS})\b[^.\n]{{0,30}}\byour\s+{_OUTPUT}\b"
+    r"|(?:^|[.!?]\s+)(?:can you\s+)?(?:reply|respond|answer)\s+(?:only\s+)?(?:in|using|with)\b"
+    r"|\b(?:system prompt|you are now|new instructions|as an ai)\b"
+    r"|\bcode (?:snippet|block|excerpt|section)\b|\bfollowing code\b"
+    r"|^\s*(?:assistant|system)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass
+class CheckResult:
+    """The checked answer text, the citations it really uses, and what the check flagged."""
+
+    text: str
+    citations: list[Citation]
+    warnings: list[str] = field(default_factory=list)
+
+
+def looks_like_instructions(text: str) -> bool:
+    """Whether ``text`` addresses a language model (e.g. 'add this to your reply')."""
+    return _INSTRUCTION.search(text) is not None
+
+
+def build_citation(n: int, chunk: Chunk, quote: str) -> Citation:
+    """The citation [n] for ``chunk``, quoting ``quote``; marked suspicious when it reads like
+    instructions."""
+    return Citation(
+        n=n,
+        title=chunk.title,
+        source=chunk.url or chunk.source,
+        section=chunk.section,
+        page=chunk.page_label,
+        url=chunk.url,
+        updated=chunk.updated,
+        quote=quote,
+        doc_id=chunk.doc_id,
+        suspicious=looks_like_instructions(chunk.text),
+    )
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every number cited as [n] or [n, m] in ``text``, in order of first appearance."""
+    seen: dict[int, None] = {}
+    for match in _MARKER.finditer(text):
+        for part in match.group(1).split(","):
+            seen.setdefault(int(part), None)
+    return list(seen)
+
+
+def check_answer(
+    text: str, citations: Mapping[int, Citation], sources: Mapping[int, str]
+) -> CheckResult:
+    """Check ``text`` against the numbered ``citations`` and the full ``sources`` they came from."""
+    warnings: list[str] = []
+    text, removed = _remove_unknown_markers(text, set(citations))
+    if removed:
+        listed = ", ".join(f"[{n}]" for n in removed)
+        warnings.append(f"Citation {listed} pointed to no source and was removed.")
+    used = [citations[n] for n in cited_numbers(text)]
+    cited_text = _normalise(" ".join(sources[c.n] for c in used if c.n in sources))
+    warnings += _unsupported_quotes(text, cited_text)
+    warnings += _unsupported_contacts(text, cited_text)
+    return CheckResult(text=text, citations=used, warnings=warnings)
+
+
+def _remove_unknown_markers(text: str, known: set[int]) -> tuple[str, list[int]]:
+    removed: list[int] = []
+
+    def keep_known(match: re.Match[str]) -> str:
+        numbers = [int(p) for p in match.group(1).split(",")]
+        removed.extend(n for n in numbers if n not in known and n not in removed)
+        kept = [str(n) for n in numbers if n in known]
+        return f"[{', '.join(kept)}]" if kept else ""
+
+    cleaned = _MARKER.sub(keep_known, text)
+    cleaned = re.sub(r"[ \t]+([.,;:])", r"\1", cleaned) if removed else cleaned
+    return cleaned, removed
+
+
+def _unsupported_quotes(text: str, cited_text: str) -> list[str]:
+    return [
+        f'The quoted text "{quote}" does not appear in the cited sources.'
+        for quote in (m.group(1).strip() for m in _QUOTED.finditer(text))
+        if _normalise(quote) not in cited_text
+    ]
+
+
+def _unsupported_contacts(text: str, cited_text: str) -> list[str]:
+    warnings = []
+    for kind, pattern in (("link", _URL), ("e-mail address", _EMAIL), ("phone number", _PHONE)):
+        for found in dict.fromkeys(m.group(0).rstrip(".,;:") for m in pattern.finditer(text)):
+            if _normalise(found) not in cited_text:
+                warnings.append(
+                    f"The {kind} {found} does not appear in any cited source: do not rely on it."
+                )
+    return warnings
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def contacts_in(texts: Sequence[str]) -> set[str]:
+    """Links, e-mail addresses and phone numbers found in ``texts`` (for tests and audits)."""
+    joined = "\n".join(texts)
+    return {m.group(0).rstrip(".,;:") for p in (_URL, _EMAIL, _PHONE) for m in p.finditer(joined)}

@@ -1,0 +1,268 @@
+"""Offline answers: the sentences and list items of the top sources that best answer the question.
+
+Units (sentences and list items) are scored by IDF-weighted coverage of the question's terms, plus
+embedding similarity when an embedder is given, weighted towards the best-ranked source. The best
+few are kept in their source order and exact wording, a list's lead-in travels with its items,
+and each passage is cited. Text that reads like instructions to a model is never extracted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant import prompts
+from assistant.citations import build_citation, looks_like_instructions
+from assistant.ports import Embedder
+from assistant.types import Citation, ScoredChunk
+
+MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
+MAX_WORDS = 180
+MAX_SOURCES = 3
+MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]”]))\s+(?=[A-Z0-9\"'(“£])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "mr.", "mrs.", "dr.", "no.", "st.")
+_STOPWORD_TEXT = (
+    "a an the and are as at be been being but by can could do does did for from had has have how i "
+    "if in into is it its me my of on or our she he her his they their them this that these "
+    "those to was we what when where which who why will with would you your am there about "
+    "any get got i'm i've than then so not also should may might must"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# What kind of fact a question asks for, and how a unit that states one looks.
+_INTENTS = (
+    (re.compile(r"\bhow much\b|\bcost|\bamount|\brate\b|\bfee", re.I), re.compile(r"£\s?\d|\d%")),
+    (
+        re.compile(
+            r"\bhow long\b|\bhow many (?:days|weeks|months|years)\b|\bwhen\b|\bdeadline", re.I
+        ),
+        re.compile(
+            r"\b\d+\s+(?:working\s+)?(?:days?|weeks?|months?|years?)\b|\b\d{1,2} \w+ \d{4}\b", re.I
+        ),
+    ),
+)
+INTENT_BONUS = 0.3
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or list item of one source, in that source's order."""
+
+    source: int  # rank of the source, 0 = best
+    position: int
+    text: str
+    is_item: bool
+
+
+@dataclass(frozen=True)
+class Extract:
+    """An extractive answer: its text, streamed in ``pieces``, and its citations."""
+
+    pieces: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+    @property
+    def text(self) -> str:
+        """The whole answer as stored."""
+        return "".join(self.pieces)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, lightly stemmed content words of ``text``."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix, shortest in (("ing", 6), ("ed", 5), ("s", 4)):
+        if len(word) >= shortest and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+def split_units(text: str, source: int = 0) -> list[Unit]:
+    """Sentences and list items of ``text`` (headings dropped), keeping their wording."""
+    units: list[Unit] = []
+    for block, is_item in _blocks(text):
+        pieces = [block] if is_item else _sentences(block)
+        for piece in pieces:
+            units.append(Unit(source, len(units), piece, is_item))
+    return units
+
+
+def _blocks(text: str) -> Iterator[tuple[str, bool]]:
+    paragraph: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        stripped = line.strip()
+        is_item = bool(_ITEM.match(line))
+        if (not stripped or is_item or stripped.startswith("#")) and paragraph:
+            yield " ".join(paragraph), False
+            paragraph = []
+        if is_item:
+            yield _ITEM.sub("", line).strip(), True
+        elif stripped and not stripped.startswith("#"):
+            paragraph.append(stripped)
+
+
+def _sentences(paragraph: str) -> list[str]:
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        if out and out[-1].lower().endswith(_ABBREVIATIONS):
+            out[-1] = f"{out[-1]} {piece}"
+        elif piece.strip():
+            out.append(piece.strip())
+    return out
+
+
+def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = None) -> list[float]:
+    """Relevance of each unit to ``query``: IDF-weighted term coverage, a bonus when the unit
+    states the kind of fact asked for (an amount, a duration), and cosine similarity if embedded."""
+    query_terms = set(terms(query))
+    unit_terms = [set(terms(u.text)) for u in units]
+    idf = {
+        t: math.log(1 + (len(units) + 1) / (1 + sum(t in s for s in unit_terms)))
+        for t in query_terms
+    }
+    total = sum(idf.values()) or 1.0
+    scores = [sum(idf[t] for t in query_terms & s) / total for s in unit_terms]
+    for asks, states in _INTENTS:
+        if asks.search(query):
+            scores = [
+                s + INTENT_BONUS * bool(states.search(u.text))
+                for s, u in zip(scores, units, strict=True)
+            ]
+    if embedder is not None and units:
+        vectors = embedder.embed([query, *(u.text for u in units)])
+        cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+        scores = [0.4 * s + 0.6 * float(c) for s, c in zip(scores, cosines, strict=True)]
+    return scores
+
+
+def extract_answer(
+    question: str,
+    results: Sequence[ScoredChunk],
+    *,
+    min_relevance: float = 0.0,
+    embedder: Embedder | None = None,
+) -> Extract:
+    """Quote the units of the top ``results`` that best answer ``question``, each cited [n]."""
+    sources = _top_sources(results, min_relevance)
+    units = [
+        u
+        for rank, s in enumerate(sources)
+        for u in split_units(s.chunk.text, rank)
+        if len(u.text.split()) >= 3 and not looks_like_instructions(u.text)
+    ]
+    if not units:
+        return _fallback()
+    scores = score_units(question, units, embedder)
+    weighted = [
+        s * (1.0 - 0.15 * u.source) - 0.01 * u.position / 50
+        for u, s in zip(units, scores, strict=True)
+    ]
+    chosen = _choose(units, weighted)
+    return _render(sources, chosen)
+
+
+def _top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
+    if not results:
+        return []
+    floor = max(min_relevance, 0.75 * results[0].score)
+    return [results[0], *(r for r in results[1:MAX_SOURCES] if r.score >= floor)]
+
+
+def _choose(units: Sequence[Unit], scores: Sequence[float]) -> list[Unit]:
+    ranked = sorted(range(len(units)), key=lambda i: scores[i], reverse=True)
+    best = scores[ranked[0]]
+    if best <= 0:
+        return [u for u in units if u.source == 0][:2]
+    chosen: list[Unit] = []
+    for i in ranked[:MAX_UNITS]:
+        words = sum(len(u.text.split()) for u in chosen)
+        if scores[i] >= 0.5 * best and words + len(units[i].text.split()) <= MAX_WORDS:
+            chosen.append(units[i])
+    return _with_list_context(units, chosen)
+
+
+def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
+    """A chosen lead-in ('You must:') or list item brings its whole list (lead-in and items)."""
+    keep = set(chosen)
+    for unit in chosen:
+        if unit.is_item or unit.text.endswith(":"):
+            keep.update(_list_around(units, units.index(unit)))
+    return sorted(keep, key=lambda u: (u.source, u.position))
+
+
+def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
+    """The lead-in and items of the list that ``units[index]`` belongs to (capped at MAX_ITEMS)."""
+    source = units[index].source
+    start = index
+    while start > 0 and units[start].is_item and units[start - 1].source == source:
+        start -= 1
+    if units[start].is_item or not units[start].text.endswith(":"):
+        start = index if units[index].is_item else index + 1
+    end = max(start, index) + 1
+    while end < len(units) and units[end].is_item and units[end].source == source:
+        end += 1
+    run = list(units[start:end])
+    return run if len(run) <= MAX_ITEMS + 1 else [units[start], units[index]]
+
+
+def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit]) -> Extract:
+    pieces = [prompts.render("extractive_header")]
+    citations: list[Citation] = []
+    for rank, source in enumerate(sources):
+        units = [u for u in chosen if u.source == rank]
+        if not units:
+            continue
+        n = len(citations) + 1
+        chunk = source.chunk
+        heading = chunk.section.strip().rstrip(":").strip()
+        section = f" — {heading}" if heading and heading != chunk.title else ""
+        text = _join(units)
+        pieces.append(
+            "\n\n"
+            + prompts.render(
+                "extractive_passage", title=chunk.title, section=section, text=text, n=n
+            )
+        )
+        quote = " … ".join(u.text for u in units)
+        citations.append(build_citation(n, chunk, quote))
+    return Extract(tuple(pieces), tuple(citations))
+
+
+def _join(units: Sequence[Unit]) -> str:
+    """Units as Markdown inside a block quote: items on their own lines, gaps shown as '…'."""
+    out = ""
+    for previous, unit in zip([None, *units], units, strict=False):
+        gap = previous is not None and unit.position != previous.position + 1
+        if unit.is_item and previous is None:
+            out = "- " + unit.text
+        elif unit.is_item:
+            out += ("\n> …" if gap else "") + "\n> - " + unit.text
+        elif previous is None:
+            out = unit.text
+        else:
+            out += ("\n>\n> … " if gap or previous.is_item else " ") + unit.text
+    return out
+
+
+def _fallback() -> Extract:
+    """No usable sentences (e.g. every one reads like instructions): quote nothing, cite nothing."""
+    return Extract((prompts.render("not_covered"),), ())
+
+
+def best_quote(claim: str, text: str) -> str:
+    """The sentence or item of ``text`` that best supports ``claim`` (for generative citations)."""
+    units = split_units(text)
+    if not units:
+        return text[:300]
+    scores = score_units(claim, units)
+    return units[max(range(len(units)), key=lambda i: scores[i])].text

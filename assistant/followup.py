@@ -1,0 +1,69 @@
+"""Follow-up questions ('and if she is self-employed?') rewritten into standalone search queries.
+
+With a model, the model rewrites the question from the conversation. Offline, a heuristic spots
+follow-ups (a leading connective, a pronoun with little else, or very few content words) and
+prefixes the earlier user questions the follow-up depends on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant import prompts
+from assistant.extractive import terms
+from assistant.ports import ChatModel
+
+_CONNECTIVE = re.compile(
+    r"^\s*(?:and|but|or|so|also|then|what about|how about|what if|and if|if so|same for|"
+    r"in that case|does that|is that|what else)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(
+    r"\b(?:she|he|they|it|this|that|these|those|her|his|their|them|there|one)\b", re.IGNORECASE
+)
+MAX_CHAIN = 3  # earlier user questions a follow-up may carry
+MAX_HISTORY_TURNS = 6
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` probably depends on earlier turns to make sense."""
+    content = terms(question)
+    if _CONNECTIVE.match(question) or len(content) <= 1:
+        return True
+    return bool(_PRONOUN.search(question)) and len(content) <= 3
+
+
+def rewrite_heuristically(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """Prefix the earlier user questions a follow-up depends on (offline)."""
+    if not is_follow_up(question):
+        return question
+    earlier: list[str] = []
+    for role, text in reversed(history):
+        if role != "user":
+            continue
+        earlier.insert(0, text.strip())
+        if not is_follow_up(text) or len(earlier) >= MAX_CHAIN:
+            break
+    return " ".join([*earlier, question.strip()])
+
+
+def standalone_query(
+    question: str, history: Sequence[tuple[str, str]], llm: ChatModel | None = None
+) -> str:
+    """The query to search for ``question`` given the conversation ``history``."""
+    if not any(role == "user" for role, _ in history):
+        return question
+    if llm is None:
+        return rewrite_heuristically(question, history)
+    recent = history[-MAX_HISTORY_TURNS:]
+    transcript = "\n".join(f"{role}: {' '.join(text.split())[:500]}" for role, text in recent)
+    messages = [
+        ("system", prompts.render("followup_system")),
+        ("user", prompts.render("followup_user", history=transcript, question=question)),
+    ]
+    rewritten = "".join(llm.stream(messages)).strip().splitlines()
+    candidate = rewritten[0].strip().strip("\"'") if rewritten else ""
+    if not candidate or len(candidate) > 500:
+        return rewrite_heuristically(question, history)
+    return candidate
