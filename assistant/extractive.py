@@ -233,9 +233,17 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit]) -> Extract:
                 "extractive_passage", title=chunk.title, section=section, text=text, n=n
             )
         )
-        quote = " … ".join(u.text for u in units)
+        quote = _quote(units)
         citations.append(build_citation(n, chunk, quote))
     return Extract(tuple(pieces), tuple(citations))
+
+
+def _quote(units: Sequence[Unit]) -> str:
+    """The exact quoted text: adjacent units joined by a space, gaps marked ' … '."""
+    out = units[0].text
+    for previous, unit in zip(units, units[1:], strict=False):
+        out += (" " if unit.position == previous.position + 1 else " … ") + unit.text
+    return out
 
 
 def _join(units: Sequence[Unit]) -> str:

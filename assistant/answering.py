@@ -1,0 +1,256 @@
+"""Grounded answers: extractive offline (the default) or generative with a chat model.
+
+``answer_question`` returns an ``AnswerStream``: iterate it for text pieces (for
+``st.write_stream``), then read ``.final``, the checked ``Answer``. Its ``text`` already carries the
+check's notes (removed citations, unsupported links...), so show ``final.text`` in place of what
+was streamed. The follow-up rewrite and retrieval run when the stream is first iterated (or when
+``.query`` is read), so errors surface there too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant import prompts
+from assistant.citations import build_citation, check_answer, cited_numbers
+from assistant.config import Settings, get_settings
+from assistant.errors import ModelError
+from assistant.extractive import best_quote, extract_answer
+from assistant.followup import standalone_query
+from assistant.ports import ChatModel, Embedder, Retriever
+from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
+
+RETRIEVE_K = 6
+CLOSEST_DOCUMENTS = 3
+CHARS_PER_TOKEN = 4  # a deliberately cautious estimate; no tokenizer download is needed
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    query: str
+    results: list[ScoredChunk]
+    relevant: bool
+
+
+class AnswerStream:
+    """One answer being produced: iterate once for text pieces, then read ``final``."""
+
+    def __init__(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        *,
+        retriever: Retriever,
+        llm: ChatModel | None,
+        where: ChunkFilter | None,
+        settings: Settings | None,
+        embedder: Embedder | None,
+    ) -> None:
+        self._question = question
+        self._history = list(history)
+        self._retriever = retriever
+        self._llm = llm
+        self._where = where
+        self._settings = settings
+        self._embedder = embedder
+        self._prepared: _Prepared | None = None
+        self._final: Answer | None = None
+        self._error: ModelError | None = None
+        self._started = False
+
+    @property
+    def query(self) -> str:
+        """The standalone query actually searched (after follow-up rewriting)."""
+        return self._prepare().query
+
+    @property
+    def final(self) -> Answer:
+        """The checked answer; raises if the stream failed or has not been read to the end."""
+        if self._error is not None:
+            raise ModelError(f"The answer did not finish, so none is stored. {self._error}")
+        if self._final is None:
+            raise RuntimeError("The answer has not finished streaming: iterate it to the end.")
+        return self._final
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("An AnswerStream can be read only once.")
+        self._started = True
+        prepared = self._prepare()
+        if not prepared.relevant:
+            yield from self._abstain(prepared.results)
+        elif self._llm is None:
+            yield from self._extract(prepared)
+        else:
+            yield from self._generate(prepared, self._llm)
+
+    def _prepare(self) -> _Prepared:
+        if self._prepared is None:
+            query = standalone_query(self._question, self._history, self._llm)
+            results = self._retriever.retrieve(query, k=RETRIEVE_K, where=self._where)
+            relevant = bool(results) and results[0].score >= self._retriever.min_relevance
+            self._prepared = _Prepared(query, results, relevant)
+        return self._prepared
+
+    @property
+    def _mode(self) -> str:
+        return "extractive" if self._llm is None else "generative"
+
+    def _abstain(self, results: Sequence[ScoredChunk]) -> Iterator[str]:
+        closest = closest_documents(self._prepare().query, results)
+        text = abstention_text(closest)
+        self._final = Answer(
+            text,
+            "extractive" if self._llm is None else "generative",
+            answered=False,
+            closest=closest,
+        )
+        yield text
+
+    def _extract(self, prepared: _Prepared) -> Iterator[str]:
+        extract = extract_answer(
+            prepared.query,
+            prepared.results,
+            min_relevance=self._retriever.min_relevance,
+            embedder=self._embedder,
+        )
+        if not extract.citations:
+            yield from self._abstain(prepared.results)
+            return
+        yield from extract.pieces
+        sources = {c.n: c.quote for c in extract.citations}
+        checked = check_answer(extract.text, {c.n: c for c in extract.citations}, sources)
+        warnings = checked.warnings + suspicious_warnings(checked.citations)
+        self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
+
+    def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
+        budget = (self._settings or get_settings()).context_token_budget
+        sources = select_within_budget(prepared.results, budget)
+        messages = build_messages(prepared.query, sources)
+        pieces: list[str] = []
+        try:
+            for piece in llm.stream(messages):
+                pieces.append(piece)
+                yield piece
+        except ModelError as exc:
+            self._error = exc
+            raise
+        self._final = finish_generative("".join(pieces), sources, prepared.query)
+
+
+def answer_question(
+    question: str,
+    history: Sequence[tuple[str, str]],
+    *,
+    retriever: Retriever,
+    llm: ChatModel | None,
+    where: ChunkFilter | None = None,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+) -> AnswerStream:
+    """Answer ``question`` from the guidance: extractive when ``llm`` is None, else generative."""
+    return AnswerStream(
+        question,
+        history,
+        retriever=retriever,
+        llm=llm,
+        where=where,
+        settings=settings,
+        embedder=embedder,
+    )
+
+
+def select_within_budget(results: Sequence[ScoredChunk], budget_tokens: int) -> list[Chunk]:
+    """The best chunks whose text fits ``budget_tokens`` (the first always, cut if need be)."""
+    chosen: list[Chunk] = []
+    remaining = budget_tokens * CHARS_PER_TOKEN
+    for scored in results:
+        cost = len(scored.chunk.text) + 200  # the fence and labels
+        if chosen and cost > remaining:
+            break
+        chunk = scored.chunk
+        if cost > remaining:
+            chunk = Chunk(**{**chunk.__dict__, "text": chunk.text[: max(remaining - 200, 200)]})
+        chosen.append(chunk)
+        remaining -= cost
+    return chosen
+
+
+def build_messages(query: str, sources: Sequence[Chunk]) -> list[tuple[str, str]]:
+    """The system and user messages: rules, fenced numbered sources, then the question."""
+    blocks = [
+        prompts.fence_source(
+            n, c.title, c.section, c.updated, c.text, build_citation(n, c, "").suspicious
+        )
+        for n, c in enumerate(sources, start=1)
+    ]
+    system = prompts.render("answer_system", not_covered=prompts.NOT_COVERED)
+    user = prompts.render("answer_user", sources="\n\n".join(blocks), question=query)
+    return [("system", system), ("user", user)]
+
+
+def finish_generative(text: str, sources: Sequence[Chunk], query: str) -> Answer:
+    """Check a completed generative answer and build its citations."""
+    if _says_not_covered(text):
+        closest = closest_documents(query, [ScoredChunk(c, 0.0) for c in sources])
+        return Answer(abstention_text(closest), "generative", answered=False, closest=closest)
+    citations = {
+        n: build_citation(n, chunk, best_quote(_claim_for(text, n) or query, chunk.text))
+        for n, chunk in enumerate(sources, start=1)
+    }
+    full = {n: chunk.text for n, chunk in enumerate(sources, start=1)}
+    checked = check_answer(text, citations, full)
+    warnings = checked.warnings + suspicious_warnings(checked.citations)
+    if not checked.citations:
+        warnings.append("The answer cites no source: check it against the guidance.")
+    notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
+    return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
+
+
+def _says_not_covered(text: str) -> bool:
+    marker = " ".join(prompts.NOT_COVERED.lower().split()).rstrip(".")
+    return marker in " ".join(text.lower().split()) and not cited_numbers(text)
+
+
+def _claim_for(text: str, n: int) -> str:
+    """The sentence of the answer that first cites [n]."""
+    match = re.search(rf"([^.!?\n]*)\[(?:\d+\s*,\s*)*{n}(?:\s*,\s*\d+)*\]", text)
+    return match.group(1) if match else ""
+
+
+def suspicious_warnings(citations: Sequence[Citation]) -> list[str]:
+    """A warning for each cited source that contains text reading like instructions."""
+    return [
+        f"Source [{c.n}] contains text that reads like instructions to an AI system; it was "
+        "treated as data, not followed."
+        for c in citations
+        if c.suspicious
+    ]
+
+
+def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citation]:
+    """The best few distinct documents in ``results``, as citations quoting their best passage."""
+    seen: dict[str, ScoredChunk] = {}
+    for scored in results:
+        seen.setdefault(scored.chunk.doc_id, scored)
+    top = list(seen.values())[:CLOSEST_DOCUMENTS]
+    return [
+        build_citation(n, s.chunk, best_quote(query, s.chunk.text))
+        for n, s in enumerate(top, start=1)
+    ]
+
+
+def abstention_text(closest: Sequence[Citation]) -> str:
+    """'Not covered', plus the closest documents when there are any."""
+    text = prompts.render("not_covered")
+    if not closest:
+        return text
+    lines = []
+    for c in closest:
+        name = f"[{c.title}]({c.url})" if c.url else f"*{c.title}*"
+        section = f" — {c.section}" if c.section and c.section != c.title else ""
+        updated = f" (updated {c.updated})" if c.updated else ""
+        lines.append(f"- {name}{section}{updated}")
+    return f"{text}\n\n" + prompts.render("closest_documents", documents="\n".join(lines))

@@ -1,0 +1,158 @@
+"""answer_question: extractive and generative answers, abstention, follow-ups, failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import prompts
+from assistant.answering import answer_question, build_messages, select_within_budget
+from assistant.config import Settings
+from assistant.errors import ModelError
+from assistant.testing import FakeChatModel, FakeRetriever
+from assistant.types import ChunkFilter
+from tests.assistant.builders import guidance_chunk, scored
+
+MATERNITY = (
+    "You can get Maternity Allowance for up to 39 weeks. You could get £184.03 a week. "
+    "You must have been self-employed for at least 26 weeks in the 66 weeks before the birth."
+)
+ADOPTION = "Statutory Adoption Pay is paid by your employer for up to 39 weeks."
+SETTINGS = Settings(context_token_budget=3000)
+
+
+def retriever(top: float = 0.8) -> FakeRetriever:
+    return FakeRetriever(
+        scored(
+            guidance_chunk(MATERNITY, doc="maternity-allowance"),
+            guidance_chunk(ADOPTION, doc="adoption-pay"),
+            top=top,
+        ),
+        min_relevance=0.5,
+    )
+
+
+def test_offline_answer_streams_then_stores_the_same_text() -> None:
+    stream = answer_question(
+        "How much Maternity Allowance a week?", [], retriever=retriever(), llm=None
+    )
+    pieces = list(stream)
+    answer = stream.final
+    assert len(pieces) >= 2 and "".join(pieces) == answer.text
+    assert answer.mode == "extractive" and answer.answered
+    assert "£184.03 a week" in answer.text and "[1]" in answer.text
+    assert answer.citations[0].title == "Maternity allowance"
+    assert all(part in MATERNITY for part in answer.citations[0].quote.split(" … "))
+    assert stream.query == "How much Maternity Allowance a week?"
+
+
+def test_final_before_the_stream_ends_raises() -> None:
+    stream = answer_question("How much?", [], retriever=retriever(), llm=None)
+    with pytest.raises(RuntimeError, match="not finished"):
+        _ = stream.final
+
+
+def test_filter_and_follow_up_reach_the_retriever() -> None:
+    fake = retriever()
+    where = ChunkFilter(collections=("guidance",))
+    history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
+    stream = answer_question(
+        "and if I am self-employed?", history, retriever=fake, llm=None, where=where
+    )
+    list(stream)
+    assert fake.queries == [("Can I get Maternity Allowance? and if I am self-employed?", 6, where)]
+    assert "self-employed" in stream.final.text
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_abstains_and_lists_the_closest_documents(with_model: bool) -> None:
+    llm = FakeChatModel() if with_model else None
+    stream = answer_question(
+        "What is the speed limit on motorways?", [], retriever=retriever(top=0.3), llm=llm
+    )
+    text = "".join(stream)
+    answer = stream.final
+    assert not answer.answered and prompts.NOT_COVERED in text
+    assert [c.title for c in answer.closest] == ["Maternity allowance", "Adoption pay"]
+    assert "https://www.gov.uk/adoption-pay" in text
+    assert llm is None or llm.received == []
+
+
+def test_abstains_when_nothing_is_retrieved() -> None:
+    stream = answer_question("Anything?", [], retriever=FakeRetriever([]), llm=None)
+    assert prompts.NOT_COVERED in "".join(stream)
+    assert stream.final.closest == [] and not stream.final.answered
+
+
+def test_generative_answer_is_checked_when_it_ends() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("You can get it for up to 39 weeks [1]. Employers pay adoption pay [2][5].")
+    stream = answer_question("How long?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    streamed = "".join(stream)
+    answer = stream.final
+    assert "[5]" in streamed and "[5]" not in answer.text.split("*Note:")[0]
+    assert answer.text.startswith(
+        "You can get it for up to 39 weeks [1]. Employers pay adoption pay [2]."
+    )
+    assert any("[5]" in w for w in answer.warnings) and "[5]" in answer.text.split("Note:")[1]
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert answer.citations[0].quote == "You can get Maternity Allowance for up to 39 weeks."
+    system, user = llm.received[0]
+    assert system[0] == "system" and '<source n="1" title="Maternity allowance"' in user[1]
+    assert user[1].rstrip().endswith("citing each claim as [n].")
+
+
+def test_generative_not_covered_is_an_abstention() -> None:
+    llm = FakeChatModel()
+    llm.enqueue(prompts.NOT_COVERED)
+    stream = answer_question("Speed limits?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    list(stream)
+    assert not stream.final.answered and len(stream.final.closest) == 2
+
+
+def test_generative_answer_without_citations_is_flagged() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("You can get it for 39 weeks.")
+    stream = answer_question("How long?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    list(stream)
+    assert stream.final.answered and "cites no source" in stream.final.warnings[0]
+
+
+def test_a_stream_cut_mid_way_is_never_stored_as_complete() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("You can get it for up to 39 weeks [1].", fail_after=3)
+    stream = answer_question("How long?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    pieces: list[str] = []
+    with pytest.raises(ModelError, match="cut off"):
+        pieces.extend(stream)
+    assert len(pieces) == 3
+    with pytest.raises(ModelError, match="did not finish"):
+        _ = stream.final
+
+
+def test_follow_up_is_rewritten_by_the_model() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("Can I get Maternity Allowance if I am self-employed?")
+    llm.enqueue("Yes, if self-employed for 26 weeks [1].")
+    fake = retriever()
+    history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
+    stream = answer_question(
+        "and if I am self-employed?", history, retriever=fake, llm=llm, settings=SETTINGS
+    )
+    list(stream)
+    assert stream.query == "Can I get Maternity Allowance if I am self-employed?"
+    assert fake.queries[0][0] == stream.query and stream.final.citations[0].n == 1
+
+
+def test_context_stays_within_the_token_budget() -> None:
+    long = [guidance_chunk("word " * 400, doc=f"d{i}") for i in range(5)]
+    chosen = select_within_budget(scored(*long), budget_tokens=1200)
+    assert 1 <= len(chosen) < 5
+    assert sum(len(c.text) + 200 for c in chosen) <= 1200 * 4
+    assert len(select_within_budget(scored(guidance_chunk("x " * 5000)), 300)[0].text) < 1200
+
+
+def test_the_prompt_fences_every_source() -> None:
+    chunks = [guidance_chunk(MATERNITY), guidance_chunk(ADOPTION, doc="adoption-pay")]
+    user = build_messages("How long?", chunks)[1][1]
+    assert user.count("<source ") == 2 and user.count("</source>") == 2
+    assert user.index("</source>") < user.index("Question: How long?")
