@@ -72,7 +72,9 @@ def analyse_question(
         if llm is not None:
             from consult.refining import refine_themes
 
-            themes = refine_themes(question.text, themes, texts, llm)
+            nearest = np.argsort(-(vectors @ discovery.centres.T), axis=0)[:5]
+            quotes = {t.theme_id: [texts[i] for i in nearest[:, c]] for c, t in enumerate(themes)}
+            themes = refine_themes(question.text, themes, texts, llm, quotes)
     result = QuestionResult(
         question=question,
         themes=themes,

@@ -1,0 +1,77 @@
+"""Model stages (generate, condense, refine, map) through the FakeChatModel, and every prompt."""
+
+from __future__ import annotations
+
+import json
+from string import Template
+
+import pytest
+
+from assistant.errors import ModelError
+from assistant.testing import FakeChatModel, FakeEmbedder
+from consult.analysis import analyse_question
+from consult.prompts import ALL
+from consult.refining import map_with_model, refine_themes
+from consult.themes import Theme
+from tests.consult.helpers import topical_question
+
+THEMES = [Theme("D1", "cost, permits"), Theme("D2", "bus, routes"), Theme("D3", "cycle, lanes")]
+
+
+def _named(ids: list[str]) -> str:
+    return json.dumps(
+        [{"theme_id": i, "label": f"Theme {i}", "description": f"About {i}."} for i in ids]
+    )
+
+
+def test_stages_rename_condense_and_refine() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("Here you are: " + _named(["D1", "D2", "D3"]))
+    llm.enqueue(_named(["D1", "D3"]))  # D2 merged away
+    llm.enqueue(
+        json.dumps([{"theme_id": "D1", "label": "Parking costs", "description": "Too dear."}])
+    )
+    themes = refine_themes("Q?", THEMES, [], llm, {"D1": ["Permits cost too much"]})
+    assert [(t.theme_id, t.label, t.origin) for t in themes] == [
+        ("D1", "Parking costs", "model"), ("D3", "Theme D3", "model"),
+    ]  # fmt: skip
+    first_prompt = llm.received[0][1][1]
+    assert "Permits cost too much" in first_prompt and llm.received[0][0][0] == "system"
+
+
+def test_bad_json_keeps_offline_themes() -> None:
+    llm = FakeChatModel()
+    for _ in range(3):
+        llm.enqueue("I cannot do that.")
+    assert refine_themes("Q?", THEMES, [], llm) == THEMES
+
+
+def test_model_failure_is_raised() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("[{\"theme_id\": \"D1\"", fail_after=1)
+    with pytest.raises(ModelError):
+        refine_themes("Q?", THEMES, [], llm)
+
+
+def test_map_with_model_drops_unknown_ids() -> None:
+    llm = FakeChatModel()
+    llm.enqueue(json.dumps({"r1": ["D1", "ZZ"], "r2": "D2"}))
+    mapped = map_with_model("Q?", THEMES, [("r1", "permits"), ("r2", "buses")], llm)
+    assert mapped == {"r1": ["D1"], "r2": []}
+    assert "<responses>" in llm.received[0][1][1]
+
+
+def test_analysis_uses_model_names(fake_embedder: FakeEmbedder) -> None:
+    llm = FakeChatModel()
+    for _ in range(3):
+        llm.enqueue(_named(["D1", "D2", "D3"]))
+    result = analyse_question(topical_question(), fake_embedder, llm=llm, k=3)
+    assert {t.label for t in result.themes} == {"Theme D1", "Theme D2", "Theme D3"}
+    assert sum(bool(ids) for ids in result.assignments) == len(result.assignments)
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_every_prompt_renders(name: str) -> None:
+    template: Template = ALL[name]
+    text = template.substitute(question="Q?", groups="G", themes="T", responses="R")
+    assert "Q?" in text and "$" not in text
