@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     # Access.
     admin_password: SecretStr | None = None
     admin_emails: tuple[str, ...] = ()
+    admin_groups: tuple[str, ...] = ()  # OIDC "groups" claim values that grant admin
+    support_contact: str = Field(
+        "the team that owns your guidance", description="Who users contact, shown on Help"
+    )
 
     @model_validator(mode="after")
     def _check_required_secrets(self) -> Settings:

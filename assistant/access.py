@@ -1,0 +1,83 @@
+"""Who may do what. Two modes, and nothing else grants the admin role:
+
+- OIDC (production): the identity provider signs the user in; admin if their e-mail is in
+  ``settings.admin_emails`` or one of their groups is in ``settings.admin_groups``.
+- Local (no identity provider): everyone is the local caseworker; admin after typing the admin
+  password (``GA_ADMIN_PASSWORD``), compared in constant time. With no password set, nobody is.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistant.config import Settings
+
+LOCAL_USER_ID = "local"
+Role = Literal["caseworker", "admin"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The person using the app: a stable id for their data, a display name, their role."""
+
+    user_id: str
+    name: str
+    role: Role = "caseworker"
+    signed_in: bool = False  # through the identity provider
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def local_identity(admin: bool = False) -> Identity:
+    """The local user (no identity provider); admin only after a password check."""
+    return Identity(LOCAL_USER_ID, "Local user", "admin" if admin else "caseworker")
+
+
+def oidc_identity(claims: Mapping[str, Any], settings: Settings) -> Identity | None:
+    """The signed-in user from their ID-token claims, or None when not signed in."""
+    if not claims.get("is_logged_in"):
+        return None
+    email = str(claims.get("email") or "").strip().lower()
+    subject = str(claims.get("sub") or "")
+    user_id = email or f"sub:{subject}"
+    if user_id in ("", "sub:"):
+        return None
+    name = str(claims.get("name") or email or subject)
+    role: Role = "admin" if is_admin_claims(email, claims.get("groups"), settings) else \
+        "caseworker"
+    return Identity(user_id, name, role, signed_in=True)
+
+
+def is_admin_claims(email: str, groups: object, settings: Settings) -> bool:
+    """Whether an identity provider's e-mail or groups claim names an administrator."""
+    admins = {e.strip().lower() for e in settings.admin_emails if e.strip()}
+    if email and email.strip().lower() in admins:
+        return True
+    admin_groups = {g.strip() for g in settings.admin_groups if g.strip()}
+    return bool(admin_groups & set(_strings(groups)))
+
+
+def _strings(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple | set):
+        return [str(v) for v in value]
+    return []
+
+
+def admin_password_set(settings: Settings) -> bool:
+    """Whether local admin sign-in is possible at all."""
+    return bool(settings.admin_password and settings.admin_password.get_secret_value())
+
+
+def check_admin_password(attempt: str, settings: Settings) -> bool:
+    """Compare ``attempt`` with the admin password in constant time; False when none is set."""
+    if not admin_password_set(settings) or settings.admin_password is None:
+        return False
+    expected = settings.admin_password.get_secret_value().encode()
+    return hmac.compare_digest(attempt.encode(), expected)

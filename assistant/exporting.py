@@ -1,0 +1,73 @@
+"""A conversation as Markdown or as a Word document, each answer followed by its sources."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from assistant.conversations import Message
+from assistant.types import Citation
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _-]+")
+
+
+def export_file_name(title: str, suffix: str) -> str:
+    """A safe download name from a conversation title, e.g. 'Annual leave carry over.md'."""
+    stem = " ".join(_UNSAFE_NAME.sub(" ", title).split())[:60].strip() or "conversation"
+    return f"{stem}.{suffix}"
+
+
+def source_line(c: Citation) -> str:
+    """'[n] Title — Section, page 3 (updated 2024-01-02): https://...' as plain text."""
+    parts = [f"[{c.n}] {c.title}"]
+    if c.section and c.section != c.title:
+        parts.append(f" — {c.section}")
+    if c.page:
+        parts.append(f", page {c.page}")
+    if c.updated:
+        parts.append(f" (updated {c.updated})")
+    if c.url:
+        parts.append(f": {c.url}")
+    return "".join(parts)
+
+
+def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
+    """The conversation as Markdown: questions as headings, answers, then numbered sources."""
+    lines = [f"# {title}", ""]
+    for message in messages:
+        if message.role == "user":
+            lines += [f"## Question: {message.content}", ""]
+            continue
+        lines += [message.content, ""]
+        if message.citations:
+            lines += ["**Sources**", ""]
+            lines += [f"- {source_line(c)}\n  > {' '.join(c.quote.split())}"
+                      for c in message.citations]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def conversation_to_docx(title: str, messages: Sequence[Message]) -> bytes:
+    """The conversation as a Word document (.docx bytes)."""
+    from docx import Document
+
+    document = Document()
+    document.add_heading(title, level=1)
+    for message in messages:
+        if message.role == "user":
+            document.add_heading(f"Question: {message.content}", level=2)
+            continue
+        for paragraph in message.content.split("\n\n"):
+            text = paragraph.strip().removeprefix("> ").replace("**", "")
+            if text:
+                document.add_paragraph(text)
+        if message.citations:
+            document.add_heading("Sources", level=3)
+            for c in message.citations:
+                document.add_paragraph(source_line(c), style="List Number")
+                if c.quote:
+                    document.add_paragraph(" ".join(c.quote.split()), style="Quote")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
