@@ -1,0 +1,185 @@
+"""The persisted BM25 index (``bm25s``), kept in step with the chunk index.
+
+Lives under ``<store_dir>/bm25/``: one folder per snapshot plus a ``CURRENT`` file naming the live
+one. A snapshot is written to a temporary folder, renamed into place, and only then named in
+``CURRENT`` (``os.replace``), so a reader never sees a half-written index. Each snapshot records
+the fingerprint of the index's document records (sorted ``doc_id:version``); when that differs
+from the chunk index's, the snapshot is stale and is rebuilt from ``index.get_chunks()``, which is
+also how an app that talks to a Chroma server builds its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.ports import ChunkIndex
+from assistant.types import Chunk, ChunkFilter
+
+log = logging.getLogger(__name__)
+
+ANALYSER_VERSION = "en-snowball-1"  # bump when tokenisation changes: old snapshots go stale
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CURRENT = "CURRENT"
+
+
+@lru_cache(maxsize=1)
+def _analyser() -> tuple[frozenset[str], Any]:
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS), Stemmer.Stemmer("english")
+
+
+def analyse(text: str) -> list[str]:
+    """Lower-case words, English stopwords dropped, Snowball-stemmed."""
+    stop, stemmer = _analyser()
+    words = [w.replace("'", "") for w in _WORD.findall(text.lower())]
+    return list(stemmer.stemWords([w for w in words if w not in stop and len(w) > 1]))
+
+
+def fingerprint(index: ChunkIndex) -> str:
+    """sha256 over the sorted ``doc_id:version`` of the index's documents and the analyser."""
+    items = sorted(f"{r.doc_id}:{r.version}" for r in index.get_documents())
+    return hashlib.sha256("\n".join([ANALYSER_VERSION, *items]).encode()).hexdigest()
+
+
+@dataclass
+class Bm25Index:
+    """A bm25s model over chunks (title, section and text), with the chunks it covers."""
+
+    model: Any
+    chunks: list[Chunk]
+    fingerprint: str
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
+        """Tokenise and index ``chunks``."""
+        import bm25s
+
+        model = bm25s.BM25()
+        corpus = [analyse(c.embedding_text) or [""] for c in chunks]
+        if corpus:
+            model.index(corpus, show_progress=False)
+        return cls(model, list(chunks), fp)
+
+    def search(self, query: str, n: int, where: ChunkFilter | None = None
+               ) -> list[tuple[Chunk, float]]:
+        """The ``n`` best chunks for ``query`` by BM25 (score > 0 only), best first."""
+        vocab = getattr(self.model, "vocab_dict", None) or {}
+        ids = [vocab[t] for t in analyse(query) if t in vocab]
+        if not ids or not self.chunks:
+            return []
+        scores = self.model.get_scores_from_ids(ids, weight_mask=self._mask(where))
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def idf(self, tokens: Sequence[str]) -> list[float]:
+        """Inverse document frequency of each token (unseen tokens get the largest)."""
+        vocab = getattr(self.model, "vocab_dict", None) or {}
+        if not self.chunks:
+            return [1.0 for _ in tokens]
+        df = np.diff(self.model.scores["indptr"])
+        n = len(self.chunks)
+        return [math.log(1 + n / (max(1, int(df[vocab[t]])) if t in vocab else 0.5))
+                for t in tokens]
+
+    def _mask(self, where: ChunkFilter | None) -> npt.NDArray[np.float32] | None:
+        if where is None:
+            return None
+        from assistant.testing import matches
+
+        return np.fromiter((matches(c, where) for c in self.chunks), dtype=np.float32,
+                           count=len(self.chunks))
+
+    def save(self, folder: Path) -> None:
+        """Write the snapshot files into ``folder`` (which must not exist yet)."""
+        folder.mkdir(parents=True)
+        if self.chunks:
+            self.model.save(str(folder / "model"), show_progress=False)
+        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
+            for chunk in self.chunks:
+                out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        meta = {"fingerprint": self.fingerprint, "chunks": len(self.chunks)}
+        (folder / "meta.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Index:
+        """Read a snapshot written by ``save``."""
+        import bm25s
+
+        meta = json.loads((folder / "meta.json").read_text())
+        known = {f.name for f in fields(Chunk)}
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as lines:
+            chunks = [Chunk(**{k: v for k, v in json.loads(line).items() if k in known})
+                      for line in lines]
+        model = bm25s.BM25.load(str(folder / "model"), show_progress=False) if chunks \
+            else bm25s.BM25()
+        return cls(model, chunks, str(meta["fingerprint"]))
+
+
+def _root(store_dir: Path) -> Path:
+    return store_dir / "bm25"
+
+
+def read_snapshot(store_dir: Path) -> Bm25Index | None:
+    """The live snapshot under ``store_dir``, or None when missing or unreadable."""
+    root = _root(store_dir)
+    try:
+        name = (root / _CURRENT).read_text().strip()
+        return Bm25Index.load(root / name)
+    except (OSError, ValueError, KeyError) as exc:
+        log.info("No usable BM25 snapshot in %s (%s)", root, exc)
+        return None
+
+
+def write_snapshot(bm25: Bm25Index, store_dir: Path) -> Path:
+    """Save ``bm25`` atomically as the live snapshot; older snapshots are removed."""
+    root = _root(store_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f"tmp-{uuid.uuid4().hex}"
+    bm25.save(tmp)
+    final = root / f"snap-{bm25.fingerprint[:16]}-{uuid.uuid4().hex[:8]}"
+    tmp.rename(final)
+    pointer = root / f"{_CURRENT}.{uuid.uuid4().hex}"
+    pointer.write_text(final.name)
+    os.replace(pointer, root / _CURRENT)
+    for old in root.iterdir():
+        if old.is_dir() and old != final and not old.name.startswith("tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def refresh_bm25(index: ChunkIndex, store_dir: Path) -> None:
+    """Rebuild and persist the BM25 snapshot if the index's documents changed since it was made."""
+    load_bm25(index, store_dir)
+
+
+def load_bm25(index: ChunkIndex, store_dir: Path) -> Bm25Index:
+    """The up-to-date BM25 index: the persisted snapshot, rebuilt first if missing or stale."""
+    fp = fingerprint(index)
+    current = read_snapshot(store_dir)
+    if current is not None and current.fingerprint == fp:
+        return current
+    bm25 = Bm25Index.build(index.get_chunks(), fp)
+    try:
+        write_snapshot(bm25, store_dir)
+    except OSError as exc:  # a read-only store still gets a working in-memory index
+        log.warning("Could not save the BM25 index under %s: %s", store_dir, exc)
+    return bm25

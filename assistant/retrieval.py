@@ -1,0 +1,200 @@
+"""Hybrid retrieval: dense (the chunk index) plus BM25, fused, de-duplicated, diversified, scored.
+
+1. Dense top-N from the ``ChunkIndex`` and BM25 top-N from ``assistant.bm25``, same filter.
+2. Weighted reciprocal-rank fusion; then each chunk gains a share of its document's other strong
+   chunks (document-level evidence), so a document matching in several places ranks higher.
+3. Near-duplicates (same ``content_hash`` or almost the same words) collapse to the best copy.
+4. Greedy selection discounts further chunks of an already chosen document, so results spread
+   across documents when scores are close.
+5. Each chunk's score is a calibrated relevance in [0, 1]: a logistic function of its dense cosine
+   and the share of the query's (idf-weighted) terms it contains, fitted on in-scope and
+   out-of-scope questions (see ``CALIBRATION``). Scores never increase down the list.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
+from assistant.config import Settings
+from assistant.ports import ChunkIndex, Embedder
+from assistant.types import Chunk, ChunkFilter, ScoredChunk
+
+# Logistic calibration (intercept, dense cosine weight, query-term coverage weight) and the
+# threshold, fitted by: python -m assistant.eval ../shared/data/eval/govuk_questions_dev.jsonl \
+#   --store /tmp/evalstore --out-of-scope assistant/data/out_of_scope_questions.jsonl --fit
+CALIBRATION = (-9.0, 12.0, 3.0)
+MIN_RELEVANCE = 0.5
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Tunable constants of hybrid retrieval (defaults tuned on the even dev questions)."""
+
+    dense_n: int = 50
+    sparse_n: int = 50
+    rrf_k: float = 20.0
+    dense_weight: float = 1.0
+    sparse_weight: float = 0.7
+    doc_bonus: float = 0.3  # share of a document's next two best chunks added to each chunk
+    diversity: float = 0.2  # fractional discount per chunk already chosen from the same doc
+    duplicate_overlap: float = 0.9  # word-set Jaccard at or above which chunks are duplicates
+    calibration: tuple[float, float, float] = CALIBRATION
+    min_relevance: float = MIN_RELEVANCE
+
+
+@dataclass
+class _Candidate:
+    chunk: Chunk
+    cosine: float | None = None
+    dense_rank: int | None = None
+    sparse_rank: int | None = None
+    fused: float = 0.0
+    key: float = 0.0
+    words: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class QueryEvidence:
+    """Why a query scored as it did: the top chunk's cosine and term coverage (for calibration)."""
+
+    cosine: float
+    coverage: float
+
+
+class HybridRetriever:
+    """Retriever over a ChunkIndex, an Embedder and a BM25 index kept in step with it."""
+
+    def __init__(self, index: ChunkIndex, embedder: Embedder, bm25: Bm25Index,
+                 params: RetrievalParams | None = None, store_dir: Path | None = None,
+                 check_every_s: float = 30.0) -> None:
+        self._index = index
+        self._embedder = embedder
+        self._bm25 = bm25
+        self.params = params or RetrievalParams()
+        self._store_dir = store_dir
+        self._check_every_s = check_every_s
+        self._checked_at = time.monotonic()
+        self.last_evidence = QueryEvidence(0.0, 0.0)
+
+    @property
+    def min_relevance(self) -> float:
+        """Below this best score, the guidance is taken not to cover the query."""
+        return self.params.min_relevance
+
+    def retrieve(self, query: str, k: int = 8, where: ChunkFilter | None = None
+                 ) -> list[ScoredChunk]:
+        """The ``k`` best chunks for ``query``, best first, near-duplicates collapsed."""
+        if k <= 0 or not query.strip():
+            return []
+        bm25 = self._current_bm25()
+        candidates = self._candidates(query, bm25, where)
+        self._fuse(candidates)
+        chosen = _diversify(_collapse(candidates, self.params.duplicate_overlap), k,
+                            self.params.diversity)
+        return self._score(query, bm25, chosen, candidates)
+
+    def _current_bm25(self) -> Bm25Index:
+        """The BM25 index, reloaded when the chunk index changed (checked every few seconds)."""
+        if self._store_dir is None or time.monotonic() - self._checked_at < self._check_every_s:
+            return self._bm25
+        self._checked_at = time.monotonic()
+        if fingerprint(self._index) != self._bm25.fingerprint:
+            self._bm25 = load_bm25(self._index, self._store_dir)
+        return self._bm25
+
+    def _candidates(self, query: str, bm25: Bm25Index, where: ChunkFilter | None
+                    ) -> dict[str, _Candidate]:
+        vector = self._embedder.embed([query])
+        found: dict[str, _Candidate] = {}
+        for rank, hit in enumerate(self._index.query(vector, self.params.dense_n, where)):
+            found[hit.chunk.chunk_id] = _Candidate(hit.chunk, hit.score, rank)
+        for rank, (chunk, _score) in enumerate(bm25.search(query, self.params.sparse_n, where)):
+            found.setdefault(chunk.chunk_id, _Candidate(chunk)).sparse_rank = rank
+        return found
+
+    def _fuse(self, candidates: dict[str, _Candidate]) -> None:
+        p = self.params
+        by_doc: dict[str, list[float]] = {}
+        for c in candidates.values():
+            dense = p.dense_weight / (p.rrf_k + c.dense_rank) if c.dense_rank is not None else 0.0
+            sparse = p.sparse_weight / (p.rrf_k + c.sparse_rank) \
+                if c.sparse_rank is not None else 0.0
+            c.fused = dense + sparse
+            by_doc.setdefault(c.chunk.doc_id, []).append(c.fused)
+        for scores in by_doc.values():
+            scores.sort(reverse=True)
+        for c in candidates.values():
+            others = list(by_doc[c.chunk.doc_id])
+            others.remove(c.fused)
+            c.key = c.fused + p.doc_bonus * sum(others[:2])
+
+    def _score(self, query: str, bm25: Bm25Index, chosen: list[_Candidate],
+               candidates: dict[str, _Candidate]) -> list[ScoredChunk]:
+        tokens = sorted(set(analyse(query)))
+        weights = dict(zip(tokens, bm25.idf(tokens), strict=True))
+        floor = min((c.cosine for c in candidates.values() if c.cosine is not None), default=0.0)
+        out: list[ScoredChunk] = []
+        ceiling = 1.0
+        for n, c in enumerate(chosen):
+            cosine = c.cosine if c.cosine is not None else floor
+            coverage = _coverage(weights, frozenset(analyse(c.chunk.embedding_text)))
+            if n == 0:
+                self.last_evidence = QueryEvidence(cosine, coverage)
+            ceiling = min(ceiling, calibrated(self.params.calibration, cosine, coverage))
+            out.append(ScoredChunk(c.chunk, round(ceiling, 4)))
+        return out
+
+
+def calibrated(constants: tuple[float, float, float], cosine: float, coverage: float) -> float:
+    """The logistic relevance of a chunk with this cosine and query-term coverage."""
+    a, b, c = constants
+    z = a + b * cosine + c * coverage
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def _coverage(weights: dict[str, float], words: frozenset[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in words) / total if total else 0.0
+
+
+def _collapse(candidates: dict[str, _Candidate], overlap: float) -> list[_Candidate]:
+    """Candidates best first, dropping any that duplicate a better one."""
+    kept: list[_Candidate] = []
+    hashes: set[str] = set()
+    for c in sorted(candidates.values(), key=lambda c: c.key, reverse=True):
+        if c.chunk.content_hash and c.chunk.content_hash in hashes:
+            continue
+        c.words = frozenset(analyse(c.chunk.text))
+        if any(_jaccard(c.words, k.words) >= overlap for k in kept[-30:]):
+            continue
+        hashes.add(c.chunk.content_hash)
+        kept.append(c)
+    return kept
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _diversify(ranked: list[_Candidate], k: int, diversity: float) -> list[_Candidate]:
+    """Greedy top-k where each earlier pick from the same document discounts a chunk's key."""
+    pool = ranked[: max(3 * k, 20)]
+    chosen: list[_Candidate] = []
+    per_doc: dict[str, int] = {}
+    while pool and len(chosen) < k:
+        best = max(pool, key=lambda c: c.key * (1 - diversity) ** per_doc.get(c.chunk.doc_id, 0))
+        pool.remove(best)
+        chosen.append(best)
+        per_doc[best.chunk.doc_id] = per_doc.get(best.chunk.doc_id, 0) + 1
+    return chosen
+
+
+def build_retriever(settings: Settings, index: ChunkIndex, embedder: Embedder,
+                    params: RetrievalParams | None = None) -> HybridRetriever:
+    """A HybridRetriever with the persisted BM25 index under the store (built if missing)."""
+    bm25 = load_bm25(index, settings.store_dir)
+    return HybridRetriever(index, embedder, bm25, params, store_dir=settings.store_dir)

@@ -1,0 +1,123 @@
+"""Hybrid retrieval over fakes: fusion, filters, duplicates, diversity, calibration, freshness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.bm25 import Bm25Index, load_bm25, read_snapshot
+from assistant.config import Settings
+from assistant.retrieval import HybridRetriever, RetrievalParams, build_retriever, calibrated
+from assistant.testing import FakeEmbedder, InMemoryChunkIndex
+from assistant.types import ChunkFilter
+from tests.assistant.test_bm25 import add_document, chunk
+
+TOPICS = {
+    "child-benefit.md": ["Claim Child Benefit if you are responsible for a child under 16.",
+                         "Child Benefit is paid every four weeks into your bank account."],
+    "vat-registration.md": ["You must register for VAT if your taxable turnover goes over the "
+                            "threshold.", "Register for VAT online with HMRC."],
+    "maternity-pay.md": ["Statutory Maternity Pay is paid for up to 39 weeks.",
+                         "Tell your employer about your pregnancy and maternity leave dates."],
+}
+
+
+def topic_index() -> InMemoryChunkIndex:
+    index = InMemoryChunkIndex()
+    for doc, texts in TOPICS.items():
+        add_document(index, [chunk(doc, n, t) for n, t in enumerate(texts)])
+    add_document(index, [chunk("leave-policy.md", 0, "Maternity leave policy for staff.",
+                               collection="hr", doc_type="pdf")])
+    return index
+
+
+def retriever_for(index: InMemoryChunkIndex, **params: object) -> HybridRetriever:
+    bm25 = Bm25Index.build(index.get_chunks(), "fp")
+    return HybridRetriever(index, FakeEmbedder(), bm25, RetrievalParams(**params))  # type: ignore[arg-type]
+
+
+def test_the_matching_document_comes_first_with_scores_in_unit_range() -> None:
+    results = retriever_for(topic_index()).retrieve("How do I register for VAT with HMRC?")
+    assert results[0].chunk.source == "vat-registration.md"
+    scores = [r.score for r in results]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_k_limits_results_and_empty_queries_return_nothing() -> None:
+    retriever = retriever_for(topic_index())
+    assert len(retriever.retrieve("maternity pay weeks", k=2)) == 2
+    assert retriever.retrieve("   ") == []
+    assert retriever.retrieve("maternity", k=0) == []
+
+
+def test_filters_by_collection_and_doc_type() -> None:
+    retriever = retriever_for(topic_index())
+    hr = retriever.retrieve("maternity leave", where=ChunkFilter(collections=("hr",)))
+    assert {r.chunk.collection for r in hr} == {"hr"}
+    md = retriever.retrieve("maternity leave", where=ChunkFilter(doc_types=("markdown",)))
+    assert md and all(r.chunk.doc_type == "markdown" for r in md)
+
+
+def test_near_duplicates_collapse_to_one() -> None:
+    index = topic_index()
+    text = "Cold Weather Payments are made when it is very cold for 7 days in a row."
+    add_document(index, [chunk("cold-weather.md", 0, text)])
+    add_document(index, [chunk("cold-weather-copy.md", 0, text + " ")])
+    results = retriever_for(index).retrieve("cold weather payment very cold days", k=5)
+    sources = [r.chunk.source for r in results]
+    assert ("cold-weather.md" in sources) != ("cold-weather-copy.md" in sources)
+
+
+def test_results_spread_across_documents_when_scores_are_close() -> None:
+    index = InMemoryChunkIndex()
+    add_document(index, [chunk("a.md", n, f"Housing benefit rent help part {n}") for n in range(6)])
+    add_document(index, [chunk("b.md", 0, "Housing benefit rent help overview")])
+    diverse = retriever_for(index, diversity=0.5).retrieve("housing benefit rent help", k=3)
+    greedy = retriever_for(index, diversity=0.0, doc_bonus=0.0).retrieve(
+        "housing benefit rent help", k=3)
+    assert "b.md" in {r.chunk.source for r in diverse}
+    assert [r.chunk.source for r in greedy].count("a.md") >= [
+        r.chunk.source for r in diverse].count("a.md")
+
+
+def test_off_topic_queries_score_below_the_threshold_and_below_on_topic() -> None:
+    retriever = retriever_for(topic_index())
+    on = retriever.retrieve("register for VAT turnover threshold")[0].score
+    off = retriever.retrieve("Australian kangaroo export quota")
+    off_score = off[0].score if off else 0.0
+    assert off_score < retriever.min_relevance
+    assert off_score < on
+
+
+def test_calibration_is_monotonic_in_both_features() -> None:
+    constants = RetrievalParams().calibration
+    assert calibrated(constants, 0.3, 0.5) < calibrated(constants, 0.6, 0.5)
+    assert calibrated(constants, 0.5, 0.2) < calibrated(constants, 0.5, 0.9)
+    assert 0.0 < calibrated(constants, -5.0, 0.0) < calibrated(constants, 5.0, 1.0) <= 1.0
+
+
+def test_bm25_only_matches_are_still_returned() -> None:
+    index = topic_index()
+    bm25 = Bm25Index.build(index.get_chunks(), "fp")
+    retriever = HybridRetriever(index, FakeEmbedder(), bm25, RetrievalParams(dense_n=1))
+    sources = {r.chunk.source for r in retriever.retrieve("maternity pay VAT", k=4)}
+    assert {"maternity-pay.md", "vat-registration.md"} <= sources
+
+
+def test_retriever_picks_up_documents_indexed_after_it_started(tmp_path: Path) -> None:
+    index = topic_index()
+    retriever = HybridRetriever(index, FakeEmbedder(), load_bm25(index, tmp_path),
+                                store_dir=tmp_path, check_every_s=0.0)
+    add_document(index, [chunk("pension.md", 0, "Workplace pension auto enrolment duties.")])
+    results = retriever.retrieve("pension auto enrolment", k=3)
+    assert results[0].chunk.source == "pension.md"
+    saved = read_snapshot(tmp_path)
+    assert saved is not None and any(c.source == "pension.md" for c in saved.chunks)
+
+
+def test_build_retriever_persists_bm25_under_the_store(tmp_path: Path) -> None:
+    settings = Settings(store_dir=tmp_path)
+    retriever = build_retriever(settings, topic_index(), FakeEmbedder())
+    assert (tmp_path / "bm25" / "CURRENT").is_file()
+    assert retriever.min_relevance == RetrievalParams().min_relevance
+    assert retriever.retrieve("child benefit")[0].chunk.source == "child-benefit.md"
