@@ -1,0 +1,105 @@
+"""Word documents via python-docx: heading styles build the path, tables become cell rows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from assistant.errors import LoadError
+from assistant.types import LoadedDocument
+from ingest.loaders.sections import (
+    SectionBuilder,
+    brief,
+    first_heading,
+    first_line,
+    one_line,
+    to_iso_date,
+)
+
+_HEADING = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+_LIST_STYLE = re.compile(r"^list", re.IGNORECASE)
+
+
+def load_docx(path: Path) -> LoadedDocument:
+    """A .docx file as sections under its Title and Heading 1..n paragraphs."""
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zip, XML and key errors on damaged files
+        raise LoadError(f"damaged Word document: {brief(exc)}; re-save it and retry") from exc
+    builder = SectionBuilder()
+    title_style_text: str | None = None
+    items: list[str] = []  # consecutive list paragraphs, kept as one block
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph) and _is_list_item(block) and block.text.strip():
+            items.append(f"- {block.text.strip()}")
+            continue
+        if items:
+            builder.add("\n".join(items))
+            items = []
+        if isinstance(block, Table):
+            builder.add(table_text(block))
+            continue
+        level = _heading_level(block)
+        if level is None:
+            builder.add(block.text)
+            continue
+        if level == 0 and title_style_text is None:
+            title_style_text = one_line(block.text) or None
+        builder.heading(level, block.text)
+    if items:
+        builder.add("\n".join(items))
+    sections = builder.build()
+    if not sections:
+        raise LoadError("no text: the Word document has no readable text")
+    core = document.core_properties
+    title = one_line(core.title or "") or title_style_text or first_heading(sections)
+    updated = to_iso_date(core.modified) or to_iso_date(core.created)
+    return LoadedDocument(
+        title=title or first_line(sections) or path.stem,
+        doc_type="docx",
+        sections=sections,
+        updated=updated,
+    )
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):
+        return ""
+    return str(style.name) if style is not None and style.name else ""
+
+
+def _heading_level(paragraph: Paragraph) -> int | None:
+    name = _style_name(paragraph)
+    if name.lower() == "title":
+        return 0
+    match = _HEADING.match(name)
+    return int(match.group(1)) if match else None
+
+
+def _is_list_item(paragraph: Paragraph) -> bool:
+    if _LIST_STYLE.match(_style_name(paragraph)):
+        return True
+    properties = paragraph._p.pPr
+    return properties is not None and properties.numPr is not None
+
+
+def table_text(table: Table) -> str:
+    """A table as lines of 'cell | cell'; cells merged across columns appear once."""
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            if cell._tc is previous:
+                continue
+            previous = cell._tc
+            cells.append(one_line(cell.text))
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""HTML via BeautifulSoup and lxml: main content only, h1-h6 build the section path."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
+
+from assistant.errors import LoadError
+from assistant.types import LoadedDocument
+from ingest.loaders.sections import SectionBuilder, first_heading, first_line, one_line, to_iso_date
+
+_MAIN_SELECTORS = ("main", "[role=main]", ".govuk-main-wrapper", "#content", "article")
+_CHROME_TAGS = (
+    "nav", "header", "footer", "aside", "script", "style", "form", "noscript", "template",
+    "svg", "iframe", "button", "input", "select", "textarea", "object", "embed",
+)
+_CHROME_SELECTORS = (
+    "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=search]", "[hidden]",
+    "[class*=cookie]", "[id*=cookie]", "[class*=breadcrumb]", "[class*=skip-link]",
+    ".govuk-skip-link", ".gem-c-print-link", ".gem-c-feedback", ".gem-c-contextual-sidebar",
+    ".gem-c-related-navigation", ".gem-c-step-nav-header", ".govuk-phase-banner",
+    "[class*=share-links]", "[class*=sr-only]", ".govuk-visually-hidden",
+)
+_SKIP_LINK = re.compile(r"^\s*skip to (main )?content\s*$", re.IGNORECASE)
+_UPDATED_META = (
+    "govuk:public-updated-at", "govuk:updated-at", "article:modified_time", "dcterms.modified",
+    "dc.date.modified", "last-modified", "govuk:first-published-at", "article:published_time",
+)
+_BLOCKS = {"p", "blockquote", "pre", "dt", "dd", "caption", "figcaption", "address", "summary"}
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+
+
+def load_html(path: Path) -> LoadedDocument:
+    """An HTML page's main content as sections, with title, canonical URL and updated date."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bs4 warns about odd markup; we take what parses
+        soup = BeautifulSoup(path.read_bytes(), "lxml")
+    url, updated, page_title = _metadata(soup)
+    root = _main_content(soup)
+    builder = SectionBuilder()
+    _walk(root, builder)  # pulls nested lists out of their items, so find h1 after
+    sections = builder.build()
+    if not sections:
+        raise LoadError("no text: the page has no readable main content")
+    h1 = root.find("h1")
+    heading = one_line(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    title = heading or page_title or first_heading(sections) or first_line(sections) or path.stem
+    return LoadedDocument(title=title, doc_type="html", sections=sections, url=url, updated=updated)
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+        if isinstance(tag, Tag) and tag.get("content"):
+            return str(tag["content"]).strip()
+    return None
+
+
+def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
+    canonical = soup.find("link", rel="canonical")
+    url = str(canonical["href"]) if isinstance(canonical, Tag) and canonical.get("href") else None
+    url = url or _meta(soup, "og:url")
+    base_path = _meta(soup, "govuk:base_path", "govuk:base-path")
+    if not url and base_path and base_path.startswith("/"):
+        url = f"https://www.gov.uk{base_path}"
+    updated = next(filter(None, (to_iso_date(_meta(soup, name)) for name in _UPDATED_META)), None)
+    title_tag = soup.find("title")
+    title = one_line(title_tag.get_text()) if isinstance(title_tag, Tag) else ""
+    title = re.sub(r"\s+[-–|]\s+GOV\.UK$", "", title)
+    return url, updated, title or None
+
+
+def _main_content(soup: BeautifulSoup) -> Tag:
+    for tag in soup.find_all(_CHROME_TAGS):
+        tag.decompose()
+    for selector in _CHROME_SELECTORS:
+        for tag in soup.select(selector):
+            if not tag.decomposed and tag.name not in ("html", "body", "main"):
+                tag.decompose()
+    for selector in _MAIN_SELECTORS:
+        found = soup.select_one(selector)
+        if found is not None and found.get_text(strip=True):
+            return found
+    return soup.body or soup
+
+
+def _walk(node: Tag, builder: SectionBuilder) -> None:
+    loose: list[str] = []  # inline text directly inside a container
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if type(child) is NavigableString:
+                loose.append(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        if child.name in ("a", "span", "strong", "em", "b", "i", "code", "abbr", "small", "br"):
+            loose.append(" " if child.name == "br" else child.get_text(" "))
+            continue
+        _add_loose(loose, builder)
+        _walk_block(child, builder)
+    _add_loose(loose, builder)
+
+
+def _add_loose(loose: list[str], builder: SectionBuilder) -> None:
+    text = one_line(" ".join(loose))
+    if text and not _SKIP_LINK.match(text):
+        builder.add(text)
+    loose.clear()
+
+
+def _walk_block(tag: Tag, builder: SectionBuilder) -> None:
+    if tag.name in _HEADINGS:
+        builder.heading(_HEADINGS[tag.name], tag.get_text(" "))
+    elif tag.name in _BLOCKS:
+        text = tag.get_text("\n" if tag.name == "pre" else " ")
+        builder.add(text if tag.name == "pre" else one_line(text))
+    elif tag.name in ("ul", "ol"):
+        builder.add("\n".join(_list_lines(tag, 0)))
+    elif tag.name == "table":
+        builder.add(_table_text(tag))
+    else:
+        _walk(tag, builder)
+
+
+def _list_lines(tag: Tag, depth: int) -> list[str]:
+    lines: list[str] = []
+    ordered = tag.name == "ol"
+    for number, item in enumerate(tag.find_all("li", recursive=False), start=1):
+        nested = item.find_all(["ul", "ol"], recursive=False)
+        for sub in nested:
+            sub.extract()
+        text = one_line(item.get_text(" "))
+        marker = f"{number}." if ordered else "-"
+        if text:
+            lines.append(f"{'  ' * depth}{marker} {text}")
+        for sub in nested:
+            lines.extend(_list_lines(sub, depth + 1))
+    return lines
+
+
+def _table_text(table: Tag) -> str:
+    lines = []
+    for row in table.find_all("tr"):
+        cells = [one_line(cell.get_text(" ")) for cell in row.find_all(["th", "td"])]
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)

@@ -1,0 +1,209 @@
+"""PDF via pypdf: text per page (1-based), outline headings, running headers and footers removed."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError, EmptyFileError, FileNotDecryptedError
+
+from assistant.errors import LoadError
+from assistant.types import LoadedDocument, Section
+from ingest.loaders.sections import brief, first_line, normalise_text, one_line, to_iso_date
+
+MIN_TEXT_CHARS = 10  # fewer letters and digits than this in the whole file counts as no text
+MAX_OUTLINE_ENTRIES = 5000
+_PAGE_NUMBER = re.compile(r"^[-–(\[]?\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*[-–)\]]?$", re.I)
+_JUNK_TITLE = re.compile(
+    r"^(untitled|document\d*|scanned document|microsoft word\b.*|powerpoint presentation"
+    r"|.*\.(docx?|pdf|rtf|indd|qxd))$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """An outline (bookmark) entry: where a heading starts."""
+
+    page: int  # 0-based
+    level: int
+    title: str
+
+
+def load_pdf(path: Path) -> LoadedDocument:
+    """A PDF as sections: by outline heading when it has bookmarks, otherwise one per page."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = _open(path)
+        pages = _page_texts(reader)
+        marks = _outline_marks(reader)
+        meta_title, updated = _metadata(reader)
+    if sum(ch.isalnum() for text in pages for ch in text) < MIN_TEXT_CHARS:
+        raise LoadError("no extractable text (scanned?): run OCR on it or upload a text-based copy")
+    sections = _sections(_strip_running_lines(pages), marks) or _sections(pages, marks)
+    title = meta_title or first_line(sections) or path.stem
+    return LoadedDocument(
+        title=title, doc_type="pdf", sections=sections, updated=updated, pages=len(pages)
+    )
+
+
+def _open(path: Path) -> PdfReader:
+    try:
+        reader = PdfReader(path)
+    except EmptyFileError as exc:
+        raise LoadError("empty file") from exc
+    except (DependencyError, FileNotDecryptedError) as exc:
+        raise LoadError(_encryption_reason(exc)) from exc
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise LoadError(f"damaged PDF: {brief(exc)}; re-save or re-export it and retry") from exc
+    if reader.is_encrypted:
+        _decrypt(reader)
+    return reader
+
+
+def _decrypt(reader: PdfReader) -> None:
+    try:
+        result = reader.decrypt("")
+    except Exception as exc:
+        raise LoadError(_encryption_reason(exc)) from exc
+    if result == PasswordType.NOT_DECRYPTED:
+        raise LoadError("encrypted: needs a password; upload a copy saved without a password")
+
+
+def _encryption_reason(exc: Exception) -> str:
+    if isinstance(exc, DependencyError) and "cryptography" in str(exc).lower():
+        return "encrypted with AES, which needs the 'cryptography' package: ask an administrator"
+    return "encrypted: needs a password; upload a copy saved without a password"
+
+
+def _page_texts(reader: PdfReader) -> list[str]:
+    try:
+        pages = list(reader.pages)
+    except FileNotDecryptedError as exc:
+        raise LoadError(_encryption_reason(exc)) from exc
+    except Exception as exc:
+        raise LoadError(f"damaged PDF: its page tree is broken ({brief(exc)})") from exc
+    if not pages:
+        raise LoadError("no text: the PDF has no pages")
+    texts: list[str] = []
+    errors: list[Exception] = []
+    for page in pages:
+        try:
+            texts.append(normalise_text(page.extract_text()))
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as exc:
+            errors.append(exc)
+            texts.append("")
+    if len(errors) == len(pages) and isinstance(errors[0], DependencyError):
+        raise LoadError(f"could not read its pages: a decoder is missing ({brief(errors[0])})")
+    if len(errors) == len(pages):
+        raise LoadError(f"damaged PDF: no page could be read ({brief(errors[0])})")
+    return texts
+
+
+def _outline_marks(reader: PdfReader) -> list[_Mark]:
+    marks: list[_Mark] = []
+
+    def walk(items: list[object], level: int) -> None:
+        for item in items:
+            if len(marks) >= MAX_OUTLINE_ENTRIES:
+                return
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            title = one_line(str(getattr(item, "title", "") or ""))
+            page = reader.get_destination_page_number(item)  # type: ignore[arg-type]
+            if title and page is not None and page >= 0:
+                marks.append(_Mark(page, level, title))
+
+    try:
+        walk(list(reader.outline), 1)
+    except Exception:  # a broken outline is not worth failing the file for
+        return []
+    return sorted(marks, key=lambda mark: mark.page)  # stable: outline order within a page
+
+
+def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:
+    try:
+        info = reader.metadata
+    except Exception:
+        return None, None
+    if info is None:
+        return None, None
+    title = one_line(str(info.get("/Title") or ""))
+    title = "" if _JUNK_TITLE.match(title) or sum(c.isalpha() for c in title) < 3 else title
+    updated = to_iso_date(str(info.get("/ModDate") or "")) or to_iso_date(
+        str(info.get("/CreationDate") or "")
+    )
+    return title or None, updated
+
+
+def _strip_running_lines(pages: list[str], edge: int = 3) -> list[str]:
+    """Drop page-number lines and lines repeated at the top or bottom of most pages."""
+    split = [text.split("\n") for text in pages]
+    counts: Counter[str] = Counter()
+    for lines in split:
+        counts.update({_shape(line) for line in _edges(lines, edge)})
+    threshold = max(3, (len(pages) + 1) // 2)
+    running = {key for key, n in counts.items() if n >= threshold and key}
+    if len(pages) < 3:
+        running = set()
+    cleaned = []
+    for lines in split:
+        edges = set(range(min(edge, len(lines))))
+        edges |= set(range(max(0, len(lines) - edge), len(lines)))
+        kept = [
+            line
+            for i, line in enumerate(lines)
+            if i not in edges or not (_PAGE_NUMBER.match(line) or _shape(line) in running)
+        ]
+        cleaned.append("\n".join(kept).strip())
+    return cleaned
+
+
+def _edges(lines: list[str], edge: int) -> list[str]:
+    return lines[:edge] + lines[-edge:]
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _sections(pages: list[str], marks: list[_Mark]) -> tuple[Section, ...]:
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    by_page: dict[int, list[_Mark]] = {}
+    for mark in marks:
+        by_page.setdefault(mark.page, []).append(mark)
+    for index, text in enumerate(pages):
+        for opened, piece in _split_at_marks(text, by_page.get(index, [])):
+            if opened is not None:
+                while stack and stack[-1][0] >= opened.level:
+                    stack.pop()
+                stack.append((opened.level, opened.title))
+            if piece.strip():
+                path = tuple(title for _, title in stack)
+                sections.append(Section(path, piece.strip(), index + 1, index + 1))
+    return tuple(sections)
+
+
+def _split_at_marks(text: str, marks: list[_Mark]) -> list[tuple[_Mark | None, str]]:
+    """The page text cut where each outline title appears (or at the top when it is not found)."""
+    starts: list[tuple[int, _Mark]] = []
+    cursor = 0
+    for mark in marks:
+        words = [re.escape(word) for word in mark.title.split()]
+        pattern = re.compile(r"\s+".join(words), re.IGNORECASE)
+        found = pattern.search(text, cursor) if words else None
+        cursor = found.start() if found else cursor
+        starts.append((cursor, mark))
+    pieces: list[tuple[_Mark | None, str]] = [(None, text[: starts[0][0]] if starts else text)]
+    for i, (start, mark) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        pieces.append((mark, text[start:end]))
+    return pieces

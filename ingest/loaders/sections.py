@@ -1,0 +1,136 @@
+"""What every loader shares: whitespace normalisation, dates, and building heading-path sections."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from assistant.types import Section
+
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+(\d{4})\b")
+
+
+def normalise_text(text: str) -> str:
+    """Collapse spaces within lines, trim lines and keep single blank lines as paragraph breaks."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _ZERO_WIDTH.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def normalise_block(text: str) -> str:
+    """Like normalise_text, but keep leading indentation (nested list items)."""
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
+    lines = []
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        lines.append(" " * indent + _SPACES.sub(" ", line).strip())
+    return _BLANK_RUNS.sub("\n\n", "\n".join(ln.rstrip() for ln in lines)).strip("\n")
+
+
+def one_line(text: str) -> str:
+    """All whitespace, line breaks included, collapsed to single spaces (headings, titles)."""
+    return " ".join(_ZERO_WIDTH.sub("", text).split())
+
+
+def to_iso_date(value: object) -> str | None:
+    """A date as YYYY-MM-DD from a datetime, an ISO string, a PDF date or '25 November 2025'."""
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y-%m-%d")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    pdf = _PDF_DATE.match(text)
+    if pdf:
+        return _checked(int(pdf.group(1)), int(pdf.group(2) or 1), int(pdf.group(3) or 1))
+    iso = _ISO.search(text)
+    if iso:
+        return _checked(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    dmy = _DAY_MONTH_YEAR.search(text)
+    if dmy:
+        for fmt in ("%d %B %Y", "%d %b %Y"):
+            try:
+                return datetime.strptime(" ".join(dmy.groups()), fmt).strftime("%Y-%m-%d")
+            except ValueError:
+                continue
+    return None
+
+
+def _checked(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def brief(exc: BaseException, limit: int = 120) -> str:
+    """An exception as 'Type: message', cut to ``limit`` characters."""
+    message = one_line(str(exc))
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SectionBuilder:
+    """Collects headings and paragraphs in reading order and emits one Section per heading."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, str]] = []
+        self._paragraphs: list[str] = []
+        self._sections: list[Section] = []
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The current heading path."""
+        return tuple(text for _, text in self._stack)
+
+    def heading(self, level: int, text: str) -> None:
+        """Start a section under ``text``, closing deeper or equal headings first."""
+        text = one_line(text)
+        if not text:
+            return
+        self.flush()
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        self._stack.append((level, text))
+
+    def add(self, paragraph: str) -> None:
+        """Add a paragraph (it may span several lines, e.g. a list) to the current section."""
+        paragraph = normalise_block(paragraph)
+        if paragraph.strip():
+            self._paragraphs.append(paragraph)
+
+    def flush(self) -> None:
+        """Close the current section if it has any text."""
+        if self._paragraphs:
+            self._sections.append(Section(self.path, "\n\n".join(self._paragraphs)))
+            self._paragraphs = []
+
+    def build(self) -> tuple[Section, ...]:
+        """All sections so far, the open one included."""
+        self.flush()
+        return tuple(self._sections)
+
+
+def first_heading(sections: Iterable[Section]) -> str | None:
+    """The first heading found in the sections, if any."""
+    for section in sections:
+        if section.heading_path:
+            return section.heading_path[0]
+    return None
+
+
+def first_line(sections: Iterable[Section], max_len: int = 150) -> str | None:
+    """The first short non-empty line of text, a fallback title."""
+    for section in sections:
+        for line in section.text.split("\n"):
+            line = line.strip().lstrip("-• ").strip()
+            if 3 <= len(line) <= max_len:
+                return line
+    return None
