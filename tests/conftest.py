@@ -8,6 +8,9 @@ import pytest
 
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 
+# The loopback OpenAI-protocol server's fixture, ``openai_server``, for every test module.
+pytest_plugins = ("tests.openai_server",)
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 
