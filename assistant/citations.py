@@ -80,16 +80,20 @@ def cited_numbers(text: str) -> list[int]:
 def check_answer(
     text: str, citations: Mapping[int, Citation], sources: Mapping[int, str]
 ) -> CheckResult:
-    """Check ``text`` against the numbered ``citations`` and the full ``sources`` they came from."""
+    """Check ``text`` against the numbered ``citations`` and the full ``sources`` they came from.
+
+    A link, e-mail address or phone number counts as supported only if a cited source states it
+    outside text that reads like instructions (so one copied from a planted payload is flagged).
+    """
     warnings: list[str] = []
     text, removed = _remove_unknown_markers(text, set(citations))
     if removed:
         listed = ", ".join(f"[{n}]" for n in removed)
         warnings.append(f"Citation {listed} pointed to no source and was removed.")
     used = [citations[n] for n in cited_numbers(text)]
-    cited_text = _normalise(" ".join(sources[c.n] for c in used if c.n in sources))
-    warnings += _unsupported_quotes(text, cited_text)
-    warnings += _unsupported_contacts(text, cited_text)
+    cited = [sources[c.n] for c in used if c.n in sources]
+    warnings += _unsupported_quotes(text, _normalise(" ".join(cited)))
+    warnings += _unsupported_contacts(text, _normalise(" ".join(map(_trusted_text, cited))))
     return CheckResult(text=text, citations=used, warnings=warnings)
 
 
@@ -124,6 +128,12 @@ def _unsupported_contacts(text: str, cited_text: str) -> list[str]:
                     f"The {kind} {found} does not appear in any cited source: do not rely on it."
                 )
     return warnings
+
+
+def _trusted_text(source: str) -> str:
+    """``source`` without its sentences that read like instructions (planted payloads)."""
+    parts = re.split(r"(?<=[.!?])\s+|\n", source)
+    return " ".join(p for p in parts if not looks_like_instructions(p))
 
 
 def _normalise(text: str) -> str:
