@@ -1,0 +1,156 @@
+"""Letter templates: the samples load; bad, oversize or code-like templates are refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.templates import (
+    MAX_TEMPLATE_BYTES,
+    FactsError,
+    TemplateError,
+    check_facts,
+    fill,
+    find_template,
+    list_templates,
+    parse_template,
+    save_template,
+)
+from tests.drafting.builders import SAMPLE_TEMPLATES, TEMPLATES_DIR, template
+
+MINIMAL = """
+name: tiny
+title: Tiny letter
+fields:
+  - {name: recipient_name, label: Name, type: name}
+parts:
+  - fixed: "Dear {recipient_name},"
+  - section: {id: body, heading: Body, query: what to say, guidance: Say it.}
+"""
+
+
+def test_sample_templates_load_with_sections_and_fixed_text() -> None:
+    templates, problems = list_templates(TEMPLATES_DIR)
+    assert problems == []
+    assert [t.name for t in templates] == list(SAMPLE_TEMPLATES)
+    for t in templates:
+        assert len(t.sections) >= 2
+        assert any("Yours sincerely" in p.fixed for p in t.parts if hasattr(p, "fixed"))
+
+
+def test_minimal_template_parses() -> None:
+    parsed = parse_template(MINIMAL)
+    assert parsed.name == "tiny"
+    assert parsed.sections[0].query == "what to say"
+
+
+def test_unknown_placeholder_is_named() -> None:
+    text = MINIMAL.replace("Dear {recipient_name},", "Dear {recipient_name}, ref {case_ref}")
+    with pytest.raises(TemplateError, match=r"\{case_ref\}, which is not a declared field"):
+        parse_template(text)
+
+
+@pytest.mark.parametrize("token", ["{0}", "{recipient_name.__class__}", "{recipient_name!r}",
+                                   "{ }", "stray {"])
+def test_format_string_tricks_are_refused(token: str) -> None:
+    with pytest.raises(TemplateError, match="is not a placeholder"):
+        parse_template(MINIMAL.replace("Dear {recipient_name},", f"Dear {token}"))
+
+
+def test_bad_yaml_is_refused() -> None:
+    with pytest.raises(TemplateError, match="not valid YAML"):
+        parse_template("name: [unclosed\n")
+
+
+def test_oversize_template_is_refused() -> None:
+    padded = MINIMAL + "# " + "x" * MAX_TEMPLATE_BYTES + "\n"
+    with pytest.raises(TemplateError, match="larger than 64 KB"):
+        parse_template(padded)
+
+
+def test_python_tags_are_not_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = f'name: !!python/object/apply:os.system ["touch {marker}"]\n'
+    with pytest.raises(TemplateError, match="not valid YAML"):
+        parse_template(text)
+    assert not marker.exists()
+
+
+def test_yaml_aliases_are_refused() -> None:
+    text = MINIMAL + "description: &a hello\nextra_description: *a\n"
+    with pytest.raises(TemplateError, match="aliases"):
+        parse_template(text)
+
+
+def test_unknown_keys_are_refused_with_their_name() -> None:
+    with pytest.raises(TemplateError, match="script"):
+        parse_template(MINIMAL + "script: rm -rf /\n")
+
+
+def test_part_must_be_fixed_or_section() -> None:
+    text = MINIMAL.replace('  - fixed: "Dear {recipient_name},"', "  - jinja: '{{ 7*7 }}'")
+    with pytest.raises(TemplateError, match="either 'fixed: <text>' or 'section"):
+        parse_template(text)
+
+
+def test_reserved_and_duplicate_field_names_are_refused() -> None:
+    with pytest.raises(TemplateError, match="reserved"):
+        parse_template(MINIMAL.replace("name: recipient_name", "name: today"))
+    doubled = MINIMAL.replace("fields:\n", "fields:\n  - {name: recipient_name, label: Again}\n")
+    with pytest.raises(TemplateError, match="repeated: recipient_name"):
+        parse_template(doubled)
+
+
+def test_fill_is_plain_substitution() -> None:
+    values = {"recipient_name": "{reference} {0} {{x}}", "reference": "SECRET"}
+    expected = "Dear {reference} {0} {{x}} {literal}"
+    assert fill("Dear {recipient_name} {{literal}}", values) == expected
+    assert fill("Ref {reference}, {missing}", values) == "Ref SECRET, {missing}"
+    assert fill("Ref {missing}.", values, missing="blank") == "Ref ."
+
+
+def test_check_facts_formats_values_in_govuk_style() -> None:
+    filled = check_facts(template(), {"decision_date": "14/03/2025", "postcode": "ls14ap",
+                                      "recipient_name": "  Jane   Doe "})
+    assert filled.values["decision_date"] == "14 March 2025"
+    assert filled.values["postcode"] == "LS1 4AP"
+    assert filled.values["recipient_name"] == "Jane Doe"
+    assert "reference" in filled.missing and "team" not in filled.missing
+
+
+def test_check_facts_names_unknown_and_invalid_fields() -> None:
+    with pytest.raises(FactsError, match="no field nino.*Its fields are: recipient_name"):
+        check_facts(template(), {"nino": "QQ123456C"})
+    with pytest.raises(FactsError, match="Date of the decision 'next Tuesday' is not a date"):
+        check_facts(template(), {"decision_date": "next Tuesday"})
+    with pytest.raises(FactsError, match="limit is 300"):
+        check_facts(template(), {"benefit": "x" * 301})
+
+
+def test_save_template_validates_and_refuses_overwrite(tmp_path: Path) -> None:
+    saved = save_template(MINIMAL, tmp_path)
+    assert (tmp_path / "tiny.yaml").read_text() == MINIMAL
+    assert find_template("tiny", tmp_path) == saved
+    with pytest.raises(TemplateError, match="already exists"):
+        save_template(MINIMAL, tmp_path)
+    with pytest.raises(TemplateError):
+        save_template("name: Bad Name\n", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.yaml"]
+
+
+def test_find_template_by_path_and_unknown_name(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(MINIMAL)
+    assert find_template(str(path), TEMPLATES_DIR).name == "tiny"
+    with pytest.raises(TemplateError, match="no template 'nope'. Templates: acknowledgement"):
+        find_template("nope", TEMPLATES_DIR)
+    with pytest.raises(TemplateError, match="neither a template name"):
+        find_template("../etc/passwd", TEMPLATES_DIR)
+
+
+def test_file_name_must_match_declared_name(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text(MINIMAL)
+    templates, problems = list_templates(tmp_path)
+    assert templates == []
+    assert problems == ["other.yaml declares name 'tiny'; it must be other."]
