@@ -19,7 +19,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,7 @@ class Bm25Index:
     model: Any
     chunks: list[Chunk]
     fingerprint: str
+    _masks: dict[ChunkFilter, npt.NDArray[np.float32]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -103,10 +104,14 @@ class Bm25Index:
     def _mask(self, where: ChunkFilter | None) -> npt.NDArray[np.float32] | None:
         if where is None:
             return None
-        from assistant.testing import matches
+        if where not in self._masks:
+            from assistant.testing import matches
 
-        return np.fromiter((matches(c, where) for c in self.chunks), dtype=np.float32,
-                           count=len(self.chunks))
+            if len(self._masks) > 32:
+                self._masks.clear()
+            self._masks[where] = np.fromiter((matches(c, where) for c in self.chunks),
+                                             dtype=np.float32, count=len(self.chunks))
+        return self._masks[where]
 
     def save(self, folder: Path) -> None:
         """Write the snapshot files into ``folder`` (which must not exist yet)."""
