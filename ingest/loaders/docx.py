@@ -28,6 +28,8 @@ def load_docx(path: Path) -> LoadedDocument:
     """A .docx file as sections under its Title and Heading 1..n paragraphs."""
     try:
         document = docx.Document(str(path))
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:  # python-docx raises zip, XML and key errors on damaged files
         raise LoadError(f"damaged Word document: {brief(exc)}; re-save it and retry") from exc
     builder = SectionBuilder()

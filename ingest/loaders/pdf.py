@@ -58,6 +58,8 @@ def _open(path: Path) -> PdfReader:
         raise LoadError("empty file") from exc
     except (DependencyError, FileNotDecryptedError) as exc:
         raise LoadError(_encryption_reason(exc)) from exc
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:  # pypdf raises many types on damaged files
         raise LoadError(f"damaged PDF: {brief(exc)}; re-save or re-export it and retry") from exc
     if reader.is_encrypted:
@@ -68,6 +70,8 @@ def _open(path: Path) -> PdfReader:
 def _decrypt(reader: PdfReader) -> None:
     try:
         result = reader.decrypt("")
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:
         raise LoadError(_encryption_reason(exc)) from exc
     if result == PasswordType.NOT_DECRYPTED:
@@ -85,6 +89,8 @@ def _page_texts(reader: PdfReader) -> list[str]:
         pages = list(reader.pages)
     except FileNotDecryptedError as exc:
         raise LoadError(_encryption_reason(exc)) from exc
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:
         raise LoadError(f"damaged PDF: its page tree is broken ({brief(exc)})") from exc
     if not pages:
@@ -123,7 +129,9 @@ def _outline_marks(reader: PdfReader) -> list[_Mark]:
 
     try:
         walk(list(reader.outline), 1)
-    except Exception:  # a broken outline is not worth failing the file for
+    except MemoryError:
+        raise
+    except Exception:  # a broken or looping outline is not worth failing the file for
         return []
     return sorted(marks, key=lambda mark: mark.page)  # stable: outline order within a page
 
@@ -131,6 +139,8 @@ def _outline_marks(reader: PdfReader) -> list[_Mark]:
 def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:
     try:
         info = reader.metadata
+    except (MemoryError, RecursionError):
+        raise
     except Exception:
         return None, None
     if info is None:
