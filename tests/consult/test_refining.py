@@ -48,7 +48,7 @@ def test_bad_json_keeps_offline_themes() -> None:
 
 def test_model_failure_is_raised() -> None:
     llm = FakeChatModel()
-    llm.enqueue("[{\"theme_id\": \"D1\"", fail_after=1)
+    llm.enqueue('[{"theme_id": "D1"', fail_after=1)
     with pytest.raises(ModelError):
         refine_themes("Q?", THEMES, [], llm)
 
