@@ -1,0 +1,160 @@
+"""Checks on a (possibly edited) draft letter before it is exported or sent.
+
+- placeholders left unfilled: ``{field}``, ``[REWRITE: ...]`` and ``[TO DO: ...]`` markers;
+- drafted sections that cite no source, and [n] markers that point at no listed source;
+- personal identifiers in the text that are not in this case's facts (a sign of text pasted from
+  another case): National Insurance numbers, UK postcodes, dates of birth, reference numbers
+  shaped like this case's reference, and titled names (Mr Smith) or greetings (Dear Jo Bloggs)
+  whose name is not one of the case's names.
+Patterns find candidates; the caseworker decides. Nothing here changes the draft.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.drafting import Draft, DraftSection
+from assistant.templates import FactsError, FieldSpec, LetterTemplate, format_date, format_value
+
+FindingKind = Literal["placeholder", "uncited", "unknown_source", "identifier"]
+_FIELD = re.compile(r"\{[a-z][a-z0-9_]*\}")
+_MARKER_NOTE = re.compile(r"\[(?:REWRITE|TO ?DO|ADD|CHECK)\b[^\]]*\]", re.IGNORECASE)
+_CITE = re.compile(r"\[(\d{1,3})\]")
+_NI = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b")
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
+_DATE = rf"(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+_BIRTH = re.compile(rf"\b(?:born(?: on)?|date of birth|DOB)\W{{0,3}}({_DATE})", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b[A-Z]{2,6}[-/ ]?\d{4,}(?:[-/]\d{2,})*\b|\b\d{8,}\b")
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ((?:[A-Z][a-z'’-]+ ?){1,3})")
+_GENERIC_NAMES = {"sir", "madam", "customer", "colleague", "colleagues"}
+_DATE_FIELD = FieldSpec(name="date", label="Date", type="date")
+_GREETING = re.compile(r"\bDear ((?:[A-Z][a-z'’-]+ ?){1,3})")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the caseworker must look at before sending the letter."""
+
+    kind: FindingKind
+    section_id: str
+    message: str
+
+
+def check_draft(draft: Draft, template: LetterTemplate | None = None) -> list[Finding]:
+    """Everything to fix or confirm in ``draft``, section by section."""
+    facts = _facts_text(draft)
+    names = _case_names(draft, template)
+    shapes = _reference_shapes(draft, template)
+    findings: list[Finding] = []
+    for section in draft.sections:
+        findings += _placeholders(section)
+        findings += _citations(draft, section)
+        findings += [Finding("identifier", section.id, m)
+                     for m in _identifiers(section.text, facts, names, shapes)]
+    return findings
+
+
+def _placeholders(section: DraftSection) -> list[Finding]:
+    found = [m.group(0) for p in (_FIELD, _MARKER_NOTE) for m in p.finditer(section.text)]
+    return [
+        Finding("placeholder", section.id,
+                f"{_name(section)} still has the placeholder {_shorten(text)}: fill it in or "
+                "remove it.")
+        for text in dict.fromkeys(found)
+    ]
+
+
+def _citations(draft: Draft, section: DraftSection) -> list[Finding]:
+    numbers = [int(n) for n in _CITE.findall(section.text)]
+    known = [n for n in numbers if draft.source(n) is not None]
+    findings = [
+        Finding("unknown_source", section.id,
+                f"{_name(section)} cites [{n}], which is not in the list of sources.")
+        for n in dict.fromkeys(n for n in numbers if n not in known)
+    ]
+    if section.kind == "drafted" and not known:
+        findings.append(Finding("uncited", section.id,
+                                f"{_name(section)} cites no source from the guidance."))
+    return findings
+
+
+def _identifiers(text: str, facts: str, names: set[str], shapes: list[re.Pattern[str]]
+                 ) -> Iterator[str]:
+    for label, pattern in (("National Insurance number", _NI), ("postcode", _POSTCODE)):
+        for found in _unique(pattern, text):
+            if _compact(found) not in _compact(facts):
+                yield f"The {label} {found} is not in this case's facts."
+    for match in _BIRTH.finditer(text):
+        if _normal_date(match.group(1)) not in facts:
+            yield f"The date of birth {match.group(1)} is not in this case's facts."
+    for found in _references(text, shapes):
+        if _compact(found) not in _compact(facts):
+            yield f"The reference {found} is not in this case's facts."
+    for pattern in (_TITLED, _GREETING):
+        for match in pattern.finditer(text):
+            words = set(match.group(1).lower().split())
+            if not words & names and not words & _GENERIC_NAMES:
+                yield f"The name '{match.group(0).strip()}' is not one of this case's names."
+
+
+def _references(text: str, shapes: list[re.Pattern[str]]) -> list[str]:
+    found = list(_unique(_REFERENCE, text))
+    for shape in shapes:
+        found += [m for m in _unique(shape, text) if m not in found]
+    return [f for f in found if not _NI.fullmatch(f)]
+
+
+def _unique(pattern: re.Pattern[str], text: str) -> Iterator[str]:
+    yield from dict.fromkeys(m.group(0) for m in pattern.finditer(text))
+
+
+def _facts_text(draft: Draft) -> str:
+    parts = [*draft.facts.fields.values(), draft.facts.text]
+    if draft.facts.letter_date is not None:
+        parts.append(format_date(draft.facts.letter_date))
+    text = "\n".join(parts)
+    dates = [_normal_date(m.group(0)) for m in re.finditer(_DATE, text)]
+    return "\n".join([text, *dates])
+
+
+def _case_names(draft: Draft, template: LetterTemplate | None) -> set[str]:
+    name_fields = ({f.name for f in template.fields if f.type == "name"} if template
+                   else {k for k in draft.facts.fields if k.endswith("name")})
+    return {w.lower() for k in name_fields for w in draft.facts.fields.get(k, "").split()}
+
+
+def _reference_shapes(draft: Draft, template: LetterTemplate | None) -> list[re.Pattern[str]]:
+    """A pattern per reference in the facts: letters stay, digits match any digit."""
+    keys = ({f.name for f in template.fields if f.type == "reference"} if template
+            else {k for k in draft.facts.fields if "reference" in k})
+    shapes = []
+    for key in keys:
+        value = draft.facts.fields.get(key, "").strip()
+        if len(re.sub(r"\D", "", value)) >= 3:
+            shape = re.sub(r"\d", r"\\d", re.escape(value))
+            shapes.append(re.compile(rf"(?<![\w-]){shape}(?![\w-])", re.IGNORECASE))
+    return shapes
+
+
+def _normal_date(text: str) -> str:
+    try:
+        return format_value(_DATE_FIELD, text)
+    except FactsError:
+        return text
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def _name(section: DraftSection) -> str:
+    return f"'{section.heading}'" if section.heading else f"The part '{section.id}'"
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "...]"

@@ -1,0 +1,91 @@
+"""Letter checks: unfilled placeholders, uncited sections, identifiers from another case."""
+
+from __future__ import annotations
+
+from assistant.drafting import Draft, draft_letter, edit_section
+from assistant.letter_checks import Finding, check_draft
+from tests.drafting.builders import facts, retriever, template
+
+COVER = "explain the decision"
+
+
+def _draft(**fields: str) -> Draft:
+    return draft_letter(template(), facts(**fields), COVER, retriever=retriever(), llm=None)
+
+
+def _finished(draft: Draft) -> Draft:
+    """The draft with every [REWRITE] note replaced by cited caseworker text."""
+    for section in draft.sections:
+        if section.kind == "drafted":
+            edit_section(draft, section.id, "You can ask us to look again within one month [1].")
+    return draft
+
+
+def _messages(findings: list[Finding], kind: str) -> list[str]:
+    return [f.message for f in findings if f.kind == kind]
+
+
+def test_offline_draft_flags_each_rewrite_note_only() -> None:
+    findings = check_draft(_draft(), template())
+    assert [f.section_id for f in findings] == ["reasons", "review", "payments"]
+    assert all(f.kind == "placeholder" and "[REWRITE: " in f.message for f in findings)
+
+
+def test_a_finished_letter_with_the_cases_own_identifiers_is_clean() -> None:
+    draft = _finished(_draft())
+    edit_section(draft, "reasons", "Dear Jane Doe, Ms Doe at LS1 4AP, ref HSA-2025-004512, "
+                 "decided on 14 March 2025, see Dear Sir or Madam [1].")
+    assert check_draft(draft, template()) == []
+
+
+def test_unfilled_field_placeholders_are_listed() -> None:
+    draft = draft_letter(template(), facts(reference=""), COVER, retriever=retriever(),
+                         llm=None, allow_missing=True)
+    messages = _messages(check_draft(_finished(draft), template()), "placeholder")
+    assert messages == [
+        "The part 'fixed_2' still has the placeholder {reference}: fill it in or remove it."]
+
+
+def test_uncited_sections_and_unknown_sources_are_flagged() -> None:
+    draft = _finished(_draft())
+    edit_section(draft, "review", "You can ask us to look again.")
+    edit_section(draft, "payments", "Your award continues [7].")
+    findings = check_draft(draft, template())
+    assert _messages(findings, "uncited") == [
+        "'If you think the decision is wrong' cites no source from the guidance.",
+        "'Your payments while we look again' cites no source from the guidance.",
+    ]
+    assert _messages(findings, "unknown_source") == [
+        "'Your payments while we look again' cites [7], which is not in the list of sources."]
+
+
+def test_identifiers_from_another_case_are_flagged() -> None:
+    draft = _finished(_draft())
+    edit_section(draft, "reasons", (
+        "Dear John Smith, we wrote to Mr Brown at SW1A 2AA about HSA-2024-000001. "
+        "His NI number is AB 12 34 56 C and he was born on 2 February 1980 [1]."
+    ))
+    messages = _messages(check_draft(draft, template()), "identifier")
+    assert messages == [
+        "The National Insurance number AB 12 34 56 C is not in this case's facts.",
+        "The postcode SW1A 2AA is not in this case's facts.",
+        "The date of birth 2 February 1980 is not in this case's facts.",
+        "The reference HSA-2024-000001 is not in this case's facts.",
+        "The name 'Mr Brown' is not one of this case's names.",
+        "The name 'Dear John Smith' is not one of this case's names.",
+    ]
+
+
+def test_identifiers_in_the_free_text_facts_are_accepted() -> None:
+    draft = draft_letter(template(), facts(text="NI number AB123456C, born 02/02/1980."), COVER,
+                         retriever=retriever(), llm=None)
+    _finished(draft)
+    edit_section(draft, "reasons", "Your NI number AB 12 34 56 C, born on 2 February 1980 [1].")
+    assert _messages(check_draft(draft, template()), "identifier") == []
+
+
+def test_reference_shape_is_learnt_from_the_case() -> None:
+    draft = _finished(_draft(reference="CASE 123 456"))
+    edit_section(draft, "reasons", "About case 999 111 and CASE 123 456 [1].")
+    assert _messages(check_draft(draft, template()), "identifier") == [
+        "The reference case 999 111 is not in this case's facts."]
