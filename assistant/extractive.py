@@ -23,6 +23,7 @@ from assistant.types import Citation, ScoredChunk
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
 MAX_SOURCES = 3
+EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
@@ -139,10 +140,22 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
                 for s, u in zip(scores, units, strict=True)
             ]
     if embedder is not None and units:
-        vectors = embedder.embed([query, *(u.text for u in units)])
-        cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
-        scores = [0.4 * s + 0.6 * float(c) for s, c in zip(scores, cosines, strict=True)]
+        scores = _blend_cosines(query, units, scores, embedder)
     return scores
+
+
+def _blend_cosines(
+    query: str, units: Sequence[Unit], scores: list[float], embedder: Embedder
+) -> list[float]:
+    """Blend in cosine similarity for the best EMBED_UNITS units by lexical score (bounded cost);
+    the rest are dropped from contention."""
+    top = sorted(range(len(units)), key=lambda i: scores[i], reverse=True)[:EMBED_UNITS]
+    vectors = embedder.embed([query, *(units[i].text for i in top)])
+    cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+    blended = [0.0] * len(units)
+    for i, cosine in zip(top, cosines, strict=True):
+        blended[i] = 0.4 * scores[i] + 0.6 * float(cosine)
+    return blended
 
 
 def extract_answer(
