@@ -1,0 +1,158 @@
+"""Export a draft letter to Word (.docx) or plain text, with its sources as a numbered list.
+
+python-docx 1.2 has no footnote API, so citations are superscript numbers in the text and the
+sources are listed, numbered, at the end under "Sources" (endnote style). Numbers are renumbered
+in order of first use, so sources the caseworker has edited out are not listed. Markers that
+point at no source are dropped (the letter checks report them). The machine-drafted notice is
+never exported: it belongs to the page and the CLI, not to the letter.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+from assistant.drafting import Draft
+from assistant.templates import format_date
+from assistant.types import Citation
+
+SOURCES_HEADING = "Sources"
+FONT = "Arial"
+_MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class _Block:
+    heading: str
+    paragraphs: list[list[str | int]]  # text pieces and (renumbered) source numbers
+
+
+def letter_blocks(draft: Draft) -> tuple[list[_Block], list[Citation]]:
+    """The letter's blocks with markers renumbered by first use, and the sources they cite."""
+    numbers: dict[int, int] = {}
+    blocks = []
+    for section in draft.sections:
+        paragraphs = [list(_pieces(p.text, draft, numbers)) for p in section.paragraphs]
+        blocks.append(_Block(section.heading, [p for p in paragraphs if p]))
+    sources = []
+    for old, new in numbers.items():
+        citation = draft.source(old)
+        if citation is not None:
+            sources.append(replace(citation, n=new))
+    return blocks, sources
+
+
+def _pieces(text: str, draft: Draft, numbers: dict[int, int]) -> Iterator[str | int]:
+    position = 0
+    for match in _MARKER.finditer(text):
+        if match.start() > position:
+            yield text[position:match.start()]
+        old = int(match.group(1))
+        if draft.source(old) is not None:
+            yield numbers.setdefault(old, len(numbers) + 1)
+        position = match.end()
+    if position < len(text):
+        yield text[position:]
+
+
+def describe_source(citation: Citation) -> str:
+    """'Title, section, page 3 (updated 2 June 2025). https://...' for the sources list."""
+    parts = [citation.title]
+    if citation.section and citation.section != citation.title:
+        parts.append(citation.section)
+    if citation.page:
+        parts.append(f"page {citation.page}")
+    text = ", ".join(parts)
+    if citation.updated:
+        text += f" (updated {_date_label(citation.updated)})"
+    link = citation.url or (citation.source if citation.source != citation.title else "")
+    return f"{text}. {link}".strip()
+
+
+def _date_label(iso: str) -> str:
+    try:
+        return format_date(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
+def export_text(draft: Draft) -> str:
+    """The letter as plain text: markers as [n], then the numbered sources."""
+    blocks, sources = letter_blocks(draft)
+    out: list[str] = []
+    for block in blocks:
+        if block.heading:
+            out.append(block.heading)
+        out += ["".join(f" [{p}]" if isinstance(p, int) else p for p in para)
+                for para in block.paragraphs]
+    if sources:
+        out.append(SOURCES_HEADING)
+        out += [f"[{c.n}] {describe_source(c)}" for c in sources]
+    return "\n\n".join(out) + "\n"
+
+
+def export_docx(draft: Draft) -> bytes:
+    """The letter as a Word document: superscript citation numbers and a Sources list."""
+    document = Document()
+    _set_styles(document)
+    document.core_properties.title = draft.title
+    document.core_properties.author = ""
+    document.core_properties.comments = ""
+    blocks, sources = letter_blocks(draft)
+    for block in blocks:
+        if block.heading:
+            document.add_heading(block.heading, level=2)
+        for pieces in block.paragraphs:
+            _add_paragraph(document, pieces)
+    if sources:
+        document.add_heading(SOURCES_HEADING, level=2)
+        for citation in sources:
+            document.add_paragraph(f"{citation.n}. {describe_source(citation)}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_paragraph(document: WordDocument, pieces: list[str | int]) -> None:
+    """Text runs, with each source number superscript after any punctuation that follows it."""
+    paragraph = document.add_paragraph()
+    pending: list[int] = []
+    for piece in pieces:
+        if isinstance(piece, int):
+            pending.append(piece)
+            continue
+        stripped = piece.lstrip(".,;:!?")
+        if pending and stripped != piece:
+            paragraph.add_run(piece[: len(piece) - len(stripped)])
+            piece = stripped
+        _flush(paragraph, pending)
+        if piece:
+            paragraph.add_run(piece)
+    _flush(paragraph, pending)
+
+
+def _flush(paragraph: Paragraph, numbers: list[int]) -> None:
+    if numbers:
+        paragraph.add_run(",".join(str(n) for n in numbers)).font.superscript = True
+        numbers.clear()
+
+
+def _set_styles(document: WordDocument) -> None:
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(12)
+    heading = document.styles["Heading 2"]
+    if heading.type == WD_STYLE_TYPE.PARAGRAPH:
+        heading.font.name = FONT
+        heading.font.size = Pt(13)
+        heading.font.bold = True
+        heading.font.color.rgb = RGBColor(0, 0, 0)
