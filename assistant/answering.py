@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant import prompts
 from assistant.citations import build_citation, check_answer, cited_numbers
@@ -78,7 +78,11 @@ class AnswerStream:
         if self._started:
             raise RuntimeError("An AnswerStream can be read only once.")
         self._started = True
-        prepared = self._prepare()
+        try:
+            prepared = self._prepare()
+        except ModelError as exc:  # the model failed while rewriting a follow-up
+            self._error = exc
+            raise
         if not prepared.relevant:
             yield from self._abstain(prepared.results)
         elif self._llm is None:
@@ -93,10 +97,6 @@ class AnswerStream:
             relevant = bool(results) and results[0].score >= self._retriever.min_relevance
             self._prepared = _Prepared(query, results, relevant)
         return self._prepared
-
-    @property
-    def _mode(self) -> str:
-        return "extractive" if self._llm is None else "generative"
 
     def _abstain(self, results: Sequence[ScoredChunk]) -> Iterator[str]:
         closest = closest_documents(self._prepare().query, results)
@@ -172,7 +172,7 @@ def select_within_budget(results: Sequence[ScoredChunk], budget_tokens: int) -> 
             break
         chunk = scored.chunk
         if cost > remaining:
-            chunk = Chunk(**{**chunk.__dict__, "text": chunk.text[: max(remaining - 200, 200)]})
+            chunk = replace(chunk, text=chunk.text[: max(remaining - 200, 200)])
         chosen.append(chunk)
         remaining -= cost
     return chosen

@@ -156,3 +156,16 @@ def test_the_prompt_fences_every_source() -> None:
     user = build_messages("How long?", chunks)[1][1]
     assert user.count("<source ") == 2 and user.count("</source>") == 2
     assert user.index("</source>") < user.index("Question: How long?")
+
+
+def test_a_model_failure_while_rewriting_is_reported_and_nothing_stored() -> None:
+    llm = FakeChatModel()
+    llm.enqueue(error=ModelError("The language model service had an error (500)."))
+    history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
+    stream = answer_question(
+        "and if I am self-employed?", history, retriever=retriever(), llm=llm, settings=SETTINGS
+    )
+    with pytest.raises(ModelError, match="500"):
+        list(stream)
+    with pytest.raises(ModelError, match="did not finish"):
+        _ = stream.final
