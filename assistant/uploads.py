@@ -1,7 +1,8 @@
 """Accepting guidance files from administrators: size limit, type by content, safe names.
 
 Files are saved under ``settings.library_dir/<collection>/`` (a new file) or over an existing
-document's file (a new version). Nothing here indexes: the caller runs ``ingest_paths``.
+document's file (a new version). The library operations at the end (index, reindex, delete) keep
+the index, the files on disk and the retriever in step; the Admin page calls them.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.errors import GuidanceError
 from assistant.types import DocType, DocumentRecord
+
+if TYPE_CHECKING:
+    from assistant.services import Services
+    from ingest.pipeline import IngestReport, Progress
 
 MAX_NAME_CHARS = 120
 ACCEPTED_SUFFIXES: dict[str, tuple[DocType, ...]] = {
@@ -155,3 +162,100 @@ def _write_atomically(target: Path, data: bytes, folder: Path) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+# Library operations the Admin page calls: each keeps the index, the files and retrieval in step.
+
+def index_files(services: Services, paths: Sequence[Path], collection: str,
+                progress: Progress | None = None) -> IngestReport:
+    """Index ``paths`` into ``collection`` (only changed chunks are re-embedded)."""
+    from ingest.service import ingest_paths
+
+    report = ingest_paths(services.settings, paths, collection, progress=progress,
+                          index=services.index, embedder=services.embedder)
+    refresh_retrieval(services)
+    return report
+
+
+def source_folders(settings: Settings, collection: str) -> list[Path]:
+    """The managed folders a collection is indexed from (library, then sample guidance)."""
+    return [folder for folder in (collection_folder(settings, collection),
+                                  settings.sample_guidance_dir / collection) if folder.is_dir()]
+
+
+def known_collections(services: Services) -> list[str]:
+    """Collections in the index or with a managed folder, sorted."""
+    names = {r.collection for r in services.index.get_documents()}
+    for root in (services.settings.library_dir, services.settings.sample_guidance_dir):
+        if root.is_dir():
+            names |= {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    return sorted(names)
+
+
+def reindex(services: Services, collections: Sequence[str],
+            progress: Progress | None = None) -> dict[str, IngestReport]:
+    """Bring each collection in step with its source folders (files gone are removed)."""
+    from ingest.service import ingest_paths
+
+    reports: dict[str, IngestReport] = {}
+    for collection in collections:
+        folders = source_folders(services.settings, collection)
+        if folders:
+            reports[collection] = ingest_paths(services.settings, folders, collection, sync=True,
+                                               progress=progress, index=services.index,
+                                               embedder=services.embedder)
+    record_reindex_time(services.settings)
+    refresh_retrieval(services)
+    return reports
+
+
+def delete_document(services: Services, record: DocumentRecord) -> bool:
+    """Remove a document from the index and, if the app manages it, its file; True if deleted."""
+    from ingest.indexing import remove_document
+    from ingest.locking import store_lock
+
+    with store_lock(services.settings.store_dir, wait_s=5.0):
+        remove_document(services.index, record)
+        deleted = delete_file(services.settings, record)
+    refresh_retrieval(services)
+    return deleted
+
+
+def refresh_retrieval(services: Services) -> None:
+    """Make the retriever see the index as it now is (its own ``refresh`` when it has one)."""
+    refresh = getattr(services.retriever, "refresh", None)
+    if callable(refresh):
+        refresh()
+        return
+    from assistant.retrieval import HybridRetriever, build_retriever
+
+    if isinstance(services.retriever, HybridRetriever):
+        services.retriever = build_retriever(services.settings, services.index,
+                                             services.embedder)
+
+
+def last_reindex_file(settings: Settings) -> Path:
+    """Where the time of the last full or collection reindex is kept."""
+    return settings.store_dir / "last_reindex.txt"
+
+
+def record_reindex_time(settings: Settings) -> None:
+    """Note that a reindex just finished."""
+    from datetime import UTC, datetime
+
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    last_reindex_file(settings).write_text(datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def last_reindex_time(settings: Settings) -> str:
+    """The time of the last reindex, or '' if there has been none."""
+    try:
+        return last_reindex_file(settings).read_text().strip()
+    except OSError:
+        return ""
+
+
+def store_size_bytes(settings: Settings) -> int:
+    """Bytes on disk under the store folder (the embedded index, caches and BM25)."""
+    root = settings.store_dir
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0

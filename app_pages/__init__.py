@@ -1,0 +1,1 @@
+"""The Streamlit pages: UI only. The engine lives in ``assistant/`` and ``ingest/``."""

@@ -1,0 +1,235 @@
+"""Admin: the documents in the index, uploads, new versions, deletion, reindexing and health.
+
+The role is checked here as well as in navigation, so a crafted URL or session cannot reach it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from app_pages import state
+from app_pages.access import current_identity, show_admin_sign_in
+from app_pages.services import AppServices, get_app_services
+from assistant import uploads
+from assistant.errors import GuidanceError
+from assistant.types import DocumentRecord
+from ingest.pipeline import IngestReport
+
+log = logging.getLogger(__name__)
+ACCEPTED = ["pdf", "docx", "html", "htm", "md", "markdown", "txt", "rtf"]
+NEW_COLLECTION = "➕ New collection…"
+
+
+def run_action(description: str, action: Callable[[], Any]) -> Any:
+    """Run an admin action, showing the engine's advice (or a generic message) if it fails."""
+    try:
+        return action()
+    except GuidanceError as exc:
+        st.error(f"Could not {description}. {exc}", icon=":material/error:")
+    except Exception:
+        log.exception("Admin action failed: %s", description)
+        st.error(f"Could not {description} because of an unexpected problem. It has been "
+                 "logged; try again, and tell whoever runs this app if it keeps happening.",
+                 icon=":material/error:")
+    return None
+
+
+def progress_bar(label: str) -> Callable[[int, int, str], None]:
+    """A progress bar and the callback that moves it."""
+    bar = st.progress(0.0, text=label)
+
+    def update(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{label} {done} of {total}: {name}")
+
+    return update
+
+
+def finish(title: str, rows: list[dict[str, Any]]) -> None:
+    """Keep an action's per-file results for display after the rerun, and rerun."""
+    st.session_state[state.LAST_RESULTS] = (title, rows)
+    st.session_state[state.UPLOAD_ROUND] += 1
+    st.rerun()
+
+
+def show_last_results() -> None:
+    results = st.session_state.get(state.LAST_RESULTS)
+    st.session_state[state.LAST_RESULTS] = None
+    if results:
+        title, rows = results
+        st.success(title, icon=":material/task_alt:")
+        if rows:
+            st.dataframe(rows, hide_index=True)
+
+
+def document_rows(records: list[DocumentRecord], search: str) -> list[dict[str, Any]]:
+    needle = search.strip().lower()
+    rows = [{"Title": r.title, "Type": r.doc_type, "Pages": r.pages, "Chunks": r.chunks,
+             "Collection": r.collection, "Last indexed": r.indexed_at.replace("T", " "),
+             "Status": "ok" if r.status == "ok" else f"{r.status}: {r.reason}", "File": r.source}
+            for r in records]
+    if needle:
+        rows = [row for row in rows if needle in " ".join(map(str, row.values())).lower()]
+    return sorted(rows, key=lambda row: (row["Collection"], row["Title"].lower()))
+
+
+def show_documents(records: list[DocumentRecord]) -> None:
+    search = st.text_input("Search documents", key=state.DOC_SEARCH,
+                           placeholder="Title, collection, type, status or file name")
+    rows = document_rows(records, search)
+    st.caption(f"{len(rows)} of {len(records)} documents. Select a column heading to sort.")
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def show_upload(app: AppServices, collections: list[str]) -> None:
+    settings = app.settings
+    options = [*collections, NEW_COLLECTION] if collections else [NEW_COLLECTION]
+    choice = st.selectbox("Collection", options, key=state.UPLOAD_COLLECTION)
+    collection = st.text_input("New collection name", help="Letters, digits, '-' or '_'.") \
+        if choice == NEW_COLLECTION else choice
+    files = st.file_uploader(
+        "Guidance files (PDF, Word .docx, HTML, Markdown, text or RTF)", type=ACCEPTED,
+        accept_multiple_files=True, max_upload_size=settings.max_upload_mb,
+        key=f"{state.UPLOAD_FILES}_{st.session_state[state.UPLOAD_ROUND]}",
+        help=f"Up to {settings.max_upload_mb} MB each. Files are checked by their content.")
+    if st.button("Add and index", type="primary", disabled=not files or not collection):
+        rows = run_action("add the files", lambda: add_files(app, collection or "", files or []))
+        if rows is not None:
+            finish(f"Finished adding {len(rows)} file(s) to {collection}.", rows)
+
+
+def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[str, Any]]:
+    """Check and save each file, then index the saved ones; one result row per file."""
+    rows: list[dict[str, Any]] = []
+    saved = []
+    for file in files:
+        try:
+            item = uploads.save_upload(app.settings, collection, file.name, file.getvalue())
+            saved.append(item.path)
+        except GuidanceError as exc:
+            rows.append({"File": file.name, "Result": "refused", "Reason": str(exc)})
+    if saved:
+        report = uploads.index_files(app.services, saved, collection,
+                                     progress_bar("Indexing"))
+        rows += result_rows(saved_names=[p.name for p in saved], report=report)
+    return rows
+
+
+def result_rows(saved_names: list[str], report: IngestReport) -> list[dict[str, Any]]:
+    failed = {path.rsplit("/", 1)[-1]: reason for path, reason in report.failed}
+    return [{"File": name, "Result": "failed" if name in failed else "indexed",
+             "Reason": failed.get(name, "")} for name in saved_names]
+
+
+def label(record: DocumentRecord) -> str:
+    return f"{record.title} ({record.collection}/{record.source})"
+
+
+def show_replace(app: AppServices, records: list[DocumentRecord]) -> None:
+    if not records:
+        st.caption("There are no documents yet.")
+        return
+    record = st.selectbox("Document", records, format_func=label, key=state.REPLACE_DOC)
+    file = st.file_uploader("New version", type=ACCEPTED,
+                            max_upload_size=app.settings.max_upload_mb,
+                            key=f"{state.REPLACE_FILE}_{st.session_state[state.UPLOAD_ROUND]}")
+    if st.button("Replace and reindex", type="primary", disabled=file is None or record is None):
+        rows = run_action("replace the document", lambda: replace(app, record, file))
+        if rows is not None:
+            finish(f"Replaced {record.title}.", rows)
+
+
+def replace(app: AppServices, record: DocumentRecord, file: Any) -> list[dict[str, Any]]:
+    saved = uploads.save_replacement(app.settings, record, file.name, file.getvalue())
+    report = uploads.index_files(app.services, [saved.path], record.collection,
+                                 progress_bar("Indexing"))
+    rows = result_rows([saved.path.name], report)
+    rows[0]["Passages re-embedded"] = report.embedded
+    return rows
+
+
+def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:
+    if not records:
+        return
+    record = st.selectbox("Document to delete", records, format_func=label, key=state.DELETE_DOC)
+    pending = st.session_state.get(state.CONFIRM_DELETE_DOCUMENT)
+    if pending is None or record is None or pending != record.doc_id:
+        if st.button("Delete document…", icon=":material/delete:", disabled=record is None):
+            st.session_state[state.CONFIRM_DELETE_DOCUMENT] = record.doc_id if record else None
+            st.rerun()
+        return
+    st.warning(f"Delete **{record.title}** from the index and its file from disk? This cannot "
+               "be undone.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete it", type="primary"):
+        st.session_state[state.CONFIRM_DELETE_DOCUMENT] = None
+        deleted = run_action("delete the document",
+                             lambda: uploads.delete_document(app.services, record))
+        if deleted is not None:
+            note = "and its file" if deleted else "(its file is outside the managed folders)"
+            finish(f"Deleted {record.title} from the index {note}.", [])
+    if no.button("Cancel"):
+        st.session_state[state.CONFIRM_DELETE_DOCUMENT] = None
+        st.rerun()
+
+
+def show_reindex(app: AppServices, collections: list[str]) -> None:
+    target = st.selectbox("Reindex", ["All collections", *collections], key=state.REINDEX_TARGET)
+    st.caption("Reads every file in the collection's folders again: changed files are "
+               "re-embedded, new ones added, and documents whose file is gone are removed.")
+    if st.button("Reindex now", type="primary"):
+        chosen = collections if target == "All collections" else [target]
+        reports = run_action("reindex", lambda: uploads.reindex(app.services, chosen,
+                                                                 progress_bar("Reindexing")))
+        if reports is not None:
+            rows = [{"Collection": name, "Added": r.added, "Updated": r.updated,
+                     "Unchanged": r.unchanged, "Removed": r.removed, "Failed": len(r.failed),
+                     "Seconds": round(r.seconds, 1)} for name, r in reports.items()]
+            finish(f"Reindexed {', '.join(reports) or 'nothing'}.", rows)
+
+
+def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
+    failed = [r for r in records if r.status == "failed"]
+    cols = st.columns(4)
+    cols[0].metric("Documents", len(records) - len(failed))
+    cols[1].metric("Passages (chunks)", app.services.index.count_chunks())
+    cols[2].metric("Failed files", len(failed))
+    size = uploads.store_size_bytes(app.settings) / 1048576
+    cols[3].metric("Store size", f"{size:.1f} MB" if not app.settings.chroma_host else "server")
+    st.markdown(f"**Embedding model:** `{app.services.embedder.model_id}`  \n"
+                f"**Last reindex:** {uploads.last_reindex_time(app.settings) or 'never'}")
+    if failed:
+        st.dataframe([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed],
+                     hide_index=True)
+
+
+def main() -> None:
+    app = get_app_services()
+    identity = current_identity(app.settings)
+    st.title("Admin")
+    if identity is None or not identity.is_admin:
+        show_admin_sign_in(app.settings)
+        st.stop()
+    show_last_results()
+    records = app.services.index.get_documents()
+    collections = uploads.known_collections(app.services)
+    tabs = st.tabs(["Documents", "Upload", "Replace or delete", "Reindex", "Index health"])
+    with tabs[0]:
+        show_documents(records)
+    with tabs[1]:
+        show_upload(app, collections)
+    with tabs[2]:
+        st.subheader("Replace with a new version")
+        show_replace(app, records)
+        st.subheader("Delete a document")
+        show_delete(app, records)
+    with tabs[3]:
+        show_reindex(app, collections)
+    with tabs[4]:
+        show_health(app, records)
+
+
+main()

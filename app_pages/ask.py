@@ -1,0 +1,152 @@
+"""Ask: caseworkers chat with the guidance; answers stream in with their numbered sources."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from app_pages import state
+from app_pages.access import current_identity
+from app_pages.conversations import show_conversations_sidebar
+from app_pages.services import AppServices, get_app_services
+from app_pages.sources import show_answer
+from assistant.access import Identity
+from assistant.answering import answer_question
+from assistant.conversations import Message
+from assistant.errors import GuidanceError
+from assistant.types import Answer, ChunkFilter, DocumentRecord
+
+log = logging.getLogger(__name__)
+OFFLINE_BANNER = ("Answers are extracts from the guidance; no language model is configured. "
+                  "Each answer quotes the guidance word for word: check the sources for context.")
+DOC_TYPE_NAMES = {"pdf": "PDF", "docx": "Word", "html": "Web page (HTML)",
+                  "markdown": "Markdown", "text": "Text", "rtf": "RTF"}
+
+
+def show_filters(records: list[DocumentRecord]) -> ChunkFilter | None:
+    """Sidebar filters: which collections and document types to search (none = all)."""
+    collections = sorted({r.collection for r in records if r.status == "ok"})
+    types = sorted({r.doc_type for r in records if r.status == "ok" and r.doc_type})
+    st.sidebar.subheader("Search in")
+    chosen = st.sidebar.multiselect("Collections", collections, key=state.FILTER_COLLECTIONS,
+                                    placeholder="All collections")
+    kinds = st.sidebar.multiselect("Document types", types, key=state.FILTER_TYPES,
+                                   format_func=lambda t: DOC_TYPE_NAMES.get(t, t),
+                                   placeholder="All document types")
+    if not chosen and not kinds:
+        return None
+    return ChunkFilter(collections=tuple(chosen) or None, doc_types=tuple(kinds) or None)
+
+
+def show_history(app: AppServices, messages: list[Message],
+                 records: dict[str, DocumentRecord], user_id: str) -> None:
+    """The open conversation, each answer with its sources and feedback."""
+    question = ""
+    for message in messages:
+        with st.chat_message(message.role):
+            if message.role == "user":
+                question = message.content
+                st.text(message.content)
+                continue
+            show_answer(message, question, records)
+            show_feedback(app, message, user_id)
+
+
+def show_feedback(app: AppServices, message: Message, user_id: str) -> None:
+    """Thumbs up or down, stored at once, then an optional comment."""
+    def store_score() -> None:
+        score = st.session_state.get(state.feedback_key(message.id))
+        if score is not None:
+            app.conversations.record_feedback(user_id, message.id, int(score), message.comment)
+
+    score = st.feedback("thumbs", key=state.feedback_key(message.id), default=message.feedback,
+                        on_change=store_score)
+    if score is None:
+        return
+    if message.comment:
+        st.caption(f"Your comment: {message.comment}")
+    with st.form(f"ga_comment_form_{message.id}", clear_on_submit=True, border=False):
+        comment = st.text_input("Comment on this answer (optional)",
+                                key=state.comment_key(message.id),
+                                placeholder="What was missing or wrong?")
+        if st.form_submit_button("Send comment") and comment.strip():
+            app.conversations.record_feedback(user_id, message.id, int(score), comment)
+            state.notify("success", "Thank you: your comment was saved.")
+            st.rerun()
+
+
+def ask(app: AppServices, identity: Identity, question: str, history: list[Message],
+        where: ChunkFilter | None) -> None:
+    """Answer ``question``: stream it, then show the checked answer with its sources."""
+    store = app.conversations
+    with st.chat_message("user"):
+        st.text(question)
+    conversation_id = st.session_state.get(state.CONVERSATION)
+    if conversation_id is None:
+        conversation_id = store.create(identity.user_id, question).id
+        st.session_state[state.CONVERSATION] = conversation_id
+    store.add_question(identity.user_id, conversation_id, question)
+    with st.chat_message("assistant"):
+        answer = stream_answer(app, question, [(m.role, m.content) for m in history], where)
+        if answer is None:
+            return
+        store.add_answer(identity.user_id, conversation_id, answer)
+    st.rerun()  # show the stored answer with its sources and feedback, as history shows it
+
+
+def stream_answer(app: AppServices, question: str, history: list[tuple[str, str]],
+                  where: ChunkFilter | None) -> Answer | None:
+    """Stream the engine's answer; on failure show plain-English advice and return None."""
+    services = app.services
+    placeholder = st.empty()
+    try:
+        with placeholder.container():
+            stream = answer_question(question, history, retriever=services.retriever,
+                                     llm=services.llm, where=where, settings=services.settings,
+                                     embedder=services.embedder)
+            st.write_stream(stream)
+        answer = stream.final
+    except GuidanceError as exc:
+        placeholder.empty()
+        st.error(f"Sorry, no answer this time. {exc}", icon=":material/error:")
+        return None
+    except Exception:
+        log.exception("Answering failed")
+        placeholder.empty()
+        st.error("Sorry, something went wrong while answering. Try again in a moment; if it "
+                 f"keeps happening, tell {app.settings.support_contact}.",
+                 icon=":material/error:")
+        return None
+    return answer
+
+
+def main() -> None:
+    app = get_app_services()
+    identity = current_identity(app.settings)
+    if identity is None:
+        st.error("Sign in to ask questions.")
+        return
+    st.title("Ask the guidance")
+    if app.services.llm is None:
+        st.info(OFFLINE_BANNER, icon=":material/info:")
+    state.show_notice()
+    records = app.services.index.get_documents()
+    where = show_filters(records)
+    by_id = {r.doc_id: r for r in records}
+    conversation_id = st.session_state.get(state.CONVERSATION)
+    if conversation_id and app.conversations.get(identity.user_id, conversation_id) is None:
+        st.session_state[state.CONVERSATION] = conversation_id = None
+    history = app.conversations.messages(identity.user_id, conversation_id) \
+        if conversation_id else []
+    if not history:
+        st.caption("Ask a question in plain English, for example: *How do I report sickness "
+                   "absence?* Answers quote the guidance and number their sources.")
+    show_history(app, history, by_id, identity.user_id)
+    question = st.chat_input("Ask a question about the guidance", max_chars=2000)
+    if question and question.strip():
+        ask(app, identity, question.strip(), history, where)
+    show_conversations_sidebar(app, identity)
+
+
+main()

@@ -1,0 +1,50 @@
+"""Help: asking good questions, offline mode, citations, and who to contact."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.services import get_app_services
+
+app = get_app_services()
+settings = app.settings
+mode = ("This app is in **offline mode**: no language model is configured."
+        if app.services.llm is None
+        else "This app uses a language model to write answers from the guidance.")
+
+HELP = """
+### Asking good questions
+- Ask one thing at a time, in plain English: *Can a claimant ask for a mandatory
+  reconsideration after one month?*
+- Name the topic and the situation: *overpayment recovery when the claimant has died* finds more
+  than *what happens now?*
+- Follow-up questions are fine: the assistant reads them with the rest of the conversation.
+- Use **Search in** in the sidebar to limit answers to some collections or document types.
+
+### Offline mode
+{mode} In offline mode, answers are **extracts**: sentences quoted word for word from the
+guidance, chosen because they match your question. Nothing is rewritten or summarised, so read
+the sources for the full context.
+
+If the guidance does not cover your question, the assistant says so and lists the closest
+documents it found, rather than guessing.
+
+### How citations work
+Each answer numbers its sources: **[1]**, **[2]** and so on. Select a number in the answer to jump
+to that source. Under each answer you can see the document's title, the section, the page, the
+quoted passage (the words of your question are highlighted), a link to the page on GOV.UK when
+there is one, and a download of the document itself.
+
+Always check an answer against its sources before you act on it.
+
+### Feedback and your conversations
+Use the thumbs under an answer to say whether it helped, and add a comment if you like: the
+guidance team reads them. Your conversations are saved for you only; rename, export (Markdown or
+Word) or delete them from the sidebar.
+
+### Who to contact
+For questions about the guidance itself, or if something in the app is not working, contact
+{contact}.
+"""
+st.title("Help")
+st.markdown(HELP.format(mode=mode, contact=settings.support_contact))

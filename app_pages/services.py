@@ -1,0 +1,74 @@
+"""The one ``@st.cache_resource`` factory: services shared by every session, built once.
+
+Tests replace ``build_app_services`` (the builder the cached factory calls) with fakes.
+On first start, when the index is empty, each subfolder of ``settings.sample_guidance_dir`` is
+indexed as a collection, with visible progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.config import Settings, get_settings
+from assistant.conversations import ConversationStore
+from assistant.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppServices:
+    """The engine's services plus the conversation store and a lock for first-start indexing."""
+
+    services: Services
+    conversations: ConversationStore
+    indexing: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+
+def build_app_services(settings: Settings) -> AppServices:
+    """Build the real services from settings (the seam tests replace)."""
+    return AppServices(build_services(settings), ConversationStore(settings.conversations_db))
+
+
+@st.cache_resource(show_spinner="Starting the Guidance Assistant…")
+def get_app_services() -> AppServices:
+    """The shared services, built once per process."""
+    return build_app_services(get_settings())
+
+
+def index_sample_guidance_if_empty(app: AppServices) -> None:
+    """First start: index each sample-guidance subfolder as a collection, showing progress."""
+    if app.services.index.get_documents():
+        return
+    root = app.settings.sample_guidance_dir
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if not folders:
+        return
+    with app.indexing:  # another session may be indexing: wait for it, then check again
+        if app.services.index.get_documents():
+            return
+        _index_folders(app, folders)
+
+
+def _index_folders(app: AppServices, folders: list[Path]) -> None:
+    from assistant.uploads import index_files
+
+    with st.status("Indexing the sample guidance for first use…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading documents…")
+        for folder in folders:
+            def progress(done: int, total: int, name: str, _c: str = folder.name) -> None:
+                bar.progress(done / max(total, 1), text=f"{_c}: {done} of {total} — {name}")
+
+            report = index_files(app.services, [folder], folder.name, progress)
+            st.write(f"**{folder.name}**: {report.added} documents added, "
+                     f"{len(report.failed)} failed, {report.chunks} passages in the index.")
+        status.update(label="The sample guidance is ready.", state="complete", expanded=False)

@@ -1,0 +1,112 @@
+"""Showing an answer: its text with clickable [n] markers, warnings, and its numbered sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.conversations import Message
+from assistant.types import Citation, DocumentRecord
+
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
+_WORD = re.compile(r"[A-Za-z0-9£%']+")
+_STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "must", "that",
+                   "them", "then", "there", "these", "they", "this", "what", "when", "where",
+                   "which", "while", "will", "with", "would", "your"})
+
+
+def escape_markdown(text: str) -> str:
+    """Document text shown literally: no Markdown, HTML or LaTeX from the source survives."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def anchor(message_id: int, n: int) -> str:
+    """The HTML id of source n of one answer."""
+    return f"src-{message_id}-{n}"
+
+
+def link_markers(text: str, message_id: int, known: set[int]) -> str:
+    """Turn each [n] with a known source into a link that jumps to that source."""
+    def linked(match: re.Match[str]) -> str:
+        numbers = [int(x) for x in match.group(1).split(",")]
+        if not all(n in known for n in numbers):
+            return match.group(0)
+        return "".join(f"[\\[{n}\\]](#{anchor(message_id, n)} \"Show source {n}\")"
+                       for n in numbers)
+
+    return _MARKER.sub(linked, text.replace("$", "\\$"))
+
+
+def highlight(quote: str, question: str) -> str:
+    """The quote, escaped, with the question's key words highlighted."""
+    keys = {w.lower()[:5] for w in _WORD.findall(question) if len(w) > 3 and w.lower() not in _STOP}
+    out = []
+    for token in " ".join(quote.split()).split(" "):
+        core = _WORD.search(token)
+        escaped = escape_markdown(token)
+        if core and keys and core.group(0).lower()[:5] in keys and len(core.group(0)) > 3:
+            escaped = f":orange-background[**{escaped}**]"
+        out.append(escaped)
+    return " ".join(out)
+
+
+def show_answer(message: Message, question: str, records: Mapping[str, DocumentRecord]) -> None:
+    """An answer from the conversation store, with its sources (or the closest documents)."""
+    if not message.answered:
+        st.warning(message.content.replace("$", "\\$"), icon=":material/search_off:")
+        return
+    known = {c.n for c in message.citations}
+    st.markdown(link_markers(message.content, message.id, known))
+    if message.citations:
+        show_sources(message.id, message.citations, question, records)
+
+
+def show_sources(message_id: int, citations: Sequence[Citation], question: str,
+                 records: Mapping[str, DocumentRecord]) -> None:
+    """The numbered sources under an answer."""
+    st.markdown(f"**Sources ({len(citations)})**")
+    for c in citations:
+        with st.container(border=True):
+            show_source(message_id, c, question, records.get(c.doc_id))
+
+
+def show_source(message_id: int, c: Citation, question: str,
+                record: DocumentRecord | None) -> None:
+    """One source: title, section, page, quoted passage, GOV.UK link and file download."""
+    title = escape_markdown(c.title)
+    st.markdown(f'<span id="{anchor(message_id, c.n)}"></span>**[{c.n}] {title}**',
+                unsafe_allow_html=True)
+    details = [escape_markdown(c.section)] if c.section and c.section != c.title else []
+    details += [f"page {escape_markdown(c.page)}"] if c.page else []
+    details += [f"updated {escape_markdown(c.updated)}"] if c.updated else []
+    if details:
+        st.caption(" · ".join(details))
+    if c.quote:
+        st.markdown(f"> {highlight(c.quote, question)}")
+    if c.suspicious:
+        st.caption("This passage contains text that reads like instructions; it was treated as "
+                   "data only.")
+    links = st.columns([1, 1, 2]) if c.url else st.columns([1, 3])
+    if c.url and c.url.startswith(("https://", "http://")):
+        links[0].link_button("Open on GOV.UK", c.url, icon=":material/open_in_new:")
+    file = _source_file(record)
+    if file is not None:
+        links[-2].download_button(
+            "Download source file", data=_reader(file), file_name=file.name,
+            key=f"ga_download_{message_id}_{c.n}", icon=":material/download:",
+            on_click="ignore")
+
+
+def _source_file(record: DocumentRecord | None) -> Path | None:
+    if record is None or not record.source_path:
+        return None
+    path = Path(record.source_path)
+    return path if path.is_file() else None
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes

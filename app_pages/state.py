@@ -1,0 +1,70 @@
+"""Every session-state key the app uses, in one place, each prefixed ``ga_``.
+
+Session state holds per-user UI state only. The admin flag (local mode) is never a widget key,
+so a browser cannot set it by sending widget values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+CONVERSATION = "ga_conversation_id"  # the open conversation, or None for a new one
+ADMIN_UNLOCKED = "ga_admin_unlocked"  # local mode: the admin password was given this session
+FILTER_COLLECTIONS = "ga_filter_collections"  # widget: collections to search
+FILTER_TYPES = "ga_filter_types"  # widget: document types to search
+RENAME_TITLE = "ga_rename_title"  # widget: new conversation title
+CONFIRM_DELETE_CONVERSATION = "ga_confirm_delete_conversation"
+CONFIRM_DELETE_DOCUMENT = "ga_confirm_delete_document"  # doc_id awaiting confirmation
+NOTICE = "ga_notice"  # (kind, text) shown once after a rerun
+ADMIN_PASSWORD = "ga_admin_password"  # noqa: S105 - a widget key; the field clears on submit
+DOC_SEARCH = "ga_doc_search"  # widget: admin documents table search
+UPLOAD_COLLECTION = "ga_upload_collection"  # widget
+UPLOAD_FILES = "ga_upload_files"  # widget
+REPLACE_DOC = "ga_replace_doc"  # widget
+REPLACE_FILE = "ga_replace_file"  # widget
+DELETE_DOC = "ga_delete_doc"  # widget
+REINDEX_TARGET = "ga_reindex_target"  # widget
+UPLOAD_ROUND = "ga_upload_round"  # bumps to reset the file uploaders after indexing
+LAST_RESULTS = "ga_last_results"  # (title, rows) of the last admin action, shown after rerun
+
+_DEFAULTS: dict[str, Any] = {
+    CONVERSATION: None,
+    ADMIN_UNLOCKED: False,
+    CONFIRM_DELETE_CONVERSATION: False,
+    CONFIRM_DELETE_DOCUMENT: None,
+    NOTICE: None,
+    UPLOAD_ROUND: 0,
+    LAST_RESULTS: None,
+}
+
+
+def init_state() -> None:
+    """Give every non-widget key its default for a new session."""
+    for key, value in _DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def feedback_key(message_id: int) -> str:
+    """The st.feedback widget of one answer."""
+    return f"ga_feedback_{message_id}"
+
+
+def comment_key(message_id: int) -> str:
+    """The optional comment field of one answer's feedback."""
+    return f"ga_comment_{message_id}"
+
+
+def notify(kind: str, text: str) -> None:
+    """Queue a message to show once, after the next rerun."""
+    st.session_state[NOTICE] = (kind, text)
+
+
+def show_notice() -> None:
+    """Show and clear a queued message."""
+    notice = st.session_state.get(NOTICE)
+    if notice:
+        st.session_state[NOTICE] = None
+        kind, text = notice
+        {"success": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(text)

@@ -1,0 +1,164 @@
+"""Admin page: the gate (local password, OIDC roles), documents, upload, replace, delete, reindex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.services import AppServices
+from tests.app.conftest import ADMIN_PAGE, PASSWORD, ROOT, open_app, texts
+
+CASEWORKER = {"is_logged_in": True, "email": "case@dept.gov.uk", "name": "Casey Worker"}
+ADMIN = {"is_logged_in": True, "email": "Admin@dept.gov.uk", "name": "Ada Admin"}
+GUIDE = b"# Sick pay\n\nStatutory sick pay is paid for up to 28 weeks when you are off work sick.\n"
+
+
+def open_admin(user: dict[str, object] | None = None) -> AppTest:
+    at = open_app(user)
+    at.switch_page(ADMIN_PAGE).run()
+    return at
+
+
+def unlock(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="ga_admin_password").input(password)
+    at.button[[b.label for b in at.button].index("Open admin")].click()
+    return at.run()
+
+
+def admin_session() -> AppTest:
+    return unlock(open_admin())
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    return at.button[[b.label for b in at.button].index(label)].click().run()
+
+
+def test_local_admin_needs_the_password(fake_app: AppServices) -> None:
+    at = open_admin()
+    assert not at.tabs and at.text_input(key="ga_admin_password").label == "Admin password"
+    unlock(at, "wrong")
+    assert "not right" in at.error[0].value and not at.tabs
+    unlock(at)
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Documents", "Upload", "Replace or delete", "Reindex",
+                                          "Index health"]
+
+
+def test_local_admin_disabled_without_a_password(fake_app: AppServices) -> None:
+    fake_app.services.settings = fake_app.settings.model_copy(update={"admin_password": None})
+    at = open_admin()
+    assert "Admin is disabled" in at.warning[0].value and not at.text_input
+    at.session_state["ga_admin_unlocked"] = True  # even a forged flag grants nothing
+    at.run()
+    assert not at.tabs
+
+
+def test_caseworker_never_sees_or_reaches_admin(fake_app: AppServices) -> None:
+    at = open_app(CASEWORKER)
+    assert "Casey Worker" in texts(at) and "caseworker" in texts(at)
+    at.session_state["ga_admin_unlocked"] = True  # a crafted session
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(ADMIN_PAGE)  # Admin is not in a caseworker's navigation
+
+
+def test_admin_page_refuses_a_caseworker_even_when_run_directly(fake_app: AppServices) -> None:
+    at = AppTest.from_file(str(ROOT / ADMIN_PAGE), default_timeout=30)
+    at.user = CASEWORKER
+    at.session_state["ga_admin_unlocked"] = True
+    at.run()
+    assert not at.exception and not at.tabs
+    assert "administrator account" in at.error[0].value
+
+
+def test_oidc_admin_by_email_reaches_admin(fake_app: AppServices) -> None:
+    at = open_admin(ADMIN)
+    assert [t.label for t in at.tabs][0] == "Documents"
+    assert "Ada Admin" in texts(at)
+
+
+def test_signed_out_user_sees_only_sign_in(fake_app: AppServices) -> None:
+    at = open_app({"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in"] and not at.chat_input
+
+
+def test_documents_table_and_search(fake_app: AppServices) -> None:
+    at = admin_session()
+    [table] = at.main.dataframe[:1]
+    assert list(table.value["Title"]) == ["Annual leave and carry over"]
+    at.text_input(key="ga_doc_search").input("nothing matches").run()
+    assert at.main.dataframe[0].value.empty
+
+
+def test_upload_indexes_good_files_and_refuses_bad_ones(fake_app: AppServices) -> None:
+    at = admin_session()
+    uploader = at.get("file_uploader")[0]
+    uploader.upload("../../-sick pay.md", GUIDE, "text/markdown")
+    uploader.upload("fake.pdf", b"not really a pdf", "application/pdf")
+    at.run()
+    click(at, "Add and index")
+    assert not at.exception
+    rows = at.main.dataframe[0].value
+    results = dict(zip(rows["File"], rows["Result"], strict=True))
+    assert results == {"-sick pay.md": "indexed", "fake.pdf": "refused"}
+    saved = fake_app.settings.library_dir / "hr" / "-sick pay.md"
+    assert saved.read_bytes() == GUIDE
+    assert "hr/-sick pay.md" in {r.doc_id for r in fake_app.services.index.get_documents()}
+
+
+def upload_one(at: AppTest, name: str = "sick.md", data: bytes = GUIDE) -> None:
+    at.get("file_uploader")[0].upload(name, data, "text/markdown")
+    at.run()
+    click(at, "Add and index")
+
+
+def test_replace_reembeds_the_new_version(fake_app: AppServices) -> None:
+    at = admin_session()
+    upload_one(at)
+    at.selectbox(key="ga_replace_doc").select_index(
+        [o for o in at.selectbox(key="ga_replace_doc").options].index(
+            next(o for o in at.selectbox(key="ga_replace_doc").options if "sick.md" in o))).run()
+    at.get("file_uploader")[1].upload("sick-v2.md", GUIDE + b"\nYou must send a fit note.\n")
+    at.run()
+    click(at, "Replace and reindex")
+    assert not at.exception and "Replaced" in at.success[0].value
+    chunks = fake_app.services.index.get_chunks()
+    assert any("fit note" in c.text for c in chunks if c.doc_id == "hr/sick.md")
+
+
+def test_delete_asks_for_confirmation_then_removes_index_entry_and_file(
+        fake_app: AppServices) -> None:
+    at = admin_session()
+    upload_one(at)
+    box = at.selectbox(key="ga_delete_doc")
+    box.select_index(next(i for i, o in enumerate(box.options) if "sick.md" in o)).run()
+    click(at, "Delete document…")
+    assert "cannot be undone" in at.warning[0].value
+    click(at, "Yes, delete it")
+    assert not at.exception
+    assert "hr/sick.md" not in {r.doc_id for r in fake_app.services.index.get_documents()}
+    assert not (fake_app.settings.library_dir / "hr" / "sick.md").exists()
+
+
+@pytest.mark.parametrize("target", ["All collections", "hr"])
+def test_reindex_picks_up_files_from_the_source_folders(fake_app: AppServices,
+                                                        target: str) -> None:
+    folder: Path = fake_app.settings.library_dir / "hr"
+    folder.mkdir(parents=True)
+    (folder / "dropped.md").write_bytes(GUIDE)
+    at = admin_session()
+    at.selectbox(key="ga_reindex_target").select(target).run()
+    click(at, "Reindex now")
+    assert not at.exception and "Reindexed hr" in at.success[0].value
+    assert "hr/dropped.md" in {r.doc_id for r in fake_app.services.index.get_documents()}
+    at.run()
+    assert "Last reindex:** 20" in texts(at)
+
+
+def test_index_health(fake_app: AppServices) -> None:
+    at = admin_session()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == "1" and metrics["Failed files"] == "0"
+    assert "fake-hash-64" in texts(at)

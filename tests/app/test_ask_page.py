@@ -1,0 +1,145 @@
+"""Ask page: answers with sources, not covered, offline banner, errors, feedback, history."""
+
+from __future__ import annotations
+
+from app_pages.services import AppServices
+from assistant.errors import ModelError
+from assistant.testing import FakeChatModel, FakeRetriever
+from assistant.types import ChunkFilter, ScoredChunk
+from tests.app.conftest import leave_chunk, open_app, texts
+
+
+def test_offline_banner_and_prompt(fake_app: AppServices) -> None:
+    at = open_app()
+    assert not at.exception
+    assert "no language model is configured" in at.info[0].value
+    assert at.chat_input[0].placeholder == "Ask a question about the guidance"
+
+
+def test_asking_shows_the_answer_with_numbered_sources(fake_app: AppServices) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("How many days of annual leave can I carry over?").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "carry over up to 5 days" in shown
+    assert "(#src-" in shown  # [n] in the answer links to its source
+    assert "**[1] Annual leave and carry over**" in shown
+    assert "Carrying leave over" in shown  # the section path
+    assert ":orange-background[**carry**]" in shown  # the question's words highlighted
+    assert [b.label for b in at.get("link_button")] == ["Open on GOV.UK"]
+    assert at.chat_message[0].name == "user" and at.chat_message[1].name == "assistant"
+
+
+def test_source_file_can_be_downloaded(fake_app: AppServices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.app.conftest import leave_record
+
+    source = tmp_path / "leave.md"
+    source.write_text("# Leave")
+    fake_app.services.index.upsert_documents([leave_record(str(source))])
+    at = open_app()
+    at.chat_input[0].set_value("How many days of leave can I carry over?").run()
+    assert "Download source file" in [b.label for b in at.main.download_button]
+
+
+def test_not_covered_lists_the_closest_documents(fake_app: AppServices,
+                                                 retriever: FakeRetriever) -> None:
+    retriever.results = [ScoredChunk(leave_chunk(), 0.1)]
+    at = open_app()
+    at.chat_input[0].set_value("What is the policy on office parking?").run()
+    [warning] = at.warning
+    assert "does not cover this question" in warning.value
+    assert "Annual leave and carry over" in warning.value
+
+
+def test_filters_narrow_the_search(fake_app: AppServices, retriever: FakeRetriever) -> None:
+    at = open_app()
+    at.multiselect(key="ga_filter_collections").select("hr").run()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    assert retriever.queries[-1][2] == ChunkFilter(collections=("hr",), doc_types=None)
+
+
+def test_generative_answer_streams_and_has_no_offline_banner(
+        fake_app: AppServices, chat_model: FakeChatModel) -> None:
+    chat_model.enqueue("You can carry over up to 5 days [1].")
+    at = open_app()
+    assert not at.info
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    assert not at.exception
+    assert "You can carry over up to 5 days" in texts(at)
+    assert chat_model.received  # the model was streamed from
+
+
+def test_engine_errors_become_plain_advice(fake_app: AppServices,
+                                           chat_model: FakeChatModel) -> None:
+    chat_model.enqueue(error=ModelError("The language model did not respond. Try again later."))
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    assert not at.exception
+    assert "did not respond" in at.error[0].value
+
+
+def test_unexpected_errors_show_no_traceback(fake_app: AppServices) -> None:
+    class Broken(FakeRetriever):
+        def retrieve(self, query, k=8, where=None):  # type: ignore[no-untyped-def]
+            raise RuntimeError("secret internals at /srv/app.py line 3")
+
+    fake_app.services.retriever = Broken()
+    at = open_app()
+    at.chat_input[0].set_value("How much leave?").run()
+    assert not at.exception
+    assert "something went wrong" in at.error[0].value
+    assert "secret internals" not in texts(at)
+
+
+def test_feedback_is_stored_with_question_answer_and_sources(fake_app: AppServices) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    at.feedback[0].set_value(0).run()
+    [stored] = fake_app.conversations.all_feedback()
+    assert (stored.score, stored.question) == (0, "How much leave can I carry over?")
+    assert "5 days" in stored.answer and stored.sources[0]["title"].startswith("Annual leave")
+    at.text_input[0].input("Too vague")
+    at.button[[b.label for b in at.button].index("Send comment")].click()
+    at.run()
+    assert fake_app.conversations.all_feedback()[0].comment == "Too vague"
+
+
+def test_conversation_persists_and_reloads_in_a_new_session(fake_app: AppServices) -> None:
+    first = open_app()
+    first.chat_input[0].set_value("How much leave can I carry over?").run()
+    later = open_app()  # a new session, e.g. after a restart
+    listed = [b for b in later.sidebar.button if b.label == "How much leave can I carry over?"]
+    assert listed
+    listed[0].click().run()
+    assert "carry over up to 5 days" in texts(later)
+    assert [m.name for m in later.chat_message] == ["user", "assistant"]
+
+
+def test_follow_up_gets_the_history(fake_app: AppServices, retriever: FakeRetriever) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("How much annual leave can I carry over?").run()
+    at.chat_input[0].set_value("Who approves it?").run()
+    assert len(at.chat_message) == 4
+    assert "annual leave" in retriever.queries[-1][0].lower()  # rewritten with the history
+
+
+def test_rename_export_and_delete(fake_app: AppServices) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    at.sidebar.text_input(key="ga_rename_title").input("Leave questions")
+    at.sidebar.button[[b.label for b in at.sidebar.button].index("Rename")].click()
+    at.run()
+    [conversation] = fake_app.conversations.list_conversations("local")
+    assert conversation.title == "Leave questions"
+    assert {b.label for b in at.download_button} >= {"Export as Markdown", "Export as Word"}
+    at.sidebar.button[[b.label for b in at.sidebar.button].index("Delete conversation")
+                      ].click().run()
+    at.sidebar.button[[b.label for b in at.sidebar.button].index("Yes, delete")].click().run()
+    assert fake_app.conversations.list_conversations("local") == []
+    assert not at.exception
+
+
+def test_help_page(fake_app: AppServices) -> None:
+    at = open_app()
+    at.switch_page("app_pages/help.py").run()
+    assert "How citations work" in texts(at) and "the team that owns your guidance" in texts(at)
