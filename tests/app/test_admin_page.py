@@ -1,4 +1,4 @@
-"""Admin page: the gate (local password, OIDC roles), documents, upload, replace, delete, reindex."""
+"""Admin page: the gate (password, OIDC roles), documents, upload, replace, delete, reindex."""
 
 from __future__ import annotations
 
