@@ -164,4 +164,3 @@ class FakeRetriever:
     ) -> list[ScoredChunk]:
         self.queries.append((query, k, where))
         return [s for s in self.results if matches(s.chunk, where)][:k]
-
