@@ -202,3 +202,6 @@ def _describe_status(status: int) -> str:
             "if it keeps happening, tell your administrator."
         )
     return f"The language model refused the request ({status}). Try rephrasing the question."
+
+
+LangChainChatModel = OpenAIChatModel  # the name assistant.services uses
