@@ -79,7 +79,7 @@ def analyse_question(
         question=question,
         themes=themes,
         assignments=[[] for _ in texts],
-        positions=classify_positions(texts),
+        positions=classify_positions(texts, question.text),
         evidence=[evidence_signals(t) for t in texts],
         vectors=vectors,
         signed_off=framework.signed_off if framework else False,

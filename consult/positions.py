@@ -1,9 +1,11 @@
 """Positions offline: agree / disagree / unclear towards a question's proposal, from wording cues.
 
-No training data and nothing specific to a topic: generic phrases of agreement, disagreement and
-uncertainty, with negation handled ("I do not support" disagrees). Respondents who make a point
-without stating a position are read as agreeing (the default), as consultation analysts usually
-code answers that engage with a proposal's aims; explicit doubt or mixed cues give "unclear".
+No training data and no topic-specific words: generic phrases of agreement, disagreement and
+hedging, plus arguments against an intervention (its harmful consequences, "let people choose",
+"that is not the real problem") and proposals of a middle way ("rather than", "a compromise").
+Open questions ("What alternatives ...?") have no proposal to oppose: their answers are read as
+agreeing unless they say outright that they disagree. Answers that engage with a proposal's aims
+without stating a position are read as agreeing, as consultation analysts usually code them.
 """
 
 from __future__ import annotations
@@ -15,59 +17,89 @@ from typing import Literal
 Position = Literal["agree", "disagree", "unclear"]
 POSITIONS: tuple[Position, ...] = ("agree", "disagree", "unclear")
 
-_AGREE = [
+_EXPLICIT_AGREE = [
     r"^\W*(yes|yeah|agreed?|absolutely|definitely|certainly|of course)\b",
     r"\b(i|we)( would)?( strongly| fully| completely| wholeheartedly| totally)? "
     r"(agree|support|welcome|back|endorse|favour)\b",
     r"\bin favour\b",
     r"\b(good|great|excellent|sensible|welcome) (idea|step|move|proposal|change)\b",
     r"\b(long )?overdue\b",
-    r"\bplease (do|ban|introduce|go ahead)\b",
 ]
-_DISAGREE = [
-    r"^\W*(no|nope|not at all|absolutely not|definitely not)\b",
+_EXPLICIT_DISAGREE = [
+    r"^\W*(no|nope|not at all|absolutely not|definitely not)\b[^-]",
     r"\b(i|we)( strongly| completely| totally)? (disagree|oppose|object to|reject)\b",
     r"\b(do not|don't|cannot|can't|won't|wouldn't) (support|agree)\b",
     r"\b(i'm|i am|we are|we're) against\b",
+]
+_ARGUED_AGAINST = [
     r"\b(excessive|overreach|heavy[- ]handed|nanny state|disproportionate|unnecessary|"
     r"unjustified|counterproductive|pointless|misguided|draconian|unworkable|overkill)\b",
     r"\b(goes|go|going|gone) too far\b",
-    r"\b(won't|will not|wouldn't|would not|doesn't|does not) (work|help|solve)\b",
-    r"\b(don't|do not) see (the|a|any) (problem|need|point|issue)\b",
-    r"\bnot the (answer|solution|way)\b",
+    r"\b(won't|will not|wouldn't|would not|doesn't|does not|can't|cannot) "
+    r"(work|help|solve|stop|prevent|change)\b",
+    r"\b(isn't|aren't|is not|are not|not) the (real )?(problem|cause|issue|answer|solution)\b",
+    r"\bthe real (problem|issue|cause)\b|\ba symptom\b",
+    r"\bwould (literally |simply |just |only )?(kill|hurt|harm|devastate|destroy|damage|reduce|"
+    r"cost|lose|end|punish|undermine|disproportionately)\b",
+    r"\bwithout (it|them|this|that|their|these|those|the|such)\b.*\b(would|could|will)\b",
+    r"\bwithout (it|them|this|their money)\b|\bwould (disappear|fold|die|suffer|collapse)\b",
+    r"\b(free market|market decide|personal (choice|responsibility|freedom)|own choices?|"
+    r"their choice|freedom of|choose for themselves|let (people|adults|consumers))\b",
+    r"\b(don't|do not) (punish|penalise|penalize)\b|\bwhere does it end\b|\bbad precedent\b",
+    r"\bwhy single out\b|\balready (face|faces|heavily|strictly|tightly) (heavy )?regulat",
+    r"\b(lifeline|only thing keeping)\b",
 ]
 _UNCLEAR = [
     r"\b(not sure|unsure|don't know|do not know|undecided|no strong (view|opinion))\b",
     r"\b(it|that) depends\b|\bdepends on\b",
     r"\b(on the other hand|both sides|mixed feelings|difficult to say|hard to say|in two minds)\b",
-    r"\b(pros and cons|swings and roundabouts)\b",
+    r"\b(rather than|instead of|better than an?|compromise|middle ground|maybe|perhaps)\b",
+    r"\b(not just about|too extreme|more concerning than)\b",
 ]
-_COMPILED = {
-    name: [re.compile(p, re.IGNORECASE) for p in patterns]
-    for name, patterns in (("agree", _AGREE), ("disagree", _DISAGREE), ("unclear", _UNCLEAR))
+_PROPOSAL_QUESTION = re.compile(
+    r"^\W*(should|do|does|is|are|would|will|could|can|to what extent|how far|how much)\b"
+    r"|\b(agree|support|oppose)\b",
+    re.IGNORECASE,
+)
+_ASKS_FOR_IDEAS = re.compile(r"\b(what|how|which|why|describe|suggest|tell us)\b", re.IGNORECASE)
+
+
+def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+_CUES = {
+    "agree": _compile(_EXPLICIT_AGREE),
+    "disagree": _compile(_EXPLICIT_DISAGREE),
+    "against": _compile(_ARGUED_AGAINST),
+    "unclear": _compile(_UNCLEAR),
 }
 
 
+def is_open_question(question: str) -> bool:
+    """True for questions that ask for ideas rather than a view on a proposal."""
+    return not _PROPOSAL_QUESTION.search(question) and bool(_ASKS_FOR_IDEAS.search(question))
+
+
 def cue_counts(text: str) -> dict[str, int]:
-    """How many agreement, disagreement and uncertainty cues ``text`` contains."""
-    return {
-        name: sum(bool(p.search(text)) for p in patterns) for name, patterns in _COMPILED.items()
-    }
+    """How many cues of each kind ('agree', 'disagree', 'against', 'unclear') ``text`` has."""
+    return {name: sum(bool(p.search(text)) for p in cues) for name, cues in _CUES.items()}
 
 
-def classify_position(text: str) -> Position:
+def classify_position(text: str, question: str = "") -> Position:
     """The response's position towards the question's proposal, from its wording."""
     cues = cue_counts(text)
-    agree, disagree, unclear = cues["agree"], cues["disagree"], cues["unclear"]
-    if unclear and unclear >= max(agree, disagree):
-        return "unclear"
-    if disagree > agree:
+    if is_open_question(question):
+        return "disagree" if cues["disagree"] > cues["agree"] else "agree"
+    if cues["disagree"] and not cues["agree"]:
         return "disagree"
-    if disagree and disagree == agree:
+    if cues["agree"] and not (cues["disagree"] or cues["against"]):
+        return "agree"
+    if cues["unclear"]:
         return "unclear"
-    return "agree"
+    return "disagree" if cues["against"] + cues["disagree"] > cues["agree"] else "agree"
 
 
-def classify_positions(texts: Sequence[str]) -> list[Position]:
+def classify_positions(texts: Sequence[str], question: str = "") -> list[Position]:
     """``classify_position`` for each text."""
-    return [classify_position(t) for t in texts]
+    return [classify_position(t, question) for t in texts]

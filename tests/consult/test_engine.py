@@ -14,7 +14,7 @@ from consult.discovery import discover_themes
 from consult.errors import ReviewError
 from consult.evidence import is_evidence_rich
 from consult.mapping import assign, micro_f1
-from consult.positions import classify_position
+from consult.positions import classify_position, is_open_question
 from consult.review import (
     add_theme,
     delete_theme,
@@ -145,3 +145,30 @@ def test_framework_files(tmp_path: Path, shared_data: Path) -> None:
     assert load_framework(tmp_path / "f.json").signed_off
     with pytest.raises(Exception, match="no themes"):
         parse_framework({"themes": []})
+
+
+@pytest.mark.parametrize(
+    ("question", "is_open"),
+    [
+        ("Should adverts be banned?", False),
+        ("To what extent do you agree with the plan?", False),
+        ("If adverts were restricted, what alternatives could be used?", True),
+        ("Please explain your answer", False),
+    ],
+)
+def test_open_questions(question: str, is_open: bool) -> None:
+    assert is_open_question(question) is is_open
+
+
+def test_open_question_answers_agree_unless_they_say_otherwise() -> None:
+    question = "What else could the council do?"
+    assert classify_position("Rather than fines, run a trial.", question) == "agree"
+    assert classify_position("I disagree with the whole approach.", question) == "disagree"
+    assert (
+        classify_position("Rather than a ban, limit the hours.", "Should it be banned?")
+        == "unclear"
+    )
+    assert (
+        classify_position("A ban would devastate local clubs.", "Should it be banned?")
+        == "disagree"
+    )
