@@ -49,6 +49,9 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     embedded: int = 0  # chunks actually run through the model (cache misses)
+    pages: int = 0  # pages of the documents parsed in this run
+    parse_wait_seconds: float = 0.0  # time spent waiting for parser workers
+    embed_seconds: float = 0.0  # time spent in the embedding model
 
     def as_json(self) -> dict[str, object]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
@@ -148,7 +151,14 @@ def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], c
                  progress: Progress | None, total: int) -> None:
     done = total - len(todo)
     batch: list[tuple[DocumentRecord, list[Chunk]]] = []
-    for path, result in pipeline.parse(list(todo)):
+    results = iter(pipeline.parse(list(todo)))
+    while True:
+        waited = time.perf_counter()
+        item = next(results, None)
+        report.parse_wait_seconds += time.perf_counter() - waited
+        if item is None:
+            break
+        path, result = item
         file, version = todo[path]
         done += 1
         if progress:
@@ -159,6 +169,7 @@ def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], c
             continue
         chunks = split_into_chunks(result, identity, pipeline.embedder.count_tokens,
                                    pipeline.chunking)
+        report.pages += result.pages or 0
         batch.append((_record(identity, result, file, len(chunks)), chunks))
         if sum(len(c) for _, c in batch) >= FLUSH_CHUNKS:
             _commit(pipeline, batch, records, report)
@@ -181,8 +192,9 @@ def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
     if not batch:
         return
     texts = [c.embedding_text for _, chunks in batch for c in chunks]
-    misses_before = pipeline.cache.misses
+    misses_before, started = pipeline.cache.misses, time.perf_counter()
     vectors = pipeline.cache.embed(pipeline.embedder, texts)
+    report.embed_seconds += time.perf_counter() - started
     report.embedded += pipeline.cache.misses - misses_before
     start = 0
     for record, chunks in batch:
