@@ -52,17 +52,20 @@ def split_baseline(path: Path, text: str) -> list[Chunk]:
 
 def build_baseline(index: ChunkIndex, embedder: Embedder, files: Sequence[Path],
                    marker: Path) -> int:
-    """Index ``files`` with the textbook recipe unless ``marker`` says it is done; chunk count."""
+    """Index ``files`` the textbook way (resuming) unless ``marker`` says done; chunk count."""
     files = sorted(p for p in files if p.suffix.lower() in SUFFIXES)
     key = hashlib.sha256("\n".join(str(p) for p in files).encode()).hexdigest()
     if marker.exists() and json.loads(marker.read_text()).get("key") == key:
         return index.count_chunks()
-    chunks = [c for path in files for c in split_baseline(path, load_plain_text(path))]
+    done = {c.chunk_id for c in index.get_chunks()}  # resume an interrupted build
+    chunks = [c for path in files for c in split_baseline(path, load_plain_text(path))
+              if c.chunk_id not in done]
     for start in range(0, len(chunks), _BATCH):
         part = chunks[start : start + _BATCH]
         index.upsert_chunks(part, embedder.embed([c.text for c in part]))
-    marker.write_text(json.dumps({"key": key, "chunks": len(chunks)}))
-    return len(chunks)
+    total = index.count_chunks()
+    marker.write_text(json.dumps({"key": key, "chunks": total}))
+    return total
 
 
 class BaselineRetriever:
