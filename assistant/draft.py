@@ -1,0 +1,167 @@
+"""``python -m assistant.draft``: draft a cited letter from a template and the case facts.
+
+    python -m assistant.draft --template decision-letter --facts case.yaml \\
+        --cover "explain why the claim was refused and how to ask for a review" --out letter.docx
+
+Facts come from a JSON or YAML file (field values, plus optional ``notes`` free text and
+``letter_date``), from repeated ``--field key=value`` (these win) and ``--facts-text``. The
+letter is printed (or written to ``--out`` as .docx or .txt) and the checks and the
+machine-drafted notice go to standard error. Exit status: 0 drafted, 1 the model failed part-way
+(the partial draft is still printed or written), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.config import Settings, get_settings
+from assistant.drafting import (
+    CaseFacts,
+    Draft,
+    DraftError,
+    draft_letter,
+    draft_to_dict,
+    prepare_values,
+)
+from assistant.errors import GuidanceError
+from assistant.letter_checks import check_draft
+from assistant.letter_export import export_docx, export_text
+from assistant.templates import FactsError, LetterTemplate, find_template, list_templates
+
+MAX_FACTS_FILE_BYTES = 256 * 1024
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command-line arguments."""
+    parser = argparse.ArgumentParser(prog="python -m assistant.draft", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--template", help="a template name in the templates folder, or a .yaml")
+    parser.add_argument("--facts", type=Path, help="case facts as a .json or .yaml file")
+    parser.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
+                        help="a field value (repeatable); overrides --facts")
+    parser.add_argument("--facts-text", default="", help="free-text case facts")
+    parser.add_argument("--cover", default="", help="what the letter must cover")
+    parser.add_argument("--letter-date", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+    parser.add_argument("--out", type=Path, help="write the letter to a .docx or .txt file")
+    parser.add_argument("--store", type=Path, help="the index folder (default GA_STORE_DIR)")
+    parser.add_argument("--templates-dir", type=Path, help="default GA_TEMPLATES_DIR")
+    parser.add_argument("--json", action="store_true", help="print the draft and checks as JSON")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="draft even if required facts are missing (placeholders remain)")
+    parser.add_argument("--list", action="store_true", help="list the templates and their fields")
+    return parser.parse_args(argv)
+
+
+def read_facts(args: argparse.Namespace) -> CaseFacts:
+    """Case facts from the facts file, --field and --facts-text."""
+    data: dict[str, Any] = _read_facts_file(args.facts) if args.facts else {}
+    notes = str(data.pop("notes", "") or "")
+    letter_date = data.pop("letter_date", None)
+    fields = {str(k): "" if v is None else str(v) for k, v in data.items()}
+    for item in args.field:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise FactsError(f"--field needs KEY=VALUE, not '{item}'.")
+        fields[key.strip()] = value
+    text = "\n".join(t for t in (notes, args.facts_text) if t)
+    when = args.letter_date or (date.fromisoformat(str(letter_date)) if letter_date else None)
+    return CaseFacts(fields, text, when)
+
+
+def _read_facts_file(path: Path) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > MAX_FACTS_FILE_BYTES:
+            raise FactsError(f"{path} is larger than {MAX_FACTS_FILE_BYTES // 1024} KB.")
+        raw = path.read_text(encoding="utf-8")
+        data = json.loads(raw) if path.suffix == ".json" else yaml.safe_load(raw)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise FactsError(f"Could not read the facts file {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise FactsError(f"{path} must hold a mapping of field names to values.")
+    return data
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    updates: dict[str, Any] = {}
+    if args.store:
+        updates["store_dir"] = args.store
+    if args.templates_dir:
+        updates["templates_dir"] = args.templates_dir
+    return get_settings().model_copy(update=updates)
+
+
+def list_text(templates_dir: Path) -> str:
+    """Each template with its fields (required ones starred)."""
+    templates, problems = list_templates(templates_dir)
+    lines = []
+    for t in templates:
+        fields = ", ".join(f"{f.name}{'*' if f.required else ''}" for f in t.fields)
+        lines.append(f"{t.name}: {t.title}\n  fields: {fields}")
+    return "\n".join(lines + [f"invalid: {p}" for p in problems])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draft, check and output one letter; returns the exit status."""
+    settings = _settings(args)
+    if args.list:
+        print(list_text(settings.templates_dir))
+        return 0
+    if not args.template:
+        raise FactsError("Give --template NAME (see --list).")
+    template = find_template(args.template, settings.templates_dir)
+    facts = read_facts(args)
+    prepare_values(template, facts, args.cover, allow_missing=args.allow_missing)  # fail fast
+    from assistant.services import build_services
+
+    services = build_services(settings)
+    try:
+        draft = draft_letter(template, facts, args.cover, retriever=services.retriever,
+                             llm=services.llm, settings=settings, embedder=services.embedder,
+                             allow_missing=args.allow_missing)
+        status = 0
+    except DraftError as exc:
+        draft, status = exc.partial, 1
+        print(f"Error: {exc}", file=sys.stderr)
+    _output(args, template, draft)
+    return status
+
+
+def _output(args: argparse.Namespace, template: LetterTemplate, draft: Draft) -> None:
+    findings = check_draft(draft, template)
+    if args.json:
+        payload = {"draft": draft_to_dict(draft), "checks": [f.__dict__ for f in findings]}
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif not args.out:
+        print(export_text(draft))
+    if args.out:
+        data = export_docx(draft) if args.out.suffix == ".docx" else export_text(draft).encode()
+        args.out.write_bytes(data)
+        print(f"Wrote {args.out}", file=sys.stderr)
+    print(f"\n{draft.notice}", file=sys.stderr)
+    for finding in findings:
+        print(f"Check: {finding.message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: clear messages, never a traceback, for the project's own errors."""
+    args = parse_args(argv)
+    if args.out and args.out.suffix not in (".docx", ".txt"):
+        print("Error: --out must end in .docx or .txt.", file=sys.stderr)
+        return 2
+    try:
+        return run(args)
+    except GuidanceError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

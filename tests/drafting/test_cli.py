@@ -1,0 +1,40 @@
+"""The CLI's argument handling (offline, no services built)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.draft import list_text, main, parse_args, read_facts
+from assistant.templates import FactsError
+from tests.drafting.builders import TEMPLATES_DIR
+
+
+def test_read_facts_merges_file_fields_and_text(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("recipient_name: Jane Doe\nreference: A-1\nnotes: Paid late.\n"
+                    "letter_date: 2025-04-01\n")
+    args = parse_args(["--facts", str(path), "--field", "reference=HSA-2025-1",
+                       "--facts-text", "Phoned twice."])
+    facts = read_facts(args)
+    assert dict(facts.fields) == {"recipient_name": "Jane Doe", "reference": "HSA-2025-1"}
+    assert facts.text == "Paid late.\nPhoned twice." and facts.letter_date == date(2025, 4, 1)
+
+
+def test_bad_facts_input_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(FactsError, match="KEY=VALUE"):
+        read_facts(parse_args(["--field", "no-equals-sign"]))
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n")
+    with pytest.raises(FactsError, match="mapping of field names"):
+        read_facts(parse_args(["--facts", str(listed)]))
+
+
+def test_list_and_bad_output_suffix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "decision-letter: Decision letter\n  fields: recipient_name*" in list_text(TEMPLATES_DIR)
+    assert main(["--template", "decision-letter", "--out", "letter.pdf"]) == 2
+    assert "--out must end in .docx or .txt" in capsys.readouterr().err
+    assert main(["--template", "no-such", "--templates-dir", str(TEMPLATES_DIR)]) == 2
+    assert "There is no template 'no-such'" in capsys.readouterr().err
