@@ -23,7 +23,7 @@ from assistant.types import Citation, ScoredChunk
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
 MAX_SOURCES = 3
-EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
+EMBED_UNITS = 4  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
