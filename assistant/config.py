@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(25, ge=1)
     parse_timeout_s: float = Field(60.0, gt=0)
     parse_memory_mb: int = Field(1024, ge=128)
-    parse_workers: int = Field(2, ge=1)
+    parse_workers: int = Field(2, ge=0, description="0 = parse in-process, no limits (tests)")
 
     # Language model (generative answers). "none" = offline extractive answers.
     llm_provider: LlmProvider = "none"

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.bm25 import refresh_bm25
 from assistant.errors import LoadError
 from assistant.ports import ChunkIndex, Embedder
 from assistant.services import build_embedder, build_index
@@ -41,6 +42,8 @@ def ingest_paths(
         index = index or build_index(settings, embedder)
         pipeline = build_pipeline(settings, index, embedder)
         try:
-            return run_ingest(pipeline, paths, collection, sync=sync, progress=progress)
+            report = run_ingest(pipeline, paths, collection, sync=sync, progress=progress)
         finally:
             pipeline.cache.close()
+        refresh_bm25(index, settings.store_dir)  # rebuilt only if the documents changed
+        return report
