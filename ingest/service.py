@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.config import Settings
 from assistant.bm25 import refresh_bm25
+from assistant.config import Settings
 from assistant.errors import LoadError
 from assistant.ports import ChunkIndex, Embedder
 from assistant.services import build_embedder, build_index
