@@ -283,7 +283,8 @@ def _note_section(spec: SectionSpec, values: Mapping[str, str], note: str) -> Dr
 
 
 def _draft_section(job: _Job, spec: SectionSpec, sources: _Sources, index: int) -> DraftSection:
-    query = " ".join(fill(spec.query, job.values).split())
+    query = " ".join(fill(spec.query, job.values).split()).strip(" :")
+    query = query if len(query) >= 3 else _heading(spec, job.values) or spec.id
     results = job.retriever.retrieve(query, k=RETRIEVE_K, where=job.where)
     relevant = [r for r in results if r.score >= job.retriever.min_relevance]
     if not relevant:

@@ -57,7 +57,9 @@ def test_section_query_uses_fields_and_cover() -> None:
     fake = retriever()
     draft_letter(template(), facts(), COVER, retriever=fake, llm=None)
     first_query = fake.queries[0][0]
-    assert first_query == f"Household Support Allowance decision {COVER}"
+    assert first_query == f"Household Support Allowance: {COVER}"
+    draft_letter(template(), facts(), "", retriever=fake, llm=None)
+    assert fake.queries[3][0] == "Household Support Allowance"
 
 
 def test_optional_field_left_empty_drops_its_line() -> None:
