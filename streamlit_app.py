@@ -15,6 +15,7 @@ log = logging.getLogger("guidance_assistant")
 
 st.set_page_config(page_title="Guidance Assistant", page_icon=":material/menu_book:",
                    layout="wide")
+st.html("<style>blockquote { opacity: 1 !important; }</style>")  # quoted guidance at full contrast
 state.init_state()
 try:
     app = get_app_services()

@@ -62,18 +62,23 @@ def show_last_results() -> None:
         title, rows = results
         st.success(title, icon=":material/task_alt:")
         if rows:
-            st.dataframe(rows, hide_index=True)
+            st.table(rows, hide_index=True, border="horizontal")
 
 
 def document_rows(records: list[DocumentRecord], search: str) -> list[dict[str, Any]]:
     needle = search.strip().lower()
-    rows = [{"Title": r.title, "Type": r.doc_type, "Pages": r.pages, "Chunks": r.chunks,
-             "Collection": r.collection, "Last indexed": r.indexed_at.replace("T", " "),
+    rows = [{"Title": r.title, "Type": r.doc_type, "Pages": r.pages or None, "Chunks": r.chunks,
+             "Collection": r.collection, "Last indexed": _when(r.indexed_at),
              "Status": "ok" if r.status == "ok" else f"{r.status}: {r.reason}", "File": r.source}
             for r in records]
     if needle:
         rows = [row for row in rows if needle in " ".join(map(str, row.values())).lower()]
     return sorted(rows, key=lambda row: (row["Collection"], row["Title"].lower()))
+
+
+def _when(iso: str) -> str:
+    """'2026-11-26T12:52:27+00:00' as '2026-11-26 12:52 UTC'."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) >= 16 else iso
 
 
 def show_documents(records: list[DocumentRecord]) -> None:
@@ -202,8 +207,8 @@ def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
     st.markdown(f"**Embedding model:** `{app.services.embedder.model_id}`  \n"
                 f"**Last reindex:** {uploads.last_reindex_time(app.settings) or 'never'}")
     if failed:
-        st.dataframe([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed],
-                     hide_index=True)
+        st.table([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed],
+                 hide_index=True, border="horizontal")
 
 
 def main() -> None:

@@ -42,16 +42,18 @@ def link_markers(text: str, message_id: int, known: set[int]) -> str:
 
 
 def highlight(quote: str, question: str) -> str:
-    """The quote, escaped, with the question's key words highlighted."""
+    """The quote, escaped, with runs of the question's key words highlighted."""
     keys = {w.lower()[:5] for w in _WORD.findall(question) if len(w) > 3 and w.lower() not in _STOP}
-    out = []
+    runs: list[tuple[bool, list[str]]] = []
     for token in " ".join(quote.split()).split(" "):
         core = _WORD.search(token)
-        escaped = escape_markdown(token)
-        if core and keys and core.group(0).lower()[:5] in keys and len(core.group(0)) > 3:
-            escaped = f":orange-background[**{escaped}**]"
-        out.append(escaped)
-    return " ".join(out)
+        hit = bool(core and len(core.group(0)) > 3 and core.group(0).lower()[:5] in keys)
+        if runs and runs[-1][0] == hit:
+            runs[-1][1].append(token)
+        else:
+            runs.append((hit, [token]))
+    return " ".join(f":orange-background[**{escape_markdown(' '.join(words))}**]" if hit
+                    else escape_markdown(" ".join(words)) for hit, words in runs)
 
 
 def show_answer(message: Message, question: str, records: Mapping[str, DocumentRecord]) -> None:

@@ -100,7 +100,7 @@ def test_upload_indexes_good_files_and_refuses_bad_ones(fake_app: AppServices) -
     at.run()
     click(at, "Add and index")
     assert not at.exception
-    rows = at.main.dataframe[0].value
+    rows = at.main.table[0].value
     results = dict(zip(rows["File"], rows["Result"], strict=True))
     assert results == {"-sick pay.md": "indexed", "fake.pdf": "refused"}
     saved = fake_app.settings.library_dir / "hr" / "-sick pay.md"

@@ -25,7 +25,7 @@ def test_asking_shows_the_answer_with_numbered_sources(fake_app: AppServices) ->
     assert "(#src-" in shown  # [n] in the answer links to its source
     assert "**[1] Annual leave and carry over**" in shown
     assert "Carrying leave over" in shown  # the section path
-    assert ":orange-background[**carry**]" in shown  # the question's words highlighted
+    assert ":orange-background[**carry over**]" in shown  # the question's words highlighted
     assert [b.label for b in at.get("link_button")] == ["Open on GOV.UK"]
     assert at.chat_message[0].name == "user" and at.chat_message[1].name == "assistant"
 

@@ -1,0 +1,161 @@
+"""Real-browser fixtures: `streamlit run` on loopback over a real index of a few GOV.UK guides,
+headless Debian Chromium driven by Playwright, and an OpenID Connect provider on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+GUIDES = ("employers-liability-insurance.md", "giving-staff-time-off-for-magistrate-duty.md",
+          "apply-apprenticeship.md", "report-stalker.md")
+UPLOAD = "education-maintenance-allowance-ema.md"
+ADMIN_PASSWORD = "browser-test-password"
+ADMIN_EMAIL = "ada.admin@example.gov.uk"
+CASEWORKER_EMAIL = "casey.worker@example.gov.uk"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningApp:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    data: Path
+
+
+@pytest.fixture(scope="session")
+def guidance(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store/library/sample tree shared by the browser tests: 4 small real GOV.UK guides."""
+    root = tmp_path_factory.mktemp("browser-data")
+    sample = root / "sample" / "govuk"
+    sample.mkdir(parents=True)
+    for name in GUIDES:
+        shutil.copy(shared_data / "guidance" / "govuk_guides" / name, sample / name)
+    shutil.copy(shared_data / "guidance" / "govuk_guides" / UPLOAD, root / UPLOAD)
+    return root
+
+
+def start_app(data: Path, *, secrets: str = "", env: dict[str, str] | None = None,
+              host: str = "127.0.0.1") -> RunningApp:
+    """`streamlit run streamlit_app.py` on loopback, waiting for /_stcore/health."""
+    port = free_port()
+    secrets_file = data / f"secrets-{port}.toml"
+    secrets_file.write_text(secrets)
+    log = data / f"streamlit-{port}.log"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("GA_")}
+    environment = {**inherited, "GA_STORE_DIR": str(data / "store"),
+                   "GA_LIBRARY_DIR": str(data / "library"),
+                   "GA_CONVERSATIONS_DB": str(data / "conversations.sqlite3"),
+                   "GA_SAMPLE_GUIDANCE_DIR": str(data / "sample"),
+                   "GA_SECRETS_FILE": str(secrets_file), "GA_LLM_PROVIDER": "none",
+                   **(env or {})}
+    with log.open("wb") as out:  # the child keeps its own copy of the handle
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
+             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--secrets.files", str(secrets_file)],
+            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://{host}:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",  # noqa: S310
+                                        timeout=1) as response:
+                if response.status == 200:
+                    return RunningApp(url, process, log, data)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"streamlit did not become healthy:\n{log.read_text()[-3000:]}")
+
+
+def stop_app(app: RunningApp) -> None:
+    app.process.terminate()
+    try:
+        app.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        app.process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID Connect provider on loopback with a caseworker and an admin."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Authlib deprecation warnings inside the mock
+        from oidc_provider_mock import User, run_server_in_thread
+
+        users = [User(sub="casey", claims={"email": CASEWORKER_EMAIL, "name": "Casey Worker"}),
+                 User(sub="ada", claims={"email": ADMIN_EMAIL, "name": "Ada Admin"})]
+        with run_server_in_thread(port=free_port(), user_claims=users) as server:
+            yield f"http://localhost:{server.server_port}"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.wait_for_timeout(400)  # let transitions settle
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
+    """Wait for the script run to finish (Streamlit's status widget disappears)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    page.wait_for_timeout(300)
+
+
+def check_accessibility(page: Any, name: str) -> None:
+    """axe-core on the page: fail on serious or critical violations, save the full report."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"{name}-axe.txt").write_text(results.generate_report())
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — "
+                              f"{[n['target'] for n in v['nodes']][:5]}" for v in bad)
