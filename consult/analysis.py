@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.ports import ChatModel, Embedder, Vectors
-from consult.discovery import discover_themes
+from consult.discovery import Discovery, discover_themes
 from consult.embedding import Progress, embed_unique, normalise_rows
 from consult.evidence import evidence_signals
 from consult.mapping import Labels, Scores, assign, choose_margin, taught_scores, zero_shot_scores
@@ -64,6 +64,7 @@ def analyse_question(
     """Theme one question offline (discovering themes unless a framework is given)."""
     texts = [r.text for r in question.responses]
     vectors = embed_unique(texts, embedder, progress)
+    discovery = None
     if framework is not None:
         themes = list(framework.themes)
     else:
@@ -78,7 +79,7 @@ def analyse_question(
     result = QuestionResult(
         question=question,
         themes=themes,
-        assignments=[[] for _ in texts],
+        assignments=[[] for _ in texts] if framework else _clusters(discovery, themes),
         positions=classify_positions(texts, question.text),
         evidence=[evidence_signals(t) for t in texts],
         vectors=vectors,
@@ -89,18 +90,30 @@ def analyse_question(
     return result
 
 
+def _clusters(discovery: Discovery | None, themes: list[Theme]) -> list[list[str]]:
+    """Each response's discovered theme, where the model stages kept it."""
+    assert discovery is not None
+    kept = {t.theme_id for t in themes}
+    ids = [discovery.themes[c].theme_id for c in discovery.clusters]
+    return [[i] if i in kept else [] for i in ids]
+
+
 def theme_vectors(result: QuestionResult, embedder: Embedder) -> Vectors:
-    """Each theme's vector: its text, plus its current members when it was discovered."""
+    """Each theme's vector: label, description and both together, plus discovered members."""
     assert result.vectors is not None
-    base = (
-        embedder.embed([t.text for t in result.themes])
-        if result.themes
-        else np.zeros((0, result.vectors.shape[1]), dtype=np.float32)
+    if not result.themes:
+        return np.zeros((0, result.vectors.shape[1]), dtype=np.float32)
+    themes = result.themes
+    views = (
+        [t.text for t in themes]
+        + [t.label for t in themes]
+        + [t.description or t.label for t in themes]
     )
-    for column, theme in enumerate(result.themes):
+    base = embedder.embed(views).reshape(3, len(themes), -1).sum(axis=0)
+    for column, theme in enumerate(themes):
         members = [i for i, ids in enumerate(result.assignments) if theme.theme_id in ids]
         if theme.origin == "discovered" and members:
-            base[column] = base[column] + 2 * result.vectors[members].mean(axis=0)
+            base[column] = base[column] + 6 * result.vectors[members].mean(axis=0)
     return normalise_rows(base)
 
 

@@ -30,6 +30,7 @@ class Discovery:
 
     themes: tuple[Theme, ...]
     centres: Vectors
+    clusters: tuple[int, ...] = ()  # each response's cluster (index into themes)
 
 
 def suggested_theme_count(n: int) -> int:
@@ -61,7 +62,7 @@ def discover_themes(
         )
         for c in range(k)
     )
-    return Discovery(themes, centres)
+    return Discovery(themes, centres, tuple(int(c) for c in clusters))
 
 
 def distinctive_words(
