@@ -100,16 +100,31 @@ def split_units(text: str, source: int = 0) -> list[Unit]:
 
 def _blocks(text: str) -> Iterator[tuple[str, bool]]:
     paragraph: list[str] = []
-    for line in [*text.splitlines(), ""]:
+    previous = ""
+    lines = [*text.splitlines(), ""]
+    for number, line in enumerate(lines):
         stripped = line.strip()
         is_item = bool(_ITEM.match(line))
-        if (not stripped or is_item or stripped.startswith("#")) and paragraph:
+        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        heading = stripped.startswith("#") or _looks_like_heading(stripped, previous, following)
+        if (not stripped or is_item or heading) and paragraph:
             yield " ".join(paragraph), False
             paragraph = []
         if is_item:
             yield _ITEM.sub("", line).strip(), True
-        elif stripped and not stripped.startswith("#"):
+        elif stripped and not heading:
             paragraph.append(stripped)
+        previous = stripped
+
+
+def _looks_like_heading(line: str, previous: str, following: str) -> bool:
+    """A short line with no closing punctuation between finished sentences (PDF and DOCX text
+    carry headings as plain lines; a wrapped sentence continues in lower case)."""
+    if not line or line[-1] in ".,;:?!)\"'’”" or not line[0].isupper():
+        return False
+    finished = not previous or previous[-1] in ".?!:"
+    starts_new = not following or following[0].isupper() or following[0] in "-*•0123456789"
+    return finished and starts_new and len(line.split()) <= 10
 
 
 def _sentences(paragraph: str) -> list[str]:

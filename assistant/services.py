@@ -63,9 +63,9 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
     """The configured chat model, or None in offline (extractive) mode."""
     if settings.offline:
         return None
-    from assistant.adapters.openai_chat import LangChainChatModel
+    from assistant.adapters.openai_chat import OpenAIChatModel
 
-    return LangChainChatModel(settings)
+    return OpenAIChatModel(settings)
 
 
 def build_services(settings: Settings) -> Services:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.types import Chunk, LoadedDocument, Section, embedding_text
+from assistant.types import SECTION_SEPARATOR, Chunk, LoadedDocument, Section, embedding_text
 
 MODEL_LIMIT = 254  # 256 word pieces less [CLS] and [SEP]
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
@@ -81,8 +81,10 @@ def _merge_small_sections(
         if merged and _can_merge(merged[-1], section, sizes[-1], size, small):
             last = merged[-1]
             heading = section.heading_path[-1] if section.heading_path else ""
-            joined = f"{last.text}\n\n{heading}\n{section.text}" if heading else \
-                f"{last.text}\n\n{section.text}"
+            if heading and not section.text.lstrip().startswith(heading):
+                joined = f"{last.text}\n\n{heading}\n{section.text}"
+            else:
+                joined = f"{last.text}\n\n{section.text}"
             merged[-1] = Section(
                 _common_prefix(last.heading_path, section.heading_path) or last.heading_path,
                 joined, last.page_start, section.page_end or last.page_end,
@@ -112,7 +114,10 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 def _make_chunk(
     doc: LoadedDocument, identity: DocumentIdentity, section: Section, text: str, n: int
 ) -> Chunk:
-    path = section.path_text
+    headings = section.heading_path
+    if headings and headings[0].casefold() == doc.title.casefold():
+        headings = headings[1:]  # the title is shown anyway
+    path = SECTION_SEPARATOR.join(headings)
     content_hash = hashlib.sha256(embedding_text(doc.title, path, text).encode()).hexdigest()
     chunk_key = f"{identity.doc_id}\x00{identity.version}\x00{n}".encode()
     return Chunk(

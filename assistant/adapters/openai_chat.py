@@ -204,4 +204,3 @@ def _describe_status(status: int) -> str:
     return f"The language model refused the request ({status}). Try rephrasing the question."
 
 
-LangChainChatModel = OpenAIChatModel  # the name assistant.services uses

@@ -20,7 +20,7 @@ def test_long_section_is_split_within_budget_with_overlap() -> None:
                                                                       overlap_tokens=10))
     assert len(chunks) > 5
     assert all(words(c.embedding_text) <= 60 + words("Leave — Leave > Paternity") for c in chunks)
-    assert all(c.section == "Leave > Paternity" and c.page_start == 2 for c in chunks)
+    assert all(c.section == "Paternity" and c.page_start == 2 for c in chunks)
     first, second = chunks[0].text.split(), chunks[1].text.split()
     assert set(first[-5:]) & set(second[:15]), "consecutive pieces should overlap a little"
 
@@ -51,3 +51,8 @@ def test_chunk_ids_are_stable_and_hashes_follow_text() -> None:
     other = DocumentIdentity("c/leave.md", "c", "leave.md", "v2")
     moved = split_into_chunks(doc, other, words)[0]
     assert moved.chunk_id != again[0].chunk_id and moved.content_hash == again[0].content_hash
+
+
+def test_a_leading_heading_equal_to_the_title_is_not_repeated_in_the_path() -> None:
+    doc = LoadedDocument("Leave", "pdf", (Section(("Leave", "Notice"), "Give notice."),))
+    assert split_into_chunks(doc, IDENTITY, words)[0].section == "Notice"

@@ -1,0 +1,100 @@
+"""`python -m assistant.ask "QUESTION" [--store DIR] [--collection C] [--doc-type T] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.answering import answer_question
+from assistant.config import Settings, get_settings
+from assistant.errors import GuidanceError, ModelError
+from assistant.services import build_services
+from assistant.types import Answer, ChunkFilter, Citation
+
+EXIT_OK, EXIT_MODEL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+
+
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """A citation as the --json output spells it (page as a number when it is one)."""
+    page: int | str | None = citation.page or None
+    if isinstance(page, str) and page.isdigit():
+        page = int(page)
+    return {"n": citation.n, "title": citation.title, "source": citation.source,
+            "section": citation.section, "page": page, "url": citation.url,
+            "updated": citation.updated, "quote": citation.quote}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The --json object."""
+    return {"answer": answer.text, "mode": answer.mode, "answered": answer.answered,
+            "citations": [citation_json(c) for c in answer.citations]}
+
+
+def format_sources(answer: Answer) -> str:
+    """The sources (or closest documents) under a printed answer."""
+    listed = answer.citations if answer.answered else answer.closest
+    if not listed:
+        return ""
+    lines = ["", "", "Sources:" if answer.answered else "Closest documents:"]
+    for c in listed:
+        where = ", ".join(x for x in (c.section, f"page {c.page}" if c.page else "") if x)
+        lines.append(f"[{c.n}] {c.title}" + (f" ({where})" if where else "")
+                     + f" - {c.url or c.source}" + (f", updated {c.updated}" if c.updated else ""))
+    lines += [f"Warning: {w}" for w in answer.warnings]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant.ask",
+                                     description="Answer a question from the indexed guidance.")
+    parser.add_argument("question")
+    parser.add_argument("--store", type=Path, help="index folder (default: settings store_dir)")
+    parser.add_argument("--collection", action="append", help="search only this collection")
+    parser.add_argument("--doc-type", action="append", help="search only this type (pdf, html...)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.question.strip():
+        print("error: the question is empty", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = get_settings()
+        if args.store:
+            settings = Settings(**{**settings.model_dump(), "store_dir": args.store})
+        services = build_services(settings)
+        if services.index.count_chunks() == 0:
+            print(f"error: the index at {settings.store_dir} is empty. Index guidance first: "
+                  "python -m ingest PATH", file=sys.stderr)
+            return EXIT_STORE
+        where = None
+        if args.collection or args.doc_type:
+            where = ChunkFilter(collections=tuple(args.collection) if args.collection else None,
+                                doc_types=tuple(args.doc_type) if args.doc_type else None)
+        stream = answer_question(args.question, [], retriever=services.retriever,
+                                 llm=services.llm, where=where, settings=settings)
+        for piece in stream:
+            if not args.json:
+                print(piece, end="", flush=True)
+        answer = stream.final
+    except ModelError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return EXIT_MODEL
+    except GuidanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        print(format_sources(answer))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

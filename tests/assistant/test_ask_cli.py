@@ -1,0 +1,70 @@
+"""`python -m assistant.ask` against a real index of the bundled sample guidance."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.ask import answer_json, format_sources
+from assistant.config import Settings
+from assistant.types import Answer, Citation
+from ingest.service import ingest_paths
+from tests.conftest import ROOT
+
+CITATION = Citation(n=1, title="Leave", source="leave.pdf", section="Notice", page="3",
+                    url=None, updated="2025-03-14", quote="Give 15 weeks' notice.")
+
+
+def test_json_shape_and_page_numbers() -> None:
+    data = answer_json(Answer("Give notice [1]", "extractive", True, [CITATION]))
+    assert set(data) == {"answer", "mode", "answered", "citations"}
+    assert data["citations"][0]["page"] == 3 and data["citations"][0]["quote"] == CITATION.quote
+
+
+def test_printed_sources_list_closest_documents_when_not_answered() -> None:
+    text = format_sources(Answer("Not covered", "extractive", False, closest=[CITATION]))
+    assert "Closest documents:" in text and "[1] Leave (Notice, page 3)" in text
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("sample-store")
+    ingest_paths(Settings(store_dir=store), [ROOT / "sample_guidance" / "guidance"], "guidance")
+    return store
+
+
+def ask(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GA_SECRETS_FILE": "/nonexistent"}
+    return subprocess.run([sys.executable, "-m", "assistant.ask", *args, "--store", str(store)],
+                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
+                          check=False)
+
+
+@pytest.mark.integration
+def test_answers_with_citations_from_the_right_document(sample_store: Path) -> None:
+    result = ask(sample_store, "How much notice must an employee give for paternity leave?",
+                 "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["mode"] == "extractive" and data["answered"] is True
+    assert "15 weeks" in data["answer"]
+    assert data["citations"][0]["source"] == "paternity-leave-and-pay.pdf"
+    assert isinstance(data["citations"][0]["page"], int | str)
+
+
+@pytest.mark.integration
+def test_out_of_scope_question_is_not_covered(sample_store: Path) -> None:
+    data = json.loads(ask(sample_store, "What is the capital of Peru?", "--json").stdout)
+    assert data["answered"] is False and data["citations"] == []
+    assert "does not cover" in data["answer"]
+
+
+@pytest.mark.integration
+def test_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    result = ask(tmp_path, "Anything?")
+    assert result.returncode == 3 and "python -m ingest" in result.stderr
