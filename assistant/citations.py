@@ -57,7 +57,7 @@ def build_citation(n: int, chunk: Chunk, quote: str) -> Citation:
     return Citation(
         n=n,
         title=chunk.title,
-        source=chunk.url or chunk.source,
+        source=chunk.source,
         section=chunk.section,
         page=chunk.page_label,
         url=chunk.url,
