@@ -7,7 +7,9 @@ State is saved to JSON (``result_to_json``) without vectors; ``load_result`` re-
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sklearn.cluster import KMeans
@@ -210,6 +212,22 @@ def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> Quest
     return result
 
 
+def save_review(results: Sequence[QuestionResult], path: Path) -> None:
+    """Save a review of one or more questions to a JSON file, to carry on later."""
+    data = {"version": 1, "questions": [result_to_json(r) for r in results]}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def load_review(path: Path, embedder: Embedder | None = None) -> list[QuestionResult]:
+    """Load a review saved by ``save_review`` (re-embedding when given an embedder)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        questions = data["questions"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReviewError(f"{path.name} is not a saved Consult review ({exc}).") from exc
+    return [load_result(q, embedder) for q in questions]
+
+
 def _position(value: Any) -> Position:
     if value not in POSITIONS:
         raise ValueError(f"unknown position {value!r}")
@@ -220,11 +238,13 @@ __all__ = [
     "add_theme",
     "delete_theme",
     "load_result",
+    "load_review",
     "merge_themes",
     "move_response",
     "remap",
     "rename_theme",
     "result_to_json",
+    "save_review",
     "set_position",
     "set_response_themes",
     "sign_off",

@@ -19,10 +19,12 @@ from consult.review import (
     add_theme,
     delete_theme,
     load_result,
+    load_review,
     merge_themes,
     move_response,
     rename_theme,
     result_to_json,
+    save_review,
     set_position,
     sign_off,
     split_theme,
@@ -114,6 +116,18 @@ def test_review_actions_and_json_round_trip(fake_embedder: FakeEmbedder) -> None
     loaded = load_result(json.loads(json.dumps(result_to_json(result))), fake_embedder)
     assert loaded.assignments == result.assignments and loaded.positions[0] == "disagree"
     assert loaded.signed_off_by == "reviewer@example.gov.uk"
+
+
+def test_review_file_round_trip(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    rename_theme(result, result.themes[0].theme_id, "Kept name")
+    save_review([result, result], tmp_path / "review.json")
+    loaded = load_review(tmp_path / "review.json", fake_embedder)
+    assert len(loaded) == 2 and loaded[1].themes[0].label == "Kept name"
+    assert loaded[0].vectors is not None and loaded[0].vectors.shape[0] == len(result.texts)
+    (tmp_path / "bad.json").write_text("{}")
+    with pytest.raises(ReviewError, match="not a saved Consult review"):
+        load_review(tmp_path / "bad.json")
 
 
 def test_review_errors_change_nothing(fake_embedder: FakeEmbedder) -> None:
