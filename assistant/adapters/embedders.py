@@ -60,16 +60,18 @@ class MiniLMEmbedder:
     dim = 384
     model_id = "all-MiniLM-L6-v2-onnx-int8-" + MINILM_SHA256[:8]
 
-    def __init__(self, batch_size: int = 8, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 8, threads: int = 0,
+                 files: tuple[Path, Path] | None = None) -> None:
         self.batch_size = batch_size
         self.threads = threads
+        self._files = files  # (model, tokenizer); default: the shipped packages' files
         self._lock = threading.Lock()
 
     @cached_property
     def _tokenizers(self) -> tuple[Any, Any]:
         from tokenizers import Tokenizer
 
-        _, tokenizer_path = minilm_files()
+        _, tokenizer_path = self._files or minilm_files()
         if _sha256(tokenizer_path) != TOKENIZER_SHA256:
             raise EmbedderError(f"Tokenizer file {tokenizer_path} has an unexpected checksum.")
         batching = Tokenizer.from_file(str(tokenizer_path))
@@ -84,7 +86,7 @@ class MiniLMEmbedder:
     def _session(self) -> Any:
         import onnxruntime as ort
 
-        model_path, _ = minilm_files()
+        model_path, _ = self._files or minilm_files()
         if not model_path.exists():
             raise EmbedderError(f"Model file {model_path} is missing; reinstall requirements.")
         if _sha256(model_path) != MINILM_SHA256:

@@ -1,0 +1,98 @@
+"""Embedders: the offline model's checks and vectors, the OpenAI embedder over HTTP, cache keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import numpy as np
+import openai
+import pytest
+
+from assistant.adapters.chroma_index import collection_name
+from assistant.adapters.embedders import MiniLMEmbedder, OpenAIEmbedder
+from assistant.errors import EmbedderError
+from assistant.testing import FakeEmbedder
+from ingest.embedding_cache import EmbeddingCache, cache_key
+
+
+def test_cache_keys_and_collections_record_model_and_dimension(tmp_path: Path) -> None:
+    small, large = FakeEmbedder(dim=16), FakeEmbedder(dim=32)
+    assert cache_key(small, "text") != cache_key(large, "text")
+    cache = EmbeddingCache(tmp_path / "cache.db")
+    assert cache.embed(small, ["same text"]).shape == (1, 16)
+    assert cache.embed(large, ["same text"]).shape == (1, 32)
+    assert cache.misses == 2
+    assert collection_name("chunks", small) != collection_name("chunks", large)
+    assert "fake-hash-16" in collection_name("chunks", small)
+
+
+def test_cache_embeds_each_unique_text_once(tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    cache = EmbeddingCache(tmp_path / "cache.db")
+    first = cache.embed(embedder, ["a b", "c d", "a b"])
+    assert embedder.calls == [2]
+    again = EmbeddingCache(tmp_path / "cache.db").embed(embedder, ["c d", "a b"])
+    assert embedder.calls == [2]
+    np.testing.assert_allclose(again, first[[1, 0]])
+
+
+def _fake_openai(handler_calls: list[dict[str, object]]) -> openai.OpenAI:
+    """A real openai client whose HTTP transport is httpx.MockTransport (a documented fake)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        handler_calls.append(body)
+        data = [{"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0.0]}
+                for i, t in enumerate(body["input"])]
+        return httpx.Response(200, json={"object": "list", "data": data, "model": body["model"],
+                                         "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+
+    return openai.OpenAI(api_key="test-key", base_url="http://embeddings.test/v1",
+                         http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+
+
+def test_openai_embedder_batches_and_normalises() -> None:
+    calls: list[dict[str, object]] = []
+    embedder = OpenAIEmbedder(_fake_openai(calls), "text-embedding-3-small", batch_size=2)
+    vectors = embedder.embed(["a", "bb", "ccc"])
+    assert [len(c["input"]) for c in calls] == [2, 1]  # type: ignore[arg-type]
+    assert vectors.shape == (3, 3)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-6)
+    assert embedder.model_id == "openai:text-embedding-3-small"
+
+
+def test_openai_embedder_errors_are_explained() -> None:
+    client = openai.OpenAI(api_key="k", base_url="http://embeddings.test/v1", max_retries=0,
+                           http_client=httpx.Client(transport=httpx.MockTransport(
+                               lambda request: httpx.Response(401, json={"error": {}}))))
+    with pytest.raises(EmbedderError, match="embeddings endpoint failed"):
+        OpenAIEmbedder(client, "text-embedding-3-small").embed(["x"])
+
+
+@pytest.mark.integration
+def test_minilm_vectors_are_unit_length_and_meaningful(minilm: MiniLMEmbedder) -> None:
+    vectors = minilm.embed(["How much notice for paternity leave?",
+                            "Tell your manager 15 weeks before the baby is due.",
+                            "The museum opens at nine."])
+    assert vectors.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert minilm.count_tokens("paternity leave") >= 2
+    long = minilm.embed(["word " * 600])  # truncated at 256 word pieces, not an error
+    assert long.shape == (1, 384)
+
+
+def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    from assistant.adapters.embedders import minilm_files
+
+    model, tokenizer = minilm_files()
+    tampered = tmp_path / "model.onnx"
+    data = bytearray(model.read_bytes())
+    data[-1] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+    with pytest.raises(EmbedderError, match="SHA-256"):
+        MiniLMEmbedder(files=(tampered, tokenizer)).embed(["text"])
+    with pytest.raises(EmbedderError, match="missing"):
+        MiniLMEmbedder(files=(tmp_path / "absent.onnx", tokenizer)).embed(["text"])
