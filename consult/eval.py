@@ -67,6 +67,7 @@ def evaluate_question(folder: Path, question: Question, embedder: Embedder) -> d
     row["mapping_f1_zero_shot"] = micro_f1(result.assignments, gold)
     row.update(_taught(result, gold, embedder))
     row.update(_positions(result.positions, [gold_pos[i] for i in ids]))
+    row["_positions"] = (list(result.positions), [gold_pos[i] for i in ids])
     discovered = analyse_question(question, embedder)
     row.update(_discovery(discovered, gold))
     flagged = [bool(e) for e in result.evidence]
@@ -134,13 +135,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         evaluate_question(args.folder, q, embedder) for q in load_themefinder(args.folder).questions
     ]
     seconds = time.perf_counter() - started
+    pooled = [r.pop("_positions") for r in rows]
+    summary = _positions(
+        [p for pr, _ in pooled for p in pr], [g for _, gold in pooled for g in gold]
+    )
+    summary.pop("gold_positions")
     if args.json:
-        print(json.dumps({"questions": rows, "seconds": round(seconds, 1)}, indent=2))
+        data = {"questions": rows, "pooled_positions": summary, "seconds": round(seconds, 1)}
+        print(json.dumps(data, indent=2))
         return 0
     keys = [k for k in rows[0] if isinstance(rows[0][k], float)]
     print(f"{'figure':28}" + "".join(f"{r['question']:>18}" for r in rows))
     for key in keys:
         print(f"{key:28}" + "".join(f"{r[key]:18.3f}" for r in rows))
+    print("pooled positions: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()))
     print(f"gold positions: {[r['gold_positions'] for r in rows]}; {seconds:.1f} s")
     return 0
 
