@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 GUIDES = ("employers-liability-insurance.md", "giving-staff-time-off-for-magistrate-duty.md",
           "apply-apprenticeship.md", "report-stalker.md")
-UPLOAD = "education-maintenance-allowance-ema.md"
+UPLOAD = "education-maintenance-allowance-ema.md"  # uploaded in local mode
+UPLOAD_OIDC = "career-development-loans.md"  # uploaded by the OIDC admin
 ADMIN_PASSWORD = "browser-test-password"
 ADMIN_EMAIL = "ada.admin@example.gov.uk"
 CASEWORKER_EMAIL = "casey.worker@example.gov.uk"
@@ -53,16 +53,20 @@ def guidance(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     sample.mkdir(parents=True)
     for name in GUIDES:
         shutil.copy(shared_data / "guidance" / "govuk_guides" / name, sample / name)
-    shutil.copy(shared_data / "guidance" / "govuk_guides" / UPLOAD, root / UPLOAD)
+    for name in (UPLOAD, UPLOAD_OIDC):
+        shutil.copy(shared_data / "guidance" / "govuk_guides" / name, root / name)
     return root
 
 
 def start_app(data: Path, *, secrets: str = "", env: dict[str, str] | None = None,
               host: str = "127.0.0.1") -> RunningApp:
-    """`streamlit run streamlit_app.py` on loopback, waiting for /_stcore/health."""
+    """`streamlit run streamlit_app.py` on loopback, waiting for /_stcore/health.
+
+    ``{app_port}`` in ``secrets`` becomes the app's port (for the OIDC redirect URI).
+    """
     port = free_port()
     secrets_file = data / f"secrets-{port}.toml"
-    secrets_file.write_text(secrets)
+    secrets_file.write_text(secrets.replace("{app_port}", str(port)))
     log = data / f"streamlit-{port}.log"
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("GA_")}
     environment = {**inherited, "GA_STORE_DIR": str(data / "store"),
@@ -77,18 +81,8 @@ def start_app(data: Path, *, secrets: str = "", env: dict[str, str] | None = Non
              "true", "--server.port", str(port), "--server.address", "127.0.0.1",
              "--secrets.files", str(secrets_file)],
             cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://{host}:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",  # noqa: S310
-                                        timeout=1) as response:
-                if response.status == 200:
-                    return RunningApp(url, process, log, data)
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"streamlit did not become healthy:\n{log.read_text()[-3000:]}")
+    wait_for(f"http://127.0.0.1:{port}/_stcore/health", process, log)
+    return RunningApp(f"http://{host}:{port}", process, log, data)
 
 
 def stop_app(app: RunningApp) -> None:
@@ -120,17 +114,51 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture(scope="session")
-def oidc_provider() -> Iterator[str]:
-    """A real OpenID Connect provider on loopback with a caseworker and an admin."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Authlib deprecation warnings inside the mock
-        from oidc_provider_mock import User, run_server_in_thread
+PROVIDER_SCRIPT = """
+import sys, threading, warnings
+warnings.simplefilter("ignore")  # Authlib deprecation notices inside the mock
+from oidc_provider_mock import User, run_server_in_thread
+users = [User(sub="casey", claims={"email": sys.argv[2], "name": "Casey Worker"}),
+         User(sub="ada", claims={"email": sys.argv[3], "name": "Ada Admin"})]
+with run_server_in_thread(port=int(sys.argv[1]), user_claims=users):
+    threading.Event().wait()
+"""
 
-        users = [User(sub="casey", claims={"email": CASEWORKER_EMAIL, "name": "Casey Worker"}),
-                 User(sub="ada", claims={"email": ADMIN_EMAIL, "name": "Ada Admin"})]
-        with run_server_in_thread(port=free_port(), user_claims=users) as server:
-            yield f"http://localhost:{server.server_port}"
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real OpenID Connect provider on loopback with a caseworker (casey) and an admin (ada).
+
+    It runs in its own process: in pytest's process, warnings are errors, and an Authlib
+    deprecation warning inside the provider's thread would turn into an HTTP 500.
+    """
+    port = free_port()
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", PROVIDER_SCRIPT, str(port), CASEWORKER_EMAIL, ADMIN_EMAIL],
+            stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    try:
+        wait_for(f"{url}/.well-known/openid-configuration", process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    """Poll ``url`` until it answers 200, or fail with the process's log."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"{url} did not answer:\n{log.read_text()[-3000:]}")
 
 
 def screenshot(page: Any, name: str) -> Path:
