@@ -10,13 +10,15 @@ _FIGURES = re.compile(
     re.IGNORECASE,
 )
 _SOURCES = re.compile(
-    r"\b(research|study|studies|survey|data|evidence|report|statistics|figures|according to)\b",
+    r"\b(research|study|studies|survey|data|evidence|report|statistics|figures|according to|"
+    r"hundreds|thousands|millions|billions|per ?cent|a (third|quarter|half) of)\b",
     re.IGNORECASE,
 )
 _EXPERIENCE = re.compile(
     r"\b(my (son|daughter|husband|wife|partner|father|mother|dad|mum|brother|sister|friend|family|"
     r"child|children|colleague|patients?|clients?|club)|as an? [a-z]+|i (work|worked|have worked|"
-    r"lost|saw|have seen|was|used to)|in my (experience|work|job|practice)|our (organisation|"
+    r"lost|saw|have seen|was|used to)|i've (seen|watched|lost)|lost (my|our)|my local|"
+    r"in my (experience|work|job|practice)|our (organisation|"
     r"members|clients|service|charity))\b",
     re.IGNORECASE,
 )
