@@ -66,6 +66,7 @@ class Bm25Index:
     chunks: list[Chunk]
     fingerprint: str
     _masks: dict[ChunkFilter, npt.NDArray[np.float32]] = field(default_factory=dict, repr=False)
+    _df: npt.NDArray[np.int64] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -96,8 +97,9 @@ class Bm25Index:
         vocab = getattr(self.model, "vocab_dict", None) or {}
         if not self.chunks:
             return [1.0 for _ in tokens]
-        df = np.diff(self.model.scores["indptr"])
-        n = len(self.chunks)
+        if self._df is None:
+            self._df = np.diff(self.model.scores["indptr"])
+        df, n = self._df, len(self.chunks)
         return [math.log(1 + n / (max(1, int(df[vocab[t]])) if t in vocab else 0.5))
                 for t in tokens]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
@@ -93,8 +94,8 @@ class HybridRetriever:
         bm25 = self._current_bm25()
         candidates = self._candidates(query, bm25, where)
         self._fuse(candidates)
-        chosen = _diversify(_collapse(candidates, self.params.duplicate_overlap), k,
-                            self.params.diversity)
+        pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
+        chosen = _diversify(pool, k, self.params.diversity)
         return self._score(query, bm25, chosen, candidates)
 
     def _current_bm25(self) -> Bm25Index:
@@ -125,12 +126,11 @@ class HybridRetriever:
                 if c.sparse_rank is not None else 0.0
             c.fused = dense + sparse
             by_doc.setdefault(c.chunk.doc_id, []).append(c.fused)
-        for scores in by_doc.values():
-            scores.sort(reverse=True)
+        top3 = {doc: sorted(scores, reverse=True)[:3] for doc, scores in by_doc.items()}
         for c in candidates.values():
-            others = list(by_doc[c.chunk.doc_id])
-            others.remove(c.fused)
-            c.key = c.fused + p.doc_bonus * sum(others[:2])
+            best = top3[c.chunk.doc_id]
+            others = sum(best) - c.fused if c.fused in best else sum(best[:2])
+            c.key = c.fused + p.doc_bonus * others
 
     def _score(self, query: str, bm25: Bm25Index, chosen: list[_Candidate],
                candidates: dict[str, _Candidate]) -> list[ScoredChunk]:
@@ -141,7 +141,7 @@ class HybridRetriever:
         ceiling = 1.0
         for n, c in enumerate(chosen):
             cosine = c.cosine if c.cosine is not None else floor
-            coverage = _coverage(weights, frozenset(analyse(c.chunk.embedding_text)))
+            coverage = _coverage(weights, words_of(c.chunk.embedding_text))
             if n == 0:
                 self.last_evidence = QueryEvidence(cosine, coverage)
             ceiling = min(ceiling, calibrated(self.params.calibration, cosine, coverage))
@@ -161,28 +161,40 @@ def _coverage(weights: dict[str, float], words: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in words) / total if total else 0.0
 
 
-def _collapse(candidates: dict[str, _Candidate], overlap: float) -> list[_Candidate]:
-    """Candidates best first, dropping any that duplicate a better one."""
+def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) -> list[_Candidate]:
+    """The ``enough`` best candidates, dropping any that duplicate a better one."""
     kept: list[_Candidate] = []
     hashes: set[str] = set()
     for c in sorted(candidates.values(), key=lambda c: c.key, reverse=True):
         if c.chunk.content_hash and c.chunk.content_hash in hashes:
             continue
-        c.words = frozenset(analyse(c.chunk.text))
-        if any(_jaccard(c.words, k.words) >= overlap for k in kept[-30:]):
+        c.words = words_of(c.chunk.text)
+        if any(_near(c.words, k.words, overlap) for k in kept):
             continue
         hashes.add(c.chunk.content_hash)
         kept.append(c)
+        if len(kept) >= enough:
+            break
     return kept
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+@lru_cache(maxsize=50_000)
+def words_of(text: str) -> frozenset[str]:
+    """The analysed words of a text (cached: chunk texts repeat across queries)."""
+    return frozenset(analyse(text))
+
+
+def _near(a: frozenset[str], b: frozenset[str], overlap: float) -> bool:
+    """Word-set Jaccard >= overlap (sizes are checked first: most pairs fail that cheaply)."""
+    small, large = sorted((len(a), len(b)))
+    if not small or small < overlap * large:
+        return False
+    return len(a & b) >= overlap * len(a | b)
 
 
 def _diversify(ranked: list[_Candidate], k: int, diversity: float) -> list[_Candidate]:
     """Greedy top-k where each earlier pick from the same document discounts a chunk's key."""
-    pool = ranked[: max(3 * k, 20)]
+    pool = list(ranked)
     chosen: list[_Candidate] = []
     per_doc: dict[str, int] = {}
     while pool and len(chosen) < k:
