@@ -84,10 +84,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--fake", action="store_true", help="hashing embedder: time everything but the model"
+    )
     args = parser.parse_args()
     from tqdm import tqdm
 
     from assistant.adapters.embedders import MiniLMEmbedder
+    from assistant.testing import FakeEmbedder
     from consult.analysis import analyse_question
     from consult.importing import build_question
 
@@ -106,7 +110,8 @@ def main() -> int:
             embedded_at.append(time.perf_counter())
 
     started = time.perf_counter()
-    result = analyse_question(question, MiniLMEmbedder(), progress=progress)
+    embedder = FakeEmbedder(384) if args.fake else MiniLMEmbedder()
+    result = analyse_question(question, embedder, progress=progress)
     seconds = time.perf_counter() - started
     bar.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.feature_extraction.text import CountVectorizer
 
 from assistant.ports import Vectors
@@ -21,6 +21,7 @@ from consult.themes import Theme
 
 MIN_THEMES = 3
 MAX_THEMES = 30
+SAMPLE_FOR_SEEDING = 2_000
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -52,7 +53,7 @@ def discover_themes(
     if len(texts) == 0:
         return Discovery((), np.zeros((0, vectors.shape[1]), dtype=np.float32))
     k = min(k or suggested_theme_count(len(texts)), len(set(texts)))
-    model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors)
+    model = _kmeans(vectors, k, seed)
     clusters = np.asarray(model.labels_)
     centres = normalise_rows(np.asarray(model.cluster_centers_, dtype=np.float32))
     words = distinctive_words(texts, clusters, k, ignore=question)
@@ -63,6 +64,15 @@ def discover_themes(
         for c in range(k)
     )
     return Discovery(themes, centres, tuple(int(c) for c in clusters))
+
+
+def _kmeans(vectors: Vectors, k: int, seed: int) -> KMeans:
+    """k-means; for large sets, seeded by k-means++ on a sample (the full seeding is slow)."""
+    if len(vectors) <= SAMPLE_FOR_SEEDING:
+        return KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors)
+    rows = np.random.default_rng(seed).choice(len(vectors), SAMPLE_FOR_SEEDING, replace=False)
+    seeds, _ = kmeans_plusplus(vectors[rows], k, random_state=seed)
+    return KMeans(n_clusters=k, init=seeds, n_init=1, random_state=seed).fit(vectors)
 
 
 def distinctive_words(

@@ -186,3 +186,15 @@ def test_open_question_answers_agree_unless_they_say_otherwise() -> None:
         classify_position("A ban would devastate local clubs.", "Should it be banned?")
         == "disagree"
     )
+
+
+def test_large_sets_seed_kmeans_on_a_sample(
+    monkeypatch: pytest.MonkeyPatch, fake_embedder: FakeEmbedder
+) -> None:
+    from consult import discovery
+
+    monkeypatch.setattr(discovery, "SAMPLE_FOR_SEEDING", 9)
+    question = topical_question()
+    texts = [r.text for r in question.responses]
+    found = discovery.discover_themes(fake_embedder.embed(texts), texts, k=3)
+    assert sorted(np.bincount(found.clusters).tolist()) == [6, 6, 6]
