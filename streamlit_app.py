@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.access import current_identity, oidc_enabled, show_account, show_sign_in
-from app_pages.services import get_app_services, index_sample_guidance_if_empty
+from app_pages.services import load_settings
 from assistant.errors import GuidanceError
 
 log = logging.getLogger("guidance_assistant")
@@ -18,8 +18,7 @@ st.set_page_config(page_title="Guidance Assistant", page_icon=":material/menu_bo
 st.html("<style>blockquote { opacity: 1 !important; }</style>")  # quoted guidance at full contrast
 state.init_state()
 try:
-    app = get_app_services()
-    index_sample_guidance_if_empty(app)
+    settings = load_settings()
 except GuidanceError as exc:
     st.error(f"The Guidance Assistant could not start. {exc}", icon=":material/error:")
     st.stop()
@@ -29,7 +28,7 @@ except Exception:
              "been logged: ask whoever runs this app to check the server log.")
     st.stop()
 
-identity = current_identity(app.settings)
+identity = current_identity(settings)
 if identity is None:
     st.navigation([st.Page(show_sign_in, title="Sign in", icon=":material/login:")]).run()
     st.stop()

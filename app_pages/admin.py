@@ -13,7 +13,7 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.access import current_identity, show_admin_sign_in
-from app_pages.services import AppServices, get_app_services
+from app_pages.services import AppServices, load_settings, ready_app_services
 from assistant import uploads
 from assistant.errors import GuidanceError
 from assistant.types import DocumentRecord
@@ -212,12 +212,13 @@ def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
 
 
 def main() -> None:
-    app = get_app_services()
-    identity = current_identity(app.settings)
+    settings = load_settings()
+    identity = current_identity(settings)
     st.title("Admin")
     if identity is None or not identity.is_admin:
-        show_admin_sign_in(app.settings)
+        show_admin_sign_in(settings)
         st.stop()
+    app = ready_app_services()
     show_last_results()
     records = app.services.index.get_documents()
     collections = uploads.known_collections(app.services)

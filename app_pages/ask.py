@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import streamlit as st
 
 from app_pages import state
 from app_pages.access import current_identity
 from app_pages.conversations import show_conversations_sidebar
-from app_pages.services import AppServices, get_app_services
+from app_pages.services import AppServices, load_settings, ready_app_services
 from app_pages.sources import show_answer
 from assistant.access import Identity
 from assistant.answering import answer_question
@@ -77,7 +78,7 @@ def show_feedback(app: AppServices, message: Message, user_id: str) -> None:
 
 
 def ask(app: AppServices, identity: Identity, question: str, history: list[Message],
-        where: ChunkFilter | None) -> None:
+        where: ChunkFilter | None, records: dict[str, DocumentRecord]) -> None:
     """Answer ``question``: stream it, then show the checked answer with its sources."""
     store = app.conversations
     with st.chat_message("user"):
@@ -88,48 +89,57 @@ def ask(app: AppServices, identity: Identity, question: str, history: list[Messa
         st.session_state[state.CONVERSATION] = conversation_id
     store.add_question(identity.user_id, conversation_id, question)
     with st.chat_message("assistant"):
-        answer = stream_answer(app, question, [(m.role, m.content) for m in history], where)
+        placeholder = st.empty()
+        answer = stream_answer(app, question, [(m.role, m.content) for m in history], where,
+                               placeholder)
         if answer is None:
             return
-        store.add_answer(identity.user_id, conversation_id, answer)
-    st.rerun()  # show the stored answer with its sources and feedback, as history shows it
+        message = as_message(store.add_answer(identity.user_id, conversation_id, answer), answer)
+        with placeholder.container():  # the checked answer replaces what was streamed
+            show_answer(message, question, records)
+            show_feedback(app, message, identity.user_id)
+
+
+def as_message(message_id: int, answer: Answer) -> Message:
+    """A just-stored answer, as the conversation store would return it."""
+    return Message(message_id, "assistant", answer.text, tuple(answer.citations),
+                   tuple(answer.closest), answer.answered, answer.mode, tuple(answer.warnings))
 
 
 def stream_answer(app: AppServices, question: str, history: list[tuple[str, str]],
-                  where: ChunkFilter | None) -> Answer | None:
+                  where: ChunkFilter | None, placeholder: Any) -> Answer | None:
     """Stream the engine's answer; on failure show plain-English advice and return None."""
     services = app.services
-    placeholder = st.empty()
     try:
         with placeholder.container():
             stream = answer_question(question, history, retriever=services.retriever,
                                      llm=services.llm, where=where, settings=services.settings,
                                      embedder=services.embedder)
             st.write_stream(stream)
-        answer = stream.final
+        return stream.final
     except GuidanceError as exc:
-        placeholder.empty()
-        st.error(f"Sorry, no answer this time. {exc}", icon=":material/error:")
-        return None
+        placeholder.error(f"Sorry, no answer this time. {exc}", icon=":material/error:")
     except Exception:
         log.exception("Answering failed")
-        placeholder.empty()
-        st.error("Sorry, something went wrong while answering. Try again in a moment; if it "
-                 f"keeps happening, tell {app.settings.support_contact}.",
-                 icon=":material/error:")
-        return None
-    return answer
+        placeholder.error("Sorry, something went wrong while answering. Try again in a moment; "
+                          f"if it keeps happening, tell {app.settings.support_contact}.",
+                          icon=":material/error:")
+    return None
 
 
 def main() -> None:
-    app = get_app_services()
-    identity = current_identity(app.settings)
+    settings = load_settings()
+    identity = current_identity(settings)
     if identity is None:
         st.error("Sign in to ask questions.")
         return
     st.title("Ask the guidance")
-    if app.services.llm is None:
+    if settings.offline:
         st.info(OFFLINE_BANNER, icon=":material/info:")
+    # The chat input is pinned to the bottom: draw it before the services are ready, so people
+    # can start typing while a fresh server loads the model and opens the index.
+    question = st.chat_input("Ask a question about the guidance", max_chars=2000)
+    app = ready_app_services()
     state.show_notice()
     records = app.services.index.get_documents()
     where = show_filters(records)
@@ -139,13 +149,12 @@ def main() -> None:
         st.session_state[state.CONVERSATION] = conversation_id = None
     history = app.conversations.messages(identity.user_id, conversation_id) \
         if conversation_id else []
-    if not history:
+    if not history and not question:
         st.caption("Ask a question in plain English, for example: *How do I report sickness "
                    "absence?* Answers quote the guidance and number their sources.")
     show_history(app, history, by_id, identity.user_id)
-    question = st.chat_input("Ask a question about the guidance", max_chars=2000)
     if question and question.strip():
-        ask(app, identity, question.strip(), history, where)
+        ask(app, identity, question.strip(), history, where, by_id)
     show_conversations_sidebar(app, identity)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.services import get_app_services
+from app_pages.services import load_settings
 
-app = get_app_services()
-settings = app.settings
+settings = load_settings()
 mode = ("This app is in **offline mode**: no language model is configured."
-        if app.services.llm is None
+        if settings.offline
         else "This app uses a language model to write answers from the guidance.")
 
 HELP = """

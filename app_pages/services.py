@@ -1,6 +1,8 @@
 """The one ``@st.cache_resource`` factory: services shared by every session, built once.
 
-Tests replace ``build_app_services`` (the builder the cached factory calls) with fakes.
+Tests replace ``load_settings`` and ``build_app_services`` (what the cached factory calls) with
+fakes. Pages read settings through ``load_settings`` without waiting for the services, so a fresh
+server can draw the chat input while it loads the model and opens the index.
 On first start, when the index is empty, each subfolder of ``settings.sample_guidance_dir`` is
 indexed as a collection, with visible progress.
 """
@@ -34,6 +36,11 @@ class AppServices:
         return self.services.settings
 
 
+def load_settings() -> Settings:
+    """The settings (loaded once per process; a bad value raises ConfigError naming it)."""
+    return get_settings()
+
+
 def build_app_services(settings: Settings) -> AppServices:
     """Build the real services from settings (the seam tests replace)."""
     return AppServices(build_services(settings), ConversationStore(settings.conversations_db))
@@ -42,7 +49,14 @@ def build_app_services(settings: Settings) -> AppServices:
 @st.cache_resource(show_spinner="Starting the Guidance Assistant…")
 def get_app_services() -> AppServices:
     """The shared services, built once per process."""
-    return build_app_services(get_settings())
+    return build_app_services(load_settings())
+
+
+def ready_app_services() -> AppServices:
+    """The shared services, with the sample guidance indexed if the index is empty."""
+    app = get_app_services()
+    index_sample_guidance_if_empty(app)
+    return app
 
 
 def index_sample_guidance_if_empty(app: AppServices) -> None:

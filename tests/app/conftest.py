@@ -65,6 +65,7 @@ def fake_app(settings: Settings, retriever: FakeRetriever, monkeypatch: pytest.M
     index.upsert_documents([leave_record()])
     app = AppServices(Services(settings, FakeEmbedder(), index, retriever, None),
                       ConversationStore(settings.conversations_db))
+    monkeypatch.setattr(app_services, "load_settings", lambda: app.settings)
     monkeypatch.setattr(app_services, "build_app_services", lambda _settings: app)
     st.cache_resource.clear()
     yield app
@@ -76,6 +77,8 @@ def chat_model(fake_app: AppServices) -> FakeChatModel:
     """Switch the fake app to generative mode with a fake chat model."""
     model = FakeChatModel()
     fake_app.services.llm = model
+    fake_app.services.settings = fake_app.settings.model_copy(
+        update={"llm_provider": "openai", "llm_base_url": "http://127.0.0.1:9/v1"})
     return model
 
 

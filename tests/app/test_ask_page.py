@@ -143,3 +143,15 @@ def test_help_page(fake_app: AppServices) -> None:
     at = open_app()
     at.switch_page("app_pages/help.py").run()
     assert "How citations work" in texts(at) and "the team that owns your guidance" in texts(at)
+
+
+def test_first_start_indexes_the_sample_guidance_with_progress(fake_app: AppServices) -> None:
+    fake_app.services.index.documents.clear()  # type: ignore[attr-defined]
+    folder = fake_app.settings.sample_guidance_dir / "guidance"
+    folder.mkdir(parents=True)
+    (folder / "leave.md").write_text("# Leave\n\nYou can carry over up to 5 days of leave.\n")
+    at = open_app()
+    assert not at.exception
+    assert at.status[0].label == "The sample guidance is ready."
+    assert "guidance/leave.md" in {r.doc_id for r in fake_app.services.index.get_documents()}
+    assert at.chat_input  # a new user can ask straight away
