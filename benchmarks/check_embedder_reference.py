@@ -241,13 +241,19 @@ def cosine_report(name: str, ours: Array, ref: Array) -> np.ndarray:
 
 
 def retrieval_agreement(ours_q: Array, ref_q: Array, ours_p: Array, ref_p: Array) -> None:
+    ref_scores = ref_q @ ref_p.T
     ours_rank = np.argsort(-(ours_q @ ours_p.T), axis=1)
-    ref_rank = np.argsort(-(ref_q @ ref_p.T), axis=1)
-    top1 = (ours_rank[:, 0] == ref_rank[:, 0]).mean()
+    ref_rank = np.argsort(-ref_scores, axis=1)
+    differ = np.flatnonzero(ours_rank[:, 0] != ref_rank[:, 0])
+    top1 = 1 - len(differ) / len(ours_q)
     pairs = zip(ours_rank, ref_rank, strict=True)
     top5 = np.mean([len(set(a[:5]) & set(b[:5])) / 5 for a, b in pairs])
     print(f"  queries={len(ours_q)} passages={len(ours_p)}  top-1 agreement={top1:.3f}  "
           f"mean top-5 overlap={top5:.3f}")
+    if len(differ):  # how close were the two candidates under the reference?
+        gaps = ref_scores[differ, ref_rank[differ, 0]] - ref_scores[differ, ours_rank[differ, 0]]
+        print(f"  {len(differ)} top-1 differences; reference score gap between the two picks: "
+              f"median {np.median(gaps):.4f}, max {gaps.max():.4f}")
 
 
 def sanity_check(ref: NumpyMiniLM, ours: MiniLMEmbedder) -> None:
