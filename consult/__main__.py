@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.errors import GuidanceError
-from assistant.ports import Embedder
+from assistant.ports import ChatModel, Embedder
 from consult.analysis import QuestionResult, analyse_question
 from consult.embedding import Progress
 from consult.export import export_csv, export_xlsx, mapping_rows
@@ -28,14 +28,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="write results to .xlsx, or .csv (two files)")
     parser.add_argument("--themes-count", type=int, help="how many themes to discover")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument(
+        "--offline", action="store_true", help="do not use a configured language model"
+    )
     return parser
 
 
-def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
-    """Run the CLI; returns the exit code (2 for a problem with the input)."""
+def main(
+    argv: Sequence[str] | None = None,
+    embedder: Embedder | None = None,
+    llm: ChatModel | None = None,
+) -> int:
+    """Run the CLI; returns the exit code (2 for a problem with the input or settings).
+
+    Without ``embedder`` the configured services are built from settings (offline MiniLM by
+    default, plus the language model when one is configured and ``--offline`` is not given).
+    """
     args = _parser().parse_args(argv)
     try:
-        results = _run(args, embedder)
+        if embedder is None:
+            embedder, llm = _services(args.offline)
+        results = _run(args, embedder, llm)
     except GuidanceError as exc:
         print(f"consult: {exc}", file=sys.stderr)
         return 2
@@ -46,13 +59,19 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
     return 0
 
 
-def _run(args: argparse.Namespace, embedder: Embedder | None) -> list[QuestionResult]:
+def _services(offline: bool) -> tuple[Embedder, ChatModel | None]:
+    from assistant.config import get_settings
+    from assistant.services import build_chat_model, build_embedder
+
+    settings = get_settings()
+    return build_embedder(settings), None if offline else build_chat_model(settings)
+
+
+def _run(
+    args: argparse.Namespace, embedder: Embedder, llm: ChatModel | None
+) -> list[QuestionResult]:
     consultation = load_consultation(args.file, args.id_column, args.question)
     framework = load_framework(args.themes) if args.themes else None
-    if embedder is None:
-        from assistant.adapters.embedders import MiniLMEmbedder
-
-        embedder = MiniLMEmbedder()
     results = []
     for question in consultation.questions:
         with _progress(question.question_id, quiet=args.json) as progress:
@@ -61,6 +80,7 @@ def _run(args: argparse.Namespace, embedder: Embedder | None) -> list[QuestionRe
                     question,
                     embedder,
                     framework=framework,
+                    llm=llm,
                     k=args.themes_count,
                     progress=progress,
                 )

@@ -87,7 +87,21 @@ def analyse_question(
         signed_off_by=framework.signed_off_by if framework else "",
     )
     remap(result, embedder)
+    if llm is not None:
+        map_by_model(result, llm)
     return result
+
+
+def map_by_model(result: QuestionResult, llm: ChatModel) -> None:
+    """Themefinder's map stage: the model's theme ids replace the offline ones it answered for."""
+    from consult.refining import map_with_model
+
+    pairs = [(r.response_id, r.text) for r in result.question.responses]
+    mapped = map_with_model(result.question.text, result.themes, pairs, llm)
+    catch_all = [t.theme_id for t in result.themes if t.catch_all][:1]
+    for row, (rid, _) in enumerate(pairs):
+        if rid in mapped and rid not in result.corrections:
+            result.assignments[row] = mapped[rid] or catch_all
 
 
 def _clusters(discovery: Discovery | None, themes: list[Theme]) -> list[list[str]]:

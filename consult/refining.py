@@ -80,7 +80,10 @@ def _themes_from(data: Any, previous: Sequence[Theme], drop: bool = False) -> li
 def map_with_model(
     question: str, themes: Sequence[Theme], responses: Sequence[tuple[str, str]], llm: ChatModel
 ) -> dict[str, list[str]]:
-    """Theme ids per response id, asked of the model in batches; unknown ids are dropped."""
+    """Theme ids per response id, asked of the model in batches.
+
+    Unknown theme ids are dropped; responses the model did not answer for are left out.
+    """
     known = {t.theme_id for t in themes}
     out: dict[str, list[str]] = {}
     for start in range(0, len(responses), MAP_BATCH):
@@ -91,7 +94,9 @@ def map_with_model(
         data = ask_json(
             llm, MAP.substitute(question=question, themes=_listing(themes), responses=lines)
         )
+        answered = data if isinstance(data, dict) else {}
         for rid, _ in batch:
-            ids = data.get(rid, []) if isinstance(data, dict) else []
-            out[rid] = [str(i) for i in ids if str(i) in known] if isinstance(ids, list) else []
+            if rid in answered:
+                ids = answered[rid] if isinstance(answered[rid], list) else []
+                out[rid] = [str(i) for i in ids if str(i) in known]
     return out

@@ -13,6 +13,7 @@ from consult.analysis import analyse_question, remap
 from consult.discovery import discover_themes
 from consult.errors import ReviewError
 from consult.evidence import is_evidence_rich
+from consult.importing import build_question
 from consult.mapping import assign, micro_f1
 from consult.positions import classify_position, is_open_question
 from consult.review import (
@@ -198,3 +199,15 @@ def test_large_sets_seed_kmeans_on_a_sample(
     texts = [r.text for r in question.responses]
     found = discovery.discover_themes(fake_embedder.embed(texts), texts, k=3)
     assert sorted(np.bincount(found.clusters).tolist()) == [6, 6, 6]
+
+
+def test_edge_cases_nothing_to_theme_and_no_themes_left(fake_embedder: FakeEmbedder) -> None:
+    empty = analyse_question(build_question("q", "Q?", [("1", ""), ("2", "N/A")]), fake_embedder)
+    assert empty.themes == [] and empty.assignments == [] and empty.question.counts()["empty"] == 1
+    same = analyse_question(
+        build_question("q", "Q?", [("1", "same"), ("2", "same")]), fake_embedder
+    )
+    assert len(same.themes) == 1
+    delete_theme(same, same.themes[0].theme_id)
+    remap(same, fake_embedder)
+    assert same.unmatched() == [0, 1]

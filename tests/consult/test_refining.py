@@ -65,9 +65,14 @@ def test_analysis_uses_model_names(fake_embedder: FakeEmbedder) -> None:
     llm = FakeChatModel()
     for _ in range(3):
         llm.enqueue(_named(["D1", "D2", "D3"]))
-    result = analyse_question(topical_question(), fake_embedder, llm=llm, k=3)
+    question = topical_question(2)  # 6 responses: one map batch
+    first, second = (r.response_id for r in question.responses[:2])
+    llm.enqueue(json.dumps({first: ["D2", "D3"], second: []}))  # the rest unanswered
+    result = analyse_question(question, fake_embedder, llm=llm, k=3)
     assert {t.label for t in result.themes} == {"Theme D1", "Theme D2", "Theme D3"}
-    assert sum(bool(ids) for ids in result.assignments) == len(result.assignments)
+    assert result.assignments[0] == ["D2", "D3"] and result.assignments[1] == []
+    assert all(result.assignments[2:]), "responses the model skipped keep their offline themes"
+    assert len(llm.received) == 4
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
