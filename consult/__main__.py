@@ -12,11 +12,12 @@ from assistant.errors import GuidanceError
 from assistant.ports import ChatModel, Embedder
 from consult.analysis import QuestionResult, analyse_question
 from consult.embedding import Progress
+from consult.errors import ConsultError
 from consult.export import export_csv, export_xlsx, mapping_rows
 from consult.importing import load_consultation
 from consult.report import bar_chart, summarise
 from consult.review import result_to_json
-from consult.themes import load_framework
+from consult.themes import Framework, load_framework
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("file", type=Path, help="CSV or XLSX file, or a Themefinder JSONL folder")
     parser.add_argument("--id", dest="id_column", help="the respondent-id column")
     parser.add_argument("--question", action="append", default=[], help="a question column")
-    parser.add_argument("--themes", type=Path, help="a theme framework JSON to map onto")
+    parser.add_argument(
+        "--themes",
+        type=Path,
+        action="append",
+        default=[],
+        help="a theme framework JSON to map onto: once for every question, or once per question",
+    )
     parser.add_argument("--out", type=Path, help="write results to .xlsx, or .csv (two files)")
     parser.add_argument("--themes-count", type=int, help="how many themes to discover")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
@@ -71,9 +78,9 @@ def _run(
     args: argparse.Namespace, embedder: Embedder, llm: ChatModel | None
 ) -> list[QuestionResult]:
     consultation = load_consultation(args.file, args.id_column, args.question)
-    framework = load_framework(args.themes) if args.themes else None
+    frameworks = _frameworks(args.themes, len(consultation.questions))
     results = []
-    for question in consultation.questions:
+    for question, framework in zip(consultation.questions, frameworks, strict=True):
         with _progress(question.question_id, quiet=args.json) as progress:
             results.append(
                 analyse_question(
@@ -88,6 +95,16 @@ def _run(
     if args.out:
         _export(results, args.out)
     return results
+
+
+def _frameworks(paths: list[Path], questions: int) -> list[Framework | None]:
+    if len(paths) not in (0, 1, questions):
+        raise ConsultError(
+            f"Give --themes once (for every question) or once per question ({questions}), "
+            f"not {len(paths)} times."
+        )
+    loaded: list[Framework | None] = [load_framework(p) for p in paths]
+    return loaded * questions if len(loaded) == 1 else loaded or [None] * questions
 
 
 def _export(results: list[QuestionResult], out: Path) -> None:

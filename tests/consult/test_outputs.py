@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,11 @@ def test_cli(
     assert "q1: q" in capsys.readouterr().out
     assert main([str(path), "--id", "nope", "--question", "q"], fake_embedder) == 2
     assert "no column named 'nope'" in capsys.readouterr().err
+    framework = tmp_path / "f.json"
+    framework.write_text('[{"topic_id": "A", "topic_label": "Bus routes"}]')
+    args = [str(path), "--id", "id", "--question", "q", "--themes", str(framework)]
+    assert main([*args, "--json"], fake_embedder) == 0
+    saved = json.loads(capsys.readouterr().out)
+    assert [t[1] for t in saved[0]["themes"]] == ["Bus routes"]
+    assert main([*args, "--themes", str(framework)], fake_embedder) == 2
+    assert "once per question" in capsys.readouterr().err
