@@ -70,12 +70,8 @@ def analyse_question(
     else:
         discovery = discover_themes(vectors, texts, k, question=question.text)
         themes = list(discovery.themes)
-        if llm is not None:
-            from consult.refining import refine_themes
-
-            nearest = np.argsort(-(vectors @ discovery.centres.T), axis=0)[:5]
-            quotes = {t.theme_id: [texts[i] for i in nearest[:, c]] for c, t in enumerate(themes)}
-            themes = refine_themes(question.text, themes, texts, llm, quotes)
+        if llm is not None and themes:
+            themes = _refine(question.text, texts, vectors, discovery, llm)
     result = QuestionResult(
         question=question,
         themes=themes,
@@ -90,6 +86,18 @@ def analyse_question(
     if llm is not None:
         map_by_model(result, llm)
     return result
+
+
+def _refine(
+    question: str, texts: list[str], vectors: Vectors, discovery: Discovery, llm: ChatModel
+) -> list[Theme]:
+    """The model stages, shown each theme's five most central responses."""
+    from consult.refining import refine_themes
+
+    nearest = np.argsort(-(vectors @ discovery.centres.T), axis=0)[:5]
+    themes = list(discovery.themes)
+    quotes = {t.theme_id: [texts[i] for i in nearest[:, c]] for c, t in enumerate(themes)}
+    return refine_themes(question, themes, texts, llm, quotes)
 
 
 def map_by_model(result: QuestionResult, llm: ChatModel) -> None:
