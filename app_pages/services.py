@@ -42,8 +42,13 @@ def load_settings() -> Settings:
 
 
 def build_app_services(settings: Settings) -> AppServices:
-    """Build the real services from settings (the seam tests replace)."""
-    return AppServices(build_services(settings), ConversationStore(settings.conversations_db))
+    """Build the real services from settings (the seam tests replace), warmed up."""
+    app = AppServices(build_services(settings), ConversationStore(settings.conversations_db))
+    try:  # load the model and touch the index now, not on the first question (~0.6 s)
+        app.services.retriever.retrieve("warm up", k=1)
+    except Exception:  # a problem here will surface, with advice, on the first question
+        log.warning("Warming up retrieval failed", exc_info=True)
+    return app
 
 
 @st.cache_resource(show_spinner="Starting the Guidance Assistant…")

@@ -1,17 +1,18 @@
 """Conversations per user in SQLite: messages with their citations (as JSON) and feedback.
 
 Every read and write names the user, so one user can never see or change another's
-conversations. A connection is opened per operation (cheap with SQLite), so one store can be
-shared by every session thread of the app.
+conversations. One connection, guarded by a lock, is shared by every session thread of the app:
+reopening per operation would checkpoint the write-ahead log on every close (~30 ms a write).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,10 +97,16 @@ class ConversationStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
+            self._db = sqlite3.connect(path, timeout=10, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            # With WAL, NORMAL stays consistent after a crash; a power cut may lose the last
+            # few messages. It saves an fsync per write.
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"Could not open the conversations database at {path} ({exc}). Check that the "
@@ -108,11 +115,13 @@ class ConversationStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA journal_mode = WAL")
-            with db:  # commits, or rolls back on error
-                yield db
+        with self._lock, self._db:  # one operation at a time; commits, or rolls back on error
+            yield self._db
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
 
     def create(self, user_id: str, first_question: str) -> Conversation:
         """Start a conversation titled after its first question."""
