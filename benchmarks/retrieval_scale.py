@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -101,14 +102,18 @@ def main() -> int:
     retriever = HybridRetriever(index, embedder, bm25)
     queries = [q.query("scenario+question") for q in load_questions(QUESTIONS)]
     retriever.retrieve(queries[0])  # warm up the model session
-    latencies = []
+    latencies, cpu = [], []
     for query in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         retriever.retrieve(query, k=8)
         latencies.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
     report = {"chunks": index.count_chunks(), "queries": len(queries),
               "latency_ms_p50": round(float(np.percentile(latencies, 50)), 1),
               "latency_ms_p95": round(float(np.percentile(latencies, 95)), 1),
+              "cpu_ms_p50": round(float(np.percentile(cpu, 50)), 1),
+              "cpu_ms_p95": round(float(np.percentile(cpu, 95)), 1),
+              "load_average_1m": round(os.getloadavg()[0], 1),
               "build_s": round(built, 1), "bm25_load_s": round(bm25_s, 1)}
     print(json.dumps(report) if args.json else "\n".join(f"{k}: {v}" for k, v in report.items()))
     return 0
