@@ -8,6 +8,7 @@ and very long answers are counted and listed, never silently dropped.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import zipfile
@@ -164,7 +165,7 @@ def _open_csv(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
         )
     text = _decode(data, path.name)
     dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
-    reader = csv.reader(text.splitlines(), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
         raise ConsultError(f"{path.name} is empty or has no header row.")

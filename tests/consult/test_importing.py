@@ -30,6 +30,13 @@ def test_csv_counts_empty_na_duplicates_and_long(tmp_path: Path) -> None:
     assert len(question.responses) + len(question.excluded) == len(rows)
 
 
+def test_multi_line_answers_keep_their_line_breaks(tmp_path: Path) -> None:
+    answer = "First line.\nSecond line\u2028with a separator."
+    path = write_csv(tmp_path / "r.csv", ["ID", "Q"], [["1", answer], ["2", "next"]])
+    question = load_consultation(path, "ID", ["Q"]).questions[0]
+    assert [r.text for r in question.responses] == [answer, "next"]
+
+
 def test_windows_1252_csv_is_read(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", ["ID", "Q"], [["1", "Costs £5 – too much"]], "cp1252")
     assert (
