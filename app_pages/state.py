@@ -68,3 +68,22 @@ def show_notice() -> None:
         st.session_state[NOTICE] = None
         kind, text = notice
         {"success": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(text)
+
+
+# The Consult page: the imported consultation, its results and review live here between runs, so
+# an error never loses them. Dicts are created by the page (no shared mutable defaults).
+CONSULT_UPLOAD = "ga_consult_upload"  # widget: the responses file
+CONSULT_FILE = "ga_consult_file"  # (file_id, name, columns) of the uploaded file
+CONSULT_ID_COLUMN = "ga_consult_id_column"  # widget
+CONSULT_QUESTION_COLUMNS = "ga_consult_question_columns"  # widget
+CONSULT_DATA = "ga_consult_data"  # the imported Consultation
+CONSULT_RESULTS = "ga_consult_results"  # question_id -> QuestionResult (with the review)
+CONSULT_FRAMEWORKS = "ga_consult_frameworks"  # question_id -> signed-off Framework
+CONSULT_QUESTION = "ga_consult_question"  # widget: the question being reviewed
+CONSULT_USE_LLM = "ga_consult_use_llm"  # widget: refine themes with the language model
+CONSULT_THEMES_COUNT = "ga_consult_themes_count"  # widget: themes to find (0 = automatic)
+
+
+def consult_key(name: str) -> str:
+    """A widget of the Consult page's review forms."""
+    return f"ga_consult_{name}"
