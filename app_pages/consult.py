@@ -1,0 +1,219 @@
+"""Consult: policy teams import consultation responses, theme them offline, review and export.
+
+The imported consultation and every question's results (with the reviewer's corrections) live in
+session state, so an error in one step never loses earlier work.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from app_pages import state
+from app_pages.access import current_identity
+from app_pages.consult_results import (
+    import_counts,
+    plain,
+    show_downloads,
+    show_overview,
+    show_responses,
+    show_set_aside,
+    show_themes,
+)
+from app_pages.consult_review import show_review, show_sign_off
+from app_pages.services import AppServices, get_app_services, load_settings
+from assistant.errors import GuidanceError
+from assistant.uploads import safe_file_name
+from consult.analysis import QuestionResult, analyse_question
+from consult.importing import list_columns, load_consultation
+from consult.responses import Consultation, Question
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+INTRO = ("Import consultation responses from a CSV or Excel file, find the themes offline, "
+         "review them, then download the results. Nothing a respondent wrote is run or "
+         "rendered as a web page.")
+
+
+def guarded(description: str, action: Callable[[], T]) -> T | None:
+    """Run a step, showing the engine's advice (or a generic message) if it fails."""
+    try:
+        return action()
+    except GuidanceError as exc:
+        st.error(f"Could not {description}. {exc}", icon=":material/error:")
+    except Exception:
+        log.exception("Consult step failed: %s", description)
+        st.error(f"Could not {description} because of an unexpected problem. It has been "
+                 "logged. Your imported responses and review are kept; try again.",
+                 icon=":material/error:")
+    return None
+
+
+def read_upload(name: str, data: bytes, read: Callable[[Path], T]) -> T:
+    """Run ``read`` on the uploaded bytes, saved under a safe name in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe_file_name(name)
+        path.write_bytes(data)
+        return read(path)
+
+
+def import_upload(name: str, data: bytes, id_column: str,
+                  question_columns: list[str]) -> Consultation:
+    """Import an uploaded CSV/XLSX file's chosen columns (what the Import button does)."""
+    return read_upload(name, data, lambda p: load_consultation(p, id_column, question_columns))
+
+
+def file_columns(upload: Any) -> list[str] | None:
+    """The uploaded file's columns, read once per file (None when it cannot be read)."""
+    known = st.session_state.get(state.CONSULT_FILE)
+    if known and known[0] == upload.file_id:
+        return list(known[2])
+    columns = guarded(f"read {upload.name}",
+                      lambda: read_upload(upload.name, upload.getvalue(), list_columns))
+    if columns is not None:
+        st.session_state[state.CONSULT_FILE] = (upload.file_id, upload.name, columns)
+    return columns
+
+
+def show_import(max_mb: int) -> None:
+    """Step 1: upload, choose columns, import, and show what import counted."""
+    st.header("1. Import responses", divider="gray")
+    upload = st.file_uploader(
+        "Responses file (CSV or Excel .xlsx, one row per respondent)", type=["csv", "xlsx"],
+        max_upload_size=max_mb, key=state.CONSULT_UPLOAD,
+        help=f"Up to {max_mb} MB and 200,000 rows. The first row must name the columns.")
+    columns = file_columns(upload) if upload is not None else None
+    if upload is not None and columns:
+        choose_columns(upload, columns)
+    data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
+    if data is not None:
+        show_import_counts(data)
+
+
+def choose_columns(upload: Any, columns: list[str]) -> None:
+    guess = next((i for i, c in enumerate(columns) if "id" in c.lower().split("_")), 0)
+    id_column = st.selectbox("Respondent id column", columns, index=guess,
+                             key=state.CONSULT_ID_COLUMN)
+    questions = st.multiselect("Question columns (one or more)",
+                               [c for c in columns if c != id_column],
+                               key=state.CONSULT_QUESTION_COLUMNS,
+                               placeholder="Choose the columns holding answers")
+    replacing = st.session_state.get(state.CONSULT_DATA) is not None
+    label = "Import again (replaces the current analysis)" if replacing else "Import"
+    if st.button(label, type="primary", disabled=not questions, icon=":material/upload:"):
+        data = guarded(f"import {upload.name}", lambda: import_upload(
+            upload.name, upload.getvalue(), id_column or "", questions))
+        if data is not None:
+            st.session_state[state.CONSULT_DATA] = data
+            st.session_state[state.CONSULT_RESULTS] = {}
+            st.session_state[state.CONSULT_FRAMEWORKS] = {}
+            state.notify("success", f"Imported {data.rows:,} rows from {plain(upload.name)}.")
+            st.rerun()
+
+
+def show_import_counts(data: Consultation) -> None:
+    name = Path(data.source).name
+    st.subheader(f"Imported: {plain(name)}, {data.rows:,} rows")
+    st.table(import_counts(data.questions), hide_index=True, border="horizontal")
+    st.caption("Empty answers, N/A answers and repeated respondent ids are counted and listed "
+               "below but not themed. Answers with the same text as another are themed and "
+               "marked; answers over 10,000 characters are shortened for theming.")
+    show_set_aside(data.questions)
+
+
+def show_analyse(app: AppServices, data: Consultation) -> None:
+    """Step 2: theme every question, with a progress bar."""
+    st.header("2. Find themes", divider="gray")
+    llm = app.services.llm
+    use_llm = llm is not None and st.checkbox(
+        "Refine themes with the language model", value=True, key=state.CONSULT_USE_LLM)
+    k = st.number_input("How many themes to look for (0 = decide automatically)", min_value=0,
+                        max_value=30, value=0, key=state.CONSULT_THEMES_COUNT)
+    results = st.session_state.setdefault(state.CONSULT_RESULTS, {})
+    label = "Analyse again (discards your review)" if results else "Analyse responses"
+    if st.button(label, type="primary", icon=":material/insights:"):
+        results.clear()
+        st.session_state[state.CONSULT_FRAMEWORKS] = {}
+        analyse(app, data.questions, results, llm if use_llm else None, int(k) or None)
+        st.rerun()
+
+
+def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str, Any],
+            llm: Any, k: int | None) -> None:
+    """Analyse each question in turn, keeping each result as soon as it is ready."""
+    bar = st.progress(0.0, text="Starting…")
+    total = len(questions)
+    for n, question in enumerate(questions):
+        if not question.responses:
+            continue
+
+        def progress(done: int, count: int, _n: int = n) -> None:
+            step = "finding and mapping themes" if done >= count else \
+                f"reading answers: {done:,} of {count:,}"
+            bar.progress(min((_n + 0.8 * done / max(count, 1)) / total, 1.0),
+                         text=f"Question {_n + 1} of {total}: {step}")
+
+        result = guarded(f"analyse question {n + 1}", lambda q=question, p=progress:
+                         analyse_question(q, app.services.embedder, llm=llm, k=k, progress=p))
+        if result is None:
+            state.notify("error", f"Question {n + 1} could not be analysed; see the log.")
+            return
+        results[question.question_id] = result
+    bar.progress(1.0, text="Done.")
+    state.notify("success", f"Analysed {len(results)} question(s). Review the themes below.")
+
+
+def pick_question(data: Consultation, results: dict[str, QuestionResult]) -> QuestionResult:
+    analysed = [q for q in data.questions if q.question_id in results]
+    texts = {q.question_id: q.text for q in analysed}
+    chosen = st.selectbox("Question", list(texts), key=state.CONSULT_QUESTION,
+                          format_func=lambda i: " ".join(texts.get(i, i).split())[:150])
+    return results[chosen or analysed[0].question_id]
+
+
+def show_results(app: AppServices, data: Consultation, reviewer: str) -> None:
+    """Steps 3-5 for the chosen question: themes, review, sign-off; then downloads."""
+    results: dict[str, QuestionResult] = st.session_state.get(state.CONSULT_RESULTS) or {}
+    skipped = [q for q in data.questions if not q.responses]
+    for question in skipped:
+        st.info(f"“{plain(question.text)}” has no answers to theme.", icon=":material/info:")
+    if not results:
+        return
+    st.header("3. Themes", divider="gray")
+    result = pick_question(data, results)
+    if result.signed_off:
+        st.caption(f"Framework signed off by {plain(result.signed_off_by)}.")
+    show_overview(result)
+    show_themes(result)
+    show_responses(result)
+    st.header("4. Review", divider="gray")
+    show_review(result, app.services.embedder)
+    show_sign_off(result, app.services.embedder, reviewer)
+    st.header("5. Download", divider="gray")
+    show_downloads([results[q.question_id] for q in data.questions if q.question_id in results])
+
+
+def main() -> None:
+    settings = load_settings()
+    identity = current_identity(settings)
+    if identity is None:
+        st.error("Sign in to use Consult.")
+        return
+    st.title("Consult: theme consultation responses")
+    st.caption(INTRO)
+    state.show_notice()
+    show_import(settings.max_upload_mb)
+    data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
+    if data is None:
+        return
+    app = get_app_services()
+    show_analyse(app, data)
+    show_results(app, data, identity.name)
+
+
+main()

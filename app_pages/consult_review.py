@@ -1,0 +1,195 @@
+"""Consult page, review: rename, add, merge, split and delete themes, move responses, correct
+positions, re-map from the corrections and sign off the framework.
+
+Each action runs in a form; the engine validates first and changes nothing when it refuses
+(``ReviewError``), so a refused action loses no earlier work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+from app_pages import state
+from app_pages.consult_results import framework_json, plain
+from assistant.errors import GuidanceError
+from assistant.ports import Embedder
+from consult import review
+from consult.analysis import QuestionResult, remap
+from consult.errors import ReviewError
+from consult.positions import POSITIONS
+
+log = logging.getLogger(__name__)
+NO_THEME = ""  # "from no theme": add the response to the chosen theme, keep its others
+
+
+def apply(done: str, action: Callable[[], object]) -> bool:
+    """Run a review action; on success queue ``done`` and rerun, else explain and keep state."""
+    try:
+        action()
+    except GuidanceError as exc:
+        st.error(f"That change was not made. {exc}", icon=":material/error:")
+        return False
+    except Exception:
+        log.exception("Consult review action failed")
+        st.error("That change was not made because of an unexpected problem. Your themes and "
+                 "corrections are as they were; try again.", icon=":material/error:")
+        return False
+    state.notify("success", done)
+    st.rerun()
+    return True
+
+
+def theme_picker(result: QuestionResult, label: str, name: str) -> str | None:
+    ids = [t.theme_id for t in result.themes]
+    labels = {t.theme_id: t.label for t in result.themes}
+    return st.selectbox(label, ids, format_func=lambda i: labels.get(i, i),
+                        key=state.consult_key(name), index=None, placeholder="Choose a theme")
+
+
+def rename_form(result: QuestionResult) -> None:
+    with st.form(state.consult_key("rename_form"), clear_on_submit=True):
+        theme = theme_picker(result, "Theme to rename", "rename_theme")
+        label = st.text_input("New label", max_chars=120, key=state.consult_key("rename_label"))
+        description = st.text_area("New description (leave empty to keep the current one)",
+                                   max_chars=500, key=state.consult_key("rename_description"))
+        if st.form_submit_button("Rename theme", type="primary"):
+            apply(f"Theme renamed to “{plain(label)}”.", lambda: review.rename_theme(
+                result, theme or "", label, description.strip() or None))
+
+
+def add_form(result: QuestionResult, embedder: Embedder) -> None:
+    with st.form(state.consult_key("add_form"), clear_on_submit=True):
+        label = st.text_input("Label", max_chars=120, key=state.consult_key("add_label"))
+        description = st.text_area("Description (one sentence helps the mapping)",
+                                   max_chars=500, key=state.consult_key("add_description"))
+        if st.form_submit_button("Add theme", type="primary"):
+            def add() -> None:
+                review.add_theme(result, label, description)
+                remap(result, embedder)
+            apply(f"Theme “{plain(label)}” added and responses re-mapped.", add)
+
+
+def merge_form(result: QuestionResult) -> None:
+    labels = {t.theme_id: t.label for t in result.themes}
+    with st.form(state.consult_key("merge_form"), clear_on_submit=True):
+        chosen = st.multiselect("Themes to merge (two or more)", list(labels),
+                                format_func=lambda i: labels.get(i, i),
+                                key=state.consult_key("merge_themes"))
+        label = st.text_input("Label of the merged theme (empty: the first theme's)",
+                              max_chars=120, key=state.consult_key("merge_label"))
+        if st.form_submit_button("Merge themes", type="primary"):
+            apply(f"{len(chosen)} themes merged.",
+                  lambda: review.merge_themes(result, chosen, label.strip()))
+
+
+def split_form(result: QuestionResult) -> None:
+    with st.form(state.consult_key("split_form"), clear_on_submit=True):
+        theme = theme_picker(result, "Theme to split", "split_theme")
+        parts = st.number_input("Into how many themes", min_value=2, max_value=6, value=2,
+                                key=state.consult_key("split_parts"))
+        if st.form_submit_button("Split theme", type="primary"):
+            apply(f"Theme split into {int(parts)}. Rename the new themes to say what differs.",
+                  lambda: review.split_theme(result, theme or "", int(parts)))
+
+
+def delete_form(result: QuestionResult) -> None:
+    with st.form(state.consult_key("delete_form"), clear_on_submit=True):
+        theme = theme_picker(result, "Theme to delete", "delete_theme")
+        sure = st.checkbox("Yes, delete this theme (its responses become unmatched unless they "
+                           "have other themes)", key=state.consult_key("delete_sure"))
+        if st.form_submit_button("Delete theme"):
+            if not sure:
+                st.warning("Tick the box to confirm, then select Delete theme again.")
+                return
+            apply("Theme deleted.", lambda: review.delete_theme(result, theme or ""))
+
+
+def response_label(result: QuestionResult) -> Callable[[str], str]:
+    texts = {r.response_id: r.text for r in result.question.responses}
+    return lambda rid: f"{rid}: {' '.join(texts.get(rid, '').split())[:80]}"
+
+
+def move_form(result: QuestionResult) -> None:
+    ids = [r.response_id for r in result.question.responses]
+    labels = {t.theme_id: t.label for t in result.themes}
+    with st.form(state.consult_key("move_form"), clear_on_submit=True):
+        chosen = st.multiselect("Responses to move (type to search by id or words)", ids,
+                                format_func=response_label(result),
+                                key=state.consult_key("move_responses"))
+        source = st.selectbox("From theme", [NO_THEME, *labels],
+                              format_func=lambda i: labels.get(i, "(none: keep its themes)"),
+                              key=state.consult_key("move_from"))
+        target = theme_picker(result, "To theme", "move_to")
+        if st.form_submit_button("Move responses", type="primary"):
+            def move() -> None:
+                if not chosen or target is None:
+                    raise ReviewError("Choose at least one response and a theme.")
+                for rid in chosen:
+                    review.move_response(result, rid, source or None, target)
+            apply(f"{len(chosen)} response(s) moved. Use “Update mapping from my "
+                  "corrections” to re-map the others.", move)
+
+
+def position_form(result: QuestionResult) -> None:
+    ids = [r.response_id for r in result.question.responses]
+    with st.form(state.consult_key("position_form"), clear_on_submit=True):
+        rid = st.selectbox("Response", ids, format_func=response_label(result), index=None,
+                           key=state.consult_key("position_response"),
+                           placeholder="Choose a response")
+        position = st.radio("Position", POSITIONS, horizontal=True,
+                            key=state.consult_key("position_value"))
+        if st.form_submit_button("Set position", type="primary"):
+            apply("Position corrected.", lambda: review.set_position(result, rid or "", position))
+
+
+def show_review(result: QuestionResult, embedder: Embedder) -> None:
+    """The review actions for one question, one tab each."""
+    tabs = st.tabs(["Rename", "Add", "Merge", "Split", "Delete", "Move responses", "Position"])
+    with tabs[0]:
+        rename_form(result)
+    with tabs[1]:
+        add_form(result, embedder)
+    with tabs[2]:
+        merge_form(result)
+    with tabs[3]:
+        split_form(result)
+    with tabs[4]:
+        delete_form(result)
+    with tabs[5]:
+        move_form(result)
+    with tabs[6]:
+        position_form(result)
+    show_remap(result, embedder)
+
+
+def show_remap(result: QuestionResult, embedder: Embedder) -> None:
+    count = len(result.corrections)
+    st.caption(f"{count} response(s) corrected by hand. Corrections are kept, and the other "
+               "responses are re-mapped using them as examples.")
+    if st.button("Update mapping from my corrections", icon=":material/sync:",
+                 key=state.consult_key("remap"), disabled=not result.themes):
+        apply("Mapping updated from your corrections.", lambda: remap(result, embedder))
+
+
+def show_sign_off(result: QuestionResult, embedder: Embedder, reviewer: str) -> None:
+    """Sign off this question's framework (re-mapping every response) and download it."""
+    frameworks = st.session_state.setdefault(state.CONSULT_FRAMEWORKS, {})
+    qid = result.question.question_id
+    if result.signed_off and qid in frameworks:
+        st.success(f"Framework signed off by {plain(result.signed_off_by)} and applied to every "
+                   "response. Any further change to the themes withdraws the sign-off.",
+                   icon=":material/verified:")
+        st.download_button("Download the framework (JSON)", framework_json(frameworks[qid]),
+                           file_name=f"framework-{qid}.json", mime="application/json",
+                           icon=":material/download:", on_click="ignore")
+        return
+    with st.form(state.consult_key("sign_off_form")):
+        name = st.text_input("Signed off by", value=reviewer, max_chars=120,
+                             key=state.consult_key("sign_off_name"))
+        if st.form_submit_button("Sign off framework", icon=":material/verified:"):
+            def sign() -> None:
+                frameworks[qid] = review.sign_off(result, name, embedder)
+            apply("Framework signed off and applied to every response.", sign)

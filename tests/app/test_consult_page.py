@@ -1,0 +1,273 @@
+"""The Consult page with fake services: upload, import counts, analyse, review, export, safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from app_pages import state
+from app_pages.consult_results import csv_bytes, plain, xlsx_bytes
+from app_pages.services import AppServices
+from tests.app.conftest import ROOT, open_app, texts
+
+CONSULT_PAGE = "app_pages/consult.py"
+TOPICS = ("Parking permits cost far too much for families on low incomes.",
+          "Bus services are unreliable and the routes to the hospital were cut.",
+          "Cycle lanes on the high street would make cycling safer for children.")
+HOSTILE = "=cmd|' /C calc'!A0 <script>alert('x')</script> **bold** [link](http://x.test)"
+
+
+def responses_csv(extra: list[list[str]] | None = None) -> bytes:
+    """A small consultation: 24 answers on three topics plus empty, N/A and repeated ids."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["respondent_id", "region", "Do you agree with the plan?"])
+    for n in range(24):
+        writer.writerow([f"r{n + 1}", "North", f"{TOPICS[n % 3]} Point {n}."])
+    writer.writerows([["r25", "South", ""], ["r26", "South", "N/A"],
+                      ["r1", "East", "A repeated respondent id."], *(extra or [])])
+    return out.getvalue().encode()
+
+
+def consult_page(fake_app: AppServices) -> AppTest:
+    at = open_app()
+    return at.switch_page(CONSULT_PAGE).run()
+
+
+def upload(at: AppTest, data: bytes, name: str = "responses.csv") -> AppTest:
+    at.file_uploader(key=state.CONSULT_UPLOAD).set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def imported(fake_app: AppServices, data: bytes | None = None) -> AppTest:
+    at = upload(consult_page(fake_app), data or responses_csv())
+    assert at.selectbox(key=state.CONSULT_ID_COLUMN).value == "respondent_id"
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Do you agree with the plan?")
+    at.run()
+    button(at, "Import").click()
+    return at.run()
+
+
+def analysed(fake_app: AppServices, data: bytes | None = None) -> AppTest:
+    at = imported(fake_app, data)
+    at.number_input(key=state.CONSULT_THEMES_COUNT).set_value(3).run()
+    button(at, "Analyse responses").click()
+    return at.run()
+
+
+def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.get("form_submit_button") if b.label == label).click().run()
+
+
+def results(at: AppTest) -> dict:  # type: ignore[type-arg]
+    return at.session_state[state.CONSULT_RESULTS]
+
+
+def test_consult_is_in_the_navigation_for_every_user(fake_app: AppServices) -> None:
+    at = consult_page(fake_app)
+    assert not at.exception
+    assert at.title[0].value.startswith("Consult")
+    assert at.file_uploader(key=state.CONSULT_UPLOAD).allowed_type == [".csv", ".xlsx"]
+
+
+def test_import_counts_what_is_set_aside(fake_app: AppServices) -> None:
+    at = imported(fake_app)
+    assert not at.exception
+    assert "Imported 27 rows" in texts(at)
+    counts = at.table[0].value
+    row = counts.iloc[0]
+    assert (row["To theme"], row["Empty"], row["N/A"], row["Repeated respondent id"]) == \
+        (24, 1, 1, 1)
+    set_aside = at.dataframe[0].value
+    assert sorted(set_aside["Reason"]) == ["duplicate id", "empty", "not applicable"]
+
+
+def test_analyse_shows_themes_table_chart_quotes_and_downloads(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    assert not at.exception
+    assert "Analysed 1 question(s)" in texts(at)
+    themes = at.table[1].value
+    assert list(themes.columns[:4]) == ["Theme", "Description", "Responses", "Share"]
+    assert themes["Responses"].sum() >= 24
+    assert {"Agree", "Disagree", "Unclear", "Evidence-rich"} <= set(themes.columns)
+    assert at.get("vega_lite_chart"), "a bar chart of themes"
+    assert any("Point" in t.value for t in at.text), "representative quotes shown as text"
+    labels = {b.label for b in at.download_button}
+    assert labels == {"Download Excel (.xlsx)", "Download themes (.csv)",
+                      "Download mappings (.csv)"}
+
+
+def test_rename_and_merge_themes(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    result = next(iter(results(at).values()))
+    first, second = result.themes[0].theme_id, result.themes[1].theme_id
+    at.selectbox(key=state.consult_key("rename_theme")).select(first)
+    at.text_input(key=state.consult_key("rename_label")).input("Cost of parking")
+    at = submit(at, "Rename theme")
+    assert not at.exception
+    assert "Theme renamed to" in texts(at)
+    assert "Cost of parking" in list(at.table[1].value["Theme"])
+    at.multiselect(key=state.consult_key("merge_themes")).select(first).select(second)
+    at.text_input(key=state.consult_key("merge_label")).input("Transport costs")
+    at = submit(at, "Merge themes")
+    assert "2 themes merged" in texts(at)
+    result = next(iter(results(at).values()))
+    assert [t.label for t in result.themes].count("Transport costs") == 1
+    assert first not in {t.theme_id for t in result.themes}
+
+
+def test_refused_review_action_explains_and_keeps_the_review(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    before = [t.label for t in next(iter(results(at).values())).themes]
+    at.multiselect(key=state.consult_key("merge_themes")).select(
+        next(iter(results(at).values())).themes[0].theme_id)
+    at = submit(at, "Merge themes")
+    assert "at least two different themes" in " ".join(e.value for e in at.error)
+    assert [t.label for t in next(iter(results(at).values())).themes] == before
+
+
+def test_move_a_response_is_kept_through_remapping_and_sign_off(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    result = next(iter(results(at).values()))
+    target = result.themes[-1].theme_id
+    at.multiselect(key=state.consult_key("move_responses")).select("r1")
+    at.selectbox(key=state.consult_key("move_to")).select(target)
+    at = submit(at, "Move responses")
+    assert "1 response(s) moved" in texts(at)
+    button(at, "Update mapping from my corrections").click()
+    at.run()
+    result = next(iter(results(at).values()))
+    assert target in result.assignments[0] and "r1" in result.corrections
+    at.text_input(key=state.consult_key("sign_off_name")).input("Pat Reviewer")
+    at = submit(at, "Sign off framework")
+    assert not at.exception
+    assert "Framework signed off by Pat Reviewer" in texts(at)
+    assert "Download the framework (JSON)" in {b.label for b in at.download_button}
+    assert target in next(iter(results(at).values())).assignments[0]
+
+
+def test_add_split_delete_and_position(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    at.text_input(key=state.consult_key("add_label")).input("Road safety")
+    at = submit(at, "Add theme")
+    assert "Road safety" in [t.label for t in next(iter(results(at).values())).themes]
+    biggest = max(next(iter(results(at).values())).themes,
+                  key=lambda t: sum(t.theme_id in ids for ids in
+                                    next(iter(results(at).values())).assignments))
+    at.selectbox(key=state.consult_key("split_theme")).select(biggest.theme_id)
+    at = submit(at, "Split theme")
+    assert "Theme split into 2" in texts(at)
+    doomed = next(iter(results(at).values())).themes[0]
+    at.selectbox(key=state.consult_key("delete_theme")).select(doomed.theme_id)
+    at = submit(at, "Delete theme")
+    assert "Tick the box" in texts(at)
+    at.selectbox(key=state.consult_key("delete_theme")).select(doomed.theme_id)
+    at.checkbox(key=state.consult_key("delete_sure")).check()
+    at = submit(at, "Delete theme")
+    assert doomed not in next(iter(results(at).values())).themes
+    at.selectbox(key=state.consult_key("position_response")).select("r2")
+    at.radio(key=state.consult_key("position_value")).set_value("disagree")
+    at = submit(at, "Set position")
+    assert next(iter(results(at).values())).positions[1] == "disagree"
+    assert not at.exception
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("utf16.csv", "respondent_id,answer\nr1,hello\n".encode("utf-16"), "UTF-16 or binary"),
+    ("broken.xlsx", b"not a workbook", "could not be opened as an Excel workbook"),
+    ("empty.csv", b"", "empty or has no header row"),
+])
+def test_malformed_files_get_a_clear_message(fake_app: AppServices, name: str, data: bytes,
+                                             message: str) -> None:
+    at = upload(consult_page(fake_app), data, name)
+    assert not at.exception
+    [error] = at.error
+    assert message in error.value and "Could not read" in error.value
+    assert not at.button  # no column pickers or Import for an unreadable file
+
+
+def test_too_many_rows_is_refused_and_earlier_import_kept(fake_app: AppServices,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    import consult.importing
+
+    at = imported(fake_app)
+    monkeypatch.setattr(consult.importing, "MAX_ROWS", 10)
+    at = upload(at, responses_csv() + b"r90,North,one more\n", "bigger.csv")
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Do you agree with the plan?")
+    at.run()
+    button(at, "Import again").click()
+    at.run()
+    assert "more than 10 rows" in at.error[0].value
+    assert at.session_state[state.CONSULT_DATA].rows == 27  # the earlier import is kept
+
+
+def test_respondent_text_is_shown_as_text_never_markup(fake_app: AppServices) -> None:
+    extra = [[f"x{n}", "West", HOSTILE] for n in range(8)]
+    at = analysed(fake_app, responses_csv(extra))
+    assert not at.exception
+    assert any(HOSTILE in t.value for t in at.text), "quotes are st.text: shown exactly as written"
+    everything = at.dataframe[-1].value
+    assert HOSTILE in list(everything["Response"]), "tables hold the text as typed"
+    markdown = [m.value for m in at.markdown] + [e.label for e in at.expander]
+    markdown += [str(v) for v in at.table[1].value["Theme"]]
+    assert all("<script>" not in m for m in markdown), "escaped wherever Markdown is rendered"
+    assert not at.get("html") or all("script" not in h.proto.body for h in at.get("html"))
+
+
+def test_plain_escapes_markdown_and_html() -> None:
+    assert plain("<b>hi</b> **x** [a](b) :red[c] $x$") == (
+        r"\<b\>hi\<\/b\> \*\*x\*\* \[a\]\(b\) \:red\[c\] \$x\$".replace(r"\/", "/"))
+    assert plain("line one\nline two") == "line one line two"
+
+
+def test_exports_have_two_sheets_and_neutralise_formulas(fake_app: AppServices,
+                                                         tmp_path: Path) -> None:
+    at = analysed(fake_app, responses_csv([["x1", "West", HOSTILE]]))
+    result_list = list(results(at).values())
+    (tmp_path / "out.xlsx").write_bytes(xlsx_bytes(result_list))
+    book = load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == ["Themes", "Mappings"]
+    cells = [c for row in book["Mappings"].iter_rows(values_only=True) for c in row]
+    assert "'" + HOSTILE in cells and HOSTILE not in cells
+    assert csv_bytes(result_list, 0).decode("utf-8-sig").startswith("question,theme_id")
+    assert "'" + HOSTILE in csv_bytes(result_list, 1).decode("utf-8-sig")
+    assert zipfile.is_zipfile(io.BytesIO(xlsx_bytes(result_list)))
+
+
+def test_page_run_directly_needs_no_admin(fake_app: AppServices) -> None:
+    at = AppTest.from_file(str(ROOT / CONSULT_PAGE), default_timeout=30).run()
+    assert not at.exception
+    assert at.file_uploader(key=state.CONSULT_UPLOAD)
+
+
+def test_xlsx_formulas_are_imported_as_text(fake_app: AppServices, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "answer"])
+    for n in range(12):
+        sheet.append([f"r{n}", f"{TOPICS[n % 3]} Point {n}."])
+    sheet.append(["f1", "=SUM(1,2)"])
+    book.save(tmp_path / "formulas.xlsx")
+    at = consult_page(fake_app)
+    at.file_uploader(key=state.CONSULT_UPLOAD).set_value(
+        ("formulas.xlsx", (tmp_path / "formulas.xlsx").read_bytes(), "application/octet-stream"))
+    at.run()
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("answer").run()
+    button(at, "Import").click()
+    at.run()
+    assert not at.exception
+    [question] = at.session_state[state.CONSULT_DATA].questions
+    assert question.responses[-1].text == "=SUM(1,2)"  # the formula's text, never its value
