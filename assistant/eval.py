@@ -279,6 +279,9 @@ def fit_calibration(retriever: Any, in_scope: Sequence[EvalQuestion],
     x = np.array(pos + neg)
     y = np.array([1] * len(pos) + [0] * len(neg))
     model = LogisticRegression(C=10.0, class_weight="balanced").fit(x, y)
+    if model.coef_[0][1] < 0:  # coverage must not lower relevance: drop it if it would
+        x = np.column_stack([x[:, 0], np.zeros(len(x))])
+        model = LogisticRegression(C=10.0, class_weight="balanced").fit(x, y)
     probs = model.predict_proba(x)[:, 1]
     grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
     errors = [np.mean(probs[y == 1] < t) + np.mean(probs[y == 0] >= t) for t in grid]

