@@ -34,6 +34,7 @@ if identity is None:
     st.stop()
 
 pages = [st.Page("app_pages/ask.py", title="Ask", icon=":material/chat:", default=True),
+         st.Page("app_pages/draft.py", title="Draft a letter", icon=":material/edit_document:"),
          st.Page("app_pages/consult.py", title="Consult", icon=":material/forum:"),
          st.Page("app_pages/help.py", title="Help", icon=":material/help:")]
 if identity.is_admin or not oidc_enabled():  # local mode: Admin asks for the password

@@ -1,4 +1,5 @@
-"""Admin: the documents in the index, uploads, new versions, deletion, reindexing and health.
+"""Admin: the documents in the index, uploads, new versions, deletion, reindexing, health and
+the letter templates.
 
 The role is checked here as well as in navigation, so a crafted URL or session cannot reach it.
 """
@@ -16,6 +17,14 @@ from app_pages.access import current_identity, show_admin_sign_in
 from app_pages.services import AppServices, load_settings, ready_app_services
 from assistant import uploads
 from assistant.errors import GuidanceError
+from assistant.templates import (
+    MAX_TEMPLATE_BYTES,
+    LetterTemplate,
+    TemplateError,
+    list_templates,
+    parse_template,
+    save_template,
+)
 from assistant.types import DocumentRecord
 from ingest.pipeline import IngestReport
 
@@ -211,6 +220,88 @@ def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
                  hide_index=True, border="horizontal")
 
 
+def show_templates(app: AppServices) -> None:
+    """The letter templates offered on Draft a letter, any that fail validation, and upload."""
+    folder = app.settings.templates_dir
+    templates, problems = list_templates(folder)
+    st.caption(f"Templates are YAML files in `{folder}`: text and declared fields only, never "
+               "code. See docs/drafting.md for the format.")
+    if templates:
+        st.table([template_row(t) for t in templates], hide_index=True, border="horizontal")
+    else:
+        st.info("There are no valid templates yet: caseworkers cannot draft letters.")
+    if problems:
+        st.error("These template files are not offered to caseworkers:\n\n"
+                 + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+    st.subheader("Add or replace a template")
+    show_template_upload(app)
+
+
+def template_row(template: LetterTemplate) -> dict[str, Any]:
+    return {"Name": template.name, "Title": template.title,
+            "Fields": ", ".join(f.label for f in template.fields),
+            "Drafted sections": ", ".join(s.heading or s.id for s in template.sections)}
+
+
+def show_template_upload(app: AppServices) -> None:
+    file = st.file_uploader(
+        "Letter template (.yaml)", type=["yaml", "yml"], max_upload_size=1,
+        key=f"{state.TEMPLATE_FILE}_{st.session_state[state.UPLOAD_ROUND]}",
+        help=f"Up to {MAX_TEMPLATE_BYTES // 1024} KB. The file is checked before it is saved.")
+    if file is None:
+        st.session_state[state.CONFIRM_REPLACE_TEMPLATE] = None
+        return
+    template = run_action("check the template", lambda: read_template(file.getvalue()))
+    if template is None:
+        return
+    text = file.getvalue().decode("utf-8")
+    exists = (app.settings.templates_dir / f"{template.name}.yaml").exists()
+    if not exists:
+        if st.button("Add template", type="primary"):
+            add_template(app, text, replace=False)
+        return
+    if st.session_state.get(state.CONFIRM_REPLACE_TEMPLATE) != template.name:
+        st.info(f"A template called **{template.name}** already exists.")
+        if st.button("Replace it…", icon=":material/swap_horiz:"):
+            st.session_state[state.CONFIRM_REPLACE_TEMPLATE] = template.name
+            st.rerun()
+        return
+    confirm_replace(app, template, text)
+
+
+def read_template(data: bytes) -> LetterTemplate:
+    """The uploaded file checked as a template (size, UTF-8, YAML, fields and parts)."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"The file is {len(data) // 1024} KB; templates are limited to "
+                            f"{MAX_TEMPLATE_BYTES // 1024} KB.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError("The file is not UTF-8 text: save it as UTF-8 YAML.") from None
+    return parse_template(text, "The uploaded template")
+
+
+def confirm_replace(app: AppServices, template: LetterTemplate, text: str) -> None:
+    st.warning(f"Replace the template **{template.name}** with the uploaded file? Letters "
+               "already drafted are not changed.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, replace it", type="primary"):
+        st.session_state[state.CONFIRM_REPLACE_TEMPLATE] = None
+        add_template(app, text, replace=True)
+    if no.button("Cancel", key="ga_cancel_replace_template"):
+        st.session_state[state.CONFIRM_REPLACE_TEMPLATE] = None
+        st.session_state[state.UPLOAD_ROUND] += 1
+        st.rerun()
+
+
+def add_template(app: AppServices, text: str, *, replace: bool) -> None:
+    saved = run_action("save the template",
+                       lambda: save_template(text, app.settings.templates_dir, replace=replace))
+    if saved is not None:
+        verb = "Replaced" if replace else "Added"
+        finish(f"{verb} the template {saved.title} ({saved.name}).", [])
+
+
 def main() -> None:
     settings = load_settings()
     identity = current_identity(settings)
@@ -222,7 +313,8 @@ def main() -> None:
     show_last_results()
     records = app.services.index.get_documents()
     collections = uploads.known_collections(app.services)
-    tabs = st.tabs(["Documents", "Upload", "Replace or delete", "Reindex", "Index health"])
+    tabs = st.tabs(["Documents", "Upload", "Replace or delete", "Reindex", "Index health",
+                    "Templates"])
     with tabs[0]:
         show_documents(records)
     with tabs[1]:
@@ -236,6 +328,8 @@ def main() -> None:
         show_reindex(app, collections)
     with tabs[4]:
         show_health(app, records)
+    with tabs[5]:
+        show_templates(app)
 
 
 main()

@@ -28,6 +28,14 @@ DELETE_DOC = "ga_delete_doc"  # widget
 REINDEX_TARGET = "ga_reindex_target"  # widget
 UPLOAD_ROUND = "ga_upload_round"  # bumps to reset the file uploaders after indexing
 LAST_RESULTS = "ga_last_results"  # (title, rows) of the last admin action, shown after rerun
+DRAFT_TEMPLATE = "ga_draft_template"  # widget: the chosen letter template (kept across pages)
+DRAFT_FACTS_TEXT = "ga_draft_facts_text"  # widget: free-text case facts (kept across pages)
+DRAFT_COVER = "ga_draft_cover"  # widget: what the letter must cover (kept across pages)
+DRAFT_ALLOW_MISSING = "ga_draft_allow_missing"  # widget: draft with placeholders for gaps
+DRAFT = "ga_draft"  # the current Draft (edits applied; a partial one after a model failure)
+DRAFT_ROUND = "ga_draft_round"  # bumps with each new draft so the section editors start afresh
+TEMPLATE_FILE = "ga_template_file"  # widget (admin): an uploaded letter template
+CONFIRM_REPLACE_TEMPLATE = "ga_confirm_replace_template"  # template name awaiting confirmation
 
 _DEFAULTS: dict[str, Any] = {
     CONVERSATION: None,
@@ -37,6 +45,9 @@ _DEFAULTS: dict[str, Any] = {
     NOTICE: None,
     UPLOAD_ROUND: 0,
     LAST_RESULTS: None,
+    DRAFT: None,
+    DRAFT_ROUND: 0,
+    CONFIRM_REPLACE_TEMPLATE: None,
 }
 
 
@@ -54,6 +65,16 @@ def feedback_key(message_id: int) -> str:
 def comment_key(message_id: int) -> str:
     """The optional comment field of one answer's feedback."""
     return f"ga_comment_{message_id}"
+
+
+def fact_key(widget: str, field_name: str) -> str:
+    """The input of one template field; ``widget`` (date, multiline, line) keeps kinds apart."""
+    return f"ga_draft_fact_{widget}_{field_name}"
+
+
+def section_key(draft_round: int, section_id: str) -> str:
+    """The editor of one section of the current draft."""
+    return f"ga_draft_section_{draft_round}_{section_id}"
 
 
 def notify(kind: str, text: str) -> None:
