@@ -1,0 +1,65 @@
+"""Hybrid retrieval and the eval CLI on real embedded Chroma with the real MiniLM model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.eval import main
+from assistant.retrieval import build_retriever
+from assistant.services import build_embedder, build_index
+from assistant.types import DocumentRecord
+from tests.assistant.test_bm25 import chunk
+
+pytestmark = pytest.mark.integration
+
+DOCS = {
+    "vat-registration.md": "You must register for VAT if your VAT taxable turnover is more than "
+                           "the threshold. You can register online with HMRC.",
+    "maternity-pay-leave.md": "Statutory Maternity Leave is 52 weeks. Statutory Maternity Pay is "
+                              "paid for up to 39 weeks.",
+    "cold-weather-payment.md": "You may get a Cold Weather Payment if the temperature is recorded "
+                               "as zero degrees or below for 7 consecutive days.",
+}
+
+
+def real_store(store: Path) -> Settings:
+    settings = Settings(store_dir=store)
+    embedder = build_embedder(settings)
+    index = build_index(settings, embedder)
+    for doc, text in DOCS.items():
+        chunks = [chunk(doc, 0, text)]
+        index.upsert_chunks(chunks, embedder.embed([c.embedding_text for c in chunks]))
+        index.upsert_documents([DocumentRecord(doc_id=f"guidance/{doc}", collection="guidance",
+                                               source=doc, title=doc, doc_type="markdown",
+                                               version="v1", chunks=1)])
+    return settings
+
+
+def test_hybrid_retrieval_on_real_chroma_and_minilm(tmp_path: Path, minilm: object) -> None:
+    settings = real_store(tmp_path / "store")
+    embedder = build_embedder(settings)
+    retriever = build_retriever(settings, build_index(settings, embedder), embedder)
+    results = retriever.retrieve("How long can I get maternity pay for?", k=3)
+    assert results[0].chunk.source == "maternity-pay-leave.md"
+    assert results[0].score >= retriever.min_relevance
+    assert (tmp_path / "store" / "bm25" / "CURRENT").is_file()
+
+
+def test_eval_cli_prints_the_json_keys(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    real_store(tmp_path / "store")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({
+        "id": "t-2", "question": "When do I have to register for VAT?", "scenario": "",
+        "relevant_doc": "vat-registration.md",
+        "evidences": ["<p>You can register online with HMRC.</p>"]}) + "\n")
+    assert main([str(questions), "--store", str(tmp_path / "store"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for key in ("n", "hit@1", "hit@5", "mrr", "evidence_recall@5", "latency_ms_p50",
+                "latency_ms_p95"):
+        assert key in report
+    assert report["n"] == 1 and report["hit@1"] == 1.0 and report["evidence_recall@5"] == 1.0
