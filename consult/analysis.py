@@ -15,7 +15,16 @@ from assistant.ports import ChatModel, Embedder, Vectors
 from consult.discovery import Discovery, discover_themes
 from consult.embedding import Progress, embed_unique, normalise_rows
 from consult.evidence import evidence_signals
-from consult.mapping import Labels, Scores, assign, choose_margin, taught_scores, zero_shot_scores
+from consult.mapping import (
+    CAP,
+    Labels,
+    Scores,
+    assign,
+    choose_rule,
+    taught_scores,
+    zero_shot_scores,
+)
+from consult.pieces import Pieces, embed_pieces
 from consult.positions import Position, classify_positions
 from consult.responses import Question
 from consult.themes import Framework, Theme
@@ -34,7 +43,9 @@ class QuestionResult:
     signed_off: bool = False
     signed_off_by: str = ""
     margin: float = 0.05
+    cap: int = CAP  # most themes per response
     vectors: Vectors | None = field(default=None, repr=False)
+    pieces: Pieces | None = field(default=None, repr=False)
     scores: Scores | None = field(default=None, repr=False)
 
     @property
@@ -64,11 +75,12 @@ def analyse_question(
     """Theme one question offline (discovering themes unless a framework is given)."""
     texts = [r.text for r in question.responses]
     vectors = embed_unique(texts, embedder, progress)
+    pieces = embed_pieces(texts, vectors, embedder)
     discovery = None
     if framework is not None:
         themes = list(framework.themes)
     else:
-        discovery = discover_themes(vectors, texts, k, question=question.text)
+        discovery = discover_themes(vectors, texts, k, question=question.text, pieces=pieces)
         themes = list(discovery.themes)
         if llm is not None and themes:
             themes = _refine(question.text, texts, vectors, discovery, llm)
@@ -79,6 +91,7 @@ def analyse_question(
         positions=classify_positions(texts, question.text),
         evidence=[evidence_signals(t) for t in texts],
         vectors=vectors,
+        pieces=pieces,
         signed_off=framework.signed_off if framework else False,
         signed_off_by=framework.signed_off_by if framework else "",
     )
@@ -116,8 +129,9 @@ def _clusters(discovery: Discovery | None, themes: list[Theme]) -> list[list[str
     """Each response's discovered theme, where the model stages kept it."""
     assert discovery is not None
     kept = {t.theme_id for t in themes}
-    ids = [discovery.themes[c].theme_id for c in discovery.clusters]
-    return [[i] if i in kept else [] for i in ids]
+    members = discovery.memberships or tuple((c,) for c in discovery.clusters)
+    ids = [[discovery.themes[c].theme_id for c in m] for m in members]
+    return [[i for i in m if i in kept] for m in ids]
 
 
 def theme_vectors(result: QuestionResult, embedder: Embedder) -> Vectors:
@@ -143,15 +157,17 @@ def remap(result: QuestionResult, embedder: Embedder) -> None:
     """Map every response not corrected by a reviewer, learning from the corrections."""
     if result.vectors is None:
         result.vectors = embed_unique(result.texts, embedder)
+    if result.pieces is None:
+        result.pieces = embed_pieces(result.texts, result.vectors, embedder)
     centres = theme_vectors(result, embedder)
     labels = correction_labels(result)
-    texts, themes = result.texts, result.themes
+    texts, themes, pieces = result.texts, result.themes, result.pieces
     if labels:
         result.scores = taught_scores(result.vectors, texts, themes, centres, labels)
     else:
-        result.scores = zero_shot_scores(result.vectors, texts, themes, centres)
-    result.margin = choose_margin(result.scores, themes, labels)
-    columns = assign(result.scores, themes, result.margin)
+        result.scores = zero_shot_scores(result.vectors, texts, themes, centres, pieces=pieces)
+    result.margin, result.cap = choose_rule(result.scores, themes, labels)
+    columns = assign(result.scores, themes, result.margin, cap=result.cap)
     for row, response in enumerate(result.question.responses):
         corrected = result.corrections.get(response.response_id)
         chosen = corrected if corrected is not None else [themes[c].theme_id for c in columns[row]]

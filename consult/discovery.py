@@ -17,6 +17,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from assistant.ports import Vectors
 from consult.embedding import normalise_rows
+from consult.pieces import Pieces
 from consult.themes import Theme
 
 MIN_THEMES = 3
@@ -32,6 +33,7 @@ class Discovery:
     themes: tuple[Theme, ...]
     centres: Vectors
     clusters: tuple[int, ...] = ()  # each response's cluster (index into themes)
+    memberships: tuple[tuple[int, ...], ...] = ()  # every cluster one of its pieces fell in
 
 
 def suggested_theme_count(n: int) -> int:
@@ -45,25 +47,56 @@ def discover_themes(
     k: int | None = None,
     seed: int = 0,
     question: str = "",
+    *,
+    pieces: Pieces | None = None,
 ) -> Discovery:
-    """Cluster ``vectors`` into ``k`` themes (default ``suggested_theme_count``).
+    """Cluster ``vectors`` (or, if given, the responses' ``pieces``) into ``k`` themes.
 
-    Words of ``question`` are left out of labels: every answer tends to repeat them.
+    ``k`` defaults to ``suggested_theme_count``. With pieces, a response belongs to every cluster
+    one of its pieces fell in. Words of ``question`` are left out of labels: every answer tends
+    to repeat them.
     """
     if len(texts) == 0:
         return Discovery((), np.zeros((0, vectors.shape[1]), dtype=np.float32))
-    k = min(k or suggested_theme_count(len(texts)), len(set(texts)))
-    model = _kmeans(vectors, k, seed)
-    clusters = np.asarray(model.labels_)
+    points, owners = (
+        (vectors, np.arange(len(texts))) if pieces is None else (pieces.vectors, pieces.owners)
+    )
+    point_texts = list(texts) if pieces is None else list(pieces.texts)
+    k = min(k or suggested_theme_count(len(texts)), len(set(point_texts)))
+    model = _kmeans(points, k, seed)
+    labels = np.asarray(model.labels_)
     centres = normalise_rows(np.asarray(model.cluster_centers_, dtype=np.float32))
-    words = distinctive_words(texts, clusters, k, ignore=question)
+    words = distinctive_words(point_texts, labels, k, ignore=question)
     themes = tuple(
         _theme(
-            f"D{c + 1}", words[c], _representative_sentence(vectors, texts, clusters, c, centres)
+            f"D{c + 1}", words[c], _representative_sentence(points, point_texts, labels, c, centres)
         )
         for c in range(k)
     )
-    return Discovery(themes, centres, tuple(int(c) for c in clusters))
+    members = _memberships(labels, owners, len(texts))
+    clusters = tuple(
+        _main_cluster(points, owners, row, m, centres) for row, m in enumerate(members)
+    )
+    return Discovery(themes, centres, clusters, members)
+
+
+def _memberships(
+    labels: np.ndarray, owners: np.ndarray, responses: int
+) -> tuple[tuple[int, ...], ...]:
+    found: list[set[int]] = [set() for _ in range(responses)]
+    for label, owner in zip(labels, owners, strict=True):
+        found[int(owner)].add(int(label))
+    return tuple(tuple(sorted(f)) for f in found)
+
+
+def _main_cluster(
+    points: Vectors, owners: np.ndarray, row: int, members: tuple[int, ...], centres: Vectors
+) -> int:
+    """The response's cluster whose centre one of its pieces lies nearest."""
+    if len(members) == 1:
+        return members[0]
+    sims = points[owners == row] @ centres[list(members)].T
+    return members[int(np.argmax(sims.max(axis=0)))]
 
 
 def _kmeans(vectors: Vectors, k: int, seed: int) -> KMeans:

@@ -88,6 +88,7 @@ def _taught(result: QuestionResult, gold: Sequence[set[str]], embedder: Embedder
             [result.assignments[i] for i in test], [gold[i] for i in test]
         ),
         "review_margin": result.margin,
+        "review_cap": result.cap,
     }
 
 

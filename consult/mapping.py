@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from assistant.ports import Vectors
 from consult.embedding import normalise_rows
+from consult.pieces import Pieces, top_two_mean
 from consult.themes import Theme
 
 Scores = npt.NDArray[np.float32]
@@ -29,11 +30,19 @@ FEEDBACK_K = 10
 
 
 def zero_shot_scores(
-    vectors: Vectors, texts: Sequence[str], themes: Sequence[Theme], theme_vectors: Vectors
+    vectors: Vectors,
+    texts: Sequence[str],
+    themes: Sequence[Theme],
+    theme_vectors: Vectors,
+    *,
+    pieces: Pieces | None = None,
 ) -> Scores:
-    """Scores (responses x themes); catch-all themes score -inf (they take the leftovers)."""
+    """Scores (responses x themes); catch-all themes score -inf (they take the leftovers).
+
+    With ``pieces``, a response's similarity to a theme is the mean of its two best pieces'.
+    """
     centres = _feedback(vectors, theme_vectors)
-    return _finish(vectors @ centres.T, texts, themes)
+    return _finish(_similarity(vectors, centres, pieces), texts, themes)
 
 
 def taught_scores(
@@ -42,6 +51,8 @@ def taught_scores(
     themes: Sequence[Theme],
     theme_vectors: Vectors,
     labels: Labels,
+    *,
+    pieces: Pieces | None = None,
 ) -> Scores:
     """Scores after a reviewer's labels: theme vectors plus the mean of their labelled responses."""
     centres = _feedback(vectors, theme_vectors).copy()
@@ -49,7 +60,13 @@ def taught_scores(
         rows = [row for row, cols in labels.items() if column in cols]
         if rows:
             centres[column] = centres[column] + vectors[rows].mean(axis=0)
-    return _finish(vectors @ normalise_rows(centres).T, texts, themes)
+    return _finish(_similarity(vectors, normalise_rows(centres), pieces), texts, themes)
+
+
+def _similarity(vectors: Vectors, centres: Vectors, pieces: Pieces | None) -> Scores:
+    if pieces is None:
+        return np.asarray(vectors @ centres.T, dtype=np.float32)
+    return top_two_mean(pieces, centres, len(vectors))
 
 
 def _feedback(vectors: Vectors, theme_vectors: Vectors) -> Vectors:
@@ -88,7 +105,12 @@ def lexical_overlap(texts: Sequence[str], theme_texts: Sequence[str]) -> Scores:
 
 
 def assign(
-    scores: Scores, themes: Sequence[Theme], margin: float = MARGIN, floor: float = FLOOR
+    scores: Scores,
+    themes: Sequence[Theme],
+    margin: float = MARGIN,
+    floor: float = FLOOR,
+    *,
+    cap: int = CAP,
 ) -> list[list[int]]:
     """Theme columns per response: the best and any within ``margin``; leftovers to a catch-all."""
     catch_all = next((c for c, t in enumerate(themes) if t.catch_all), None)
@@ -98,19 +120,30 @@ def assign(
         if best < floor:
             out.append([] if catch_all is None else [catch_all])
             continue
-        order = np.argsort(-row)[:CAP]
+        order = np.argsort(-row)[:cap]
         out.append([int(c) for c in order if row[c] >= best - margin])
     return out
 
 
 def choose_margin(scores: Scores, themes: Sequence[Theme], labels: Labels) -> float:
     """The margin that best reproduces the reviewer's labels (micro F1); the default without any."""
+    return choose_rule(scores, themes, labels)[0]
+
+
+def choose_rule(scores: Scores, themes: Sequence[Theme], labels: Labels) -> tuple[float, int]:
+    """The margin and cap that best reproduce the reviewer's labels; the defaults without any.
+
+    Ties go to the smaller margin and cap (fewer labels per response).
+    """
     if not labels:
-        return MARGIN
+        return MARGIN, CAP
     rows = sorted(labels)
     gold = [labels[r] for r in rows]
-    candidates = [round(float(m), 3) for m in np.linspace(0.0, 0.2, 41)]
-    return max(candidates, key=lambda m: (micro_f1(assign(scores[rows], themes, m), gold), -m))
+    candidates = [(round(float(m), 3), c) for c in (1, 2, 3) for m in np.linspace(0.0, 0.2, 41)]
+    return max(
+        candidates,
+        key=lambda mc: (micro_f1(assign(scores[rows], themes, mc[0], cap=mc[1]), gold), -mc[0]),
+    )
 
 
 def micro_f1(
