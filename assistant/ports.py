@@ -46,7 +46,8 @@ class ChunkIndex(Protocol):
     """Stores chunks with vectors and document records; answers nearest-neighbour queries.
 
     Implementations: ``testing.InMemoryChunkIndex`` (fake) and
-    ``adapters.chroma_index.ChromaChunkIndex`` (embedded or server). One contract test suite (tests/test_index_contract.py) runs against each.
+    ``adapters.chroma_index.ChromaChunkIndex`` (embedded or server). One contract test suite
+    (tests/test_index_contract.py) runs against each.
     The atomic replace-a-document protocol is built on these primitives in ``ingest.indexing``.
     """
 
