@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = ChunkFilter(collections=tuple(args.collection) if args.collection else None,
                                 doc_types=tuple(args.doc_type) if args.doc_type else None)
         stream = answer_question(args.question, [], retriever=services.retriever,
-                                 llm=services.llm, where=where, settings=settings)
+                                 llm=services.llm, where=where, settings=settings,
+                                 embedder=services.embedder)
         for piece in stream:
             if not args.json:
                 print(piece, end="", flush=True)
