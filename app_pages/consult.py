@@ -158,14 +158,21 @@ def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str
             bar.progress(min((_n + 0.8 * done / max(count, 1)) / total, 1.0),
                          text=f"Question {_n + 1} of {total}: {step}")
 
-        result = guarded(f"analyse question {n + 1}", lambda q=question, p=progress:
-                         analyse_question(q, app.services.embedder, llm=llm, k=k, progress=p))
-        if result is None:
-            state.notify("error", f"Question {n + 1} could not be analysed; see the log.")
+        try:
+            results[question.question_id] = analyse_question(
+                question, app.services.embedder, llm=llm, k=k, progress=progress)
+        except GuidanceError as exc:
+            state.notify("error", f"Question {n + 1} could not be analysed. {exc}")
             return
-        results[question.question_id] = result
+        except Exception:
+            log.exception("Consult analysis failed")
+            state.notify("error", f"Question {n + 1} could not be analysed because of an "
+                         "unexpected problem. It has been logged; your imported responses "
+                         "are kept, so try again.")
+            return
     bar.progress(1.0, text="Done.")
-    state.notify("success", f"Analysed {len(results)} question(s). Review the themes below.")
+    state.notify("success", f"Analysed {len(results)} question(s). Check the themes above, "
+                 "then review them here.")
 
 
 def pick_question(data: Consultation, results: dict[str, QuestionResult]) -> QuestionResult:
@@ -192,6 +199,7 @@ def show_results(app: AppServices, data: Consultation, reviewer: str) -> None:
     show_themes(result)
     show_responses(result)
     st.header("4. Review", divider="gray")
+    state.show_notice()  # review actions rerun the page: their result shows where they were made
     show_review(result, app.services.embedder)
     show_sign_off(result, app.services.embedder, reviewer)
     st.header("5. Download", divider="gray")
@@ -206,7 +214,8 @@ def main() -> None:
         return
     st.title("Consult: theme consultation responses")
     st.caption(INTRO)
-    state.show_notice()
+    if not st.session_state.get(state.CONSULT_RESULTS):
+        state.show_notice()
     show_import(settings.max_upload_mb)
     data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
     if data is None:

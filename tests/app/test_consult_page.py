@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from streamlit.testing.v1 import AppTest
 from app_pages import state
 from app_pages.consult_results import csv_bytes, plain, xlsx_bytes
 from app_pages.services import AppServices
+from assistant.errors import EmbedderError
+from assistant.ports import Vectors
+from assistant.testing import FakeEmbedder
 from tests.app.conftest import ROOT, open_app, texts
 
 CONSULT_PAGE = "app_pages/consult.py"
@@ -124,6 +128,28 @@ def test_rename_and_merge_themes(fake_app: AppServices) -> None:
     result = next(iter(results(at).values()))
     assert [t.label for t in result.themes].count("Transport costs") == 1
     assert first not in {t.theme_id for t in result.themes}
+
+
+class BrokenEmbedder(FakeEmbedder):
+    """An embedder whose model cannot be loaded."""
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        raise EmbedderError("The embedding model could not be loaded. Ask whoever runs this app.")
+
+
+def test_analysis_failure_explains_and_keeps_the_import(fake_app: AppServices) -> None:
+    at = imported(fake_app)
+    fake_app.services.embedder = BrokenEmbedder()
+    button(at, "Analyse responses").click()
+    at.run()
+    assert not at.exception
+    [error] = at.error
+    assert "could not be analysed" in error.value and "embedding model" in error.value
+    assert at.session_state[state.CONSULT_DATA].questions[0].responses  # import kept
+    fake_app.services.embedder = FakeEmbedder()
+    button(at, "Analyse responses").click()
+    at.run()
+    assert results(at)
 
 
 def test_refused_review_action_explains_and_keeps_the_review(fake_app: AppServices) -> None:
