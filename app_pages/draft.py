@@ -53,6 +53,10 @@ CHECK_TITLES = {"placeholder": "Placeholders still to fill in",
                               "case?)"}
 PLACEHOLDERS = {"ni_number": "For example QQ 12 34 56 C", "postcode": "For example SW1A 2AA",
                 "money": "For example £1,250", "reference": "For example HSA-2025-004512"}
+# WCAG 2.2 target size (axe, serious): the date inputs' day and month parts are 18 px wide.
+DATE_PART_STYLE = ("<style>[data-testid='stDateInputField'] [role='spinbutton'] {min-width: 24px; "
+                   "min-height: 24px; display: inline-flex; align-items: center; "
+                   "justify-content: center;}</style>")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -242,11 +246,11 @@ def show_checks(findings: list[Finding]) -> None:
 def show_downloads(draft: Draft) -> None:
     """Word and plain-text files built from the edited draft (without the notice)."""
     name = f"{draft.title} {draft.facts.fields.get('reference', '')}"
-    left, right = st.columns(2)
-    left.download_button("Download as Word (.docx)", data=lambda: export_docx(draft),
+    row = st.container(horizontal=True)
+    row.download_button("Download as Word (.docx)", data=lambda: export_docx(draft),
                          file_name=export_file_name(name, "docx"), mime=DOCX_MIME,
                          icon=":material/download:", on_click="ignore", type="primary")
-    right.download_button("Download as plain text (.txt)", data=lambda: export_text(draft),
+    row.download_button("Download as plain text (.txt)", data=lambda: export_text(draft),
                           file_name=export_file_name(name, "txt"), mime="text/plain",
                           icon=":material/download:", on_click="ignore")
     st.caption("The files hold the letter and its numbered sources; the machine-drafted notice "
@@ -279,6 +283,7 @@ def main() -> None:
     if current_identity(settings) is None:
         st.error("Sign in to draft letters.")
         return
+    st.html(DATE_PART_STYLE)
     st.title("Draft a letter")
     st.caption("Choose a template, give the case facts and say what the letter must cover. "
                "Each section is drafted from the guidance and cites its sources; you then edit "
