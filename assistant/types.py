@@ -117,6 +117,7 @@ class DocumentRecord:
     indexed_at: str = ""  # ISO timestamp
     pending_version: str = ""  # set while a write is in flight; see ingest.indexing
     source_path: str = ""  # absolute path of the file on disk when known
+    pipeline: str = ""  # what made the chunks (see ingest.pipeline.pipeline_id)
 
 
 @dataclass(frozen=True)

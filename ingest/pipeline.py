@@ -26,6 +26,9 @@ Parser = Callable[[Sequence[Path]], Iterator[tuple[Path, LoadedDocument | LoadEr
 Progress = Callable[[int, int, str], None]
 COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sorted inside)
+# Bump when loaders or chunking change what they produce: documents are then re-chunked on the
+# next run even though their files did not change (unchanged chunk texts still come from the cache).
+INGEST_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,13 @@ def discover(paths: Iterable[Path]) -> list[SourceFile]:
     return list(found.values())
 
 
+def pipeline_id(pipeline: Pipeline) -> str:
+    """Identifies how chunks are made: code version, chunk settings and embedding model."""
+    options = pipeline.chunking
+    return (f"{INGEST_VERSION}:{options.max_tokens}:{options.overlap_tokens}:"
+            f"{pipeline.embedder.model_id}")
+
+
 def file_version(path: Path) -> str:
     """sha256 of the file's bytes: the document version."""
     digest = hashlib.sha256()
@@ -115,7 +125,7 @@ def run_ingest(
     repair(pipeline.index)
     files = discover(paths)
     records = {r.doc_id: r for r in pipeline.index.get_documents()}
-    todo = _plan(files, collection, records, report)
+    todo = _plan(files, collection, records, report, pipeline_id(pipeline))
     _index_files(pipeline, todo, collection, records, report, progress, len(files))
     if sync:
         _remove_missing(pipeline.index, files, paths, collection, records, report)
@@ -127,7 +137,7 @@ def run_ingest(
 
 
 def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentRecord],
-          report: IngestReport) -> dict[Path, tuple[SourceFile, str]]:
+          report: IngestReport, made_by: str) -> dict[Path, tuple[SourceFile, str]]:
     todo: dict[Path, tuple[SourceFile, str]] = {}
     for file in files:
         try:
@@ -136,7 +146,7 @@ def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentR
             report.failed.append((str(file.path), f"cannot read the file: {exc.strerror}"))
             continue
         old = records.get(f"{collection}/{file.source}")
-        if old is not None and version in (old.version, old.pending_version):
+        if old is not None and version == old.version and old.pipeline == made_by:
             if old.status == "failed":
                 report.failed.append((str(file.path), old.reason))
             else:
@@ -165,12 +175,13 @@ def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], c
             progress(done, total, file.source)
         identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source, version)
         if isinstance(result, LoadError):
-            _fail(pipeline.index, identity, file, str(result), records, report)
+            _fail(pipeline, identity, file, str(result), records, report)
             continue
         chunks = split_into_chunks(result, identity, pipeline.embedder.count_tokens,
                                    pipeline.chunking)
         report.pages += result.pages or 0
-        batch.append((_record(identity, result, file, len(chunks)), chunks))
+        record = _record(identity, result, file, len(chunks), pipeline_id(pipeline))
+        batch.append((record, chunks))
         if sum(len(c) for _, c in batch) >= FLUSH_CHUNKS:
             _commit(pipeline, batch, records, report)
             batch = []
@@ -178,12 +189,13 @@ def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], c
 
 
 def _record(identity: DocumentIdentity, doc: LoadedDocument, file: SourceFile,
-            chunks: int) -> DocumentRecord:
+            chunks: int, made_by: str) -> DocumentRecord:
     return DocumentRecord(
         doc_id=identity.doc_id, collection=identity.collection, source=identity.source,
         title=doc.title, doc_type=doc.doc_type, version=identity.version, status="ok",
         pages=doc.pages or 0, chunks=chunks, url=doc.url, updated=doc.updated,
         indexed_at=datetime.now(UTC).isoformat(timespec="seconds"), source_path=str(file.path),
+        pipeline=made_by,
     )
 
 
@@ -208,8 +220,9 @@ def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
             report.updated += 1
 
 
-def _fail(index: ChunkIndex, identity: DocumentIdentity, file: SourceFile, reason: str,
+def _fail(pipeline: Pipeline, identity: DocumentIdentity, file: SourceFile, reason: str,
           records: dict[str, DocumentRecord], report: IngestReport) -> None:
+    index = pipeline.index
     report.failed.append((str(file.path), reason))
     previous = records.get(identity.doc_id)
     if previous is not None and previous.version and previous.chunks:
@@ -221,7 +234,7 @@ def _fail(index: ChunkIndex, identity: DocumentIdentity, file: SourceFile, reaso
         doc_id=identity.doc_id, collection=identity.collection, source=identity.source,
         title=file.path.name, doc_type="", version=identity.version, status="failed",
         reason=reason, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        source_path=str(file.path)))
+        source_path=str(file.path), pipeline=pipeline_id(pipeline)))
 
 
 def _remove_missing(index: ChunkIndex, files: list[SourceFile], paths: Sequence[Path],

@@ -43,7 +43,7 @@ def test_local_admin_needs_the_password(fake_app: AppServices) -> None:
     unlock(at)
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Documents", "Upload", "Replace or delete", "Reindex",
-                                          "Index health"]
+                                          "Index health", "Templates"]
 
 
 def test_local_admin_disabled_without_a_password(fake_app: AppServices) -> None:

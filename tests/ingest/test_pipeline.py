@@ -10,6 +10,7 @@ import pytest
 from assistant.errors import ConfigError, LoadError
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import LoadedDocument, Section
+from ingest.chunking import ChunkingOptions
 from ingest.embedding_cache import EmbeddingCache
 from ingest.indexing import find_inconsistencies
 from ingest.pipeline import Pipeline, discover, run_ingest
@@ -134,3 +135,16 @@ def test_bad_collection_name_and_missing_path_are_clear(pipeline: Pipeline,
         run_ingest(pipeline, [tmp_path], "../etc")
     with pytest.raises(ConfigError, match="does not exist"):
         run_ingest(pipeline, [tmp_path / "nope"], "team")
+
+
+def test_changing_chunk_settings_rechunks_unchanged_files(pipeline: Pipeline,
+                                                          tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", *paragraphs(6, "s"))
+    run_ingest(pipeline, [docs], "team")
+    before = len(pipeline.index.get_chunks())
+    pipeline.chunking = ChunkingOptions(max_tokens=40, overlap_tokens=0)
+    report = run_ingest(pipeline, [docs], "team")
+    assert report.updated == 1 and len(pipeline.index.get_chunks()) > before
+    assert run_ingest(pipeline, [docs], "team").unchanged == 1
+    assert find_inconsistencies(pipeline.index) == []
