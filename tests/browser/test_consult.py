@@ -37,17 +37,18 @@ ANSWERS = (
     "Not sure. The plan says little about people who cannot walk or cycle far.",
 )
 NEW_LABEL = "Cost of parking permits"
+HOSTILE = "=cmd|' /C calc'!A0 <img src=x onerror=alert(1)> **not bold** parking costs too much"
 
 
 def consultation_csv(path: Path) -> Path:
-    """About 30 rows: three topics in varied words, plus empty, N/A and a repeated id."""
+    """31 rows: three topics in varied words, empty, N/A, a repeated id, a hostile answer."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["respondent_id", "postcode area", QUESTION])
         for n in range(27):
             writer.writerow([f"R{n + 1:03d}", "AB1", f"{ANSWERS[n % len(ANSWERS)]} ({n})"])
         writer.writerows([["R028", "AB2", ""], ["R029", "AB2", "N/A"],
-                          ["R001", "AB3", "The same respondent again."]])
+                          ["R001", "AB3", "The same respondent again."], ["R030", "AB4", HOSTILE]])
     return path
 
 
@@ -75,6 +76,8 @@ def shot_from(page: Any, heading: str, name: str) -> None:
 
 def test_upload_analyse_review_and_export(consult_app: RunningApp, page: Any,
                                           tmp_path: Path) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{consult_app.url}/consult")
     uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     uploader.wait_for(state="attached", timeout=60_000)
@@ -87,10 +90,10 @@ def test_upload_analyse_review_and_export(consult_app: RunningApp, page: Any,
     wait_until_idle(page)
     choose(page, "Question columns (one or more)", QUESTION)
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported 30 rows").wait_for()
+    page.get_by_text("Imported 31 rows").wait_for()
     wait_until_idle(page)
     counts = page.locator('[data-testid="stTable"]').first.inner_text()
-    assert re.search(r"27\s+1\s+1\s+1", counts), counts  # themed, empty, N/A, repeated id
+    assert re.search(r"28\s+1\s+1\s+1", counts), counts  # themed, empty, N/A, repeated id
     screenshot(page, "21-consult-imported")
 
     started = time.monotonic()
@@ -99,16 +102,37 @@ def test_upload_analyse_review_and_export(consult_app: RunningApp, page: Any,
     elapsed = time.monotonic() - started
     wait_until_idle(page)
     (tmp_path / "analyse-seconds.txt").write_text(f"{elapsed:.1f}\n")
-    print(f"Analysing 27 responses took {elapsed:.1f} s (click to themes on screen)")
+    print(f"Analysing 28 responses took {elapsed:.1f} s (click to themes on screen)")
     assert "Analysed 1 question(s)" in page.inner_text("body")
     page.set_viewport_size({"width": 1280, "height": 1600})
     shot_from(page, "3. Themes", "22-consult-themes")
     check_accessibility(page, "22-consult-themes")
 
+    show_respondent_text_as_text(page, dialogs)
     rename_a_theme(page)
     shot_from(page, "4. Review", "23-consult-renamed")
     check_accessibility(page, "23-consult-renamed")
     download_and_open(page, tmp_path)
+
+
+def show_respondent_text_as_text(page: Any, dialogs: list[str]) -> None:
+    """With every list open, the hostile answer has made no image, bold text or alert."""
+    for expander in page.locator('[data-testid="stExpander"] summary').all():
+        expander.click()
+    wait_until_idle(page)
+    quotes = page.locator('[data-testid="stExpander"] [data-testid="stText"]').all_inner_texts()
+    assert any(re.match(r"R\d{3}: ", quote) for quote in quotes), "quotes as plain text"
+    page.get_by_role("tab", name="Move responses").click()
+    page.get_by_label("Responses to move (type to search by id or words)").fill("R030")
+    option = page.get_by_role("option", name=re.compile("R030")).first
+    assert "<img src=x onerror=alert(1)> **not bold**" in option.inner_text()  # shown as typed
+    page.mouse.click(10, 10)  # outside the list: closes it
+    page.get_by_role("tab", name="Rename").click()
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator("main strong", has_text="not bold").count() == 0
+    assert not dialogs
+    page.get_by_role("heading", name="3. Themes").evaluate("h => h.scrollIntoView()")
+    screenshot(page, "22b-consult-quotes")
 
 
 def rename_a_theme(page: Any) -> None:
@@ -136,5 +160,6 @@ def download_and_open(page: Any, tmp_path: Path) -> None:
     labels = [row[2] for row in book["Themes"].iter_rows(min_row=2, values_only=True)]
     assert NEW_LABEL in labels
     mappings = list(book["Mappings"].iter_rows(min_row=2, values_only=True))
-    assert len(mappings) == 30  # 27 themed + empty + N/A + repeated id, none dropped
+    assert len(mappings) == 31  # 28 themed + empty + N/A + repeated id, none dropped
+    assert "'" + HOSTILE in [row[-1] for row in mappings]  # the formula is neutralised
     book.close()
