@@ -7,8 +7,10 @@
 4. Greedy selection discounts further chunks of an already chosen document, so results spread
    across documents when scores are close.
 5. Each chunk's score is a calibrated relevance in [0, 1]: a logistic function of its dense cosine
-   and the share of the query's (idf-weighted) terms it contains, fitted on in-scope and
-   out-of-scope questions (see ``CALIBRATION``). Scores never increase down the list.
+   and the query's jurisdiction coverage (0 when the query names a place in
+   ``data/jurisdictions.txt`` that none of the best chunks mention: "parental leave in Australia"
+   matched to UK pages is a near-miss), fitted on in-scope and out-of-scope questions (see
+   ``CALIBRATION``). Scores never increase down the list.
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from assistant.config import Settings
 from assistant.ports import ChunkIndex, Embedder
 from assistant.types import Chunk, ChunkFilter, ScoredChunk
 
-# Logistic calibration (intercept, dense cosine weight, query-term coverage weight) and the
+# Logistic calibration (intercept, dense cosine weight, jurisdiction coverage weight) and the
 # threshold, fitted on the tuning halves (even ids) of the dev and out-of-scope questions, both
 # query forms, by: python -m assistant.eval ../shared/data/eval/govuk_questions_dev.jsonl \
 #   --store /tmp/evalstore --out-of-scope assistant/data/out_of_scope_questions.jsonl --fit
-# Fitted 2026-11-26 on /tmp/evalstore (446 documents, 8,865 chunks): query-term coverage got a
-# negative weight, so it was dropped (weight 0) and relevance rests on the dense cosine alone.
-CALIBRATION = (-3.585, 6.733, 0.0)
-MIN_RELEVANCE = 0.38
+# Fitted on /tmp/evalstore (446 documents, 8,865 chunks); see docs/retrieval.md.
+CALIBRATION = (-7.126, 7.603, 3.498)
+MIN_RELEVANCE = 0.46
+COVERAGE_DEPTH = 5  # best chunks searched for the places a query names
+_PLACES_FILE = Path(__file__).parent / "data" / "jurisdictions.txt"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class _Candidate:
 
 @dataclass(frozen=True)
 class QueryEvidence:
-    """Why a query scored as it did: the top chunk's cosine and term coverage (for calibration)."""
+    """Why a query scored as it did: the top chunk's cosine and jurisdiction coverage."""
 
     cosine: float
     coverage: float
@@ -102,7 +105,7 @@ class HybridRetriever:
         self._fuse(candidates)
         pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
         chosen = _diversify(pool, k, self.params.diversity)
-        return self._score(query, bm25, chosen, candidates)
+        return self._score(query, chosen, candidates)
 
     def _current_bm25(self) -> Bm25Index:
         """The BM25 index, reloaded when the chunk index changed (checked every few seconds)."""
@@ -138,16 +141,14 @@ class HybridRetriever:
             others = sum(best) - c.fused if c.fused in best else sum(best[:2])
             c.key = c.fused + p.doc_bonus * others
 
-    def _score(self, query: str, bm25: Bm25Index, chosen: list[_Candidate],
+    def _score(self, query: str, chosen: list[_Candidate],
                candidates: dict[str, _Candidate]) -> list[ScoredChunk]:
-        tokens = sorted(set(analyse(query)))
-        weights = dict(zip(tokens, bm25.idf(tokens), strict=True))
+        coverage = jurisdiction_coverage(query, [c.chunk for c in chosen[:COVERAGE_DEPTH]])
         floor = min((c.cosine for c in candidates.values() if c.cosine is not None), default=0.0)
         out: list[ScoredChunk] = []
         ceiling = 1.0
         for n, c in enumerate(chosen):
             cosine = c.cosine if c.cosine is not None else floor
-            coverage = _coverage(weights, words_of(c.chunk.embedding_text))
             if n == 0:
                 self.last_evidence = QueryEvidence(cosine, coverage)
             ceiling = min(ceiling, calibrated(self.params.calibration, cosine, coverage))
@@ -162,9 +163,20 @@ def calibrated(constants: tuple[float, float, float], cosine: float, coverage: f
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-def _coverage(weights: dict[str, float], words: frozenset[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in words) / total if total else 0.0
+def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
+    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0."""
+    named = places() & set(analyse(query))
+    if not named:
+        return 1.0
+    mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
+    return 0.0 if named - mentioned else 1.0
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """The analysed words of ``data/jurisdictions.txt`` (comments and blank lines skipped)."""
+    lines = _PLACES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
 
 
 def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) -> list[_Candidate]:

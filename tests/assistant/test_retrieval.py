@@ -6,7 +6,13 @@ from pathlib import Path
 
 from assistant.bm25 import Bm25Index, load_bm25, read_snapshot
 from assistant.config import Settings
-from assistant.retrieval import HybridRetriever, RetrievalParams, build_retriever, calibrated
+from assistant.retrieval import (
+    HybridRetriever,
+    RetrievalParams,
+    build_retriever,
+    calibrated,
+    jurisdiction_coverage,
+)
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import ChunkFilter
 from tests.assistant.test_bm25 import add_document, chunk
@@ -122,3 +128,19 @@ def test_build_retriever_persists_bm25_under_the_store(tmp_path: Path) -> None:
     assert (tmp_path / "bm25" / "CURRENT").is_file()
     assert retriever.min_relevance == RetrievalParams().min_relevance
     assert retriever.retrieve("child benefit")[0].chunk.source == "child-benefit.md"
+
+
+def test_a_named_place_absent_from_the_best_chunks_lowers_coverage() -> None:
+    best = [chunk("child-benefit.md", 0, "Claim Child Benefit for a child under 16.")]
+    assert jurisdiction_coverage("How much is child benefit in Germany?", best) == 0.0
+    assert jurisdiction_coverage("How much is child benefit?", best) == 1.0
+    in_wales = [chunk("wales.md", 0, "Child Benefit claims from Wales go to HMRC.")]
+    assert jurisdiction_coverage("Can I claim child benefit in Wales?", in_wales) == 1.0
+
+
+def test_near_miss_questions_about_other_countries_score_lower() -> None:
+    retriever = retriever_for(topic_index())
+    home = retriever.retrieve("How is Child Benefit paid?")[0].score
+    abroad = retriever.retrieve("How is Child Benefit paid in Australia?")[0].score
+    assert retriever.last_evidence.coverage == 0.0
+    assert abroad < home
