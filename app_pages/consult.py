@@ -7,7 +7,6 @@ session state, so an error in one step never loses earlier work.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,11 +25,10 @@ from app_pages.consult_results import (
     show_themes,
 )
 from app_pages.consult_review import show_review, show_sign_off
+from app_pages.consult_upload import import_table, import_themefinder_zip, upload_columns
 from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
-from assistant.uploads import safe_file_name
 from consult.analysis import QuestionResult, analyse_question
-from consult.importing import list_columns, load_consultation
 from consult.responses import Consultation, Question
 
 log = logging.getLogger(__name__)
@@ -54,27 +52,13 @@ def guarded(description: str, action: Callable[[], T]) -> T | None:
     return None
 
 
-def read_upload(name: str, data: bytes, read: Callable[[Path], T]) -> T:
-    """Run ``read`` on the uploaded bytes, saved under a safe name in a temporary folder."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / safe_file_name(name)
-        path.write_bytes(data)
-        return read(path)
-
-
-def import_upload(name: str, data: bytes, id_column: str,
-                  question_columns: list[str]) -> Consultation:
-    """Import an uploaded CSV/XLSX file's chosen columns (what the Import button does)."""
-    return read_upload(name, data, lambda p: load_consultation(p, id_column, question_columns))
-
-
 def file_columns(upload: Any) -> list[str] | None:
     """The uploaded file's columns, read once per file (None when it cannot be read)."""
     known = st.session_state.get(state.CONSULT_FILE)
     if known and known[0] == upload.file_id:
         return list(known[2])
     columns = guarded(f"read {upload.name}",
-                      lambda: read_upload(upload.name, upload.getvalue(), list_columns))
+                      lambda: upload_columns(upload.name, upload.getvalue()))
     if columns is not None:
         st.session_state[state.CONSULT_FILE] = (upload.file_id, upload.name, columns)
     return columns
@@ -84,11 +68,13 @@ def show_import(max_mb: int) -> None:
     """Step 1: upload, choose columns, import, and show what import counted."""
     st.header("1. Import responses", divider="gray")
     upload = st.file_uploader(
-        "Responses file (CSV or Excel .xlsx, one row per respondent)", type=["csv", "xlsx"],
-        max_upload_size=max_mb, key=state.CONSULT_UPLOAD,
+        "Responses file (CSV or Excel .xlsx, one row per respondent; or a .zip of a "
+        "Themefinder folder)", type=["csv", "xlsx", "zip"], max_upload_size=max_mb,
+        key=state.CONSULT_UPLOAD,
         help=f"Up to {max_mb} MB and 200,000 rows. The first row must name the columns.")
-    columns = file_columns(upload) if upload is not None else None
-    if upload is not None and columns:
+    if upload is not None and upload.name.lower().endswith(".zip"):
+        offer_themefinder(upload)
+    elif upload is not None and (columns := file_columns(upload)):
         choose_columns(upload, columns)
     data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
     if data is not None:
@@ -106,14 +92,29 @@ def choose_columns(upload: Any, columns: list[str]) -> None:
     replacing = st.session_state.get(state.CONSULT_DATA) is not None
     label = "Import again (replaces the current analysis)" if replacing else "Import"
     if st.button(label, type="primary", disabled=not questions, icon=":material/upload:"):
-        data = guarded(f"import {upload.name}", lambda: import_upload(
+        keep_import(upload.name, lambda: import_table(
             upload.name, upload.getvalue(), id_column or "", questions))
-        if data is not None:
-            st.session_state[state.CONSULT_DATA] = data
-            st.session_state[state.CONSULT_RESULTS] = {}
-            st.session_state[state.CONSULT_FRAMEWORKS] = {}
-            state.notify("success", f"Imported {data.rows:,} rows from {plain(upload.name)}.")
-            st.rerun()
+
+
+def offer_themefinder(upload: Any) -> None:
+    st.caption("A zip of a folder in the Themefinder layout: question_part_1/question.json "
+               "and responses.jsonl, question_part_2/…. Each part is a question.")
+    replacing = st.session_state.get(state.CONSULT_DATA) is not None
+    label = "Import again (replaces the current analysis)" if replacing else "Import"
+    if st.button(label, type="primary", icon=":material/upload:"):
+        keep_import(upload.name,
+                    lambda: import_themefinder_zip(upload.name, upload.getvalue()))
+
+
+def keep_import(name: str, read: Callable[[], Consultation]) -> None:
+    """Import, and on success replace the current consultation and its analysis."""
+    data = guarded(f"import {name}", read)
+    if data is not None:
+        st.session_state[state.CONSULT_DATA] = data
+        st.session_state[state.CONSULT_RESULTS] = {}
+        st.session_state[state.CONSULT_FRAMEWORKS] = {}
+        state.notify("success", f"Imported {data.rows:,} rows from {plain(name)}.")
+        st.rerun()
 
 
 def show_import_counts(data: Consultation) -> None:

@@ -81,7 +81,7 @@ def test_consult_is_in_the_navigation_for_every_user(fake_app: AppServices) -> N
     at = consult_page(fake_app)
     assert not at.exception
     assert at.title[0].value.startswith("Consult")
-    assert at.file_uploader(key=state.CONSULT_UPLOAD).allowed_type == [".csv", ".xlsx"]
+    assert at.file_uploader(key=state.CONSULT_UPLOAD).allowed_type == [".csv", ".xlsx", ".zip"]
 
 
 def test_import_counts_what_is_set_aside(fake_app: AppServices) -> None:
@@ -297,3 +297,53 @@ def test_xlsx_formulas_are_imported_as_text(fake_app: AppServices, tmp_path: Pat
     assert not at.exception
     [question] = at.session_state[state.CONSULT_DATA].questions
     assert question.responses[-1].text == "=SUM(1,2)"  # the formula's text, never its value
+
+
+def themefinder_zip(prefix: str = "gambling_XS/inputs/") -> bytes:
+    """A zip of a tiny folder in the Themefinder layout: two questions."""
+    import json
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for part, text in ((1, "Do you agree with the plan?"), (2, "What else should we do?")):
+            folder = f"{prefix}question_part_{part}/"
+            archive.writestr(folder + "question.json", json.dumps({"question_text": text}))
+            lines = [{"response_id": n, "response": f"{TOPICS[n % 3]} Point {n}."}
+                     for n in range(12)] + [{"response_id": 99, "response": "N/A"}]
+            archive.writestr(folder + "responses.jsonl",
+                             "\n".join(json.dumps(line) for line in lines))
+        archive.writestr(f"{prefix}README.md", "not read")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("prefix", ["gambling_XS/inputs/", "", "../../"])
+def test_themefinder_zip_imports_each_part_as_a_question(fake_app: AppServices, prefix: str,
+                                                        tmp_path: Path) -> None:
+    at = upload(consult_page(fake_app), themefinder_zip(prefix), "gambling.zip")
+    assert not at.multiselect  # the layout names its questions: no column pickers
+    button(at, "Import").click()
+    at.run()
+    assert not at.exception
+    data = at.session_state[state.CONSULT_DATA]
+    assert [q.text for q in data.questions] == ["Do you agree with the plan?",
+                                                "What else should we do?"]
+    assert [len(q.responses) for q in data.questions] == [12, 12]
+    assert list(at.table[0].value["N/A"]) == [1, 1]
+    button(at, "Analyse responses").click()
+    at.run()
+    assert set(results(at)) == {"question_part_1", "question_part_2"}
+    assert not list(tmp_path.parent.glob("question_part_*"))  # nothing escaped the temp folder
+
+
+def test_zip_that_is_not_themefinder_gets_a_clear_message(fake_app: AppServices) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    at = upload(consult_page(fake_app), out.getvalue(), "notes.zip")
+    button(at, "Import").click()
+    at.run()
+    assert "not in the Themefinder layout" in at.error[0].value
+    at = upload(at, b"PK not really", "broken.zip")
+    button(at, "Import").click()
+    at.run()
+    assert "is not a zip file" in at.error[0].value

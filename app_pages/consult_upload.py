@@ -1,0 +1,85 @@
+"""Consult page, uploads: read an uploaded CSV/XLSX, or a zip of a Themefinder JSONL folder.
+
+The engine reads paths, so uploads are written under safe names to a temporary folder that is
+removed as soon as they are read. Only ``question_part_N/question.json`` and ``responses.jsonl``
+are taken from a zip, each written to a path built from the matched names (never the archive's).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from assistant.uploads import safe_file_name
+from consult.errors import ConsultError
+from consult.importing import list_columns, load_consultation, load_themefinder
+from consult.responses import Consultation
+
+T = TypeVar("T")
+MAX_UNZIPPED_MB = 200
+_PART_FILE = re.compile(r"(?:^|/)(question_part_\d{1,4})/(question\.json|responses\.jsonl)$")
+
+
+def read_upload(name: str, data: bytes, read: Callable[[Path], T]) -> T:
+    """Run ``read`` on the uploaded bytes, saved under a safe name in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe_file_name(name)
+        path.write_bytes(data)
+        return read(path)
+
+
+def upload_columns(name: str, data: bytes) -> list[str]:
+    """The header row of an uploaded CSV/XLSX file."""
+    return read_upload(name, data, list_columns)
+
+
+def import_table(name: str, data: bytes, id_column: str,
+                 question_columns: list[str]) -> Consultation:
+    """Import an uploaded CSV/XLSX file's chosen columns."""
+    return read_upload(name, data, lambda p: load_consultation(p, id_column, question_columns))
+
+
+def import_themefinder_zip(name: str, data: bytes) -> Consultation:
+    """Import a zip of one folder in the Themefinder layout (question_part_N/*.json[l])."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for (part, file), content in _part_files(name, data).items():
+            (root / part).mkdir(exist_ok=True)
+            (root / part / file).write_bytes(content)
+        consultation = load_themefinder(root)
+    return Consultation(name, consultation.questions, consultation.rows, consultation.notes)
+
+
+def _part_files(name: str, data: bytes) -> dict[tuple[str, str], bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ConsultError(f"{name} is not a zip file. Zip the consultation's folder and try "
+                           "again, or upload a CSV or Excel file.") from exc
+    with archive:
+        wanted: dict[tuple[str, str], zipfile.ZipInfo] = {}
+        for member in archive.infolist():
+            match = _PART_FILE.search(member.filename)
+            if match is None:
+                continue
+            if match.groups() in wanted:
+                raise ConsultError(f"{name} holds more than one consultation ({match[1]} "
+                                   "twice). Zip a single consultation's folder.")
+            wanted[(match[1], match[2])] = member
+        if not wanted:
+            raise ConsultError(f"{name} has no question_part_N folders with question.json and "
+                               "responses.jsonl: it is not in the Themefinder layout.")
+        incomplete = sorted({part for part, _ in wanted} - {
+            part for part, file in wanted if (part, "question.json") in wanted
+            and (part, "responses.jsonl") in wanted})
+        if incomplete:
+            raise ConsultError(f"{incomplete[0]} in {name} needs both question.json and "
+                               "responses.jsonl.")
+        if sum(m.file_size for m in wanted.values()) > MAX_UNZIPPED_MB * 1024 * 1024:
+            raise ConsultError(f"{name} unpacks to more than {MAX_UNZIPPED_MB} MB. Split it.")
+        return {key: archive.read(member) for key, member in wanted.items()}
