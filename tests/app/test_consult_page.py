@@ -347,3 +347,17 @@ def test_zip_that_is_not_themefinder_gets_a_clear_message(fake_app: AppServices)
     button(at, "Import").click()
     at.run()
     assert "is not a zip file" in at.error[0].value
+
+
+def test_a_second_import_replaces_the_first_analysis(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    at = upload(at, themefinder_zip(), "second.zip")
+    button(at, "Import again").click()
+    at.run()
+    assert results(at) == {}
+    button(at, "Analyse responses").click()
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key=state.CONSULT_QUESTION).value == "question_part_1"
+    at.selectbox(key=state.CONSULT_QUESTION).select("question_part_2").run()
+    assert not at.exception
