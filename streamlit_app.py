@@ -38,7 +38,7 @@ pages = [st.Page("app_pages/ask.py", title="Ask", icon=":material/chat:", defaul
          st.Page("app_pages/consult.py", title="Consult", icon=":material/forum:"),
          st.Page("app_pages/help.py", title="Help", icon=":material/help:")]
 if identity.is_admin or not oidc_enabled():  # local mode: Admin asks for the password
-    pages.insert(1, st.Page("app_pages/admin.py", title="Admin", icon=":material/settings:"))
+    pages.insert(-1, st.Page("app_pages/admin.py", title="Admin", icon=":material/settings:"))
 page = st.navigation(pages)
 show_account(identity)
 try:
