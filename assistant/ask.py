@@ -37,9 +37,11 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def format_sources(answer: Answer) -> str:
     """The sources (or closest documents) under a printed answer."""
     listed = answer.citations if answer.answered else answer.closest
-    if not listed:
+    if not listed and not answer.warnings:
         return ""
-    lines = ["", "", "Sources:" if answer.answered else "Closest documents:"]
+    lines = ["", ""]
+    if listed:
+        lines.append("Sources:" if answer.answered else "Closest documents:")
     for c in listed:
         where = ", ".join(x for x in (c.section, f"page {c.page}" if c.page else "") if x)
         lines.append(f"[{c.n}] {c.title}" + (f" ({where})" if where else "")

@@ -17,7 +17,8 @@ _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w/])(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
+_PHONE = re.compile(  # not ISO dates such as 2025-03-14
+    r"(?<![\w/])(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
 _OUTPUT = r"(?:response|reply|answer|output|message|elucidation)"
 _CODE = r"(?:code|codebase|solution|implementation|algorithm|program)"
 _VERBS = (

@@ -68,3 +68,8 @@ def test_out_of_scope_question_is_not_covered(sample_store: Path) -> None:
 def test_empty_store_says_what_to_do(tmp_path: Path) -> None:
     result = ask(tmp_path, "Anything?")
     assert result.returncode == 3 and "python -m ingest" in result.stderr
+
+
+def test_warnings_are_printed_even_without_citations() -> None:
+    text = format_sources(Answer("Made up", "generative", True, warnings=["cites no source"]))
+    assert "Warning: cites no source" in text and "Sources:" not in text
