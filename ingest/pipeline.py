@@ -11,12 +11,14 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from assistant.errors import ConfigError, LoadError
-from assistant.ports import ChunkIndex, Embedder
+from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.types import Chunk, DocumentRecord, LoadedDocument
 from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
 from ingest.embedding_cache import EmbeddingCache
@@ -156,36 +158,77 @@ def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentR
     return todo
 
 
-def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
-                 records: dict[str, DocumentRecord], report: IngestReport,
-                 progress: Progress | None, total: int) -> None:
-    done = total - len(todo)
-    batch: list[tuple[DocumentRecord, list[Chunk]]] = []
-    results = iter(pipeline.parse(list(todo)))
+class _IndexWriter:
+    """Index writes on one background thread, in order, one batch in flight.
+
+    The model releases the GIL, so Chroma writes of one batch overlap embedding of the next. Every
+    write goes through here, so the index sees one writer; a failed write re-raises in the caller.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
+        self._last: Future[None] | None = None
+
+    def submit(self, write: Callable[[], None]) -> None:
+        self.wait()
+        self._last = self._pool.submit(write)
+
+    def wait(self) -> None:
+        if self._last is not None:
+            last, self._last = self._last, None
+            last.result()
+
+    def __enter__(self) -> _IndexWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown()
+
+
+def _timed_results(pipeline: Pipeline, paths: list[Path], report: IngestReport
+                   ) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+    results = iter(pipeline.parse(paths))
     while True:
         waited = time.perf_counter()
         item = next(results, None)
         report.parse_wait_seconds += time.perf_counter() - waited
         if item is None:
-            break
-        path, result = item
-        file, version = todo[path]
-        done += 1
-        if progress:
-            progress(done, total, file.source)
-        identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source, version)
-        if isinstance(result, LoadError):
-            _fail(pipeline, identity, file, str(result), records, report)
-            continue
-        chunks = split_into_chunks(result, identity, pipeline.embedder.count_tokens,
-                                   pipeline.chunking)
-        report.pages += result.pages or 0
-        record = _record(identity, result, file, len(chunks), pipeline_id(pipeline))
-        batch.append((record, chunks))
-        if sum(len(c) for _, c in batch) >= FLUSH_CHUNKS:
-            _commit(pipeline, batch, records, report)
-            batch = []
-    _commit(pipeline, batch, records, report)
+            return
+        yield item
+
+
+def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
+                 records: dict[str, DocumentRecord], report: IngestReport,
+                 progress: Progress | None, total: int) -> None:
+    done = total - len(todo)
+    batch: list[tuple[DocumentRecord, list[Chunk]]] = []
+    with _IndexWriter() as writer:
+        for path, result in _timed_results(pipeline, list(todo), report):
+            file, version = todo[path]
+            done += 1
+            if progress:
+                progress(done, total, file.source)
+            identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source,
+                                        version)
+            if isinstance(result, LoadError):
+                failure = _failure_record(pipeline, identity, file, str(result), records, report)
+                writer.submit(partial(record_failure, pipeline.index, failure))
+                continue
+            batch.append(_chunk(pipeline, identity, result, file, report))
+            if sum(len(c) for _, c in batch) >= FLUSH_CHUNKS:
+                _commit(pipeline, batch, records, report, writer)
+                batch = []
+        _commit(pipeline, batch, records, report, writer)
+
+
+def _chunk(pipeline: Pipeline, identity: DocumentIdentity, doc: LoadedDocument,
+           file: SourceFile, report: IngestReport) -> tuple[DocumentRecord, list[Chunk]]:
+    chunks = split_into_chunks(doc, identity, pipeline.embedder.count_tokens, pipeline.chunking)
+    report.pages += doc.pages or 0
+    return _record(identity, doc, file, len(chunks), pipeline_id(pipeline)), chunks
 
 
 def _record(identity: DocumentIdentity, doc: LoadedDocument, file: SourceFile,
@@ -200,7 +243,9 @@ def _record(identity: DocumentIdentity, doc: LoadedDocument, file: SourceFile,
 
 
 def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
-            records: dict[str, DocumentRecord], report: IngestReport) -> None:
+            records: dict[str, DocumentRecord], report: IngestReport,
+            writer: _IndexWriter) -> None:
+    """Embed a batch here, then write its documents on the writer thread."""
     if not batch:
         return
     texts = [c.embedding_text for _, chunks in batch for c in chunks]
@@ -208,11 +253,16 @@ def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
     vectors = pipeline.cache.embed(pipeline.embedder, texts)
     report.embed_seconds += time.perf_counter() - started
     report.embedded += pipeline.cache.misses - misses_before
+    writer.submit(partial(_write_batch, pipeline.index, batch, vectors, records, report))
+
+
+def _write_batch(index: ChunkIndex, batch: list[tuple[DocumentRecord, list[Chunk]]],
+                 vectors: Vectors, records: dict[str, DocumentRecord],
+                 report: IngestReport) -> None:
     start = 0
     for record, chunks in batch:
         previous = records.get(record.doc_id)
-        replace_document(pipeline.index, record, chunks, vectors[start : start + len(chunks)],
-                         previous)
+        replace_document(index, record, chunks, vectors[start : start + len(chunks)], previous)
         start += len(chunks)
         if previous is None or not previous.version:
             report.added += 1
@@ -220,21 +270,20 @@ def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
             report.updated += 1
 
 
-def _fail(pipeline: Pipeline, identity: DocumentIdentity, file: SourceFile, reason: str,
-          records: dict[str, DocumentRecord], report: IngestReport) -> None:
-    index = pipeline.index
+def _failure_record(pipeline: Pipeline, identity: DocumentIdentity, file: SourceFile,
+                    reason: str, records: dict[str, DocumentRecord],
+                    report: IngestReport) -> DocumentRecord:
+    """The record of a file that failed; an earlier version's chunks stay indexed."""
     report.failed.append((str(file.path), reason))
     previous = records.get(identity.doc_id)
     if previous is not None and previous.version and previous.chunks:
         kept = f"{reason} (the previous version is still indexed)"
-        record_failure(index, DocumentRecord(**{**previous.__dict__, "status": "failed",
-                                                "reason": kept}))
-        return
-    record_failure(index, DocumentRecord(
+        return replace(previous, status="failed", reason=kept)
+    return DocumentRecord(
         doc_id=identity.doc_id, collection=identity.collection, source=identity.source,
         title=file.path.name, doc_type="", version=identity.version, status="failed",
         reason=reason, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        source_path=str(file.path), pipeline=pipeline_id(pipeline)))
+        source_path=str(file.path), pipeline=pipeline_id(pipeline))
 
 
 def _remove_missing(index: ChunkIndex, files: list[SourceFile], paths: Sequence[Path],
