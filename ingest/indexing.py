@@ -5,6 +5,7 @@ The document record is the commit point. Replacing a document:
   2. write the new chunks (ids derive from doc id, version and position, so a rerun overwrites);
   3. commit: write the record with ``version`` = new version (still pending);
   4. delete the document's chunks of any other version; 5. clear ``pending_version``.
+A new document (no earlier record) has nothing to delete, so its commit clears the journal.
 Removing: journal ``pending_version = REMOVED``, delete the chunks, delete the record.
 ``repair`` finishes or rolls back whatever a killed run left: for every record still pending, only
 chunks of the committed ``version`` survive (none if it never committed or was being removed).
@@ -32,6 +33,9 @@ def replace_document(
     index.upsert_documents([journal])
     if chunks:
         index.upsert_chunks(chunks, vectors)
+    if previous is None:  # a new document has no older chunks: commit is the last step
+        index.upsert_documents([replace(record, pending_version="")])
+        return
     index.upsert_documents([replace(record, pending_version=record.version)])
     index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version))
     index.upsert_documents([replace(record, pending_version="")])

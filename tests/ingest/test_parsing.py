@@ -83,8 +83,23 @@ def test_workers_parse_and_stream_cheap_files_first(tmp_path: Path) -> None:
     assert order.index(pdf) >= 2  # text files were scheduled ahead of the PDF
 
 
+def _repeat_pages(source: Path, target: Path, times: int) -> Path:
+    """A PDF of ``times`` copies of ``source``'s pages: about 2.5 s to read here, far past 0.3 s."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    pages = PdfReader(source).pages
+    for _ in range(times):
+        for page in pages:
+            writer.add_page(page)
+    with target.open("wb") as handle:
+        writer.write(handle)
+    return target
+
+
 def test_a_file_that_runs_too_long_is_killed_and_the_run_continues(tmp_path: Path) -> None:
-    slow = [write_long_pdf(tmp_path / "slow0.pdf", 40), tmp_path / "slow1.pdf"]
+    slow = [_repeat_pages(write_long_pdf(tmp_path / "base.pdf", 40), tmp_path / "slow0.pdf", 15),
+            tmp_path / "slow1.pdf"]
     slow[1].write_bytes(slow[0].read_bytes() + b"\n")  # a second, slightly larger copy
     notes = write_text_files(tmp_path, 2)
     started = time.monotonic()
