@@ -15,7 +15,7 @@ from assistant.bm25 import Bm25Index, fingerprint
 from assistant.config import PROJECT_ROOT
 from assistant.retrieval import HybridRetriever
 from assistant.testing import FakeChatModel, InMemoryChunkIndex
-from tests.assistant.test_answering_timing import guide_chunks
+from tests.assistant.builders import guide_chunks
 
 pytestmark = pytest.mark.integration
 OUT_OF_SCOPE = PROJECT_ROOT / "assistant" / "data" / "out_of_scope_questions.jsonl"
