@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.access import current_identity, show_admin_sign_in
+from app_pages.errors import run_guarded
 from app_pages.services import AppServices, load_settings, ready_app_services
 from assistant import uploads
 from assistant.errors import GuidanceError
@@ -35,16 +36,7 @@ NEW_COLLECTION = "➕ New collection…"
 
 def run_action(description: str, action: Callable[[], Any]) -> Any:
     """Run an admin action, showing the engine's advice (or a generic message) if it fails."""
-    try:
-        return action()
-    except GuidanceError as exc:
-        st.error(f"Could not {description}. {exc}", icon=":material/error:")
-    except Exception:
-        log.exception("Admin action failed: %s", description)
-        st.error(f"Could not {description} because of an unexpected problem. It has been "
-                 "logged; try again, and tell whoever runs this app if it keeps happening.",
-                 icon=":material/error:")
-    return None
+    return run_guarded(description, action)
 
 
 def progress_bar(label: str) -> Callable[[int, int, str], None]:

@@ -26,6 +26,7 @@ from app_pages.consult_results import (
 )
 from app_pages.consult_review import show_review, show_sign_off
 from app_pages.consult_upload import import_table, import_themefinder_zip, upload_columns
+from app_pages.errors import run_guarded
 from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
 from consult.analysis import QuestionResult, analyse_question
@@ -40,16 +41,8 @@ INTRO = ("Import consultation responses from a CSV or Excel file, find the theme
 
 def guarded(description: str, action: Callable[[], T]) -> T | None:
     """Run a step, showing the engine's advice (or a generic message) if it fails."""
-    try:
-        return action()
-    except GuidanceError as exc:
-        st.error(f"Could not {description}. {exc}", icon=":material/error:")
-    except Exception:
-        log.exception("Consult step failed: %s", description)
-        st.error(f"Could not {description} because of an unexpected problem. It has been "
-                 "logged. Your imported responses and review are kept; try again.",
-                 icon=":material/error:")
-    return None
+    return run_guarded(description, action,
+                       after="your imported responses and review are kept; try again.")
 
 
 def file_columns(upload: Any) -> list[str] | None:
