@@ -6,7 +6,6 @@ The role is checked here as well as in navigation, so a crafted URL or session c
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +28,6 @@ from assistant.templates import (
 from assistant.types import DocumentRecord
 from ingest.pipeline import IngestReport
 
-log = logging.getLogger(__name__)
 ACCEPTED = ["pdf", "docx", "html", "htm", "md", "markdown", "txt", "rtf"]
 NEW_COLLECTION = "➕ New collection…"
 
