@@ -7,7 +7,6 @@ come through the content-hash cache, and one bad file never stops the run.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from assistant.errors import ConfigError, LoadError
+from assistant.hashing import sha256_file
 from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.types import Chunk, DocumentRecord, LoadedDocument
 from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
@@ -109,11 +109,7 @@ def pipeline_id(pipeline: Pipeline) -> str:
 
 def file_version(path: Path) -> str:
     """sha256 of the file's bytes: the document version."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def run_ingest(

