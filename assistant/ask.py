@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import answer_question
-from assistant.config import Settings, get_settings
+from assistant.config import get_settings
 from assistant.errors import GuidanceError, ModelError
 from assistant.services import build_services
 from assistant.types import Answer, ChunkFilter, Citation
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = get_settings()
         if args.store:
-            settings = Settings(**{**settings.model_dump(), "store_dir": args.store})
+            settings = settings.with_store_dir(args.store)
         services = build_services(settings)
         if services.index.count_chunks() == 0:
             print(f"error: the index at {settings.store_dir} is empty. Index guidance first: "

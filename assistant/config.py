@@ -104,6 +104,10 @@ class Settings(BaseSettings):
             raise ConfigError("GA_AZURE_ENDPOINT is not set, but Azure OpenAI is configured.")
         return self
 
+    def with_store_dir(self, store_dir: Path) -> Settings:
+        """These settings with another index folder (the CLIs' --store)."""
+        return Settings(**{**self.model_dump(), "store_dir": store_dir})
+
     @property
     def offline(self) -> bool:
         """True when answers are extractive because no language model is configured."""

@@ -212,14 +212,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Open the store, evaluate (and fit, and run the baseline) as the arguments ask."""
-    from assistant.config import Settings, get_settings
+    from assistant.config import get_settings
     from assistant.errors import StoreError
     from assistant.retrieval import RetrievalParams, build_retriever
     from assistant.services import build_embedder, build_index
 
     settings = get_settings()
     if args.store:
-        settings = Settings(**{**settings.model_dump(), "store_dir": args.store})
+        settings = settings.with_store_dir(args.store)
     embedder = build_embedder(settings)
     index = build_index(settings, embedder)
     chunks = index.get_chunks()

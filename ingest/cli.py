@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.config import Settings, get_settings
+from assistant.config import get_settings
 from assistant.errors import GuidanceError
 from ingest.pipeline import IngestReport
 from ingest.service import ingest_paths
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = get_settings()
         if args.store:
-            settings = Settings(**{**settings.model_dump(), "store_dir": args.store})
+            settings = settings.with_store_dir(args.store)
         collection = args.collection or default_collection(args.paths, settings.default_collection)
         with _progress_bar(args.json) as bar:
             report = ingest_paths(settings, args.paths, collection, sync=args.sync,
