@@ -17,6 +17,7 @@ from docx import Document
 
 from assistant.drafting import MACHINE_NOTICE
 from tests.browser.conftest import (
+    CHAT,
     ROOT,
     SHOTS,
     RunningApp,
@@ -29,7 +30,6 @@ from tests.browser.conftest import (
 from tests.drafting.builders import BASE_FIELDS, EXTRA_FIELDS, SAMPLE_TEMPLATES, template
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-CHAT = '[data-testid="stChatInputTextArea"]'
 COVER = "explain why the claim was refused and how to ask for a review"
 EDITED = "Jane Doe, your savings of £20,000 are over the limit for this allowance [1]."
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser.conftest import (
     ADMIN_PASSWORD,
+    CHAT,
     UPLOAD,
     RunningApp,
     check_accessibility,
@@ -21,7 +22,6 @@ from tests.browser.conftest import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-CHAT = '[data-testid="stChatInputTextArea"]'
 QUESTION = "How much can I be fined for not having employers' liability insurance?"
 
 
