@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     # Embeddings.
     embedder: EmbedderName = "minilm"
     embedding_model: str = "text-embedding-3-small"
-    embed_batch_size: int = Field(8, ge=1, le=256)
-    embed_threads: int = Field(0, ge=0, description="0 = onnxruntime default")
+    embed_batch_size: int = Field(1, ge=1, le=256)
+    embed_threads: int = Field(
+        0, ge=0, description="parallel single-threaded model sessions; 0 = one per core")
 
     # Chunking.
     chunk_tokens: int = Field(200, ge=32, le=256)

@@ -3,8 +3,9 @@
     python benchmarks/embedder_throughput.py [--chunks 96] [--runs 2]
 
 Chunks are real guidance text from ../shared/data cut to exactly 256 or 128 word pieces (including
-[CLS] and [SEP]). Each (length, batch size) pair is timed ``--runs`` times after a warm-up batch, in
-chunks per wall-clock second and per CPU second (all threads);
+[CLS] and [SEP]). Each (length, batch size, sessions) triple is timed ``--runs`` times after a
+warm-up batch, in chunks per wall-clock second and per CPU second (all threads); "sessions" is the
+number of single-threaded model sessions running batches in parallel (the default is one per core);
 other processes on the machine share the CPU, so compare runs before trusting a figure.
 """
 
@@ -26,7 +27,7 @@ from assistant.adapters.embedders import MiniLMEmbedder, minilm_files  # noqa: E
 
 GUIDES = ROOT.parent / "shared" / "data" / "guidance" / "govuk_guides"
 LENGTHS = (256, 128)
-BATCH_SIZES = (4, 8, 16, 32)
+BATCH_SIZES = (1, 2, 4, 8, 16)
 
 
 def chunks_of(tokens: int, count: int) -> list[str]:
@@ -68,18 +69,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="timed runs per configuration")
     args = parser.parse_args()
     print(f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
-    embedder = MiniLMEmbedder(batch_size=8)
+    embedder = MiniLMEmbedder()
     print(f"Query latency (1 short query, median of 50): {query_latency_ms(embedder):.1f} ms")
     for tokens in LENGTHS:
         texts = chunks_of(tokens, args.chunks)
         assert all(embedder.count_tokens(t) + 2 <= tokens for t in texts)
-        for batch in BATCH_SIZES:
-            embedder.batch_size = batch
-            embedder.embed(texts[:batch])  # warm-up
-            rates = [time_embedding(embedder, texts) for _ in range(args.runs)]
-            shown = "  ".join(f"{wall:6.1f} ({cpu:5.1f}/CPU-s)" for wall, cpu in rates)
-            load = os.getloadavg()[0]
-            print(f"{tokens:>4} tokens  batch {batch:>2}  chunks/s: {shown}  load {load:.1f}")
+        for sessions in sorted({embedder.threads, 1}, reverse=True):
+            for batch in BATCH_SIZES:
+                model = MiniLMEmbedder(batch_size=batch, threads=sessions)
+                model.embed(texts[: batch * sessions])  # warm-up
+                rates = [time_embedding(model, texts) for _ in range(args.runs)]
+                shown = "  ".join(f"{wall:6.1f} ({cpu:5.1f}/CPU-s)" for wall, cpu in rates)
+                load = os.getloadavg()[0]
+                print(f"{tokens:>4} tokens  sessions {sessions}  batch {batch:>2}  "
+                      f"chunks/s: {shown}  load {load:.1f}")
 
 
 if __name__ == "__main__":

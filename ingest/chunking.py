@@ -8,6 +8,7 @@ merged so the index is not full of ten-word chunks.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ def split_into_chunks(
 ) -> list[Chunk]:
     """Split a loaded document into chunks carrying everything a citation needs."""
     options = options or ChunkingOptions()
+    # The splitter measures each piece at every level it recurses through: count each text once.
+    count_tokens = functools.lru_cache(maxsize=4096)(count_tokens)
     pieces: list[tuple[Section, str]] = []
     for section in _merge_small_sections(doc.sections, count_tokens, options.max_tokens // 3):
         budget = _text_budget(doc.title, section.path_text, count_tokens, options.max_tokens)

@@ -1,16 +1,20 @@
 """The ingestion run: discover files, skip what did not change, parse, chunk, embed, commit.
 
-Parsing runs in worker processes (``ingest.parsing``) while this process chunks and embeds, so the
-two overlap. Documents are committed one at a time through ``ingest.indexing`` (atomic), embeddings
-come through the content-hash cache, and one bad file never stops the run.
+Parsing runs in worker processes (``ingest.parsing``) and chunking on a background thread while
+this process embeds, so the three overlap. Documents are committed one at a time through
+``ingest.indexing`` (atomic), embeddings come through the content-hash cache, and one bad file
+never stops the run.
 """
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -31,6 +35,7 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # Bump when loaders or chunking change what they produce: documents are then re-chunked on the
 # next run even though their files did not change (unchanged chunk texts still come from the cache).
 INGEST_VERSION = "2"
+PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 
 @dataclass(frozen=True)
@@ -187,13 +192,101 @@ class _IndexWriter:
 def _timed_results(pipeline: Pipeline, paths: list[Path], report: IngestReport
                    ) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
     results = iter(pipeline.parse(paths))
-    while True:
-        waited = time.perf_counter()
-        item = next(results, None)
-        report.parse_wait_seconds += time.perf_counter() - waited
-        if item is None:
-            return
-        yield item
+    try:
+        while True:
+            waited = time.perf_counter()
+            item = next(results, None)
+            report.parse_wait_seconds += time.perf_counter() - waited
+            if item is None:
+                return
+            yield item
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stops the parser pool when the run ends early
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One file, parsed and chunked (or the reason it failed), ready to embed and commit."""
+
+    file: SourceFile
+    identity: DocumentIdentity
+    chunked: tuple[DocumentRecord, list[Chunk]] | None
+    failure: str = ""
+
+
+def _prepare(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
+             report: IngestReport) -> Iterator[_Prepared]:
+    """Parse results in completion order, each chunked; runs ahead of the embedding stage."""
+    with closing(_timed_results(pipeline, list(todo), report)) as results:
+        yield from _chunked(pipeline, todo, collection, report, results)
+
+
+def _chunked(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
+             report: IngestReport, results: Iterator[tuple[Path, LoadedDocument | LoadError]]
+             ) -> Iterator[_Prepared]:
+    for path, result in results:
+        file, version = todo[path]
+        identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source,
+                                    version)
+        if isinstance(result, LoadError):
+            yield _Prepared(file, identity, None, str(result))
+        else:
+            yield _Prepared(file, identity, _chunk(pipeline, identity, result, file, report))
+
+
+def _run_ahead(items: Iterator[_Prepared], depth: int = 16) -> Iterator[_Prepared]:
+    """Produce ``items`` on a background thread, up to ``depth`` ahead of the consumer.
+
+    Chunking (tokenizer calls) then overlaps embedding instead of idling the model between
+    batches. The consumer sees items in order on its own thread (progress callbacks stay on the
+    caller's thread); a producer error re-raises here, and a consumer that stops early stops the
+    producer, which closes the parser pool.
+    """
+    buffer: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put(("item", item), timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            message: tuple[str, object] = ("end", None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
+            message = ("error", exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        while not stop.is_set():
+            try:
+                buffer.put(message, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
+    producer.start()
+    try:
+        while True:
+            kind, payload = buffer.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                assert isinstance(payload, BaseException)
+                raise payload
+            assert isinstance(payload, _Prepared)
+            yield payload
+    finally:
+        stop.set()
+        producer.join(timeout=PRODUCER_STOP_S)
 
 
 def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
@@ -202,18 +295,16 @@ def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], c
     done = total - len(todo)
     batch: list[tuple[DocumentRecord, list[Chunk]]] = []
     with _IndexWriter() as writer:
-        for path, result in _timed_results(pipeline, list(todo), report):
-            file, version = todo[path]
+        for item in _run_ahead(_prepare(pipeline, todo, collection, report)):
             done += 1
             if progress:
-                progress(done, total, file.source)
-            identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source,
-                                        version)
-            if isinstance(result, LoadError):
-                failure = _failure_record(pipeline, identity, file, str(result), records, report)
+                progress(done, total, item.file.source)
+            if item.chunked is None:
+                failure = _failure_record(pipeline, item.identity, item.file, item.failure,
+                                          records, report)
                 writer.submit(partial(record_failure, pipeline.index, failure))
                 continue
-            batch.append(_chunk(pipeline, identity, result, file, report))
+            batch.append(item.chunked)
             if sum(len(c) for _, c in batch) >= FLUSH_CHUNKS:
                 _commit(pipeline, batch, records, report, writer)
                 batch = []

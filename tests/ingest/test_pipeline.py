@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -147,4 +148,64 @@ def test_changing_chunk_settings_rechunks_unchanged_files(pipeline: Pipeline,
     report = run_ingest(pipeline, [docs], "team")
     assert report.updated == 1 and len(pipeline.index.get_chunks()) > before
     assert run_ingest(pipeline, [docs], "team").unchanged == 1
+    assert find_inconsistencies(pipeline.index) == []
+
+
+def test_a_parser_crash_surfaces_in_the_caller_and_commits_what_came_before(
+        tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        write(docs, name, *paragraphs(1, name[0]))
+
+    def crashing_parse(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        for n, item in enumerate(fake_parse(sorted(paths))):
+            if n == 2:
+                raise RuntimeError("parser pool broke")
+            yield item
+
+    index = InMemoryChunkIndex()
+    broken = Pipeline(index, FakeEmbedder(), EmbeddingCache(tmp_path / "cache.db"),
+                      crashing_parse)
+    with pytest.raises(RuntimeError, match="parser pool broke"):
+        run_ingest(broken, [docs], "team")
+    assert find_inconsistencies(index) == []
+    # The rerun with a working parser finishes the job: every document exactly once.
+    healthy = Pipeline(index, FakeEmbedder(), EmbeddingCache(tmp_path / "cache.db"), fake_parse)
+    report = run_ingest(healthy, [docs], "team")
+    assert report.added + report.unchanged == 3
+    assert sorted(r.doc_id for r in index.get_documents()) == [
+        "team/a.txt", "team/b.txt", "team/c.txt"]
+    assert find_inconsistencies(index) == []
+
+
+def test_a_failing_consumer_stops_the_parser_and_progress_stays_on_the_caller_thread(
+        tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    for n in range(150):  # more than the stage runs ahead
+        write(docs, f"d{n:03}.txt", *paragraphs(1, f"d{n}"))
+    closed: list[bool] = []
+    parsed: list[Path] = []
+
+    def tracking_parse(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        try:
+            for item in fake_parse(paths):
+                parsed.append(item[0])
+                yield item
+        finally:
+            closed.append(True)  # the parser pool's shutdown would run here
+
+    threads: list[str] = []
+
+    def progress(done: int, total: int, source: str) -> None:
+        threads.append(threading.current_thread().name)
+        if done == 3:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C
+
+    pipeline = Pipeline(InMemoryChunkIndex(), FakeEmbedder(), EmbeddingCache(tmp_path / "c.db"),
+                        tracking_parse)
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest(pipeline, [docs], "team", progress=progress)
+    assert closed == [True]
+    assert len(parsed) < 150  # stopped early, not parsed to the end
+    assert set(threads) == {threading.current_thread().name}
     assert find_inconsistencies(pipeline.index) == []
