@@ -12,7 +12,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -190,7 +190,7 @@ class _IndexWriter:
 
 
 def _timed_results(pipeline: Pipeline, paths: list[Path], report: IngestReport
-                   ) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+                   ) -> Generator[tuple[Path, LoadedDocument | LoadError], None, None]:
     results = iter(pipeline.parse(paths))
     try:
         while True:
