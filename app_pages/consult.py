@@ -31,6 +31,8 @@ from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
 from consult.analysis import QuestionResult, analyse_question
 from consult.responses import Consultation, Question
+from consult.review import review_from_json
+from consult.themes import Framework
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,9 +71,36 @@ def show_import(max_mb: int) -> None:
         offer_themefinder(upload)
     elif upload is not None and (columns := file_columns(upload)):
         choose_columns(upload, columns)
+    show_resume(max_mb)
     data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
     if data is not None:
         show_import_counts(data)
+
+
+def show_resume(max_mb: int) -> None:
+    """Carry on with a review saved from step 5 (it holds the responses too)."""
+    with st.expander("Resume a saved review", icon=":material/history:"):
+        upload = st.file_uploader("Saved review (.json, from “Save review” in step 5)",
+                                  type=["json"], max_upload_size=max_mb, key=state.CONSULT_RESUME)
+        replacing = st.session_state.get(state.CONSULT_DATA) is not None
+        label = "Resume (replaces the current analysis)" if replacing else "Resume"
+        if st.button(label, disabled=upload is None, icon=":material/history:"):
+            assert upload is not None
+            resumed = guarded(f"resume {upload.name}", lambda: review_from_json(
+                upload.getvalue(), get_app_services().services.embedder, upload.name))
+            if resumed is not None:
+                keep_review(*resumed)
+
+
+def keep_review(data: Consultation, results: list[QuestionResult]) -> None:
+    st.session_state[state.CONSULT_DATA] = data
+    st.session_state[state.CONSULT_RESULTS] = {r.question.question_id: r for r in results}
+    st.session_state[state.CONSULT_FRAMEWORKS] = {
+        r.question.question_id: Framework(tuple(r.themes), True, r.signed_off_by)
+        for r in results if r.signed_off}
+    state.notify("success", f"Resumed the review of {len(results)} question(s) from "
+                 f"{plain(Path(data.source).name)}.")
+    st.rerun()
 
 
 def choose_columns(upload: Any, columns: list[str]) -> None:
@@ -197,7 +226,8 @@ def show_results(app: AppServices, data: Consultation, reviewer: str) -> None:
     show_review(result, app.services.embedder)
     show_sign_off(result, app.services.embedder, reviewer)
     st.header("5. Download", divider="gray")
-    show_downloads([results[q.question_id] for q in data.questions if q.question_id in results])
+    show_downloads([results[q.question_id] for q in data.questions if q.question_id in results],
+                   data.source, data.rows)
 
 
 def main() -> None:

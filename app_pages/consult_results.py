@@ -20,6 +20,7 @@ from consult.analysis import QuestionResult
 from consult.export import export_csv, export_xlsx
 from consult.report import ThemeSummary, summarise
 from consult.responses import Question
+from consult.review import review_to_json
 from consult.themes import Framework, framework_to_json
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^])")
@@ -153,9 +154,9 @@ def csv_bytes(results: Sequence[QuestionResult], which: int) -> bytes:
         return export_csv(results, Path(folder) / "consultation.csv")[which].read_bytes()
 
 
-def show_downloads(results: Sequence[QuestionResult]) -> None:
+def show_downloads(results: Sequence[QuestionResult], source: str, rows: int) -> None:
     """Downloads of every analysed question, built when clicked."""
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].download_button("Download Excel (.xlsx)", lambda: xlsx_bytes(results),
                             file_name="consultation-themes.xlsx", mime=XLSX, type="primary",
                             icon=":material/download:", on_click="ignore")
@@ -165,9 +166,16 @@ def show_downloads(results: Sequence[QuestionResult]) -> None:
     cols[2].download_button("Download mappings (.csv)", lambda: csv_bytes(results, 1),
                             file_name="consultation_mappings.csv", mime="text/csv",
                             icon=":material/download:", on_click="ignore")
+    cols[3].download_button("Save review (.json)",
+                            lambda: review_to_json(results, source, rows).encode(),
+                            file_name="consultation-review.json", mime="application/json",
+                            icon=":material/save:", on_click="ignore")
     st.caption("The workbook has a Themes sheet and a Mappings sheet (one row per response, "
                "including those set aside). Cells that a spreadsheet would read as a formula "
-               "start with an apostrophe.")
+               "start with an apostrophe. The saved review holds the responses, themes, "
+               "corrections and sign-offs: open it under “Resume a saved review” in step 1 to "
+               "carry on later. It contains what respondents wrote, so store it as you would "
+               "the responses file.")
 
 
 def framework_json(framework: Framework) -> bytes:

@@ -103,6 +103,7 @@ CONSULT_FRAMEWORKS = "ga_consult_frameworks"  # question_id -> signed-off Framew
 CONSULT_QUESTION = "ga_consult_question"  # widget: the question being reviewed
 CONSULT_USE_LLM = "ga_consult_use_llm"  # widget: refine themes with the language model
 CONSULT_THEMES_COUNT = "ga_consult_themes_count"  # widget: themes to find (0 = automatic)
+CONSULT_RESUME = "ga_consult_resume"  # widget: a saved review file to carry on with
 
 
 def consult_key(name: str) -> str:

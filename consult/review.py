@@ -19,8 +19,10 @@ from consult.analysis import QuestionResult, remap
 from consult.embedding import embed_unique
 from consult.errors import ReviewError
 from consult.positions import POSITIONS, Position
-from consult.responses import Excluded, Question, Response
+from consult.responses import Consultation, Excluded, Question, Response
 from consult.themes import Framework, Theme
+
+REVIEW_KIND = "consult-review"  # marks a saved review file
 
 
 def _require(result: QuestionResult, theme_id: str) -> Theme:
@@ -212,20 +214,45 @@ def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> Quest
     return result
 
 
-def save_review(results: Sequence[QuestionResult], path: Path) -> None:
+def review_to_json(results: Sequence[QuestionResult], source: str = "", rows: int = 0) -> str:
+    """A review of one or more questions as JSON text, to carry on later (no vectors)."""
+    data = {"version": 1, "kind": REVIEW_KIND, "source": source, "rows": rows,
+            "questions": [result_to_json(r) for r in results]}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def review_from_json(text: str | bytes, embedder: Embedder | None = None,
+                     name: str = "the file") -> tuple[Consultation, list[QuestionResult]]:
+    """The consultation and results of a review saved by ``review_to_json``."""
+    try:
+        data = json.loads(text)
+        questions = data["questions"]
+        if not isinstance(questions, list) or not questions:
+            raise ValueError("no questions in it")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReviewError(f"{name} is not a saved Consult review ({exc}).") from exc
+    results = [load_result(q, embedder) for q in questions]
+    source = str(data.get("source") or name)
+    rows = data.get("rows") if isinstance(data.get("rows"), int) else 0
+    consultation = Consultation(source, tuple(r.question for r in results),
+                                rows or max(len(r.question.responses) +
+                                            len(r.question.excluded) for r in results))
+    return consultation, results
+
+
+def save_review(results: Sequence[QuestionResult], path: Path, source: str = "",
+                rows: int = 0) -> None:
     """Save a review of one or more questions to a JSON file, to carry on later."""
-    data = {"version": 1, "questions": [result_to_json(r) for r in results]}
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path.write_text(review_to_json(results, source, rows), encoding="utf-8")
 
 
 def load_review(path: Path, embedder: Embedder | None = None) -> list[QuestionResult]:
     """Load a review saved by ``save_review`` (re-embedding when given an embedder)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        questions = data["questions"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ReviewError(f"{path.name} is not a saved Consult review ({exc}).") from exc
-    return [load_result(q, embedder) for q in questions]
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewError(f"{path.name} could not be read ({exc}).") from exc
+    return review_from_json(text, embedder, path.name)[1]
 
 
 def _position(value: Any) -> Position:
@@ -244,6 +271,8 @@ __all__ = [
     "remap",
     "rename_theme",
     "result_to_json",
+    "review_from_json",
+    "review_to_json",
     "save_review",
     "set_position",
     "set_response_themes",

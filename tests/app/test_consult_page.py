@@ -18,6 +18,7 @@ from app_pages.services import AppServices
 from assistant.errors import EmbedderError
 from assistant.ports import Vectors
 from assistant.testing import FakeEmbedder
+from consult.review import review_to_json
 from tests.app.conftest import ROOT, open_app, texts
 
 CONSULT_PAGE = "app_pages/consult.py"
@@ -108,7 +109,7 @@ def test_analyse_shows_themes_table_chart_quotes_and_downloads(fake_app: AppServ
     assert any("Point" in t.value for t in at.text), "representative quotes shown as text"
     labels = {b.label for b in at.download_button}
     assert labels == {"Download Excel (.xlsx)", "Download themes (.csv)",
-                      "Download mappings (.csv)"}
+                      "Download mappings (.csv)", "Save review (.json)"}
 
 
 def test_rename_and_merge_themes(fake_app: AppServices) -> None:
@@ -219,7 +220,8 @@ def test_malformed_files_get_a_clear_message(fake_app: AppServices, name: str, d
     assert not at.exception
     [error] = at.error
     assert message in error.value and "Could not read" in error.value
-    assert not at.button  # no column pickers or Import for an unreadable file
+    # no column pickers or Import for an unreadable file
+    assert not at.selectbox and not [b for b in at.button if b.label.startswith("Import")]
 
 
 def test_too_many_rows_is_refused_and_earlier_import_kept(fake_app: AppServices,
@@ -361,3 +363,48 @@ def test_a_second_import_replaces_the_first_analysis(fake_app: AppServices) -> N
     assert at.selectbox(key=state.CONSULT_QUESTION).value == "question_part_1"
     at.selectbox(key=state.CONSULT_QUESTION).select("question_part_2").run()
     assert not at.exception
+
+
+def test_a_saved_review_resumes_in_a_new_session(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    result = next(iter(results(at).values()))
+    target = result.themes[-1].theme_id
+    at.selectbox(key=state.consult_key("rename_theme")).select(result.themes[0].theme_id)
+    at.text_input(key=state.consult_key("rename_label")).input("Costs of permits")
+    at = submit(at, "Rename theme")
+    at.multiselect(key=state.consult_key("move_responses")).select("r1")
+    at.selectbox(key=state.consult_key("move_to")).select(target)
+    at = submit(at, "Move responses")
+    at.text_input(key=state.consult_key("sign_off_name")).input("Pat Reviewer")
+    at = submit(at, "Sign off framework")
+    assert "Save review (.json)" in {b.label for b in at.download_button}
+    data = at.session_state[state.CONSULT_DATA]
+    saved = review_to_json(list(results(at).values()), data.source, data.rows).encode()
+
+    fresh = consult_page(fake_app)  # a new browser session: nothing in session state
+    fresh.file_uploader(key=state.CONSULT_RESUME).set_value(
+        ("consultation-review.json", saved, "application/json"))
+    fresh.run()
+    button(fresh, "Resume").click()
+    fresh.run()
+    assert not fresh.exception
+    assert "Resumed the review of 1 question(s)" in texts(fresh)
+    resumed = next(iter(results(fresh).values()))
+    assert "Costs of permits" in [t.label for t in resumed.themes]
+    assert "r1" in resumed.corrections and target in resumed.assignments[0]
+    assert "Framework signed off by Pat Reviewer" in texts(fresh)
+    assert "Download the framework (JSON)" in {b.label for b in fresh.download_button}
+
+
+def test_resuming_a_file_that_is_not_a_review_explains_and_keeps_the_analysis(
+        fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    before = dict(results(at))
+    at.file_uploader(key=state.CONSULT_RESUME).set_value(
+        ("notes.json", b'{"hello": "world"}', "application/json"))
+    at.run()
+    button(at, "Resume").click()
+    at.run()
+    assert not at.exception
+    assert "is not a saved Consult review" in texts(at)
+    assert results(at) == before

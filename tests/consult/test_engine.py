@@ -25,6 +25,8 @@ from consult.review import (
     move_response,
     rename_theme,
     result_to_json,
+    review_from_json,
+    review_to_json,
     save_review,
     set_position,
     sign_off,
@@ -129,6 +131,32 @@ def test_review_file_round_trip(tmp_path: Path, fake_embedder: FakeEmbedder) -> 
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ReviewError, match="not a saved Consult review"):
         load_review(tmp_path / "bad.json")
+
+
+def test_saved_review_carries_the_consultation_to_resume_from(
+        fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    rid = result.question.responses[2].response_id
+    move_response(result, rid, None, result.themes[1].theme_id)
+    sign_off(result, "Pat Reviewer", fake_embedder)
+    text = review_to_json([result], "uploads/responses.csv", 31)
+    data, (loaded,) = review_from_json(text.encode("utf-8"), fake_embedder, "review.json")
+    assert (data.source, data.rows) == ("uploads/responses.csv", 31)
+    assert data.questions == (result.question,)
+    assert loaded.corrections == result.corrections and loaded.signed_off_by == "Pat Reviewer"
+    assert loaded.vectors is not None and loaded.vectors.shape[0] == len(result.texts)
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"\xff\xfe not utf-8 {", "not a saved Consult review"),
+    (b'{"version": 1, "questions": []}', "no questions"),
+    (b'[1, 2]', "not a saved Consult review"),
+    (b'{"questions": [{"question": {}}]}', "could not be read"),
+])
+def test_a_file_that_is_not_a_saved_review_is_refused_clearly(content: bytes,
+                                                              reason: str) -> None:
+    with pytest.raises(ReviewError, match=reason):
+        review_from_json(content, None, "upload.json")
 
 
 def test_review_errors_change_nothing(fake_embedder: FakeEmbedder) -> None:
