@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from assistant.adapters.chroma_index import ChromaChunkIndex, open_client
+from assistant.errors import StoreError
 from assistant.ports import ChunkIndex
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import ChunkFilter
@@ -31,26 +32,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real `chroma run` server on loopback, stopped at the end of the module."""
-    port = _free_port()
+def _start_chroma(data: Path, port: int) -> subprocess.Popen[bytes]:
+    """A real `chroma run` server on loopback, ready to answer (or the test fails)."""
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    data = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen([chroma, "run", "--path", str(data), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,
                             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    proc.wait(timeout=15)
+    pytest.fail("chroma server did not start within 30 s")
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real `chroma run` server on loopback, stopped at the end of the module."""
+    port = _free_port()
+    proc = _start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start within 30 s")
         yield port
     finally:
         proc.terminate()
@@ -140,3 +146,20 @@ def test_reopened_embedded_store_answers_text_queries(tmp_path: Path, minilm) ->
     del first
     reopened = ChromaChunkIndex(open_client(tmp_path, None), minilm)
     assert reopened.query_text("how late can I report being ill", 1)[0].chunk.text == TEXTS[2]
+
+
+@pytest.mark.integration
+def test_a_chroma_server_that_goes_away_gives_advice_not_a_traceback(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = _start_chroma(tmp_path / "server", port)
+    try:
+        index = ChromaChunkIndex(open_client(tmp_path, "127.0.0.1", port), FakeEmbedder(), "gone")
+        embedder = _fill(index)
+        assert index.count_chunks() == len(TEXTS)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    with pytest.raises(StoreError, match="failed while searching .*check that it is running"):
+        index.query(embedder.embed(["sick pay"]), 2)
+    with pytest.raises(StoreError, match="failed while reading document records"):
+        index.get_documents()

@@ -9,11 +9,12 @@ store answers text queries too.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -26,6 +27,33 @@ from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
 _PAGE = 2000  # rows per get() page; well under Chroma's max batch size
 # Embedders seen in this process, by model id, so Chroma can rebuild our function from its config.
 _EMBEDDERS: dict[str, Embedder] = {}
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _store_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Turn anything Chroma raises while ``action`` into a StoreError that says what to do.
+
+    A server that went away, a full disk or a damaged store then reaches the CLIs and pages as
+    advice instead of a traceback; the original exception stays chained for the log.
+    """
+    def wrap(method: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(*args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+                raise StoreError(
+                    f"The index store failed while {action} ({detail}). If it is a Chroma "
+                    "server, check that it is running and reachable; if it is on disk, check "
+                    "free space and permissions. Then try again: an interrupted ingestion is "
+                    "safe to rerun."
+                ) from exc
+        return guarded
+    return wrap
 
 
 @register_embedding_function
@@ -143,6 +171,7 @@ class ChromaChunkIndex:
         except Exception as exc:
             raise StoreError(f"Could not open the Chroma collection {self.name}: {exc}") from exc
 
+    @_store_failures("writing chunks")
     def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Vectors) -> None:
         step = max(1, min(_PAGE, int(self._client.get_max_batch_size())))
         for start in range(0, len(chunks), step):
@@ -154,12 +183,14 @@ class ChromaChunkIndex:
                 metadatas=[_chunk_metadata(c) for c in part],
             )
 
+    @_store_failures("deleting chunks")
     def delete_chunks(self, where: ChunkFilter) -> None:
         condition = _where(where)
         if condition is None:
             raise StoreError("Refusing to delete chunks without a filter.")
         self._chunks.delete(where=condition)
 
+    @_store_failures("searching")
     def query(self, vector: Vectors, k: int, where: ChunkFilter | None = None) -> list[ScoredChunk]:
         if k <= 0:
             return []
@@ -173,6 +204,7 @@ class ChromaChunkIndex:
         return [ScoredChunk(_chunk_from(i, d, dict(m)), 1.0 - float(dist))
                 for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)]
 
+    @_store_failures("searching")
     def query_text(self, text: str, k: int) -> list[ScoredChunk]:
         """Query by text through the registered embedding function (a reopened store's check)."""
         result = self._chunks.query(query_texts=[text], n_results=k,
@@ -182,6 +214,7 @@ class ChromaChunkIndex:
                                          result["metadatas"][0], result["distances"][0],
                                          strict=True)]
 
+    @_store_failures("reading chunks")
     def get_chunks(self, where: ChunkFilter | None = None) -> list[Chunk]:
         out: list[Chunk] = []
         offset = 0
@@ -194,9 +227,11 @@ class ChromaChunkIndex:
                 return out
             offset += _PAGE
 
+    @_store_failures("counting chunks")
     def count_chunks(self) -> int:
         return int(self._chunks.count())
 
+    @_store_failures("writing document records")
     def upsert_documents(self, records: Sequence[DocumentRecord]) -> None:
         if not records:
             return
@@ -206,6 +241,7 @@ class ChromaChunkIndex:
             metadatas=[{k: v for k, v in asdict(r).items() if v is not None} for r in records],
         )
 
+    @_store_failures("reading document records")
     def get_documents(self) -> list[DocumentRecord]:
         out: list[DocumentRecord] = []
         offset = 0
@@ -216,6 +252,7 @@ class ChromaChunkIndex:
                 return out
             offset += _PAGE
 
+    @_store_failures("deleting document records")
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         if doc_ids:
             self._docs.delete(ids=list(doc_ids))
