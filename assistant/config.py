@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Embeddings.
     embedder: EmbedderName = "minilm"
     embedding_model: str = "text-embedding-3-small"
-    embed_batch_size: int = Field(1, ge=1, le=256)
+    embed_batch_size: int = Field(8, ge=1, le=256)
     embed_threads: int = Field(
         0, ge=0, description="parallel single-threaded model sessions; 0 = one per core")
 

@@ -96,3 +96,27 @@ def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
         MiniLMEmbedder(files=(tampered, tokenizer)).embed(["text"])
     with pytest.raises(EmbedderError, match="missing"):
         MiniLMEmbedder(files=(tmp_path / "absent.onnx", tokenizer)).embed(["text"])
+
+
+def test_batches_are_length_sorted_and_bounded_by_padded_tokens() -> None:
+    embedder = MiniLMEmbedder(batch_size=4, batch_tokens=300)
+    lengths = [250, 60, 70, 65, 256, 62, 200, 61, 64, 66]
+    batches = embedder._batches(lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))  # each text once
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(lengths)
+    for batch in batches:
+        assert len(batch) <= 4
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 300
+    assert [len(b) for b in batches] == [4, 3, 1, 1, 1]  # short answers share, long chunks alone
+
+
+@pytest.mark.integration
+def test_minilm_vectors_do_not_depend_on_batching_or_threads(minilm: MiniLMEmbedder) -> None:
+    texts = ["How much notice for paternity leave?", "Sick pay starts on the fourth day.",
+             "word " * 300, "A", "Annual leave can be carried over by up to five days " * 4]
+    reference = MiniLMEmbedder(batch_size=1, threads=1).embed(texts)
+    for variant in (minilm, MiniLMEmbedder(batch_size=8, batch_tokens=10_000, threads=2)):
+        vectors = variant.embed(texts)
+        assert np.abs(vectors - reference).max() < 1e-4
+    assert np.allclose(minilm.embed(texts[::-1]), reference[::-1], atol=1e-4)  # input order kept

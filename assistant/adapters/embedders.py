@@ -26,6 +26,7 @@ from assistant.ports import Vectors
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained at 256 word pieces
+BATCH_TOKENS = 320  # padded tokens per batch: long chunks run alone, short answers a few at once
 
 
 def _package_dir(name: str) -> Path:
@@ -47,22 +48,25 @@ def minilm_files() -> tuple[Path, Path]:
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation; 384 dimensions.
 
-    Texts are sorted by length and batched so little compute is spent on padding. Batches run in
-    parallel on ``threads`` single-threaded onnxruntime sessions (default: one per usable core):
-    on this small graph that beats one session splitting each operator across threads, and a busy
-    neighbour (a PDF parser) slows one stream instead of stalling every operator at a barrier.
-    Measured on 2 cores (3,029 real chunks, ``docs/embedder.md``): one two-thread session at batch
-    8 ran 50-52 chunks/s; two one-thread sessions ran 53 at batch 8, 62 at batch 4 and 76 at
-    batch 1, which is the default (no padding at all, and the smallest working set). Sessions are
-    created on first use (constructors only store configuration).
+    Texts are tokenized once, sorted by length and batched by padded tokens (``batch_tokens``,
+    at most ``batch_size`` texts): a 250-token chunk runs alone, short answers a few at a time.
+    Batches run in parallel on ``threads`` single-threaded onnxruntime sessions (default: one per
+    usable core): on this small graph that beats one session splitting each operator across
+    threads, and a busy neighbour (a PDF parser) slows one stream instead of stalling every
+    operator at a barrier. Measured on 2 cores (``docs/embedder.md``): real guidance chunks
+    50-52 chunks/s with one two-thread session at batch 8, 76 now; 54-word consultation answers
+    190 texts/s before, 213 now. Sessions are created on first use (constructors only store
+    configuration).
     """
 
     dim = 384
     model_id = "all-MiniLM-L6-v2-onnx-int8-" + MINILM_SHA256[:8]
 
-    def __init__(self, batch_size: int = 1, threads: int = 0,
-                 files: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, batch_size: int = 8, threads: int = 0,
+                 files: tuple[Path, Path] | None = None,
+                 batch_tokens: int = BATCH_TOKENS) -> None:
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.threads = threads or _usable_cores()
         self._files = files  # (model, tokenizer); default: the shipped packages' files
 
@@ -75,7 +79,7 @@ class MiniLMEmbedder:
             raise EmbedderError(f"Tokenizer file {tokenizer_path} has an unexpected checksum.")
         batching = Tokenizer.from_file(str(tokenizer_path))
         batching.enable_truncation(MAX_TOKENS)
-        batching.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a secret
+        batching.no_padding()  # each batch is padded to its own longest text
         counting = Tokenizer.from_file(str(tokenizer_path))
         counting.no_truncation()
         counting.no_padding()
@@ -112,24 +116,43 @@ class MiniLMEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        batches = [order[start : start + self.batch_size]
-                   for start in range(0, len(order), self.batch_size)]
-        _ = self._sessions, self._tokenizers  # created and checked once, before threads share them
+        _ = self._sessions  # created and checked once, before threads share them
+        encodings = self._tokenizers[0].encode_batch(list(texts))
+        batches = self._batches([len(e.ids) for e in encodings])
+
+        def run(idx: list[int]) -> Vectors:
+            return self._embed_batch([encodings[i].ids for i in idx])
+
         if len(batches) == 1 or self.threads == 1:
             for idx in batches:
-                out[idx] = self._embed_batch([texts[i] for i in idx])
+                out[idx] = run(idx)
             return out
         with ThreadPoolExecutor(self.threads, thread_name_prefix="minilm") as pool:
-            done = pool.map(lambda idx: self._embed_batch([texts[i] for i in idx]), batches)
-            for idx, vectors in zip(batches, done, strict=True):
+            for idx, vectors in zip(batches, pool.map(run, batches), strict=True):
                 out[idx] = vectors
         return out
 
-    def _embed_batch(self, texts: list[str]) -> Vectors:
-        encodings = self._tokenizers[0].encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Length-sorted batches of at most ``batch_size`` texts and about ``batch_tokens``
+        padded tokens: short texts go several at a time, long ones alone."""
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        batches: list[list[int]] = []
+        for i in order:
+            last = batches[-1] if batches else None
+            if last is not None and len(last) < self.batch_size and \
+                    (len(last) + 1) * lengths[i] <= self.batch_tokens:
+                last.append(i)
+            else:
+                batches.append([i])
+        return batches
+
+    def _embed_batch(self, pieces: list[list[int]]) -> Vectors:
+        longest = max(len(p) for p in pieces)
+        ids = np.zeros((len(pieces), longest), dtype=np.int64)
+        mask = np.zeros((len(pieces), longest), dtype=np.int64)
+        for row, piece in enumerate(pieces):
+            ids[row, : len(piece)] = piece
+            mask[row, : len(piece)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         session = self._sessions.get()  # waits while every session is busy
         try:
