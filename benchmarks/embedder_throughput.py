@@ -23,7 +23,7 @@ from tokenizers import Tokenizer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.adapters.embedders import MiniLMEmbedder, minilm_files  # noqa: E402
+from assistant.adapters.embedders import MAX_TOKENS, MiniLMEmbedder, minilm_files  # noqa: E402
 
 GUIDES = ROOT.parent / "shared" / "data" / "guidance" / "govuk_guides"
 LENGTHS = (256, 128)
@@ -76,7 +76,9 @@ def main() -> None:
         assert all(embedder.count_tokens(t) + 2 <= tokens for t in texts)
         for sessions in sorted({embedder.threads, 1}, reverse=True):
             for batch in BATCH_SIZES:
-                model = MiniLMEmbedder(batch_size=batch, threads=sessions)
+                # a fixed count per batch (the default also caps a batch's padded tokens)
+                model = MiniLMEmbedder(batch_size=batch, threads=sessions,
+                                       batch_tokens=batch * MAX_TOKENS)
                 model.embed(texts[: batch * sessions])  # warm-up
                 rates = [time_embedding(model, texts) for _ in range(args.runs)]
                 shown = "  ".join(f"{wall:6.1f} ({cpu:5.1f}/CPU-s)" for wall, cpu in rates)

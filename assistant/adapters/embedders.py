@@ -27,6 +27,7 @@ MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained at 256 word pieces
 BATCH_TOKENS = 320  # padded tokens per batch: long chunks run alone, short answers a few at once
+WINDOW = 1024  # texts tokenized and length-sorted together
 
 
 def _package_dir(name: str) -> Path:
@@ -117,19 +118,19 @@ class MiniLMEmbedder:
         if not texts:
             return out
         _ = self._sessions  # created and checked once, before threads share them
-        encodings = self._tokenizers[0].encode_batch(list(texts))
-        batches = self._batches([len(e.ids) for e in encodings])
-
-        def run(idx: list[int]) -> Vectors:
-            return self._embed_batch([encodings[i].ids for i in idx])
-
-        if len(batches) == 1 or self.threads == 1:
-            for idx in batches:
-                out[idx] = run(idx)
-            return out
         with ThreadPoolExecutor(self.threads, thread_name_prefix="minilm") as pool:
-            for idx, vectors in zip(batches, pool.map(run, batches), strict=True):
-                out[idx] = vectors
+            for start in range(0, len(texts), WINDOW):  # bounds the token ids held at once
+                part = list(texts[start : start + WINDOW])
+                ids = [e.ids for e in self._tokenizers[0].encode_batch(part)]
+                batches = self._batches([len(i) for i in ids])
+
+                def run(idx: list[int], ids: list[list[int]] = ids) -> Vectors:
+                    return self._embed_batch([ids[i] for i in idx])
+
+                done = map(run, batches) if len(batches) == 1 or self.threads == 1 \
+                    else pool.map(run, batches)
+                for idx, vectors in zip(batches, done, strict=True):
+                    out[[start + i for i in idx]] = vectors
         return out
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
