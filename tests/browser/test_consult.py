@@ -79,7 +79,9 @@ def test_upload_analyse_review_and_export(consult_app: RunningApp, page: Any,
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{consult_app.url}/consult")
-    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    # the responses file's uploader (step 1 also has one, folded away, for a saved review)
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Responses file") \
+        .locator('[data-testid="stFileUploaderDropzoneInput"]')
     uploader.wait_for(state="attached", timeout=60_000)
     wait_until_idle(page)
     screenshot(page, "20-consult-start")
