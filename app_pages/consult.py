@@ -32,7 +32,7 @@ from assistant.errors import GuidanceError
 from consult.analysis import QuestionResult, analyse_question
 from consult.responses import Consultation, Question
 from consult.review import review_from_json
-from consult.themes import Framework
+from consult.themes import Framework, framework_from_json
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -149,25 +149,50 @@ def show_import_counts(data: Consultation) -> None:
     show_set_aside(data.questions)
 
 
-def show_analyse(app: AppServices, data: Consultation) -> None:
+def show_analyse(app: AppServices, data: Consultation, max_mb: int) -> None:
     """Step 2: theme every question, with a progress bar."""
     st.header("2. Find themes", divider="gray")
     llm = app.services.llm
     use_llm = llm is not None and st.checkbox(
         "Refine themes with the language model", value=True, key=state.CONSULT_USE_LLM)
+    framework, usable = show_framework_upload(max_mb)
     k = st.number_input("How many themes to look for (0 = decide automatically)", min_value=0,
-                        max_value=30, value=0, key=state.CONSULT_THEMES_COUNT)
+                        max_value=30, value=0, key=state.CONSULT_THEMES_COUNT,
+                        disabled=framework is not None)
     results = st.session_state.setdefault(state.CONSULT_RESULTS, {})
     label = "Analyse again (discards your review)" if results else "Analyse responses"
-    if st.button(label, type="primary", icon=":material/insights:"):
+    if st.button(label, type="primary", icon=":material/insights:", disabled=not usable):
         results.clear()
         st.session_state[state.CONSULT_FRAMEWORKS] = {}
-        analyse(app, data.questions, results, llm if use_llm else None, int(k) or None)
+        analyse(app, data.questions, results, llm if use_llm else None, int(k) or None,
+                framework)
         st.rerun()
 
 
+def show_framework_upload(max_mb: int) -> tuple[Framework | None, bool]:
+    """An optional framework to map onto instead of discovering themes (every question).
+
+    Returns the framework and whether analysis may go ahead: not with an unreadable upload,
+    which would otherwise be silently ignored.
+    """
+    upload = st.file_uploader(
+        "Theme framework (optional, .json): map every question onto these themes instead of "
+        "discovering new ones", type=["json"], max_upload_size=max_mb,
+        key=state.CONSULT_FRAMEWORK_UPLOAD,
+        help="A framework downloaded after sign-off in step 4, or a Themefinder themes.json.")
+    if upload is None:
+        return None, True
+    framework = guarded(f"read {upload.name}",
+                        lambda: framework_from_json(upload.getvalue(), upload.name))
+    if framework is not None:
+        signed = f", signed off by {plain(framework.signed_off_by)}" \
+            if framework.signed_off else ""
+        st.caption(f"Using {len(framework.themes)} themes from {plain(upload.name)}{signed}.")
+    return framework, framework is not None
+
+
 def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str, Any],
-            llm: Any, k: int | None) -> None:
+            llm: Any, k: int | None, framework: Framework | None = None) -> None:
     """Analyse each question in turn, keeping each result as soon as it is ready."""
     bar = st.progress(0.0, text="Starting…")
     total = len(questions)
@@ -183,7 +208,10 @@ def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str
 
         try:
             results[question.question_id] = analyse_question(
-                question, app.services.embedder, llm=llm, k=k, progress=progress)
+                question, app.services.embedder, framework=framework, llm=llm, k=k,
+                progress=progress)
+            if framework is not None and framework.signed_off:
+                st.session_state[state.CONSULT_FRAMEWORKS][question.question_id] = framework
         except GuidanceError as exc:
             state.notify("error", f"Question {n + 1} could not be analysed. {exc}")
             return
@@ -245,7 +273,7 @@ def main() -> None:
     if data is None:
         return
     app = get_app_services()
-    show_analyse(app, data)
+    show_analyse(app, data, settings.max_upload_mb)
     show_results(app, data, identity.name)
 
 

@@ -104,6 +104,7 @@ CONSULT_QUESTION = "ga_consult_question"  # widget: the question being reviewed
 CONSULT_USE_LLM = "ga_consult_use_llm"  # widget: refine themes with the language model
 CONSULT_THEMES_COUNT = "ga_consult_themes_count"  # widget: themes to find (0 = automatic)
 CONSULT_RESUME = "ga_consult_resume"  # widget: a saved review file to carry on with
+CONSULT_FRAMEWORK_UPLOAD = "ga_consult_framework_upload"  # widget: a framework to map onto
 
 
 def consult_key(name: str) -> str:

@@ -52,6 +52,15 @@ def load_framework(path: Path) -> Framework:
     return parse_framework(data, str(path))
 
 
+def framework_from_json(text: str | bytes, name: str = "the framework") -> Framework:
+    """A framework from JSON text (an uploaded file), in either layout."""
+    try:
+        data: Any = json.loads(text)
+    except ValueError as exc:
+        raise ConsultError(f"{name} is not a theme framework (not JSON: {exc}).") from exc
+    return parse_framework(data, name)
+
+
 def parse_framework(data: Any, name: str = "the framework") -> Framework:
     """Build a Framework from parsed JSON in either layout."""
     items = data.get("themes") if isinstance(data, dict) else data

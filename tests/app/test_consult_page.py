@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -408,3 +409,34 @@ def test_resuming_a_file_that_is_not_a_review_explains_and_keeps_the_analysis(
     assert not at.exception
     assert "is not a saved Consult review" in texts(at)
     assert results(at) == before
+
+
+def test_an_uploaded_framework_is_applied_to_every_response(fake_app: AppServices) -> None:
+    framework = {"signed_off": True, "signed_off_by": "Policy Lead", "themes": [
+        {"theme_id": "P", "label": "Parking costs", "description": "permits cost too much"},
+        {"theme_id": "B", "label": "Bus routes", "description": "unreliable buses, cut routes"},
+        {"theme_id": "C", "label": "Cycling safety", "description": "cycle lanes for children"},
+    ]}
+    at = imported(fake_app)
+    at.file_uploader(key=state.CONSULT_FRAMEWORK_UPLOAD).set_value(
+        ("framework.json", json.dumps(framework).encode(), "application/json"))
+    at.run()
+    shown = texts(at).replace("\\", "")  # captions are Markdown-escaped: framework\.json
+    assert "Using 3 themes from framework.json, signed off by Policy Lead" in shown
+    button(at, "Analyse responses").click()
+    at.run()
+    assert not at.exception
+    result = next(iter(results(at).values()))
+    assert [t.label for t in result.themes] == ["Parking costs", "Bus routes", "Cycling safety"]
+    assert all(ids for ids in result.assignments)  # every response mapped onto the framework
+    assert "Framework signed off by Policy Lead" in texts(at)
+
+
+def test_an_unreadable_framework_blocks_analysis_with_a_reason(fake_app: AppServices) -> None:
+    at = imported(fake_app)
+    at.file_uploader(key=state.CONSULT_FRAMEWORK_UPLOAD).set_value(
+        ("themes.json", b'{"themes": []}', "application/json"))
+    at.run()
+    assert "holds no themes" in texts(at)
+    assert button(at, "Analyse responses").disabled
+    assert not results(at)

@@ -11,7 +11,7 @@ import pytest
 from assistant.testing import FakeEmbedder
 from consult.analysis import analyse_question, remap
 from consult.discovery import discover_themes
-from consult.errors import ReviewError
+from consult.errors import ConsultError, ReviewError
 from consult.evidence import is_evidence_rich
 from consult.importing import build_question
 from consult.mapping import assign, micro_f1
@@ -32,7 +32,14 @@ from consult.review import (
     sign_off,
     split_theme,
 )  # fmt: skip
-from consult.themes import Framework, Theme, load_framework, parse_framework, save_framework
+from consult.themes import (
+    Framework,
+    Theme,
+    framework_from_json,
+    load_framework,
+    parse_framework,
+    save_framework,
+)
 from tests.consult.helpers import TOPICS, topical_question
 
 
@@ -239,3 +246,11 @@ def test_edge_cases_nothing_to_theme_and_no_themes_left(fake_embedder: FakeEmbed
     delete_theme(same, same.themes[0].theme_id)
     remap(same, fake_embedder)
     assert same.unmatched() == [0, 1]
+
+
+def test_an_uploaded_framework_is_read_from_json_or_refused_clearly() -> None:
+    themefinder = b'[{"topic_id": "A", "topic_label": "Ban support", "topic_description": "x"}]'
+    framework = framework_from_json(themefinder, "themes.json")
+    assert [(t.theme_id, t.label) for t in framework.themes] == [("A", "Ban support")]
+    with pytest.raises(ConsultError, match="themes.json is not a theme framework"):
+        framework_from_json(b"\xff not json", "themes.json")
