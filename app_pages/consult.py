@@ -86,8 +86,9 @@ def show_resume(max_mb: int) -> None:
         label = "Resume (replaces the current analysis)" if replacing else "Resume"
         if st.button(label, disabled=upload is None, icon=":material/history:"):
             assert upload is not None
-            resumed = guarded(f"resume {upload.name}", lambda: review_from_json(
-                upload.getvalue(), get_app_services().services.embedder, upload.name))
+            with st.spinner("Reading the review and re-embedding its responses…"):
+                resumed = guarded(f"resume {upload.name}", lambda: review_from_json(
+                    upload.getvalue(), get_app_services().services.embedder, upload.name))
             if resumed is not None:
                 keep_review(*resumed)
 
