@@ -220,20 +220,14 @@ def _prepare(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], colle
              report: IngestReport) -> Iterator[_Prepared]:
     """Parse results in completion order, each chunked; runs ahead of the embedding stage."""
     with closing(_timed_results(pipeline, list(todo), report)) as results:
-        yield from _chunked(pipeline, todo, collection, report, results)
-
-
-def _chunked(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], collection: str,
-             report: IngestReport, results: Iterator[tuple[Path, LoadedDocument | LoadError]]
-             ) -> Iterator[_Prepared]:
-    for path, result in results:
-        file, version = todo[path]
-        identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source,
-                                    version)
-        if isinstance(result, LoadError):
-            yield _Prepared(file, identity, None, str(result))
-        else:
-            yield _Prepared(file, identity, _chunk(pipeline, identity, result, file, report))
+        for path, result in results:
+            file, version = todo[path]
+            identity = DocumentIdentity(f"{collection}/{file.source}", collection, file.source,
+                                        version)
+            if isinstance(result, LoadError):
+                yield _Prepared(file, identity, None, str(result))
+            else:
+                yield _Prepared(file, identity, _chunk(pipeline, identity, result, file, report))
 
 
 def _run_ahead(items: Iterator[_Prepared], depth: int = 16) -> Iterator[_Prepared]:
@@ -247,30 +241,29 @@ def _run_ahead(items: Iterator[_Prepared], depth: int = 16) -> Iterator[_Prepare
     buffer: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def put(message: tuple[str, object]) -> bool:
+        """Hand ``message`` over, unless the consumer has gone."""
+        while not stop.is_set():
+            try:
+                buffer.put(message, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
+        message: tuple[str, object] = ("end", None)
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        buffer.put(("item", item), timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(("item", item)):
                     break
-            message: tuple[str, object] = ("end", None)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
             message = ("error", exc)
         finally:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
-        while not stop.is_set():
-            try:
-                buffer.put(message, timeout=0.2)
-                return
-            except queue.Full:
-                continue
+        put(message)
 
     producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
     producer.start()
