@@ -17,10 +17,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from assistant.ports import ChunkIndex, Vectors
 from assistant.types import Chunk, ChunkFilter, DocumentRecord
 
 REMOVED = "__removed__"
+
+
+Replacement = tuple[DocumentRecord, Sequence[Chunk], Vectors, DocumentRecord | None]
+"""(new record, its chunks, their vectors, the previous record or None)."""
 
 
 def replace_document(
@@ -28,17 +34,36 @@ def replace_document(
     previous: DocumentRecord | None = None,
 ) -> None:
     """Make ``record`` (with exactly ``chunks``) the document's committed state."""
-    journal = replace(previous, pending_version=record.version) if previous else \
-        replace(record, version="", status="indexing", pending_version=record.version)
-    index.upsert_documents([journal])
-    if chunks:
-        index.upsert_chunks(chunks, vectors)
-    if previous is None:  # a new document has no older chunks: commit is the last step
-        index.upsert_documents([replace(record, pending_version="")])
+    replace_documents(index, [(record, chunks, vectors, previous)])
+
+
+def replace_documents(index: ChunkIndex, items: Sequence[Replacement]) -> None:
+    """``replace_document`` for several documents, each step one index call for all of them.
+
+    Every document goes through the same journal, chunks, commit, clean-up sequence, so a run
+    killed between any two calls is repaired exactly as for one document. Fewer, larger calls
+    matter: embedded Chroma holds the GIL for the whole of each call, so many small writes stall
+    the embedding threads that share the process.
+    """
+    if not items:
         return
-    index.upsert_documents([replace(record, pending_version=record.version)])
-    index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version))
-    index.upsert_documents([replace(record, pending_version="")])
+    index.upsert_documents([
+        replace(previous, pending_version=record.version) if previous else
+        replace(record, version="", status="indexing", pending_version=record.version)
+        for record, _, _, previous in items])
+    with_chunks = [(chunks, vectors) for _, chunks, vectors, _ in items if chunks]
+    if with_chunks:
+        index.upsert_chunks([c for chunks, _ in with_chunks for c in chunks],
+                            np.concatenate([vectors for _, vectors in with_chunks]))
+    # A new document has no older chunks: its commit is its last step.
+    older = [record for record, _, _, previous in items if previous is not None]
+    index.upsert_documents([
+        replace(record, pending_version=record.version if previous is not None else "")
+        for record, _, _, previous in items])
+    for record in older:
+        index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version))
+    if older:
+        index.upsert_documents([replace(record, pending_version="") for record in older])
 
 
 def record_failure(index: ChunkIndex, record: DocumentRecord) -> None:

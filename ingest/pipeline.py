@@ -26,7 +26,13 @@ from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.types import Chunk, DocumentRecord, LoadedDocument
 from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
 from ingest.embedding_cache import EmbeddingCache
-from ingest.indexing import record_failure, remove_document, repair, replace_document
+from ingest.indexing import (
+    Replacement,
+    record_failure,
+    remove_document,
+    repair,
+    replace_documents,
+)
 
 Parser = Callable[[Sequence[Path]], Iterator[tuple[Path, LoadedDocument | LoadError]]]
 Progress = Callable[[int, int, str], None]
@@ -339,11 +345,14 @@ def _commit(pipeline: Pipeline, batch: list[tuple[DocumentRecord, list[Chunk]]],
 def _write_batch(index: ChunkIndex, batch: list[tuple[DocumentRecord, list[Chunk]]],
                  vectors: Vectors, records: dict[str, DocumentRecord],
                  report: IngestReport) -> None:
+    items: list[Replacement] = []
     start = 0
     for record, chunks in batch:
         previous = records.get(record.doc_id)
-        replace_document(index, record, chunks, vectors[start : start + len(chunks)], previous)
+        items.append((record, chunks, vectors[start : start + len(chunks)], previous))
         start += len(chunks)
+    replace_documents(index, items)
+    for _, _, _, previous in items:
         if previous is None or not previous.version:
             report.added += 1
         else:

@@ -7,8 +7,14 @@ from dataclasses import replace
 import pytest
 
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
-from assistant.types import Chunk
-from ingest.indexing import find_inconsistencies, remove_document, repair, replace_document
+from assistant.types import Chunk, DocumentRecord
+from ingest.indexing import (
+    find_inconsistencies,
+    remove_document,
+    repair,
+    replace_document,
+    replace_documents,
+)
 from tests.helpers import make_chunk, make_record
 
 
@@ -81,6 +87,56 @@ def test_first_write_killed_leaves_no_orphans(crash_at: int) -> None:
     index.crash_at = 10**6
     repair(index)
     assert find_inconsistencies(index) == []
+
+
+def _doc(doc_id: str, version: str, n: int) -> tuple[DocumentRecord, list[Chunk]]:
+    chunks = [make_chunk(i, f"{doc_id} {version} text {i}", doc_id=doc_id, version=version)
+              for i in range(n)]
+    return make_record(doc_id=doc_id, version=version, chunks=n), chunks
+
+
+def _batch(index: InMemoryChunkIndex, docs: list[tuple[DocumentRecord, list[Chunk]]]) -> None:
+    previous = {r.doc_id: r for r in index.get_documents()}
+    embedder = FakeEmbedder()
+    replace_documents(index, [(record, chunks, embedder.embed([c.text for c in chunks]),
+                               previous.get(record.doc_id)) for record, chunks in docs])
+
+
+def test_batch_write_is_one_call_per_step_for_new_documents() -> None:
+    index = CrashingIndex(crash_at=10**6)
+    _batch(index, [_doc(f"c1/{name}.md", "v1", 3) for name in "abcde"])
+    assert index.writes == 3  # journal, chunks, commit: not 3 per document
+    assert find_inconsistencies(index) == []
+    assert len(index.get_chunks()) == 15
+
+
+@pytest.mark.parametrize("crash_at", range(1, 7))  # 6 writes: see replace_documents
+def test_batch_of_new_and_replaced_documents_killed_anywhere_repairs(crash_at: int) -> None:
+    index = CrashingIndex(crash_at=10**6)
+    _batch(index, [_doc("c1/a.md", "v1", 3), _doc("c1/b.md", "v1", 2)])
+    index.writes, index.crash_at = 0, crash_at
+    with pytest.raises(Crash):  # a replaces a, b replaced, c new, d new with no chunks
+        _batch(index, [_doc("c1/a.md", "v2", 1), _doc("c1/b.md", "v2", 4),
+                       _doc("c1/c.md", "v1", 2), _doc("c1/d.md", "v1", 0)])
+    index.crash_at = 10**6
+    repair(index)
+    assert find_inconsistencies(index) == []
+    by_doc: dict[str, set[str]] = {}
+    for chunk in index.get_chunks():
+        by_doc.setdefault(chunk.doc_id, set()).add(chunk.doc_version)
+    assert all(len(versions) == 1 for versions in by_doc.values())
+    assert {"c1/a.md", "c1/b.md"} <= set(by_doc)  # the earlier versions are never lost
+
+
+def test_batch_write_completes_every_document() -> None:
+    index = CrashingIndex(crash_at=10**6)
+    _batch(index, [_doc("c1/a.md", "v1", 3)])
+    _batch(index, [_doc("c1/a.md", "v2", 1), _doc("c1/c.md", "v1", 2)])
+    assert find_inconsistencies(index) == []
+    assert {(r.doc_id, r.version, r.pending_version) for r in index.get_documents()} == {
+        ("c1/a.md", "v2", ""), ("c1/c.md", "v1", "")}
+    assert sorted((c.doc_id, c.doc_version) for c in index.get_chunks()) == [
+        ("c1/a.md", "v2"), ("c1/c.md", "v1"), ("c1/c.md", "v1")]
 
 
 @pytest.mark.parametrize("crash_at", range(1, 4))
