@@ -1,5 +1,7 @@
 """Ingestion benchmark: `python -m ingest.bench [--data DIR] [--quick N] [--skip-textbook]`.
 
+`--skip-full` runs only the textbook side by side.
+
 Prints, for a fresh store and a cold embedding cache: documents, pages, chunks, parse and embed
 seconds, total seconds and total / embedding-only time for the same chunks; then a second run with
 nothing changed, a run after changing one document, peak memory, and the textbook recipe side by
@@ -87,15 +89,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.bench", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--quick", type=int, default=0, help="only the first N files per folder")
-    parser.add_argument("--skip-textbook", action="store_true")
+    skip = parser.add_mutually_exclusive_group()
+    skip.add_argument("--skip-textbook", action="store_true", help="only our pipeline")
+    skip.add_argument("--skip-full", action="store_true",
+                      help="only the textbook side by side (on its two folders)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="ga-bench-") as tmp:
         root = Path(tmp)
-        data = _copy_subset(args.data, root / "data", args.quick, None)
-        results["ours_full"] = run_ours(data, root / "store-full")
-        results["peak_rss_mb_main"], results["peak_rss_mb_workers"] = map(round, _peak_mb())
+        if not args.skip_full:
+            data = _copy_subset(args.data, root / "data", args.quick, None)
+            results["ours_full"] = run_ours(data, root / "store-full")
+            results["peak_rss_mb_main"], results["peak_rss_mb_workers"] = map(round, _peak_mb())
         if not args.skip_textbook:
             from ingest.textbook import compare_with_textbook
 
