@@ -23,7 +23,8 @@ from assistant.types import Citation, ScoredChunk
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
 MAX_SOURCES = 3
-EMBED_UNITS = 4  # with an embedder, only this many lexical front-runners are embedded
+SOURCE_FLOOR = 0.75  # a further source is used only if it scores this share of the best
+EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
@@ -49,6 +50,9 @@ _INTENTS = (
     ),
 )
 INTENT_BONUS = 0.3
+COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units
+SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
+CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ def _blend_cosines(
     cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
     blended = [0.0] * len(units)
     for i, cosine in zip(top, cosines, strict=True):
-        blended[i] = 0.4 * scores[i] + 0.6 * float(cosine)
+        blended[i] = (1 - COSINE_WEIGHT) * scores[i] + COSINE_WEIGHT * float(cosine)
     return blended
 
 
@@ -181,7 +185,7 @@ def extract_answer(
     embedder: Embedder | None = None,
 ) -> Extract:
     """Quote the units of the top ``results`` that best answer ``question``, each cited [n]."""
-    sources = _top_sources(results, min_relevance)
+    sources = top_sources(results, min_relevance)
     units = [
         u
         for rank, s in enumerate(sources)
@@ -192,17 +196,17 @@ def extract_answer(
         return _fallback()
     scores = score_units(question, units, embedder)
     weighted = [
-        s * (1.0 - 0.15 * u.source) - 0.01 * u.position / 50
+        s * (1.0 - SOURCE_DISCOUNT * u.source) - 0.01 * u.position / 50
         for u, s in zip(units, scores, strict=True)
     ]
     chosen = _choose(units, weighted)
     return _render(sources, chosen)
 
 
-def _top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
+def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
     if not results:
         return []
-    floor = max(min_relevance, 0.75 * results[0].score)
+    floor = max(min_relevance, SOURCE_FLOOR * results[0].score)
     return [results[0], *(r for r in results[1:MAX_SOURCES] if r.score >= floor)]
 
 
@@ -214,7 +218,7 @@ def _choose(units: Sequence[Unit], scores: Sequence[float]) -> list[Unit]:
     chosen: list[Unit] = []
     for i in ranked[:MAX_UNITS]:
         words = sum(len(u.text.split()) for u in chosen)
-        if scores[i] >= 0.5 * best and words + len(units[i].text.split()) <= MAX_WORDS:
+        if scores[i] >= CHOSEN_FLOOR * best and words + len(units[i].text.split()) <= MAX_WORDS:
             chosen.append(units[i])
     return _with_list_context(units, chosen)
 

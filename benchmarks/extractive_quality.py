@@ -1,0 +1,148 @@
+"""How useful the offline (extractive) answer is, on the dev questions (a figure, not a test).
+
+    python benchmarks/extractive_quality.py --store DIR [--query question|scenario+question]
+        [--questions FILE] [--set NAME=VALUE ...] [--json]
+
+Answers every question as the app and CLI do with no language model (hybrid retrieval, sentences
+ranked with the embedder), then scores the final text against the question's gold evidence:
+
+- ``evidence_quoted``: of the questions whose evidence appears in the indexed text of their
+  document, the share whose answer quotes at least one whole evidence sentence (sentences of 4+
+  words, normalised as in ``assistant.eval``);
+- ``evidence_in_sources``: the same test against the full text of the sources the answer drew on
+  (up to ``MAX_SOURCES`` chunks): the ceiling for sentence selection;
+- ``gold_answer_quoted``: of the questions whose short gold answer is not yes/no and appears in
+  their document, the share whose answer text contains it ("up to 39 weeks");
+- ``words_p50`` / ``words_p90``: length of the quoted text, ``answered``: share not abstained;
+- ``answer_ms_p50`` / ``answer_ms_p95``: question to final text (the model is warmed up first).
+
+Reported for all questions and for the tuning (even id) and held-out (odd id) halves. ``--set``
+overrides a module constant of ``assistant.extractive`` for an experiment (e.g.
+``--set MAX_UNITS=3``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant import extractive  # noqa: E402
+from assistant.answering import RETRIEVE_K, answer_question  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.eval import EvalQuestion, document_texts, load_questions, normalise  # noqa: E402
+from assistant.services import Services, build_services  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "data" / "eval" / "govuk_questions_dev.jsonl"
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|</?(?:p|li|h\d)[^>]*>")
+_YES_NO = {"yes", "no"}
+
+
+def evidence_sentences(evidences: tuple[str, ...]) -> list[str]:
+    """Normalised sentences (4+ words) of the gold evidence passages."""
+    out = []
+    for passage in evidences:
+        for piece in _SENTENCE.split(passage):
+            text = normalise(piece or "")
+            if len(text.split()) >= 4:
+                out.append(text)
+    return out
+
+
+def score(services: Services, questions: list[EvalQuestion], mode: str,
+          docs: dict[str, str]) -> dict[str, Any]:
+    rows = []
+    for q in questions:
+        started = time.perf_counter()
+        stream = answer_question(q.query(mode), [], retriever=services.retriever, llm=None,
+                                 settings=services.settings, embedder=services.embedder)
+        for _ in stream:
+            pass
+        final = stream.final
+        ms = (time.perf_counter() - started) * 1000
+        quoted = normalise(" ".join(c.quote for c in final.citations))
+        results = services.retriever.retrieve(q.query(mode), k=RETRIEVE_K)
+        drawn_on = extractive.top_sources(results, services.retriever.min_relevance)
+        sources = normalise(" ".join(s.chunk.text for s in drawn_on)) if final.answered else ""
+        doc_text = docs.get(q.relevant_doc or "", "")
+        present = [s for s in evidence_sentences(q.evidences) if s in doc_text]
+        gold = [normalise(a) for a in _gold_answers(q)]
+        gold = [a for a in gold if a and a not in _YES_NO and a in doc_text]
+        rows.append({
+            "tuning": q.tuning, "answered": final.answered, "ms": ms,
+            "words": len(quoted.split()) if final.answered else 0,
+            "evidence": (any(s in quoted for s in present) if present else None),
+            "in_sources": (any(s in sources for s in present) if present else None),
+            "gold": (any(a in normalise(final.text) for a in gold) if gold else None),
+        })
+    return {"all": _summary(rows), "tuning": _summary([r for r in rows if r["tuning"]]),
+            "held_out": _summary([r for r in rows if not r["tuning"]])}
+
+
+_GOLD: dict[str, tuple[str, ...]] = {}
+
+
+def _gold_answers(q: EvalQuestion) -> tuple[str, ...]:
+    return _GOLD.get(q.id, ())
+
+
+def _share(values: list[bool | None]) -> dict[str, float | int]:
+    counted = [v for v in values if v is not None]
+    return {"share": round(sum(counted) / max(len(counted), 1), 3), "n": len(counted)}
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    words = [r["words"] for r in rows if r["answered"]] or [0]
+    cuts = statistics.quantiles(words, n=10) if len(words) > 1 else [words[0]] * 9
+    ms = [r["ms"] for r in rows] or [0.0]
+    ms_cuts = statistics.quantiles(ms, n=20) if len(ms) > 1 else [ms[0]] * 19
+    return {
+        "n": len(rows), "answered": round(sum(r["answered"] for r in rows) / max(len(rows), 1), 3),
+        "evidence_quoted": _share([r["evidence"] for r in rows]),
+        "evidence_in_sources": _share([r["in_sources"] for r in rows]),
+        "gold_answer_quoted": _share([r["gold"] for r in rows]),
+        "words_p50": round(statistics.median(words)), "words_p90": round(cuts[8]),
+        "answer_ms_p50": round(statistics.median(ms), 1), "answer_ms_p95": round(ms_cuts[18], 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, default=DEV)
+    parser.add_argument("--query", choices=("question", "scenario+question"),
+                        default="scenario+question")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    for item in args.set:
+        name, _, value = item.partition("=")
+        current = getattr(extractive, name)  # an unknown name fails here, loudly
+        setattr(extractive, name, type(current)(value))
+    for line in args.questions.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            _GOLD[str(row["id"])] = tuple(row.get("answers") or ())
+    services = build_services(Settings(store_dir=args.store, llm_provider="none"))
+    questions = load_questions(args.questions)
+    docs = document_texts(services.index.get_chunks())
+    for _ in answer_question("warm up the model", [], retriever=services.retriever, llm=None,
+                             settings=services.settings, embedder=services.embedder):
+        pass
+    result = {"query": args.query, "set": args.set,
+              **score(services, questions, args.query, docs)}
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
