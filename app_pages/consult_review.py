@@ -112,9 +112,39 @@ def response_label(result: QuestionResult) -> Callable[[str], str]:
     return lambda rid: f"{rid}: {' '.join(texts.get(rid, '').split())[:80]}"
 
 
-def move_form(result: QuestionResult) -> None:
-    ids = [r.response_id for r in result.question.responses]
+MAX_CHOICES = 200  # responses offered in one list; the filter narrows larger questions
+_ALL = "\x00all"  # filter option: every response
+
+
+def response_filter(result: QuestionResult, name: str,
+                    on_theme: Callable[[], None] | None = None) -> list[str]:
+    """A theme and words filter above a form; returns the matching response ids (at most
+    MAX_CHOICES). ``on_theme`` runs when the theme filter changes."""
     labels = {t.theme_id: t.label for t in result.themes}
+    options = [_ALL, review.UNMATCHED, *labels]
+    names = {_ALL: "All responses", review.UNMATCHED: "Responses with no theme", **labels}
+    left, right = st.columns(2)
+    theme = left.selectbox("Show responses in", options, format_func=lambda i: names.get(i, i),
+                           key=state.consult_key(f"{name}_filter_theme"), on_change=on_theme)
+    words = right.text_input("Containing (id or words)", max_chars=200,
+                             key=state.consult_key(f"{name}_filter_words"))
+    found = review.find_responses(result, None if theme == _ALL else theme, words)
+    if len(found) > MAX_CHOICES:
+        st.caption(f"{len(found):,} responses match; the first {MAX_CHOICES} are listed. "
+                   "Narrow the filter to find others.")
+    elif not found:
+        st.caption("No response matches the filter.")
+    return found[:MAX_CHOICES]
+
+
+def move_form(result: QuestionResult) -> None:
+    labels = {t.theme_id: t.label for t in result.themes}
+
+    def move_from_filtered_theme() -> None:  # listing a theme's responses: move them from it
+        shown = st.session_state.get(state.consult_key("move_filter_theme"))
+        st.session_state[state.consult_key("move_from")] = shown if shown in labels else NO_THEME
+
+    ids = response_filter(result, "move", move_from_filtered_theme)
     with st.form(state.consult_key("move_form"), clear_on_submit=True):
         chosen = st.multiselect("Responses to move (type to search by id or words)", ids,
                                 format_func=response_label(result),
@@ -134,7 +164,7 @@ def move_form(result: QuestionResult) -> None:
 
 
 def position_form(result: QuestionResult) -> None:
-    ids = [r.response_id for r in result.question.responses]
+    ids = response_filter(result, "position")
     with st.form(state.consult_key("position_form"), clear_on_submit=True):
         rid = st.selectbox("Response", ids, format_func=response_label(result), index=None,
                            key=state.consult_key("position_response"),

@@ -142,6 +142,25 @@ def move_response(
     set_response_themes(result, response_id, [*ids, to_theme])
 
 
+ANY_THEME = None  # find_responses: do not filter by theme
+UNMATCHED = ""  # find_responses: only responses with no theme
+
+
+def find_responses(result: QuestionResult, theme_id: str | None = ANY_THEME,
+                   words: str = "") -> list[str]:
+    """Ids of the responses mapped to ``theme_id`` (``UNMATCHED``: to none; ``ANY_THEME``: any)
+    whose id or text contains every word of ``words`` (case-insensitive), in response order."""
+    needles = words.casefold().split()
+    found = []
+    for response, themes in zip(result.question.responses, result.assignments, strict=True):
+        if theme_id is not ANY_THEME and (theme_id not in themes if theme_id else bool(themes)):
+            continue
+        haystack = f"{response.response_id} {response.text}".casefold()
+        if all(needle in haystack for needle in needles):
+            found.append(response.response_id)
+    return found
+
+
 def set_position(result: QuestionResult, response_id: str, position: str) -> None:
     """Correct one response's position."""
     if position not in POSITIONS:

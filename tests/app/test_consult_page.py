@@ -184,6 +184,35 @@ def test_move_a_response_is_kept_through_remapping_and_sign_off(fake_app: AppSer
     assert target in next(iter(results(at).values())).assignments[0]
 
 
+def test_response_lists_are_filtered_by_theme_and_words_and_capped(
+        fake_app: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = analysed(fake_app)
+    result = next(iter(results(at).values()))
+    every = [r.response_id for r in result.question.responses]
+    assert at.multiselect(key=state.consult_key("move_responses")).options == [
+        f"{rid}: {' '.join(r.text.split())[:80]}"
+        for rid, r in zip(every, result.question.responses, strict=True)]
+    theme = result.themes[0].theme_id
+    at.selectbox(key=state.consult_key("move_filter_theme")).select(theme).run()
+    listed = at.multiselect(key=state.consult_key("move_responses")).options
+    members = [rid for rid, ids in zip(every, result.assignments, strict=True) if theme in ids]
+    assert [o.split(":")[0] for o in listed] == members
+    assert at.selectbox(key=state.consult_key("move_from")).value == theme  # moves from it
+    at.text_input(key=state.consult_key("position_filter_words")).input("HOSPITAL").run()
+    options = at.selectbox(key=state.consult_key("position_response")).options
+    assert options and all("hospital" in o.lower() for o in options)
+    at.text_input(key=state.consult_key("position_filter_words")).input("no such words").run()
+    assert at.selectbox(key=state.consult_key("position_response")).options == []
+    assert "No response matches the filter." in texts(at)
+    import app_pages.consult_review as page
+
+    monkeypatch.setattr(page, "MAX_CHOICES", 5)
+    at.text_input(key=state.consult_key("position_filter_words")).input("").run()
+    assert len(at.selectbox(key=state.consult_key("position_response")).options) == 5
+    assert f"{len(every)} responses match; the first 5 are listed." in texts(at)
+    assert not at.exception
+
+
 def test_add_split_delete_and_position(fake_app: AppServices) -> None:
     at = analysed(fake_app)
     at.text_input(key=state.consult_key("add_label")).input("Road safety")

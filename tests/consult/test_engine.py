@@ -17,8 +17,11 @@ from consult.importing import build_question
 from consult.mapping import assign, micro_f1
 from consult.positions import classify_position, is_open_question
 from consult.review import (
+    ANY_THEME,
+    UNMATCHED,
     add_theme,
     delete_theme,
+    find_responses,
     load_result,
     load_review,
     merge_themes,
@@ -126,6 +129,25 @@ def test_review_actions_and_json_round_trip(fake_embedder: FakeEmbedder) -> None
     loaded = load_result(json.loads(json.dumps(result_to_json(result))), fake_embedder)
     assert loaded.assignments == result.assignments and loaded.positions[0] == "disagree"
     assert loaded.signed_off_by == "reviewer@example.gov.uk"
+
+
+def test_find_responses_by_theme_and_words(fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    every = [r.response_id for r in result.question.responses]
+    assert find_responses(result) == every
+    theme = result.themes[0].theme_id
+    in_theme = find_responses(result, theme)
+    assert in_theme == [rid for rid, ids in zip(every, result.assignments, strict=True)
+                        if theme in ids]
+    assert 0 < len(in_theme) < len(every)
+    result.assignments[1] = []
+    assert find_responses(result, UNMATCHED) == [every[1]]
+    text = result.question.responses[2].text
+    word = max(text.split(), key=len).upper()  # case-insensitive, any word of the text
+    assert every[2] in find_responses(result, ANY_THEME, f"  {word} ")
+    assert find_responses(result, ANY_THEME, "r3") == ["r3"] + [r for r in every
+                                                               if r.startswith("r3") and r != "r3"]
+    assert find_responses(result, ANY_THEME, f"{word} no-such-word") == []
 
 
 def test_review_file_round_trip(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
