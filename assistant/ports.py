@@ -67,6 +67,10 @@ class ChunkIndex(Protocol):
         """Every chunk matching ``where`` (no vectors)."""
         ...
 
+    def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:
+        """The stored vectors of ``chunk_ids``, one row each, in order (unknown id: StoreError)."""
+        ...
+
     def count_chunks(self) -> int:
         """How many chunks the index holds."""
         ...

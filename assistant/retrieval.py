@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
 from assistant.config import Settings
-from assistant.ports import ChunkIndex, Embedder
+from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.types import Chunk, ChunkFilter, ScoredChunk
 
 # Logistic calibration (intercept, dense cosine weight, jurisdiction coverage weight) and the
@@ -52,6 +54,13 @@ class RetrievalParams:
     doc_bonus: float = 0.3  # share of a document's next two best chunks added to each chunk
     diversity: float = 0.1  # fractional discount per chunk already chosen from the same doc
     duplicate_overlap: float = 0.9  # word-set Jaccard at or above which chunks are duplicates
+    # Feedback for long queries (a scenario and a question): a second dense search from the query
+    # vector plus prf_beta x the mean vector of the prf_chunks best fused chunks, its ranks added
+    # with prf_weight. Short queries drifted with it, so it applies from prf_min_words words.
+    prf_min_words: int = 25
+    prf_chunks: int = 4
+    prf_beta: float = 1.0
+    prf_weight: float = 1.0
     calibration: tuple[float, float, float] = CALIBRATION
     min_relevance: float = MIN_RELEVANCE
 
@@ -62,6 +71,7 @@ class _Candidate:
     cosine: float | None = None
     dense_rank: int | None = None
     sparse_rank: int | None = None
+    feedback_rank: int | None = None
     fused: float = 0.0
     key: float = 0.0
     words: frozenset[str] = field(default_factory=frozenset)
@@ -124,7 +134,33 @@ class HybridRetriever:
             found[hit.chunk.chunk_id] = _Candidate(hit.chunk, hit.score, rank)
         for rank, (chunk, _score) in enumerate(bm25.search(query, self.params.sparse_n, where)):
             found.setdefault(chunk.chunk_id, _Candidate(chunk)).sparse_rank = rank
+        p = self.params
+        if p.prf_beta > 0 and p.prf_chunks > 0 and len(query.split()) >= p.prf_min_words:
+            self._feedback(vector.reshape(-1), found, where)
         return found
+
+    def _feedback(self, vector: Vectors, found: dict[str, _Candidate],
+                  where: ChunkFilter | None) -> None:
+        """Pseudo-relevance feedback: search again from the query moved towards its best
+        chunks (Rocchio). Chunks found only this way get their cosine to the original query."""
+        p = self.params
+        self._fuse(found)
+        best = sorted(found.values(), key=lambda c: c.key, reverse=True)[: p.prf_chunks]
+        moved = vector + p.prf_beta * self._index.get_vectors(
+            [c.chunk.chunk_id for c in best]).mean(axis=0)
+        moved = moved / max(float(np.linalg.norm(moved)), 1e-12)
+        new: list[_Candidate] = []
+        for rank, hit in enumerate(self._index.query(moved, p.dense_n, where)):
+            candidate = found.get(hit.chunk.chunk_id)
+            if candidate is None:
+                candidate = found[hit.chunk.chunk_id] = _Candidate(hit.chunk)
+            if candidate.cosine is None:
+                new.append(candidate)
+            candidate.feedback_rank = rank
+        if new:
+            cosines = self._index.get_vectors([c.chunk.chunk_id for c in new]) @ vector
+            for candidate, cosine in zip(new, cosines, strict=True):
+                candidate.cosine = float(cosine)
 
     def _fuse(self, candidates: dict[str, _Candidate]) -> None:
         p = self.params
@@ -140,6 +176,8 @@ class HybridRetriever:
             best = top3[c.chunk.doc_id]
             others = sum(best) - c.fused if c.fused in best else sum(best[:2])
             c.key = c.fused + p.doc_bonus * others
+            if c.feedback_rank is not None:
+                c.key += p.prf_weight * p.dense_weight / (p.rrf_k + c.feedback_rank)
 
     def _score(self, query: str, chosen: list[_Candidate],
                candidates: dict[str, _Candidate]) -> list[ScoredChunk]:

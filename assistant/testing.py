@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.errors import ModelError
+from assistant.errors import ModelError, StoreError
 from assistant.ports import Vectors
 from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
 
@@ -97,6 +97,14 @@ class InMemoryChunkIndex:
 
     def get_chunks(self, where: ChunkFilter | None = None) -> list[Chunk]:
         return [c for c in self.chunks.values() if matches(c, where)]
+
+    def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:
+        missing = [cid for cid in chunk_ids if cid not in self.vectors]
+        if missing:
+            raise StoreError(f"No stored vector for chunk {missing[0]}.")
+        if not chunk_ids:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.vectors[cid] for cid in chunk_ids]).astype(np.float32)
 
     def count_chunks(self) -> int:
         return len(self.chunks)

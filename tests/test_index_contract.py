@@ -98,6 +98,18 @@ def test_round_trip_keeps_every_citation_field(index: ChunkIndex) -> None:
     assert hit.chunk == make_chunk(1, TEXTS[1])
 
 
+def test_stored_vectors_come_back_in_the_order_asked(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    ids = [c.chunk_id for c in index.get_chunks()]
+    asked = [ids[2], ids[0], ids[2]]
+    vectors = index.get_vectors(asked)
+    expected = embedder.embed([TEXTS[2], TEXTS[0], TEXTS[2]])
+    assert vectors.shape == expected.shape
+    assert np.allclose(vectors, expected, atol=1e-5)
+    with pytest.raises(StoreError, match="No stored vector"):
+        index.get_vectors([ids[0], "no-such-chunk"])
+
+
 def test_filters_by_collection_and_type(index: ChunkIndex) -> None:
     embedder = _fill(index)
     vector = embedder.embed(["leave"])[0]

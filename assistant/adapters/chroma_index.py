@@ -227,6 +227,19 @@ class ChromaChunkIndex:
                 return out
             offset += _PAGE
 
+    @_store_failures("reading vectors")
+    def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:
+        out = np.zeros((len(chunk_ids), self._embedder.dim), dtype=np.float32)
+        if not chunk_ids:
+            return out
+        got = self._chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
+        rows = dict(zip(got["ids"], got["embeddings"], strict=True))
+        for row, cid in enumerate(chunk_ids):
+            if cid not in rows:
+                raise StoreError(f"No stored vector for chunk {cid}.")
+            out[row] = rows[cid]
+        return out
+
     @_store_failures("counting chunks")
     def count_chunks(self) -> int:
         return int(self._chunks.count())

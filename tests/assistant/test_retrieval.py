@@ -144,3 +144,53 @@ def test_near_miss_questions_about_other_countries_score_lower() -> None:
     abroad = retriever.retrieve("How is Child Benefit paid in Australia?")[0].score
     assert retriever.last_evidence.coverage == 0.0
     assert abroad < home
+
+
+class CountingIndex(InMemoryChunkIndex):
+    """FAKE: the in-memory index, counting nearest-neighbour queries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries = 0
+
+    def query(self, vector, k, where=None):  # type: ignore[no-untyped-def]
+        self.queries += 1
+        return super().query(vector, k, where)
+
+
+LONG_QUERY = ("My wife is expecting our first baby in the spring and I work full time for a "
+              "small employer in the city. I have told my manager informally. How much notice "
+              "must I give for leave?")
+
+
+def test_feedback_search_runs_only_for_long_queries() -> None:
+    index = CountingIndex()
+    for doc, texts in TOPICS.items():
+        add_document(index, [chunk(doc, n, t) for n, t in enumerate(texts)])
+    retriever = retriever_for(index)
+    assert len(LONG_QUERY.split()) >= retriever.params.prf_min_words
+    retriever.retrieve("maternity leave notice")
+    assert index.queries == 1
+    retriever.retrieve(LONG_QUERY)
+    assert index.queries == 3  # the first search and the feedback search
+    retriever_for(index, prf_beta=0.0).retrieve(LONG_QUERY)
+    assert index.queries == 4
+
+
+def test_chunks_found_only_by_feedback_get_their_cosine_to_the_original_query() -> None:
+    index = topic_index()
+    for n in range(6):
+        add_document(index, [chunk(f"extra-{n}.md", 0, f"Maternity leave notice rule {n}: "
+                                   "tell your employer the baby is due.")])
+    retriever = retriever_for(index, dense_n=2, sparse_n=2, prf_chunks=2)
+    found = retriever._candidates(LONG_QUERY, retriever._bm25, None)
+    only_feedback = [c for c in found.values()
+                     if c.feedback_rank is not None and c.dense_rank is None]
+    assert only_feedback  # the feedback search reached chunks the first one did not
+    query = FakeEmbedder().embed([LONG_QUERY])[0]
+    for candidate in only_feedback:
+        assert candidate.cosine is not None
+        assert abs(candidate.cosine - float(index.vectors[candidate.chunk.chunk_id] @ query)) \
+            < 1e-5
+    results = retriever.retrieve(LONG_QUERY)
+    assert all(0.0 <= r.score <= 1.0 for r in results)
