@@ -146,6 +146,8 @@ class HybridRetriever:
         p = self.params
         self._fuse(found)
         best = sorted(found.values(), key=lambda c: c.key, reverse=True)[: p.prf_chunks]
+        if not best:  # nothing matched (an empty index, or a filter nothing passes)
+            return
         moved = vector + p.prf_beta * self._index.get_vectors(
             [c.chunk.chunk_id for c in best]).mean(axis=0)
         moved = moved / max(float(np.linalg.norm(moved)), 1e-12)

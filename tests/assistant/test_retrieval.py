@@ -194,3 +194,9 @@ def test_chunks_found_only_by_feedback_get_their_cosine_to_the_original_query() 
             < 1e-5
     results = retriever.retrieve(LONG_QUERY)
     assert all(0.0 <= r.score <= 1.0 for r in results)
+
+
+def test_a_long_query_on_an_empty_index_or_an_empty_filter_returns_nothing() -> None:
+    assert retriever_for(InMemoryChunkIndex()).retrieve(LONG_QUERY) == []
+    nothing = ChunkFilter(collections=("no-such-collection",))
+    assert retriever_for(topic_index()).retrieve(LONG_QUERY, where=nothing) == []
