@@ -53,6 +53,8 @@ INTENT_BONUS = 0.3
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units
 SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
 CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
+QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query also states facts
+_QUESTION = re.compile(r"[^.!?]*\?")
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,29 @@ def _sentences(paragraph: str) -> list[str]:
     return out
 
 
-def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = None) -> list[float]:
+def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = None,
+                focus: str = "") -> list[float]:
     """Relevance of each unit to ``query``: IDF-weighted term coverage, a bonus when the unit
-    states the kind of fact asked for (an amount, a duration), and cosine similarity if embedded."""
-    query_terms = set(terms(query))
+    states the kind of fact asked for (an amount, a duration), and cosine similarity if embedded.
+
+    ``focus`` (the question sentences of a query that also states case facts) is scored the same
+    way and weighted QUESTION_WEIGHT, so the facts do not pull in sentences that merely share
+    their words ("the birth", "full time") over the one that answers the question.
+    """
+    queries = [query, focus] if focus and focus != query else [query]
+    weights = [1.0] if len(queries) == 1 else [1 - QUESTION_WEIGHT, QUESTION_WEIGHT]
     unit_terms = [set(terms(u.text)) for u in units]
+    scores = [0.0] * len(units)
+    for text, weight in zip(queries, weights, strict=True):
+        for i, score in enumerate(_lexical(text, units, unit_terms)):
+            scores[i] += weight * score
+    if embedder is not None and units:
+        scores = _blend_cosines(queries, weights, units, scores, embedder)
+    return scores
+
+
+def _lexical(query: str, units: Sequence[Unit], unit_terms: list[set[str]]) -> list[float]:
+    query_terms = set(terms(query))
     idf = {
         t: math.log(1 + (len(units) + 1) / (1 + sum(t in s for s in unit_terms)))
         for t in query_terms
@@ -158,19 +178,17 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
                 s + INTENT_BONUS * bool(states.search(u.text))
                 for s, u in zip(scores, units, strict=True)
             ]
-    if embedder is not None and units:
-        scores = _blend_cosines(query, units, scores, embedder)
     return scores
 
 
-def _blend_cosines(
-    query: str, units: Sequence[Unit], scores: list[float], embedder: Embedder
-) -> list[float]:
+def _blend_cosines(queries: list[str], weights: list[float], units: Sequence[Unit],
+                   scores: list[float], embedder: Embedder) -> list[float]:
     """Blend in cosine similarity for the best EMBED_UNITS units by lexical score (bounded cost);
-    the rest are dropped from contention."""
+    the rest are dropped from contention. Each unit is embedded once, whatever the queries."""
     top = sorted(range(len(units)), key=lambda i: scores[i], reverse=True)[:EMBED_UNITS]
-    vectors = embedder.embed([query, *(units[i].text for i in top)])
-    cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+    vectors = embedder.embed([*queries, *(units[i].text for i in top)])
+    found = vectors[len(queries):]
+    cosines = sum(w * np.clip(found @ vectors[q], 0.0, 1.0) for q, w in enumerate(weights))
     blended = [0.0] * len(units)
     for i, cosine in zip(top, cosines, strict=True):
         blended[i] = (1 - COSINE_WEIGHT) * scores[i] + COSINE_WEIGHT * float(cosine)
@@ -194,13 +212,17 @@ def extract_answer(
     ]
     if not units:
         return _fallback()
-    scores = score_units(question, units, embedder)
+    asked = " ".join(q.strip() for q in _QUESTION.findall(question))
+    scores = score_units(question, units, embedder, asked if QUESTION_WEIGHT > 0 else "")
     weighted = [
         s * (1.0 - SOURCE_DISCOUNT * u.source) - 0.01 * u.position / 50
         for u, s in zip(units, scores, strict=True)
     ]
     chosen = _choose(units, weighted)
-    return _render(sources, chosen)
+    best = {u.source: max(w for v, w in zip(units, weighted, strict=True)
+                          if v.source == u.source and v in chosen) for u in chosen}
+    order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
+    return _render(sources, chosen, order)
 
 
 def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
@@ -247,10 +269,13 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
     return run if len(run) <= MAX_ITEMS + 1 else [units[start], units[index]]
 
 
-def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit]) -> Extract:
+def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int]
+            ) -> Extract:
+    """The chosen units grouped by source, sources in ``order`` (numbered [1], [2]... so)."""
     pieces = [prompts.render("extractive_header")]
     citations: list[Citation] = []
-    for rank, source in enumerate(sources):
+    for rank in order:
+        source = sources[rank]
         units = [u for u in chosen if u.source == rank]
         if not units:
             continue

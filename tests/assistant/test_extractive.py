@@ -6,6 +6,9 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from assistant import extractive
 from assistant.extractive import MAX_UNITS, Extract, extract_answer, split_units, terms
 from assistant.testing import FakeEmbedder
 from assistant.types import Chunk
@@ -141,3 +144,31 @@ def test_real_questions_get_their_evidence(shared_data: Path) -> None:
         total += 1
         hits += any(e and e in extract.text for e in evidence)
     assert total >= 100 and hits / total >= 0.65, (hits, total)  # measured 79 / 110
+
+
+BIRTH = ("If the baby is born early, the leave starts the day after the birth. "
+         "Leave cannot start before the birth.")
+NOTICE = "You must give your employer at least 15 weeks' notice before the baby is due."
+FACTS_AND_QUESTION = ("The baby was born early, a week before the due date, and the birth was "
+                      "at home. How much notice must I give?")
+
+
+def test_the_question_sentence_outweighs_case_facts_when_choosing_what_to_quote(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    results = scored(guidance_chunk(BIRTH, doc="birth"), guidance_chunk(NOTICE, doc="notice"))
+    extract = extract_answer(FACTS_AND_QUESTION, results, embedder=FakeEmbedder())
+    assert extract.citations[0].quote == NOTICE  # the answer to the question comes first
+    assert extract.citations[0].n == 1 and extract.citations[0].title == "Notice"
+    monkeypatch.setattr(extractive, "QUESTION_WEIGHT", 0.0)
+    facts_led = extract_answer(FACTS_AND_QUESTION, results, embedder=FakeEmbedder())
+    assert facts_led.citations[0].title == "Birth"  # without the focus, the facts' words win
+
+
+def test_passages_are_numbered_in_order_of_how_well_they_answer() -> None:
+    forms = "Maternity Allowance claim forms are sent out by Jobcentre Plus offices."
+    results = scored(guidance_chunk(forms, doc="forms"),
+                     guidance_chunk(MATERNITY, doc="maternity"), step=0.01)
+    extract = extract_answer("Can I get Maternity Allowance if I'm self-employed?", results)
+    assert [c.title for c in extract.citations] == ["Maternity", "Forms"]
+    assert [c.n for c in extract.citations] == [1, 2]
+    assert extract.text.index("[1]") < extract.text.index("[2]")
