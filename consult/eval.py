@@ -118,7 +118,10 @@ def _discovery(result: QuestionResult, gold: Sequence[set[str]]) -> dict[str, An
                 overlap[gold_ids.index(g), found.index(d)] += 1
     rows, cols = linear_sum_assignment(-overlap)
     rename = {found[c]: gold_ids[r] for r, c in zip(rows, cols, strict=True)}
-    predicted = [[rename[d] for d in assigned if d in rename] for assigned in result.assignments]
+    # A discovered theme no gold theme was matched to keeps its own label, so its mappings count
+    # as false positives: discovering more themes than gold has cannot raise the score.
+    predicted = [[rename.get(d, f"unmatched:{d}") for d in assigned]
+                 for assigned in result.assignments]
     return {"discovery_f1": micro_f1(predicted, gold), "discovered_themes": len(found)}
 
 
