@@ -1,4 +1,4 @@
-"""The discovery metric of ``python -m consult.eval``: one-to-one matching, unmatched themes cost."""
+"""The discovery metric of `python -m consult.eval`: one-to-one matching; unmatched themes cost."""
 
 from __future__ import annotations
 
