@@ -327,4 +327,6 @@ def with_overrides(params: Any, pairs: Sequence[str]) -> Any:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from assistant import cli
+
+    cli.run(main)

@@ -157,4 +157,6 @@ def _print(results: list[QuestionResult]) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from assistant import cli
+
+    cli.run(main)

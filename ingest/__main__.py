@@ -1,7 +1,6 @@
 """`python -m ingest PATH... [--store DIR] [--collection NAME] [--sync] [--json]`."""
 
-import sys
-
+from assistant.cli import run
 from ingest.cli import main
 
-sys.exit(main())
+run(main)
