@@ -219,8 +219,10 @@ def extract_answer(
         for u, s in zip(units, scores, strict=True)
     ]
     chosen = _choose(units, weighted)
-    best = {u.source: max(w for v, w in zip(units, weighted, strict=True)
-                          if v.source == u.source and v in chosen) for u in chosen}
+    score_of = dict(zip(units, weighted, strict=True))
+    best: dict[int, float] = {}
+    for unit in chosen:
+        best[unit.source] = max(best.get(unit.source, -math.inf), score_of[unit])
     order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
     return _render(sources, chosen, order)
 

@@ -36,10 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import extractive  # noqa: E402
-from assistant.answering import RETRIEVE_K, answer_question  # noqa: E402
+from assistant.answering import answer_question  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.eval import EvalQuestion, document_texts, load_questions, normalise  # noqa: E402
+from assistant.ports import Retriever  # noqa: E402
 from assistant.services import Services, build_services  # noqa: E402
+from assistant.types import ChunkFilter, ScoredChunk  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "eval" / "govuk_questions_dev.jsonl"
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|</?(?:p|li|h\d)[^>]*>")
@@ -57,24 +59,41 @@ def evidence_sentences(evidences: tuple[str, ...]) -> list[str]:
     return out
 
 
-def score(services: Services, questions: list[EvalQuestion], mode: str,
-          docs: dict[str, str]) -> dict[str, Any]:
+class _Recording:
+    """The app's retriever, keeping its last results (the passages an answer drew on)."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self._retriever = retriever
+        self.last: list[ScoredChunk] = []
+
+    @property
+    def min_relevance(self) -> float:
+        return self._retriever.min_relevance
+
+    def retrieve(self, query: str, k: int = 8, where: ChunkFilter | None = None
+                 ) -> list[ScoredChunk]:
+        self.last = self._retriever.retrieve(query, k, where)
+        return self.last
+
+
+def score(services: Services, questions: list[EvalQuestion], answers: dict[str, list[str]],
+          mode: str, docs: dict[str, str]) -> dict[str, Any]:
+    retriever = _Recording(services.retriever)
     rows = []
     for q in questions:
         started = time.perf_counter()
-        stream = answer_question(q.query(mode), [], retriever=services.retriever, llm=None,
+        stream = answer_question(q.query(mode), [], retriever=retriever, llm=None,
                                  settings=services.settings, embedder=services.embedder)
         for _ in stream:
             pass
         final = stream.final
         ms = (time.perf_counter() - started) * 1000
         quoted = normalise(" ".join(c.quote for c in final.citations))
-        results = services.retriever.retrieve(q.query(mode), k=RETRIEVE_K)
-        drawn_on = extractive.top_sources(results, services.retriever.min_relevance)
+        drawn_on = extractive.top_sources(retriever.last, retriever.min_relevance)
         sources = normalise(" ".join(s.chunk.text for s in drawn_on)) if final.answered else ""
         doc_text = docs.get(q.relevant_doc or "", "")
         present = [s for s in evidence_sentences(q.evidences) if s in doc_text]
-        gold = [normalise(a) for a in _gold_answers(q)]
+        gold = [normalise(a) for a in answers.get(q.id, [])]
         gold = [a for a in gold if a and a not in _YES_NO and a in doc_text]
         rows.append({
             "tuning": q.tuning, "answered": final.answered, "ms": ms,
@@ -85,13 +104,6 @@ def score(services: Services, questions: list[EvalQuestion], mode: str,
         })
     return {"all": _summary(rows), "tuning": _summary([r for r in rows if r["tuning"]]),
             "held_out": _summary([r for r in rows if not r["tuning"]])}
-
-
-_GOLD: dict[str, tuple[str, ...]] = {}
-
-
-def _gold_answers(q: EvalQuestion) -> tuple[str, ...]:
-    return _GOLD.get(q.id, ())
 
 
 def _share(values: list[bool | None]) -> dict[str, float | int]:
@@ -128,10 +140,9 @@ def main() -> int:
         name, _, value = item.partition("=")
         current = getattr(extractive, name)  # an unknown name fails here, loudly
         setattr(extractive, name, type(current)(value))
-    for line in args.questions.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            _GOLD[str(row["id"])] = tuple(row.get("answers") or ())
+    lines = args.questions.read_text(encoding="utf-8").splitlines()
+    answers = {str(row["id"]): list(row.get("answers") or [])
+               for row in (json.loads(line) for line in lines if line.strip())}
     services = build_services(Settings(store_dir=args.store, llm_provider="none"))
     questions = load_questions(args.questions)
     docs = document_texts(services.index.get_chunks())
@@ -139,7 +150,7 @@ def main() -> int:
                              settings=services.settings, embedder=services.embedder):
         pass
     result = {"query": args.query, "set": args.set,
-              **score(services, questions, args.query, docs)}
+              **score(services, questions, answers, args.query, docs)}
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 

@@ -236,7 +236,8 @@ class ChromaChunkIndex:
         rows = dict(zip(got["ids"], got["embeddings"], strict=True))
         for row, cid in enumerate(chunk_ids):
             if cid not in rows:
-                raise StoreError(f"No stored vector for chunk {cid}.")
+                raise StoreError(f"No stored vector for chunk {cid}: it was removed while the "
+                                 "search ran (a reindex?). Try again.")
             out[row] = rows[cid]
         return out
 
