@@ -106,7 +106,8 @@ def save_upload(settings: Settings, collection: str, name: str, data: bytes) -> 
     safe, doc_type = check_upload(name, data, settings)
     folder = collection_folder(settings, collection)
     target = folder / safe
-    if target.exists():
+    # the sample guidance folder feeds the same collection: a same-named upload would hide it
+    if any((source / safe).exists() for source in (folder, *source_folders(settings, collection))):
         raise UploadRejected(f"{safe} is already in {collection}. To update it, use "
                              "'Replace' on the document; or rename the file.")
     _write_atomically(target, data, folder)

@@ -95,20 +95,46 @@ def validate_collection(name: str) -> str:
     return name
 
 
-def discover(paths: Iterable[Path]) -> list[SourceFile]:
-    """Files under ``paths`` (folders recursively, hidden files skipped), each with its id."""
+def discover(paths: Iterable[Path],
+             clashes: list[tuple[str, str]] | None = None) -> list[SourceFile]:
+    """Files under ``paths`` (folders recursively, hidden files skipped), each with its id.
+
+    Two different files with the same id (``a/guide.md`` and ``b/guide.md`` given as folders
+    ``a`` and ``b``) would be one document: the first is kept and each other one is appended to
+    ``clashes`` as (path, reason), so the run reports it instead of dropping it silently.
+    """
     found: dict[str, SourceFile] = {}
+
+    def add(path: Path, source: str) -> None:
+        kept = found.setdefault(source, SourceFile(path.resolve(), source))
+        if kept.path != path.resolve() and clashes is not None:
+            clashes.append((str(path.resolve()), _clash_reason(source, kept.path)))
+
     for root in paths:
         if not root.exists():
             raise ConfigError(f"{root} does not exist. Check the path and try again.")
         if root.is_file():
-            found.setdefault(root.name, SourceFile(root.resolve(), root.name))
+            add(root, root.name)
             continue
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             if path.is_file() and not any(p.startswith(".") for p in rel.parts):
-                found.setdefault(rel.as_posix(), SourceFile(path.resolve(), rel.as_posix()))
+                add(path, rel.as_posix())
     return list(found.values())
+
+
+def _clash_reason(source: str, kept: Path | str) -> str:
+    return (f"not indexed: {kept} has the same name ({source}) in this collection, and one "
+            "collection cannot hold two documents of one name. Rename one of the files, or index "
+            "them into different collections.")
+
+
+def _clashes_with(old: DocumentRecord, file: SourceFile) -> bool:
+    """``old`` came from another file that still exists: indexing ``file`` would replace it."""
+    if not old.source_path:
+        return False
+    previous = Path(old.source_path)
+    return previous != file.path and previous.is_file()
 
 
 def pipeline_id(pipeline: Pipeline) -> str:
@@ -132,7 +158,9 @@ def run_ingest(
     validate_collection(collection)
     report = IngestReport()
     repair(pipeline.index)
-    files = discover(paths)
+    clashes: list[tuple[str, str]] = []
+    files = discover(paths, clashes)
+    report.failed.extend(clashes)
     records = {r.doc_id: r for r in pipeline.index.get_documents()}
     todo = _plan(files, collection, records, report, pipeline_id(pipeline))
     _index_files(pipeline, todo, collection, records, report, progress, len(files))
@@ -155,6 +183,9 @@ def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentR
             report.failed.append((str(file.path), f"cannot read the file: {exc.strerror}"))
             continue
         old = records.get(f"{collection}/{file.source}")
+        if old is not None and _clashes_with(old, file):
+            report.failed.append((str(file.path), _clash_reason(file.source, old.source_path)))
+            continue
         if old is not None and version == old.version and old.pipeline == made_by:
             if old.status == "failed":
                 report.failed.append((str(file.path), old.reason))

@@ -72,6 +72,16 @@ def test_save_upload_stays_inside_the_collection_folder(settings: Settings) -> N
         save_upload(settings, "../x", "a.md", b"# A")
 
 
+def test_an_upload_cannot_hide_a_sample_document_of_the_same_name(settings: Settings) -> None:
+    sample = settings.sample_guidance_dir / "hr" / "leave.md"
+    sample.parent.mkdir(parents=True)
+    sample.write_bytes(b"# Sample")
+    with pytest.raises(UploadRejected, match="leave.md is already in hr"):
+        save_upload(settings, "hr", "leave.md", b"# Mine")
+    assert not (settings.library_dir / "hr" / "leave.md").exists()
+    assert save_upload(settings, "other", "leave.md", b"# Mine").collection == "other"
+
+
 def test_replace_and_delete_only_managed_files(settings: Settings, tmp_path: Path) -> None:
     saved = save_upload(settings, "hr", "leave.md", b"# V1")
     record = DocumentRecord("hr/leave.md", "hr", "leave.md", "Leave", "markdown", "v1",

@@ -124,6 +124,29 @@ def test_sync_only_removes_under_given_paths(pipeline: Pipeline, tmp_path: Path)
     assert run_ingest(pipeline, [one], "team", sync=True).removed == 1
 
 
+def test_same_name_in_two_folders_is_reported_not_merged(pipeline: Pipeline,
+                                                          tmp_path: Path) -> None:
+    first = write(tmp_path / "library", "leave.txt", *paragraphs(1, "lib"))
+    second = write(tmp_path / "sample", "leave.txt", *paragraphs(1, "sample"))
+    report = run_ingest(pipeline, [first.parent, second.parent], "team")
+    assert report.added == 1
+    assert [path for path, _ in report.failed] == [str(second.resolve())]
+    assert "same name (leave.txt)" in report.failed[0][1] and "Rename" in report.failed[0][1]
+    (record,) = pipeline.index.get_documents()
+    assert record.source_path == str(first.resolve())
+    # a later run over the other folder alone must not replace the first file's document
+    again = run_ingest(pipeline, [second.parent], "team", sync=True)
+    assert (again.added, again.updated, again.removed) == (0, 0, 0)
+    assert [path for path, _ in again.failed] == [str(second.resolve())]
+    assert pipeline.index.get_documents()[0].source_path == str(first.resolve())
+    assert {c.text.split()[0] for c in pipeline.index.get_chunks()} == {"lib0"}
+    # once the first file is gone, the other one may take the name over
+    first.unlink()
+    moved = run_ingest(pipeline, [second.parent], "team")
+    assert (moved.updated, moved.failed) == (1, [])
+    assert pipeline.index.get_documents()[0].source_path == str(second.resolve())
+
+
 def test_dash_names_and_hidden_files(tmp_path: Path) -> None:
     write(tmp_path, "-rules.md", "text")
     write(tmp_path, ".hidden.md", "text")
