@@ -18,6 +18,7 @@ import streamlit as st
 
 from assistant.config import Settings, get_settings
 from assistant.conversations import ConversationStore
+from assistant.retrieval import HybridRetriever
 from assistant.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,12 @@ def load_settings() -> Settings:
 def build_app_services(settings: Settings) -> AppServices:
     """Build the real services from settings (the seam tests replace), warmed up."""
     app = AppServices(build_services(settings), ConversationStore(settings.conversations_db))
-    try:  # load the model and touch the index now, not on the first question (~0.6 s)
-        app.services.retriever.retrieve("warm up", k=1)
+    retriever = app.services.retriever
+    try:  # load the model, touch the index and build the spelling dictionary now (~1 s)
+        if isinstance(retriever, HybridRetriever):
+            retriever.warm_up()
+        else:
+            retriever.retrieve("warm up", k=1)
     except Exception:  # a problem here will surface, with advice, on the first question
         log.warning("Warming up retrieval failed", exc_info=True)
     return app

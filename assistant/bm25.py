@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.ports import ChunkIndex
+from assistant.spelling import Speller
 from assistant.types import Chunk, ChunkFilter
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Bm25Index:
     fingerprint: str
     _masks: dict[ChunkFilter, npt.NDArray[np.float32]] = field(default_factory=dict, repr=False)
     _df: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    _speller: Speller | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -91,6 +93,19 @@ class Bm25Index:
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top])]
         return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (lower case) is a stopword or its stem occurs in the indexed chunks."""
+        stop, stemmer = _analyser()
+        vocab = getattr(self.model, "vocab_dict", None) or {}
+        return word in stop or stemmer.stemWord(word) in vocab
+
+    @property
+    def speller(self) -> Speller:
+        """Spelling corrections against this index's words (``assistant.spelling``)."""
+        if self._speller is None:
+            self._speller = Speller(self.knows, lambda: (c.text for c in self.chunks))
+        return self._speller
 
     def idf(self, tokens: Sequence[str]) -> list[float]:
         """Inverse document frequency of each token (unseen tokens get the largest)."""

@@ -134,9 +134,14 @@ def _score_one(tally: _Tally, q: EvalQuestion, results: list[ScoredChunk],
 
 
 def evaluate(retriever: _Retrieves, questions: Sequence[EvalQuestion], docs: dict[str, str],
-             mode: QueryMode) -> dict[str, Any]:
-    """Metrics over all questions plus the tuning and held-out halves, and latency."""
+             mode: QueryMode, *, misses: bool = False) -> dict[str, Any]:
+    """Metrics over all questions plus the tuning and held-out halves, and latency.
+
+    With ``misses`` the report also lists each question whose document is not in the top 5:
+    its id, query, where the document ranked (None: not in the top 20) and the 5 ranked first.
+    """
     tallies = {"all": _Tally(), "tuning": _Tally(), "held_out": _Tally()}
+    missed: list[dict[str, Any]] = []
     latencies: list[float] = []
     cpu: list[float] = []
     retriever.retrieve("warm up the model", k=1)  # the first call loads the model session
@@ -147,6 +152,11 @@ def evaluate(retriever: _Retrieves, questions: Sequence[EvalQuestion], docs: dic
         cpu.append((time.process_time() - cpu_started) * 1000)
         for name in ("all", "tuning" if q.tuning else "held_out"):
             _score_one(tallies[name], q, results, docs, retriever.min_relevance)
+        ranking = ranked_docs(results)
+        if misses and q.relevant_doc not in ranking[:5]:
+            rank = ranking.index(q.relevant_doc) + 1 if q.relevant_doc in ranking else None
+            missed.append({"id": q.id, "query": q.query(mode), "relevant_doc": q.relevant_doc,
+                           "rank": rank, "top": ranking[:5]})
     report = tallies["all"].as_json()
     for name, values in (("latency_ms", latencies), ("cpu_ms", cpu)):
         for pct in (50, 95):
@@ -154,6 +164,8 @@ def evaluate(retriever: _Retrieves, questions: Sequence[EvalQuestion], docs: dic
                 if values else 0.0
     report["tuning"] = tallies["tuning"].as_json()
     report["held_out"] = tallies["held_out"].as_json()
+    if misses:
+        report["misses"] = missed
     return report
 
 
@@ -192,6 +204,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="also run the textbook recipe (index cached in STORE/baseline)")
     parser.add_argument("--fit", action="store_true",
                         help="refit the relevance calibration (needs --out-of-scope)")
+    parser.add_argument("--misses", action="store_true",
+                        help="also list the questions whose document is not in the top 5")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a RetrievalParams field, e.g. --set rrf_k=30")
     return parser.parse_args(argv)
@@ -237,7 +251,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         retriever.params = replace(params, calibration=constants, min_relevance=threshold)
         report["calibration"] = {"constants": constants, "min_relevance": threshold}
     report["min_relevance"] = retriever.min_relevance
-    report.update(evaluate(retriever, questions, document_texts(chunks), args.query))
+    report.update(evaluate(retriever, questions, document_texts(chunks), args.query,
+                           misses=args.misses))
     if oos:
         report["out_of_scope"] = false_answers(retriever, oos, args.query)
     if args.baseline:
@@ -314,6 +329,13 @@ def format_report(report: dict[str, Any]) -> str:
                      f"{oos['held_out']['false_answer']}); min_relevance {report['min_relevance']}")
     if "calibration" in report:
         lines.append(f"fitted calibration: {report['calibration']}")
+    if "misses" in report:
+        lines.append(f"document not in the top 5 ({len(report['misses'])}):")
+        for miss in report["misses"]:
+            where = f"rank {miss['rank']}" if miss["rank"] else "not in the top 20"
+            lines.append(f"  {miss['id']}: {miss['query'][:100]}")
+            lines.append(f"    wanted {miss['relevant_doc']} ({where}); top 5: "
+                         f"{', '.join(miss['top'])}")
     return "\n".join(lines)
 
 

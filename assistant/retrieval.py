@@ -1,6 +1,8 @@
 """Hybrid retrieval: dense (the chunk index) plus BM25, fused, de-duplicated, diversified, scored.
 
-1. Dense top-N from the ``ChunkIndex`` and BM25 top-N from ``assistant.bm25``, same filter.
+1. Dense top-N from the ``ChunkIndex`` and BM25 top-N from ``assistant.bm25``, same filter; a
+   misspelt or US-spelt query word is searched for in the index's spelling too
+   (``assistant.spelling``), and a long query gets a feedback search (``RetrievalParams.prf_*``).
 2. Weighted reciprocal-rank fusion; then each chunk gains a share of its document's other strong
    chunks (document-level evidence), so a document matching in several places ranks higher.
 3. Near-duplicates (same ``content_hash`` or almost the same words) collapse to the best copy.
@@ -26,6 +28,7 @@ import numpy as np
 from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
 from assistant.config import Settings
 from assistant.ports import ChunkIndex, Embedder, Vectors
+from assistant.spelling import expand
 from assistant.types import Chunk, ChunkFilter, ScoredChunk
 
 # Logistic calibration (intercept, dense cosine weight, jurisdiction coverage weight) and the
@@ -61,6 +64,7 @@ class RetrievalParams:
     prf_chunks: int = 4
     prf_beta: float = 1.0
     prf_weight: float = 1.0
+    spelling: bool = True  # also search for the index's spelling of misspelt or US-spelt words
     calibration: tuple[float, float, float] = CALIBRATION
     min_relevance: float = MIN_RELEVANCE
 
@@ -99,6 +103,8 @@ class HybridRetriever:
         self._check_every_s = check_every_s
         self._checked_at = time.monotonic()
         self.last_evidence = QueryEvidence(0.0, 0.0)
+        # (word as typed, word searched for as well) of the last query (assistant.spelling)
+        self.last_corrections: list[tuple[str, str]] = []
 
     @property
     def min_relevance(self) -> float:
@@ -111,11 +117,20 @@ class HybridRetriever:
         if k <= 0 or not query.strip():
             return []
         bm25 = self._current_bm25()
-        candidates = self._candidates(query, bm25, where)
+        self.last_corrections = bm25.speller.corrections(query) if self.params.spelling else []
+        candidates = self._candidates(expand(query, self.last_corrections), bm25, where,
+                                      long_query=len(query.split()) >= self.params.prf_min_words)
         self._fuse(candidates)
         pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
         chosen = _diversify(pool, k, self.params.diversity)
         return self._score(query, chosen, candidates)
+
+    def warm_up(self) -> None:
+        """Load the model, touch the index and build the spelling dictionary (about 0.5 s for
+        9,000 chunks) now, so that no user's question pays for them."""
+        self.retrieve("warm up", k=1)
+        if self.params.spelling:
+            self._current_bm25().speller.prepare()
 
     def _current_bm25(self) -> Bm25Index:
         """The BM25 index, reloaded when the chunk index changed (checked every few seconds)."""
@@ -126,8 +141,8 @@ class HybridRetriever:
             self._bm25 = load_bm25(self._index, self._store_dir)
         return self._bm25
 
-    def _candidates(self, query: str, bm25: Bm25Index, where: ChunkFilter | None
-                    ) -> dict[str, _Candidate]:
+    def _candidates(self, query: str, bm25: Bm25Index, where: ChunkFilter | None, *,
+                    long_query: bool) -> dict[str, _Candidate]:
         vector = self._embedder.embed([query])
         found: dict[str, _Candidate] = {}
         for rank, hit in enumerate(self._index.query(vector, self.params.dense_n, where)):
@@ -135,7 +150,7 @@ class HybridRetriever:
         for rank, (chunk, _score) in enumerate(bm25.search(query, self.params.sparse_n, where)):
             found.setdefault(chunk.chunk_id, _Candidate(chunk)).sparse_rank = rank
         p = self.params
-        if p.prf_beta > 0 and p.prf_chunks > 0 and len(query.split()) >= p.prf_min_words:
+        if p.prf_beta > 0 and p.prf_chunks > 0 and long_query:
             self._feedback(vector.reshape(-1), found, where)
         return found
 

@@ -90,6 +90,21 @@ def test_low_scores_count_as_abstentions_and_false_answers() -> None:
     assert strong_report["answered_ids"] == ["oos-1", "oos-2"]
 
 
+def test_misses_list_questions_whose_document_is_not_in_the_top_5() -> None:
+    found = results("a.md", "b.md", "c.md", "d.md", "e.md", "f.md")
+    questions = [EvalQuestion("q-1", "found", relevant_doc="c.md"),
+                 EvalQuestion("q-2", "sixth", relevant_doc="f.md"),
+                 EvalQuestion("q-3", "absent", relevant_doc="zzz.md")]
+    retriever = FakeRetriever(found)
+    assert "misses" not in evaluate(retriever, questions, {}, "question")
+    report = evaluate(retriever, questions, {}, "question", misses=True)
+    assert [(m["id"], m["rank"]) for m in report["misses"]] == [("q-2", 6), ("q-3", None)]
+    assert report["misses"][0]["top"] == ["a.md", "b.md", "c.md", "d.md", "e.md"]
+    text = format_report({"query": "question", "store": "/s", "min_relevance": 0.5, **report})
+    assert "document not in the top 5 (2):" in text
+    assert "wanted f.md (rank 6)" in text and "wanted zzz.md (not in the top 20)" in text
+
+
 def test_with_overrides_parses_values() -> None:
     params = with_overrides(RetrievalParams(), ["rrf_k=30", "sparse_weight=0.25"])
     assert (params.rrf_k, params.sparse_weight) == (30, 0.25)

@@ -183,7 +183,7 @@ def test_chunks_found_only_by_feedback_get_their_cosine_to_the_original_query() 
         add_document(index, [chunk(f"extra-{n}.md", 0, f"Maternity leave notice rule {n}: "
                                    "tell your employer the baby is due.")])
     retriever = retriever_for(index, dense_n=2, sparse_n=2, prf_chunks=2)
-    found = retriever._candidates(LONG_QUERY, retriever._bm25, None)
+    found = retriever._candidates(LONG_QUERY, retriever._bm25, None, long_query=True)
     only_feedback = [c for c in found.values()
                      if c.feedback_rank is not None and c.dense_rank is None]
     assert only_feedback  # the feedback search reached chunks the first one did not

@@ -1,0 +1,135 @@
+"""Query spelling: typos and US spellings mapped to words the indexed guidance uses.
+
+"Will I be descriminated against?" finds nothing by BM25 and little by embedding, because no
+chunk says "descriminated"; "neighbor" and "enrollment" miss guidance written in UK English.
+``Speller.corrections`` proposes, for each such word of a query, the word the index uses:
+
+- *UK spelling*: a word the index does not know whose UK form it does know ("realize" ->
+  "realise", "neighbor" -> "neighbour", "enrollment" -> "enrolment", "program" -> "programme");
+- *typo*: a word of at least 5 letters that is neither in the index nor an English word (the
+  82,765-word frequency list shipped in ``symspellpy``) -> the most frequent index word of the same
+  first letter within 1 edit (2 from 9 letters; a transposition is one edit), found by SymSpell.
+
+Correct English words the index happens not to use ("percent", "nervous", "Medicare") and place
+names in the English list are left alone, so a near-miss question keeps its meaning. Corrections
+are *added* to the search text, never substituted (``expand``): a wrong one costs a little noise,
+not the user's word. The typo dictionary is built from the index's chunk texts on first need
+(about 0.5 s for 9,000 chunks) and rebuilt when the index changes (a new ``Bm25Index``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+MIN_TYPO_LENGTH = 5  # shorter words have too many neighbours one edit away
+MIN_WORD_COUNT = 3  # an index word seen fewer times is not trusted as a correction
+_WORD = re.compile(r"[A-Za-z]+")
+# US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
+# over-generate ("doctor" -> "doctour"): a form is used only when the index has it.
+_UK_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl) for pattern, repl in (
+        (r"iz(e|es|ed|ing|ation|ations|er|ers)$", r"is\1"),  # realize, organization
+        (r"yz(e|es|ed|ing)$", r"ys\1"),  # analyze
+        (r"or(s|ed|ing|ite|ites|able|al|hood)?$", r"our\1"),  # neighbor, labor, behavior
+        (r"er(s)?$", r"re\1"),  # center, theater
+        (r"([aeiou])ll(ment|ments|s)$", r"\1l\2"),  # enrollment, fulfills
+        (r"([aeiou])l(ed|ing|er|ers)$", r"\1ll\2"),  # traveled, canceling
+        (r"ense(s)?$", r"ence\1"),  # defense, license
+        (r"^program(s)?$", r"programme\1"),  # program
+        (r"([ao])log(s)?$", r"\1logue\2"),  # catalog, dialog
+    ))
+_SINGLE_L = {"enroll": "enrol", "fulfill": "fulfil", "instill": "instil", "distill": "distil"}
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The English word list shipped in ``symspellpy`` (82,765 words, lower case)."""
+    text = resources.files("symspellpy").joinpath(
+        "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+
+
+def uk_forms(word: str) -> list[str]:
+    """UK spellings a US-spelt ``word`` might have (possibly none)."""
+    if word in _SINGLE_L:
+        return [_SINGLE_L[word]]
+    forms = []
+    for pattern, repl in _UK_RULES:
+        form = pattern.sub(repl, word)
+        if form != word:
+            forms.append(form)
+    return forms
+
+
+class Speller:
+    """Spelling corrections for queries against one index's vocabulary.
+
+    ``known(word)`` says whether the index has the word (the BM25 vocabulary, through its stemmer);
+    ``texts()`` gives the chunk texts the typo dictionary is built from, only when first needed.
+    Safe to share between threads.
+    """
+
+    def __init__(self, known: Callable[[str], bool], texts: Callable[[], Iterable[str]]) -> None:
+        self._known = known
+        self._texts = texts
+        self._symspell: Any = None
+        self._lock = threading.Lock()
+
+    def corrections(self, query: str) -> list[tuple[str, str]]:
+        """(word as typed, word the index uses) for each word of ``query`` worth correcting."""
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for word in (w.lower() for w in _WORD.findall(query)):
+            if word in seen or len(word) < 4 or self._known(word):
+                continue
+            seen.add(word)
+            fix = self._uk_form(word) or (self._typo_fix(word)
+                                          if len(word) >= MIN_TYPO_LENGTH else None)
+            if fix:
+                out.append((word, fix))
+        return out
+
+    def _uk_form(self, word: str) -> str | None:
+        return next((form for form in uk_forms(word) if self._known(form)), None)
+
+    def _typo_fix(self, word: str) -> str | None:
+        if word in english_words():
+            return None
+        from symspellpy import Verbosity
+
+        reach = 1 if len(word) <= 8 else 2
+        found = self._dictionary().lookup(word, Verbosity.CLOSEST, max_edit_distance=reach)
+        same_start = [s for s in found if s.term[0] == word[0] and s.term != word]
+        return max(same_start, key=lambda s: s.count).term if same_start else None
+
+    def prepare(self) -> None:
+        """Build the typo dictionary now rather than on the first misspelt query."""
+        self._dictionary()
+
+    def _dictionary(self) -> Any:
+        with self._lock:
+            if self._symspell is None:
+                from symspellpy import SymSpell
+
+                counts: Counter[str] = Counter()
+                for text in self._texts():
+                    counts.update(w.lower() for w in _WORD.findall(text))
+                symspell = SymSpell(max_dictionary_edit_distance=2)
+                for word, count in counts.items():
+                    if count >= MIN_WORD_COUNT and len(word) >= 4:
+                        symspell.create_dictionary_entry(word, count)
+                self._symspell = symspell
+            return self._symspell
+
+
+def expand(query: str, corrections: Sequence[tuple[str, str]]) -> str:
+    """``query`` with the corrected words appended (the words as typed are kept)."""
+    if not corrections:
+        return query
+    return f"{query} {' '.join(fix for _typed, fix in corrections)}"
