@@ -103,7 +103,8 @@ def ask(app: AppServices, identity: Identity, question: str, history: list[Messa
 def as_message(message_id: int, answer: Answer) -> Message:
     """A just-stored answer, as the conversation store would return it."""
     return Message(message_id, "assistant", answer.text, tuple(answer.citations),
-                   tuple(answer.closest), answer.answered, answer.mode, tuple(answer.warnings))
+                   tuple(answer.closest), answer.answered, answer.mode, tuple(answer.warnings),
+                   tuple(answer.spelling))
 
 
 def stream_answer(app: AppServices, question: str, history: list[tuple[str, str]],

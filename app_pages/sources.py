@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.answering import spelling_note
 from assistant.conversations import Message
 from assistant.types import Citation, DocumentRecord
 
@@ -58,6 +59,9 @@ def highlight(quote: str, question: str) -> str:
 
 def show_answer(message: Message, question: str, records: Mapping[str, DocumentRecord]) -> None:
     """An answer from the conversation store, with its sources (or the closest documents)."""
+    if message.spelling:
+        st.caption(escape_markdown(spelling_note(message.spelling)),
+                   help="The search also used the spelling the guidance uses for these words.")
     if not message.answered:
         st.warning(message.content.replace("$", "\\$"), icon=":material/search_off:")
         return

@@ -32,6 +32,7 @@ class _Prepared:
     query: str
     results: list[ScoredChunk]
     relevant: bool
+    spelling: list[tuple[str, str]]
 
 
 class AnswerStream:
@@ -89,13 +90,16 @@ class AnswerStream:
             yield from self._extract(prepared)
         else:
             yield from self._generate(prepared, self._llm)
+        if self._final is not None and prepared.spelling:
+            self._final = replace(self._final, spelling=list(prepared.spelling))
 
     def _prepare(self) -> _Prepared:
         if self._prepared is None:
             query = standalone_query(self._question, self._history, self._llm)
             results = self._retriever.retrieve(query, k=RETRIEVE_K, where=self._where)
             relevant = bool(results) and results[0].score >= self._retriever.min_relevance
-            self._prepared = _Prepared(query, results, relevant)
+            self._prepared = _Prepared(query, results, relevant,
+                                       self._retriever.spelling_corrections(query))
         return self._prepared
 
     def _abstain(self, results: Sequence[ScoredChunk]) -> Iterator[str]:
@@ -160,6 +164,14 @@ def answer_question(
         settings=settings,
         embedder=embedder,
     )
+
+
+def spelling_note(spelling: Sequence[tuple[str, str]]) -> str:
+    """'Also searched for "discriminated" (typed "descriminated").' or '' when nothing changed."""
+    if not spelling:
+        return ""
+    return "Also searched for " + ", ".join(
+        f'"{fix}" (typed "{typed}")' for typed, fix in spelling) + "."
 
 
 def select_within_budget(results: Sequence[ScoredChunk], budget_tokens: int) -> list[Chunk]:

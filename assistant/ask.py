@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import answer_question
+from assistant.answering import answer_question, spelling_note
 from assistant.config import get_settings
 from assistant.errors import GuidanceError, ModelError
 from assistant.services import build_services
@@ -31,15 +31,18 @@ def citation_json(citation: Citation) -> dict[str, Any]:
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The --json object."""
     return {"answer": answer.text, "mode": answer.mode, "answered": answer.answered,
-            "citations": [citation_json(c) for c in answer.citations]}
+            "citations": [citation_json(c) for c in answer.citations],
+            "spelling": [{"typed": typed, "searched": fix} for typed, fix in answer.spelling]}
 
 
 def format_sources(answer: Answer) -> str:
     """The sources (or closest documents) under a printed answer."""
     listed = answer.citations if answer.answered else answer.closest
-    if not listed and not answer.warnings:
+    if not listed and not answer.warnings and not answer.spelling:
         return ""
     lines = ["", ""]
+    if answer.spelling:
+        lines.append(spelling_note(answer.spelling))
     if listed:
         lines.append("Sources:" if answer.answered else "Closest documents:")
     for c in listed:

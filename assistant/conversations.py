@@ -65,6 +65,7 @@ class Message:
     answered: bool = True
     mode: str = ""
     warnings: tuple[str, ...] = ()
+    spelling: tuple[tuple[str, str], ...] = ()  # (typed, also searched for)
     feedback: int | None = None  # 1 thumbs up, 0 thumbs down, None not given
     comment: str = ""
 
@@ -175,7 +176,8 @@ class ConversationStore:
         """Append an answer with its citations, closest documents and warnings."""
         details = {"citations": [asdict(c) for c in answer.citations],
                    "closest": [asdict(c) for c in answer.closest], "answered": answer.answered,
-                   "mode": answer.mode, "warnings": list(answer.warnings)}
+                   "mode": answer.mode, "warnings": list(answer.warnings),
+                   "spelling": [list(pair) for pair in answer.spelling]}
         return self._add(user_id, conversation_id, "assistant", answer.text, details)
 
     def _add(self, user_id: str, conversation_id: str, role: Role, content: str,
@@ -259,4 +261,5 @@ def _message(message_id: int, role: Role, content: str, details: str, score: int
         citations=_citations(data.get("citations", ())),
         closest=_citations(data.get("closest", ())), answered=bool(data.get("answered", True)),
         mode=str(data.get("mode", "")), warnings=tuple(data.get("warnings", ())),
+        spelling=tuple((str(a), str(b)) for a, b in data.get("spelling", ())),
         feedback=score, comment=comment or "")

@@ -117,3 +117,7 @@ class Retriever(Protocol):
     ) -> list[ScoredChunk]:
         """The ``k`` best chunks for ``query``, best first, near-duplicates collapsed."""
         ...
+
+    def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
+        """(word as typed, word also searched for) for the query's misspelt or US-spelt words."""
+        ...

@@ -117,13 +117,20 @@ class HybridRetriever:
         if k <= 0 or not query.strip():
             return []
         bm25 = self._current_bm25()
-        self.last_corrections = bm25.speller.corrections(query) if self.params.spelling else []
+        self.last_corrections = self._corrections(query, bm25)
         candidates = self._candidates(expand(query, self.last_corrections), bm25, where,
                                       long_query=len(query.split()) >= self.params.prf_min_words)
         self._fuse(candidates)
         pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
         chosen = _diversify(pool, k, self.params.diversity)
         return self._score(query, chosen, candidates)
+
+    def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
+        """(word as typed, word also searched for) for the query's misspelt or US-spelt words."""
+        return self._corrections(query, self._current_bm25())
+
+    def _corrections(self, query: str, bm25: Bm25Index) -> list[tuple[str, str]]:
+        return bm25.speller.corrections(query) if self.params.spelling else []
 
     def warm_up(self) -> None:
         """Load the model, touch the index and build the spelling dictionary (about 0.5 s for

@@ -156,12 +156,14 @@ class FakeRetriever:
 
     ``FakeRetriever([ScoredChunk(...), ...], min_relevance=0.3)`` answers every query with the
     preset list, cut to ``k`` and filtered by ``where``; ``queries`` records (query, k, where).
+    ``corrections[query]`` presets the spelling corrections reported for a query (default none).
     """
 
     def __init__(self, results: Sequence[ScoredChunk] = (), min_relevance: float = 0.3) -> None:
         self.results = list(results)
         self._min_relevance = min_relevance
         self.queries: list[tuple[str, int, ChunkFilter | None]] = []
+        self.corrections: dict[str, list[tuple[str, str]]] = {}  # preset, by query
 
     @property
     def min_relevance(self) -> float:
@@ -172,3 +174,6 @@ class FakeRetriever:
     ) -> list[ScoredChunk]:
         self.queries.append((query, k, where))
         return [s for s in self.results if matches(s.chunk, where)][:k]
+
+    def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
+        return list(self.corrections.get(query, ()))

@@ -146,3 +146,5 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     closest: list[Citation] = field(default_factory=list)
+    # (word as typed, word also searched for): spelling corrections made to the query
+    spelling: list[tuple[str, str]] = field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app_pages.services import AppServices
+from app_pages.sources import escape_markdown
 from assistant.errors import ModelError
 from assistant.testing import FakeChatModel, FakeRetriever
 from assistant.types import ChunkFilter, ScoredChunk
@@ -39,6 +40,19 @@ def test_source_file_can_be_downloaded(fake_app: AppServices, tmp_path) -> None:
     at = open_app()
     at.chat_input[0].set_value("How many days of leave can I carry over?").run()
     assert "Download source file" in [b.label for b in at.main.download_button]
+
+
+def test_a_corrected_spelling_is_shown_and_kept_with_the_answer(
+        fake_app: AppServices, retriever: FakeRetriever) -> None:
+    question = "How many days of anual leave can I carry over?"
+    retriever.corrections[question] = [("anual", "annual")]
+    at = open_app()
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception
+    note = escape_markdown('Also searched for "annual" (typed "anual").')
+    assert note in [c.value for c in at.caption]
+    at.switch_page("app_pages/ask.py").run()  # a redraw reads the answer from the store
+    assert note in [c.value for c in at.caption]
 
 
 def test_not_covered_lists_the_closest_documents(fake_app: AppServices,

@@ -14,7 +14,8 @@ from assistant.types import Answer, Citation
 def make_answer(text: str = "Carry over up to 5 days [1].") -> Answer:
     citation = Citation(1, "Annual leave", "leave.docx", "Carry over", "2", None, None,
                         "You can carry over up to 5 days.", "guidance/leave.docx")
-    return Answer(text, "extractive", True, [citation], ["a warning"])
+    return Answer(text, "extractive", True, [citation], ["a warning"],
+                  spelling=[("anual", "annual")])
 
 
 def test_conversation_survives_reopening(tmp_path: Path) -> None:
@@ -31,6 +32,7 @@ def test_conversation_survives_reopening(tmp_path: Path) -> None:
     assert (question.role, answer.role, answer.id) == ("user", "assistant", answer_id)
     assert answer.citations[0].quote == "You can carry over up to 5 days."
     assert answer.warnings == ("a warning",) and answer.mode == "extractive"
+    assert answer.spelling == (("anual", "annual"),)
 
 
 def test_users_cannot_see_or_change_each_others_conversations(tmp_path: Path) -> None:

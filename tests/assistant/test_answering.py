@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from assistant import prompts
-from assistant.answering import answer_question, build_messages, select_within_budget
+from assistant.answering import (
+    answer_question,
+    build_messages,
+    select_within_budget,
+    spelling_note,
+)
 from assistant.config import Settings
 from assistant.errors import ModelError
 from assistant.testing import FakeChatModel, FakeRetriever
@@ -43,6 +48,23 @@ def test_offline_answer_streams_then_stores_the_same_text() -> None:
     assert answer.citations[0].title == "Maternity allowance"
     assert all(part in MATERNITY for part in answer.citations[0].quote.split(" … "))
     assert stream.query == "How much Maternity Allowance a week?"
+
+
+@pytest.mark.parametrize("relevant", [True, False])
+def test_spelling_corrections_reach_the_final_answer(relevant: bool) -> None:
+    fake = retriever(0.8 if relevant else 0.1)
+    question = "How much Maternity Alowance a week?"
+    fake.corrections[question] = [("alowance", "allowance")]
+    stream = answer_question(question, [], retriever=fake, llm=None)
+    list(stream)
+    assert stream.final.answered is relevant
+    assert stream.final.spelling == [("alowance", "allowance")]
+    plain = answer_question("How much a week?", [], retriever=fake, llm=None)
+    list(plain)
+    assert plain.final.spelling == []
+    assert spelling_note([("alowance", "allowance")]) == \
+        'Also searched for "allowance" (typed "alowance").'
+    assert spelling_note([]) == ""
 
 
 def test_final_before_the_stream_ends_raises() -> None:

@@ -22,8 +22,13 @@ CITATION = Citation(n=1, title="Leave", source="leave.pdf", section="Notice", pa
 
 def test_json_shape_and_page_numbers() -> None:
     data = answer_json(Answer("Give notice [1]", "extractive", True, [CITATION]))
-    assert set(data) == {"answer", "mode", "answered", "citations"}
+    assert set(data) == {"answer", "mode", "answered", "citations", "spelling"}
     assert data["citations"][0]["page"] == 3 and data["citations"][0]["quote"] == CITATION.quote
+    assert data["spelling"] == []
+    corrected = Answer("Give notice [1]", "extractive", True, [CITATION],
+                       spelling=[("notise", "notice")])
+    assert answer_json(corrected)["spelling"] == [{"typed": "notise", "searched": "notice"}]
+    assert 'Also searched for "notice" (typed "notise").' in format_sources(corrected)
 
 
 def test_printed_sources_list_closest_documents_when_not_answered() -> None:
