@@ -157,27 +157,41 @@ def show_analyse(app: AppServices, data: Consultation, max_mb: int) -> None:
     use_llm = llm is not None and st.checkbox(
         "Refine themes with the language model", value=True, key=state.CONSULT_USE_LLM)
     framework, usable = show_framework_upload(max_mb)
+    mapped = framework_questions(data.questions) if framework is not None else set()
     k = st.number_input("How many themes to look for (0 = decide automatically)", min_value=0,
                         max_value=30, value=0, key=state.CONSULT_THEMES_COUNT,
-                        disabled=framework is not None)
+                        disabled=framework is not None and len(mapped) == len(data.questions))
     results = st.session_state.setdefault(state.CONSULT_RESULTS, {})
     label = "Analyse again (discards your review)" if results else "Analyse responses"
     if st.button(label, type="primary", icon=":material/insights:", disabled=not usable):
         results.clear()
         st.session_state[state.CONSULT_FRAMEWORKS] = {}
         analyse(app, data.questions, results, llm if use_llm else None, int(k) or None,
-                framework)
+                framework, mapped)
         st.rerun()
 
 
+def framework_questions(questions: tuple[Question, ...]) -> set[str]:
+    """The questions an uploaded framework maps (all by default; a choice when there are several:
+    a framework signed off for one question rarely fits another's answers)."""
+    ids = [q.question_id for q in questions]
+    if len(ids) < 2:
+        return set(ids)
+    texts = {q.question_id: " ".join(q.text.split())[:120] or q.question_id for q in questions}
+    chosen = st.multiselect("Map these questions onto the framework (the others get their own "
+                            "themes)", ids, default=ids, format_func=lambda i: texts.get(i, i),
+                            key=state.CONSULT_FRAMEWORK_QUESTIONS)
+    return set(chosen)
+
+
 def show_framework_upload(max_mb: int) -> tuple[Framework | None, bool]:
-    """An optional framework to map onto instead of discovering themes (every question).
+    """An optional framework to map onto instead of discovering themes.
 
     Returns the framework and whether analysis may go ahead: not with an unreadable upload,
     which would otherwise be silently ignored.
     """
     upload = st.file_uploader(
-        "Theme framework (optional, .json): map every question onto these themes instead of "
+        "Theme framework (optional, .json): map answers onto these themes instead of "
         "discovering new ones", type=["json"], max_upload_size=max_mb,
         key=state.CONSULT_FRAMEWORK_UPLOAD,
         help="A framework downloaded after sign-off in step 4, or a Themefinder themes.json.")
@@ -193,8 +207,12 @@ def show_framework_upload(max_mb: int) -> tuple[Framework | None, bool]:
 
 
 def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str, Any],
-            llm: Any, k: int | None, framework: Framework | None = None) -> None:
-    """Analyse each question in turn, keeping each result as soon as it is ready."""
+            llm: Any, k: int | None, framework: Framework | None = None,
+            mapped: set[str] | None = None) -> None:
+    """Analyse each question in turn, keeping each result as soon as it is ready.
+
+    Questions in ``mapped`` (all when None) are mapped onto ``framework``; others discover themes.
+    """
     bar = st.progress(0.0, text="Starting…")
     total = len(questions)
     for n, question in enumerate(questions):
@@ -207,11 +225,12 @@ def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str
             bar.progress(min((_n + 0.8 * done / max(count, 1)) / total, 1.0),
                          text=f"Question {_n + 1} of {total}: {step}")
 
+        applies = framework if mapped is None or question.question_id in mapped else None
         try:
             results[question.question_id] = analyse_question(
-                question, app.services.embedder, framework=framework, llm=llm, k=k,
+                question, app.services.embedder, framework=applies, llm=llm, k=k,
                 progress=progress)
-            if framework is not None and framework.signed_off:
+            if applies is not None and applies.signed_off:
                 st.session_state[state.CONSULT_FRAMEWORKS][question.question_id] = framework
         except GuidanceError as exc:
             state.notify("error", f"Question {n + 1} could not be analysed. {exc}")

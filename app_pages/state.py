@@ -105,6 +105,7 @@ CONSULT_USE_LLM = "ga_consult_use_llm"  # widget: refine themes with the languag
 CONSULT_THEMES_COUNT = "ga_consult_themes_count"  # widget: themes to find (0 = automatic)
 CONSULT_RESUME = "ga_consult_resume"  # widget: a saved review file to carry on with
 CONSULT_FRAMEWORK_UPLOAD = "ga_consult_framework_upload"  # widget: a framework to map onto
+CONSULT_FRAMEWORK_QUESTIONS = "ga_consult_framework_questions"  # widget: questions it maps
 
 
 def consult_key(name: str) -> str:

@@ -461,6 +461,43 @@ def test_an_uploaded_framework_is_applied_to_every_response(fake_app: AppService
     assert "Framework signed off by Policy Lead" in texts(at)
 
 
+def test_a_framework_maps_only_the_questions_chosen_for_it(fake_app: AppServices) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["respondent_id", "Do you agree with the plan?", "Any other comments?"])
+    for n in range(24):
+        writer.writerow([f"r{n + 1}", f"{TOPICS[n % 3]} Point {n}.",
+                         f"{TOPICS[(n + 1) % 3]} Comment {n}."])
+    at = upload(consult_page(fake_app), out.getvalue().encode())
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Do you agree with the plan?")
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Any other comments?")
+    at.run()
+    button(at, "Import").click()
+    at.run()
+    framework = {"signed_off": True, "signed_off_by": "Policy Lead", "themes": [
+        {"theme_id": "P", "label": "Parking costs", "description": "permits cost too much"},
+        {"theme_id": "B", "label": "Bus routes", "description": "unreliable buses, cut routes"},
+    ]}
+    at.file_uploader(key=state.CONSULT_FRAMEWORK_UPLOAD).set_value(
+        ("framework.json", json.dumps(framework).encode(), "application/json"))
+    at.run()
+    chooser = at.multiselect(key=state.CONSULT_FRAMEWORK_QUESTIONS)
+    assert len(chooser.value) == 2  # every question by default
+    first, second = chooser.value
+    chooser.unselect(second)
+    at.run()
+    assert at.number_input(key=state.CONSULT_THEMES_COUNT).disabled is False
+    at.number_input(key=state.CONSULT_THEMES_COUNT).set_value(3).run()
+    button(at, "Analyse responses").click()
+    at.run()
+    assert not at.exception
+    done = results(at)
+    assert [t.label for t in done[first].themes] == ["Parking costs", "Bus routes"]
+    assert len(done[second].themes) == 3  # discovered, not the framework's two
+    assert "Parking costs" not in [t.label for t in done[second].themes]
+    assert set(at.session_state[state.CONSULT_FRAMEWORKS]) == {first}
+
+
 def test_an_unreadable_framework_blocks_analysis_with_a_reason(fake_app: AppServices) -> None:
     at = imported(fake_app)
     at.file_uploader(key=state.CONSULT_FRAMEWORK_UPLOAD).set_value(
