@@ -8,7 +8,7 @@ chunk says "descriminated"; "neighbor" and "enrollment" miss guidance written in
   "realise", "neighbor" -> "neighbour", "enrollment" -> "enrolment", "program" -> "programme");
 - *typo*: a word of at least 5 letters that is neither in the index nor an English word (the
   82,765-word frequency list shipped in ``symspellpy``) -> the most frequent index word of the same
-  first letter within 1 edit (2 from 9 letters; a transposition is one edit), found by SymSpell.
+  first letter within one edit (a transposition is one edit), found by SymSpell.
 
 Correct English words the index happens not to use ("percent", "nervous", "Medicare") and place
 names in the English list are left alone, so a near-miss question keeps its meaning. Corrections
@@ -29,6 +29,9 @@ from typing import Any
 
 MIN_TYPO_LENGTH = 5  # shorter words have too many neighbours one edit away
 MIN_WORD_COUNT = 3  # an index word seen fewer times is not trusted as a correction
+# One edit (a transposition counts as one) covers most typos ("descriminated", "recieve",
+# "goverment"); two would triple the dictionary's memory and make more wrong guesses.
+MAX_EDITS = 1
 _WORD = re.compile(r"[A-Za-z]+")
 # US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
 # over-generate ("doctor" -> "doctour"): a form is used only when the index has it.
@@ -103,8 +106,7 @@ class Speller:
             return None
         from symspellpy import Verbosity
 
-        reach = 1 if len(word) <= 8 else 2
-        found = self._dictionary().lookup(word, Verbosity.CLOSEST, max_edit_distance=reach)
+        found = self._dictionary().lookup(word, Verbosity.CLOSEST, max_edit_distance=MAX_EDITS)
         same_start = [s for s in found if s.term[0] == word[0] and s.term != word]
         return max(same_start, key=lambda s: s.count).term if same_start else None
 
@@ -120,7 +122,7 @@ class Speller:
                 counts: Counter[str] = Counter()
                 for text in self._texts():
                     counts.update(w.lower() for w in _WORD.findall(text))
-                symspell = SymSpell(max_dictionary_edit_distance=2)
+                symspell = SymSpell(max_dictionary_edit_distance=MAX_EDITS)
                 for word, count in counts.items():
                     if count >= MIN_WORD_COUNT and len(word) >= 4:
                         symspell.create_dictionary_entry(word, count)

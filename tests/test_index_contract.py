@@ -15,7 +15,13 @@ import httpx
 import numpy as np
 import pytest
 
-from assistant.adapters.chroma_index import ChromaChunkIndex, open_client
+from assistant.adapters.chroma_index import (
+    EF_SEARCH,
+    ChromaChunkIndex,
+    GuidanceEmbeddingFunction,
+    collection_name,
+    open_client,
+)
 from assistant.errors import StoreError
 from assistant.ports import ChunkIndex
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
@@ -148,6 +154,25 @@ def test_document_records_round_trip_and_delete(index: ChunkIndex) -> None:
 
 def test_query_on_empty_index_returns_nothing(index: ChunkIndex) -> None:
     assert index.query(np.ones(64, dtype=np.float32) / 8.0, k=3) == []
+
+
+@pytest.mark.parametrize("where", ["chroma-embedded", "chroma-server"])
+def test_chroma_searches_wide_and_widens_a_store_made_before(
+        where: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    if where == "chroma-embedded":
+        client = open_client(tmp_path, None)
+    else:
+        client = open_client(tmp_path, "127.0.0.1", request.getfixturevalue("chroma_server"))
+    embedder = FakeEmbedder()
+    fresh = ChromaChunkIndex(client, embedder, "wide")
+    assert fresh._chunks.configuration["hnsw"]["ef_search"] == EF_SEARCH
+    # a store made with Chroma's default search width (100) is widened when opened
+    name = collection_name("older", embedder)
+    client.create_collection(name, embedding_function=GuidanceEmbeddingFunction(embedder),
+                             configuration={"hnsw": {"space": "cosine"}})
+    assert client.get_collection(name).configuration["hnsw"]["ef_search"] < EF_SEARCH
+    ChromaChunkIndex(client, embedder, "older")
+    assert client.get_collection(name).configuration["hnsw"]["ef_search"] == EF_SEARCH
 
 
 @pytest.mark.integration

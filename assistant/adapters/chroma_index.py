@@ -25,6 +25,11 @@ from assistant.ports import Embedder, Vectors
 from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
 
 _PAGE = 2000  # rows per get() page; well under Chroma's max batch size
+# HNSW candidates examined per query. With Chroma's default (100) the true nearest chunk was missed
+# for 1.4-2% of dev queries, some entirely (none of the true top 10 returned), and which ones varied
+# between processes: a store reopened with writes still in Chroma's log is rebuilt a little
+# differently each time. At 500, recall@50 against exact search is 0.998 (docs/retrieval.md).
+EF_SEARCH = 500
 # Embedders seen in this process, by model id, so Chroma can rebuild our function from its config.
 _EMBEDDERS: dict[str, Embedder] = {}
 P = ParamSpec("P")
@@ -118,6 +123,13 @@ def open_client(store_dir: Path, host: str | None, port: int = 8000, ssl: bool =
             from exc
 
 
+def _search_wide_enough(collection: Any) -> None:
+    """Raise an existing collection's ``ef_search`` to ``EF_SEARCH`` (a store made before it)."""
+    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+    if int(hnsw.get("ef_search") or 0) < EF_SEARCH:
+        collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+
+
 def _where(f: ChunkFilter | None) -> dict[str, Any] | None:
     if f is None:
         return None
@@ -163,8 +175,9 @@ class ChromaChunkIndex:
         try:
             self._chunks = client.get_or_create_collection(
                 self.name, embedding_function=ef, metadata=meta,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
             )
+            _search_wide_enough(self._chunks)
             self._docs = client.get_or_create_collection(
                 self.name + "-docs", embedding_function=None, metadata={"kind": "documents"}
             )
