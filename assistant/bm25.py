@@ -104,7 +104,7 @@ class Bm25Index:
     def speller(self) -> Speller:
         """Spelling corrections against this index's words (``assistant.spelling``)."""
         if self._speller is None:
-            self._speller = Speller(self.knows, lambda: (c.text for c in self.chunks))
+            self._speller = Speller(self.knows, lambda: (c.embedding_text for c in self.chunks))
         return self._speller
 
     def idf(self, tokens: Sequence[str]) -> list[float]:

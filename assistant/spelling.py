@@ -13,8 +13,9 @@ chunk says "descriminated"; "neighbor" and "enrollment" miss guidance written in
 Correct English words the index happens not to use ("percent", "nervous", "Medicare") and place
 names in the English list are left alone, so a near-miss question keeps its meaning. Corrections
 are *added* to the search text, never substituted (``expand``): a wrong one costs a little noise,
-not the user's word. The typo dictionary is built from the index's chunk texts on first need
-(about 0.5 s for 9,000 chunks) and rebuilt when the index changes (a new ``Bm25Index``).
+not the user's word. The typo dictionary is built from the indexed texts (with titles and
+headings) on first need (about 0.5 s for 9,000 chunks) and rebuilt when the index changes (a new
+``Bm25Index``).
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class Speller:
     """Spelling corrections for queries against one index's vocabulary.
 
     ``known(word)`` says whether the index has the word (the BM25 vocabulary, through its stemmer);
-    ``texts()`` gives the chunk texts the typo dictionary is built from, only when first needed.
+    ``texts()`` gives the texts the typo dictionary is built from (the chunks with their titles
+    and section headings, as BM25 indexes them), only when first needed.
     Safe to share between threads.
     """
 
