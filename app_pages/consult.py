@@ -95,6 +95,7 @@ def show_resume(max_mb: int) -> None:
 
 def keep_review(data: Consultation, results: list[QuestionResult]) -> None:
     st.session_state[state.CONSULT_DATA] = data
+    st.session_state.pop(state.CONSULT_FRAMEWORK_QUESTIONS, None)
     st.session_state[state.CONSULT_RESULTS] = {r.question.question_id: r for r in results}
     st.session_state[state.CONSULT_FRAMEWORKS] = {
         r.question.question_id: Framework(tuple(r.themes), True, r.signed_off_by)
@@ -136,6 +137,7 @@ def keep_import(name: str, read: Callable[[], Consultation]) -> None:
         st.session_state[state.CONSULT_DATA] = data
         st.session_state[state.CONSULT_RESULTS] = {}
         st.session_state[state.CONSULT_FRAMEWORKS] = {}
+        st.session_state.pop(state.CONSULT_FRAMEWORK_QUESTIONS, None)  # all, for the new file
         state.notify("success", f"Imported {data.rows:,} rows from {plain(name)}.")
         st.rerun()
 
@@ -181,6 +183,8 @@ def framework_questions(questions: tuple[Question, ...]) -> set[str]:
     chosen = st.multiselect("Map these questions onto the framework (the others get their own "
                             "themes)", ids, default=ids, format_func=lambda i: texts.get(i, i),
                             key=state.CONSULT_FRAMEWORK_QUESTIONS)
+    if not chosen:
+        st.caption("No question is chosen: every question will get its own themes.")
     return set(chosen)
 
 

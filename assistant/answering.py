@@ -98,8 +98,10 @@ class AnswerStream:
             query = standalone_query(self._question, self._history, self._llm)
             results = self._retriever.retrieve(query, k=RETRIEVE_K, where=self._where)
             relevant = bool(results) and results[0].score >= self._retriever.min_relevance
-            self._prepared = _Prepared(query, results, relevant,
-                                       self._retriever.spelling_corrections(query))
+            typed = set(re.findall(r"[^\W\d_]+", self._question.lower()))
+            spelling = [pair for pair in self._retriever.spelling_corrections(query)
+                        if pair[0] in typed]  # not words a rewritten follow-up brought in
+            self._prepared = _Prepared(query, results, relevant, spelling)
         return self._prepared
 
     def _abstain(self, results: Sequence[ScoredChunk]) -> Iterator[str]:

@@ -138,7 +138,8 @@ def evaluate(retriever: _Retrieves, questions: Sequence[EvalQuestion], docs: dic
     """Metrics over all questions plus the tuning and held-out halves, and latency.
 
     With ``misses`` the report also lists each question whose document is not in the top 5:
-    its id, query, where the document ranked (None: not in the top 20) and the 5 ranked first.
+    its id, query, where the document ranked (None: not among the documents of the top
+    ``DOC_DEPTH`` chunks) and the 5 ranked first.
     """
     tallies = {"all": _Tally(), "tuning": _Tally(), "held_out": _Tally()}
     missed: list[dict[str, Any]] = []
@@ -153,7 +154,7 @@ def evaluate(retriever: _Retrieves, questions: Sequence[EvalQuestion], docs: dic
         for name in ("all", "tuning" if q.tuning else "held_out"):
             _score_one(tallies[name], q, results, docs, retriever.min_relevance)
         ranking = ranked_docs(results)
-        if misses and q.relevant_doc not in ranking[:5]:
+        if misses and q.relevant_doc and q.relevant_doc not in ranking[:5]:
             rank = ranking.index(q.relevant_doc) + 1 if q.relevant_doc in ranking else None
             missed.append({"id": q.id, "query": q.query(mode), "relevant_doc": q.relevant_doc,
                            "rank": rank, "top": ranking[:5]})
@@ -332,7 +333,8 @@ def format_report(report: dict[str, Any]) -> str:
     if "misses" in report:
         lines.append(f"document not in the top 5 ({len(report['misses'])}):")
         for miss in report["misses"]:
-            where = f"rank {miss['rank']}" if miss["rank"] else "not in the top 20"
+            where = f"rank {miss['rank']}" if miss["rank"] else \
+                f"not among the documents of the top {DOC_DEPTH} chunks"
             lines.append(f"  {miss['id']}: {miss['query'][:100]}")
             lines.append(f"    wanted {miss['relevant_doc']} ({where}); top 5: "
                          f"{', '.join(miss['top'])}")

@@ -103,8 +103,6 @@ class HybridRetriever:
         self._check_every_s = check_every_s
         self._checked_at = time.monotonic()
         self.last_evidence = QueryEvidence(0.0, 0.0)
-        # (word as typed, word searched for as well) of the last query (assistant.spelling)
-        self.last_corrections: list[tuple[str, str]] = []
 
     @property
     def min_relevance(self) -> float:
@@ -117,8 +115,7 @@ class HybridRetriever:
         if k <= 0 or not query.strip():
             return []
         bm25 = self._current_bm25()
-        self.last_corrections = self._corrections(query, bm25)
-        candidates = self._candidates(expand(query, self.last_corrections), bm25, where,
+        candidates = self._candidates(expand(query, self._corrections(query, bm25)), bm25, where,
                                       long_query=len(query.split()) >= self.params.prf_min_words)
         self._fuse(candidates)
         pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))

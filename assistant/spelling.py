@@ -33,7 +33,8 @@ MIN_WORD_COUNT = 3  # an index word seen fewer times is not trusted as a correct
 # One edit (a transposition counts as one) covers most typos ("descriminated", "recieve",
 # "goverment"); two would triple the dictionary's memory and make more wrong guesses.
 MAX_EDITS = 1
-_WORD = re.compile(r"[A-Za-z]+")
+MAX_CORRECTIONS = 5  # a long pasted case gains nothing from dozens of guesses
+_WORD = re.compile(r"[^\W\d_]+")  # runs of letters, accented ones included
 # US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
 # over-generate ("doctor" -> "doctour"): a form is used only when the index has it.
 _UK_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -91,7 +92,10 @@ class Speller:
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
         for word in (w.lower() for w in _WORD.findall(query)):
-            if word in seen or len(word) < 4 or self._known(word):
+            if len(out) >= MAX_CORRECTIONS:
+                break
+            # words with accents ("Universität", "Pôle") are names or other languages
+            if word in seen or len(word) < 4 or not word.isascii() or self._known(word):
                 continue
             seen.add(word)
             fix = self._uk_form(word) or (self._typo_fix(word)
@@ -123,7 +127,7 @@ class Speller:
 
                 counts: Counter[str] = Counter()
                 for text in self._texts():
-                    counts.update(w.lower() for w in _WORD.findall(text))
+                    counts.update(w.lower() for w in _WORD.findall(text) if w.isascii())
                 symspell = SymSpell(max_dictionary_edit_distance=MAX_EDITS)
                 for word, count in counts.items():
                     if count >= MIN_WORD_COUNT and len(word) >= 4:

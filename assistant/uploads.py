@@ -231,8 +231,9 @@ def refresh_retrieval(services: Services) -> None:
     from assistant.retrieval import HybridRetriever, build_retriever
 
     if isinstance(services.retriever, HybridRetriever):
-        services.retriever = build_retriever(services.settings, services.index,
-                                             services.embedder)
+        retriever = build_retriever(services.settings, services.index, services.embedder)
+        retriever.warm_up()  # the spelling dictionary, before a user's question needs it
+        services.retriever = retriever
 
 
 def last_reindex_file(settings: Settings) -> Path:

@@ -41,7 +41,7 @@ def time_answers(services: Services, questions: list[str], ranked: bool) -> tupl
 
 
 def summary(times: list[float], answered: int) -> dict[str, float]:
-    cuts = statistics.quantiles(times, n=100)
+    cuts = statistics.quantiles(times, n=100) if len(times) > 1 else times * 99
     return {"p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
             "answered_share": round(answered / len(times), 3)}
 

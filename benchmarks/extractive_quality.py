@@ -75,6 +75,9 @@ class _Recording:
         self.last = self._retriever.retrieve(query, k, where)
         return self.last
 
+    def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
+        return self._retriever.spelling_corrections(query)
+
 
 def score(services: Services, questions: list[EvalQuestion], answers: dict[str, list[str]],
           mode: str, docs: dict[str, str]) -> dict[str, Any]:

@@ -95,20 +95,27 @@ def validate_collection(name: str) -> str:
     return name
 
 
-def discover(paths: Iterable[Path],
-             clashes: list[tuple[str, str]] | None = None) -> list[SourceFile]:
+def discover(paths: Iterable[Path], clashes: list[tuple[str, str]] | None = None,
+             indexed: Iterable[Path] = ()) -> list[SourceFile]:
     """Files under ``paths`` (folders recursively, hidden files skipped), each with its id.
 
     Two different files with the same id (``a/guide.md`` and ``b/guide.md`` given as folders
-    ``a`` and ``b``) would be one document: the first is kept and each other one is appended to
-    ``clashes`` as (path, reason), so the run reports it instead of dropping it silently.
+    ``a`` and ``b``) would be one document. One is kept (the one already ``indexed``, if either
+    is, else the first found) and the other is appended to ``clashes`` as (path, reason), so the
+    run reports it instead of dropping it silently.
     """
     found: dict[str, SourceFile] = {}
+    already = {Path(p) for p in indexed}
 
     def add(path: Path, source: str) -> None:
-        kept = found.setdefault(source, SourceFile(path.resolve(), source))
-        if kept.path != path.resolve() and clashes is not None:
-            clashes.append((str(path.resolve()), _clash_reason(source, kept.path)))
+        new = SourceFile(path.resolve(), source)
+        kept = found.setdefault(source, new)
+        if kept.path == new.path:
+            return
+        if new.path in already and kept.path not in already:
+            found[source], kept, new = new, new, kept
+        if clashes is not None:
+            clashes.append((str(new.path), _clash_reason(source, kept.path)))
 
     for root in paths:
         if not root.exists():
@@ -126,7 +133,8 @@ def discover(paths: Iterable[Path],
 def _clash_reason(source: str, kept: Path | str) -> str:
     return (f"not indexed: {kept} has the same name ({source}) in this collection, and one "
             "collection cannot hold two documents of one name. Rename one of the files, or index "
-            "them into different collections.")
+            "them into different collections. If the guidance was moved or copied, delete the "
+            "old copy (or remove its documents) and run again.")
 
 
 def _clashes_with(old: DocumentRecord, file: SourceFile) -> bool:
@@ -158,14 +166,16 @@ def run_ingest(
     validate_collection(collection)
     report = IngestReport()
     repair(pipeline.index)
-    clashes: list[tuple[str, str]] = []
-    files = discover(paths, clashes)
-    report.failed.extend(clashes)
     records = {r.doc_id: r for r in pipeline.index.get_documents()}
+    clashes: list[tuple[str, str]] = []
+    files = discover(paths, clashes, indexed=(Path(r.source_path) for r in records.values()
+                                              if r.collection == collection and r.source_path))
+    report.failed.extend(clashes)
     todo = _plan(files, collection, records, report, pipeline_id(pipeline))
     _index_files(pipeline, todo, collection, records, report, progress, len(files))
-    if sync:
-        _remove_missing(pipeline.index, files, paths, collection, records, report)
+    if sync:  # a file left out for its name still exists: its document must not be removed
+        on_disk = [*files, *(SourceFile(Path(path), "") for path, _ in clashes)]
+        _remove_missing(pipeline.index, on_disk, paths, collection, records, report)
     final = pipeline.index.get_documents()
     report.documents = sum(1 for r in final if r.status == "ok" or r.chunks)
     report.chunks = pipeline.index.count_chunks()

@@ -19,6 +19,7 @@ from assistant.adapters.chroma_index import (
     EF_SEARCH,
     ChromaChunkIndex,
     GuidanceEmbeddingFunction,
+    _search_wide_enough,
     collection_name,
     open_client,
 )
@@ -173,6 +174,31 @@ def test_chroma_searches_wide_and_widens_a_store_made_before(
     assert client.get_collection(name).configuration["hnsw"]["ef_search"] < EF_SEARCH
     ChromaChunkIndex(client, embedder, "older")
     assert client.get_collection(name).configuration["hnsw"]["ef_search"] == EF_SEARCH
+
+
+class FakeCollection:
+    """FAKE Chroma collection: a configuration and a ``modify`` that may refuse."""
+
+    name = "fake"
+
+    def __init__(self, hnsw: dict[str, int] | None, refuse: bool = False) -> None:
+        self.configuration_json = {"hnsw": hnsw, "spann": None if hnsw else {}}
+        self.refuse, self.modified = refuse, 0
+
+    def modify(self, configuration: dict[str, object]) -> None:
+        self.modified += 1
+        if self.refuse:
+            raise PermissionError("read-only store")
+
+
+def test_widening_is_best_effort(caplog: pytest.LogCaptureFixture) -> None:
+    refusing = FakeCollection({"ef_search": 100}, refuse=True)
+    _search_wide_enough(refusing)  # a read-only store still opens
+    assert refusing.modified == 1 and "Could not raise the search width" in caplog.text
+    spann, wide = FakeCollection(None), FakeCollection({"ef_search": EF_SEARCH})
+    _search_wide_enough(spann)
+    _search_wide_enough(wide)
+    assert spann.modified == wide.modified == 0
 
 
 @pytest.mark.integration

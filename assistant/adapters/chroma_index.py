@@ -10,6 +10,7 @@ store answers text queries too.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
@@ -24,6 +25,7 @@ from assistant.errors import StoreError
 from assistant.ports import Embedder, Vectors
 from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
 
+log = logging.getLogger(__name__)
 _PAGE = 2000  # rows per get() page; well under Chroma's max batch size
 # HNSW candidates examined per query. With Chroma's default (100) the true nearest chunk was missed
 # for 1.4-2% of dev queries, some entirely (none of the true top 10 returned), and which ones varied
@@ -124,10 +126,20 @@ def open_client(store_dir: Path, host: str | None, port: int = 8000, ssl: bool =
 
 
 def _search_wide_enough(collection: Any) -> None:
-    """Raise an existing collection's ``ef_search`` to ``EF_SEARCH`` (a store made before it)."""
-    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
-    if int(hnsw.get("ef_search") or 0) < EF_SEARCH:
+    """Raise an existing collection's ``ef_search`` to ``EF_SEARCH`` (a store made before it).
+
+    Best effort: a read-only store or a server token without write rights keeps its width (with a
+    warning) rather than failing to open; a collection without HNSW (SPANN) is left alone. A
+    running ``chroma run`` server applies the new width only after it restarts.
+    """
+    hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw")
+    if not isinstance(hnsw, dict) or int(hnsw.get("ef_search") or 0) >= EF_SEARCH:
+        return
+    try:
         collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+    except Exception as exc:  # noqa: BLE001 - any refusal leaves the store usable as it was
+        log.warning("Could not raise the search width of %s to %d (%s); dense search may miss "
+                    "some nearest chunks until it is raised.", collection.name, EF_SEARCH, exc)
 
 
 def _where(f: ChunkFilter | None) -> dict[str, Any] | None:
@@ -177,12 +189,12 @@ class ChromaChunkIndex:
                 self.name, embedding_function=ef, metadata=meta,
                 configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
             )
-            _search_wide_enough(self._chunks)
             self._docs = client.get_or_create_collection(
                 self.name + "-docs", embedding_function=None, metadata={"kind": "documents"}
             )
         except Exception as exc:
             raise StoreError(f"Could not open the Chroma collection {self.name}: {exc}") from exc
+        _search_wide_enough(self._chunks)
 
     @_store_failures("writing chunks")
     def upsert_chunks(self, chunks: Sequence[Chunk], vectors: Vectors) -> None:

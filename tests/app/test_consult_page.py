@@ -496,6 +496,10 @@ def test_a_framework_maps_only_the_questions_chosen_for_it(fake_app: AppServices
     assert len(done[second].themes) == 3  # discovered, not the framework's two
     assert "Parking costs" not in [t.label for t in done[second].themes]
     assert set(at.session_state[state.CONSULT_FRAMEWORKS]) == {first}
+    # importing again starts from every question, not the last file's choice
+    button(at, "Import again").click()
+    at.run()
+    assert len(at.multiselect(key=state.CONSULT_FRAMEWORK_QUESTIONS).value) == 2
 
 
 def test_an_unreadable_framework_blocks_analysis_with_a_reason(fake_app: AppServices) -> None:

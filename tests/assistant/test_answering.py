@@ -67,6 +67,16 @@ def test_spelling_corrections_reach_the_final_answer(relevant: bool) -> None:
     assert spelling_note([]) == ""
 
 
+def test_only_words_the_user_typed_are_reported_as_corrected() -> None:
+    fake = retriever()
+    question = "Is the Maternity Allowance program paid weekly?"
+    # as if a rewritten follow-up had brought in a word the user never typed
+    fake.corrections[question] = [("program", "programme"), ("organization", "organisation")]
+    stream = answer_question(question, [], retriever=fake, llm=None)
+    list(stream)
+    assert stream.final.spelling == [("program", "programme")]
+
+
 def test_final_before_the_stream_ends_raises() -> None:
     stream = answer_question("How much?", [], retriever=retriever(), llm=None)
     with pytest.raises(RuntimeError, match="not finished"):

@@ -78,3 +78,28 @@ def test_empty_store_says_what_to_do(tmp_path: Path) -> None:
 def test_warnings_are_printed_even_without_citations() -> None:
     text = format_sources(Answer("Made up", "generative", True, warnings=["cites no source"]))
     assert "Warning: cites no source" in text and "Sources:" not in text
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("script", ["extractive_quality.py", "answer_latency.py"])
+def test_answer_benchmarks_run_on_a_real_store(sample_store: Path, tmp_path: Path,
+                                               script: str) -> None:
+    """Smoke test: the benchmark scripts still drive the answer engine end to end."""
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({
+        "id": "smoke-2", "question": "How long do I have to answer a subject access request?",
+        "scenario": "", "relevant_doc": "subject-access-requests.md", "answers": [],
+        "evidences": ["You must respond within one calendar month of receiving the request."],
+    }) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GA_SECRETS_FILE": "/nonexistent"}
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--store",
+                             str(sample_store), "--questions", str(questions), "--json"],
+                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    if script == "extractive_quality.py":
+        assert report["all"]["answered"] == 1.0
+        assert report["all"]["evidence_quoted"] == {"share": 1.0, "n": 1}
+    else:
+        assert report["questions"] == 1 and report["with_embedder"]["answered_share"] == 1.0

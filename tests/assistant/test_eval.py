@@ -94,7 +94,8 @@ def test_misses_list_questions_whose_document_is_not_in_the_top_5() -> None:
     found = results("a.md", "b.md", "c.md", "d.md", "e.md", "f.md")
     questions = [EvalQuestion("q-1", "found", relevant_doc="c.md"),
                  EvalQuestion("q-2", "sixth", relevant_doc="f.md"),
-                 EvalQuestion("q-3", "absent", relevant_doc="zzz.md")]
+                 EvalQuestion("q-3", "absent", relevant_doc="zzz.md"),
+                 EvalQuestion("q-4", "out of scope: no document to miss")]
     retriever = FakeRetriever(found)
     assert "misses" not in evaluate(retriever, questions, {}, "question")
     report = evaluate(retriever, questions, {}, "question", misses=True)
@@ -102,7 +103,8 @@ def test_misses_list_questions_whose_document_is_not_in_the_top_5() -> None:
     assert report["misses"][0]["top"] == ["a.md", "b.md", "c.md", "d.md", "e.md"]
     text = format_report({"query": "question", "store": "/s", "min_relevance": 0.5, **report})
     assert "document not in the top 5 (2):" in text
-    assert "wanted f.md (rank 6)" in text and "wanted zzz.md (not in the top 20)" in text
+    assert "wanted f.md (rank 6)" in text
+    assert "wanted zzz.md (not among the documents of the top 20 chunks)" in text
 
 
 def test_with_overrides_parses_values() -> None:

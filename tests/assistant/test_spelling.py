@@ -8,7 +8,7 @@ import pytest
 
 from assistant.bm25 import Bm25Index
 from assistant.retrieval import HybridRetriever, RetrievalParams
-from assistant.spelling import Speller, english_words, expand, uk_forms
+from assistant.spelling import MAX_CORRECTIONS, Speller, english_words, expand, uk_forms
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from tests.assistant.test_bm25 import add_document, chunk
 
@@ -91,18 +91,27 @@ def retriever(spelling: bool) -> HybridRetriever:
 
 def test_the_retriever_searches_for_the_corrected_word_too() -> None:
     on = retriever(True)
+    assert on.spelling_corrections("descriminated") == [("descriminated", "discriminated")]
     found = on.retrieve("descriminated", k=2)
-    assert on.last_corrections == [("descriminated", "discriminated")]
     assert found and "discriminated" in found[0].chunk.text
     bm25 = on._current_bm25()
     assert bm25.search("descriminated", 5) == []  # the word as typed matches nothing
-    expanded = expand("descriminated", on.last_corrections)
+    expanded = expand("descriminated", on.spelling_corrections("descriminated"))
     assert "discriminated" in bm25.search(expanded, 5)[0][0].text
-    off = retriever(False)
-    off.retrieve("descriminated", k=2)
-    assert off.last_corrections == []
+    assert retriever(False).spelling_corrections("descriminated") == []
     assert on.retrieve("statutory pay weekly", k=1)[0].chunk.source.startswith("pay-")
-    assert on.last_corrections == []
+    assert on.spelling_corrections("statutory pay weekly") == []
+
+
+def test_accented_words_are_left_alone_and_corrections_are_capped() -> None:
+    spell = speller(CountingTexts(GUIDANCE))
+    assert spell.corrections("Universität Pôle emploi") == []
+    words = ["benefits", "allowance", "maternity", "paternity", "statutory", "employer",
+             "discriminated"]
+    wide = speller(CountingTexts([" ".join(words)] * 3))
+    typos = "benefitz allowanse maternaty paternaty statutery employar descriminated"
+    assert len(wide.corrections(typos)) == MAX_CORRECTIONS == 5  # of 7 that could be made
+    assert len(wide.corrections(" ".join(typos.split()[:4]))) == 4
 
 
 def test_warm_up_builds_the_spelling_dictionary() -> None:

@@ -147,6 +147,21 @@ def test_same_name_in_two_folders_is_reported_not_merged(pipeline: Pipeline,
     assert pipeline.index.get_documents()[0].source_path == str(second.resolve())
 
 
+def test_a_same_named_file_in_an_earlier_folder_does_not_displace_the_indexed_one(
+        pipeline: Pipeline, tmp_path: Path) -> None:
+    library, sample = tmp_path / "library", tmp_path / "sample"
+    indexed = write(sample, "leave.txt", *paragraphs(1, "sample"))
+    run_ingest(pipeline, [sample], "team", sync=True)
+    newcomer = write(library, "leave.txt", *paragraphs(1, "lib"))  # put there by hand
+    report = run_ingest(pipeline, [library, sample], "team", sync=True)  # as the app reindexes
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    assert [path for path, _ in report.failed] == [str(newcomer.resolve())]
+    assert str(indexed.resolve()) in report.failed[0][1]
+    (record,) = pipeline.index.get_documents()
+    assert record.source_path == str(indexed.resolve())
+    assert {c.text.split()[0] for c in pipeline.index.get_chunks()} == {"sample0"}
+
+
 def test_dash_names_and_hidden_files(tmp_path: Path) -> None:
     write(tmp_path, "-rules.md", "text")
     write(tmp_path, ".hidden.md", "text")
