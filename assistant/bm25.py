@@ -54,8 +54,10 @@ def analyse(text: str) -> list[str]:
 
 
 def fingerprint(index: ChunkIndex) -> str:
-    """sha256 over the sorted ``doc_id:version`` of the index's documents and the analyser."""
-    items = sorted(f"{r.doc_id}:{r.version}" for r in index.get_documents())
+    """sha256 over the sorted ``doc_id:version:pipeline`` of the index's documents and the
+    analyser: a document re-chunked from the same file (new chunk settings or chunker) counts as
+    changed too, so BM25 never keeps chunks Chroma no longer has."""
+    items = sorted(f"{r.doc_id}:{r.version}:{r.pipeline}" for r in index.get_documents())
     return hashlib.sha256("\n".join([ANALYSER_VERSION, *items]).encode()).hexdigest()
 
 

@@ -55,11 +55,15 @@ class Chunk:
     content_hash: str = ""  # sha256 of the embedded text
     doc_version: str = ""  # sha256 of the source file the chunk came from
     position: int = 0  # order within the document
+    # The heading path embedded with the text when it differs from ``section``: a piece of small
+    # sections folded together is cited by its own heading but embedded under their common path.
+    embedded_section: str | None = None
 
     @property
     def embedding_text(self) -> str:
         """The text that is embedded: title and section path give the chunk its context."""
-        return embedding_text(self.title, self.section, self.text)
+        section = self.section if self.embedded_section is None else self.embedded_section
+        return embedding_text(self.title, section, self.text)
 
     @property
     def page_label(self) -> str:

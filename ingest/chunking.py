@@ -49,9 +49,9 @@ def split_into_chunks(
     options = options or ChunkingOptions()
     # The splitter measures each piece at every level it recurses through: count each text once.
     count_tokens = functools.lru_cache(maxsize=4096)(count_tokens)
-    pieces: list[tuple[Section, str]] = []
-    for section in _merge_small_sections(doc.sections, count_tokens, options.max_tokens // 3):
-        budget = _text_budget(doc.title, section.path_text, count_tokens, options.max_tokens)
+    pieces: list[tuple[_Run, Section, str]] = []
+    for run in _merge_small_sections(doc.sections, count_tokens, options.max_tokens // 3):
+        budget = _text_budget(doc.title, run.section.path_text, count_tokens, options.max_tokens)
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=budget,
             chunk_overlap=min(options.overlap_tokens, budget // 4),
@@ -60,10 +60,16 @@ def split_into_chunks(
             keep_separator="end",
             strip_whitespace=True,
         )
-        text = section.text.strip()
+        text = run.section.text.strip()
         parts = [text] if count_tokens(text) <= budget else splitter.split_text(text)
-        pieces.extend((section, part) for part in parts if part.strip())
-    return [_make_chunk(doc, identity, section, text, n) for n, (section, text) in
+        lead = len(run.section.text) - len(run.section.text.lstrip())
+        cursor = 0
+        for part in (p for p in parts if p.strip()):
+            at = text.find(part, cursor)
+            cursor = at + 1 if at >= 0 else cursor
+            label = run.label(lead + at, lead + at + len(part)) if at >= 0 else run.section
+            pieces.append((run, label, part))
+    return [_make_chunk(doc, identity, run.section, label, text, n) for n, (run, label, text) in
             enumerate(pieces)]
 
 
@@ -73,28 +79,72 @@ def _text_budget(title: str, section: str, count_tokens: Callable[[str], int], c
     return max(48, min(cap, MODEL_LIMIT - header))
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Small sibling sections folded into one ``section``; ``parts`` are the originals, each with
+    the offset in the joined text where it (with its heading line) begins."""
+
+    section: Section
+    parts: tuple[tuple[int, Section], ...]
+
+    def label(self, start: int, end: int) -> Section:
+        """Heading path and pages to cite for the text at [start, end) of the joined text.
+
+        A piece mostly (2/3 or more) inside one original section takes that section's path and
+        pages, so a chunk about "Taking more leave than the entitlement" is cited so even when that
+        section was folded together with its neighbours; a piece spread over two or three names
+        them all ("Booking; Cancelling").
+        """
+        if len(self.parts) == 1:
+            return self.section
+        bounds = [offset for offset, _ in self.parts[1:]] + [len(self.section.text)]
+        overlaps = [(min(end, stop) - max(start, offset), part) for (offset, part), stop
+                    in zip(self.parts, bounds, strict=True) if min(end, stop) > max(start, offset)]
+        if not overlaps:
+            return self.section
+        share, best = max(overlaps, key=lambda item: item[0])
+        covered = [part for _, part in overlaps]
+        path = best.heading_path if share * 3 >= (end - start) * 2 else _joint_path(covered)
+        starts = [p.page_start for p in covered if p.page_start is not None]
+        ends = [p.page_end if p.page_end is not None else p.page_start for p in covered]
+        return Section(path or self.section.heading_path, "", min(starts, default=None),
+                       max((e for e in ends if e is not None), default=None))
+
+
+def _joint_path(parts: list[Section]) -> tuple[str, ...]:
+    """The common path of ``parts`` plus their own headings: ("Leave", "Booking; Cancelling")."""
+    prefix = functools.reduce(_common_prefix, (p.heading_path for p in parts))
+    tails = list(dict.fromkeys(p.heading_path[len(prefix)] for p in parts
+                               if len(p.heading_path) > len(prefix)))
+    return (*prefix, "; ".join(tails)) if 0 < len(tails) <= 3 else prefix
+
+
 def _merge_small_sections(
     sections: tuple[Section, ...], count_tokens: Callable[[str], int], small: int
-) -> list[Section]:
+) -> list[_Run]:
     """Fold runs of small sibling sections into one, keeping the sub-headings in the text."""
-    merged: list[Section] = []
+    merged: list[_Run] = []
     sizes: list[int] = []
     for section in sections:
         size = count_tokens(section.text)
-        if merged and _can_merge(merged[-1], section, sizes[-1], size, small):
+        if merged and _can_merge(merged[-1].section, section, sizes[-1], size, small):
             last = merged[-1]
             heading = section.heading_path[-1] if section.heading_path else ""
+            offset = len(last.section.text) + 2
             if heading and not section.text.lstrip().startswith(heading):
-                joined = f"{last.text}\n\n{heading}\n{section.text}"
+                joined = f"{last.section.text}\n\n{heading}\n{section.text}"
             else:
-                joined = f"{last.text}\n\n{section.text}"
-            merged[-1] = Section(
-                _common_prefix(last.heading_path, section.heading_path) or last.heading_path,
-                joined, last.page_start, section.page_end or last.page_end,
+                joined = f"{last.section.text}\n\n{section.text}"
+            path = _common_prefix(last.section.heading_path, section.heading_path) or \
+                last.section.heading_path
+            merged[-1] = _Run(
+                Section(path, joined, last.section.page_start,
+                        section.page_end or last.section.page_end),
+                (*last.parts, (offset, section)),
             )
             sizes[-1] += size + count_tokens(heading)
         else:
-            merged.append(section)
+            merged.append(_Run(section, ((0, section),)))
             sizes.append(size)
     return merged
 
@@ -115,12 +165,11 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _make_chunk(
-    doc: LoadedDocument, identity: DocumentIdentity, section: Section, text: str, n: int
+    doc: LoadedDocument, identity: DocumentIdentity, run: Section, label: Section, text: str,
+    n: int,
 ) -> Chunk:
-    headings = section.heading_path
-    if headings and headings[0].casefold() == doc.title.casefold():
-        headings = headings[1:]  # the title is shown anyway
-    path = SECTION_SEPARATOR.join(headings)
+    path = _path_text(doc, run.heading_path)
+    cited = _path_text(doc, label.heading_path)
     content_hash = hashlib.sha256(embedding_text(doc.title, path, text).encode()).hexdigest()
     chunk_key = f"{identity.doc_id}\x00{identity.version}\x00{n}".encode()
     return Chunk(
@@ -131,12 +180,19 @@ def _make_chunk(
         title=doc.title,
         source=identity.source,
         doc_type=doc.doc_type,
-        section=path,
-        page_start=section.page_start,
-        page_end=section.page_end,
+        section=cited,
+        page_start=label.page_start,
+        page_end=label.page_end,
         url=doc.url,
         updated=doc.updated,
         content_hash=content_hash,
         doc_version=identity.version,
         position=n,
+        embedded_section=None if cited == path else path,
     )
+
+
+def _path_text(doc: LoadedDocument, headings: tuple[str, ...]) -> str:
+    if headings and headings[0].casefold() == doc.title.casefold():
+        headings = headings[1:]  # the title is shown anyway
+    return SECTION_SEPARATOR.join(headings)

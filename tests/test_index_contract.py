@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -103,6 +104,17 @@ def test_round_trip_keeps_every_citation_field(index: ChunkIndex) -> None:
     embedder = _fill(index)
     hit = index.query(embedder.embed([TEXTS[1]])[0], k=1)[0]
     assert hit.chunk == make_chunk(1, TEXTS[1])
+
+
+def test_a_chunk_cited_apart_from_its_embedded_path_round_trips(index: ChunkIndex) -> None:
+    embedder = FakeEmbedder()
+    chunk = replace(make_chunk(0, TEXTS[0]), section="Part > Sub; Other", embedded_section="Part")
+    plain = make_chunk(1, TEXTS[1])
+    index.upsert_chunks([chunk, plain], embedder.embed(TEXTS[:2]))
+    found = {c.chunk_id: c for c in index.get_chunks()}
+    assert found[chunk.chunk_id] == chunk and found[chunk.chunk_id].embedding_text.startswith(
+        "A.Md — Part\n")
+    assert found[plain.chunk_id].embedded_section is None
 
 
 def test_stored_vectors_come_back_in_the_order_asked(index: ChunkIndex) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.bm25 import (
@@ -113,12 +114,16 @@ def test_idf_is_highest_for_words_the_index_never_saw() -> None:
 
 def test_snapshot_round_trip_keeps_chunks_and_fingerprint(tmp_path: Path) -> None:
     index = small_index()
+    cited = replace(chunk("steps.md", 0, "Book, then cancel."), section="Booking; Cancelling",
+                    embedded_section="")
+    add_document(index, [cited])
     write_snapshot(Bm25Index.build(index.get_chunks(), "abc"), tmp_path)
     loaded = read_snapshot(tmp_path)
     assert loaded is not None
     assert loaded.fingerprint == "abc"
     assert sorted(c.chunk_id for c in loaded.chunks) == sorted(index.chunks)
     assert loaded.search("VAT threshold", 1)[0][0].source == "vat.md"
+    assert {c.chunk_id: c for c in loaded.chunks} == index.chunks  # every field, as stored
 
 
 def test_a_new_snapshot_replaces_the_old_one(tmp_path: Path) -> None:
@@ -175,6 +180,14 @@ def test_a_new_version_of_a_document_changes_the_fingerprint() -> None:
     before = fingerprint(index)
     add_document(index, [chunk("vat.md", 0, "New VAT text.", version="v2")])
     assert fingerprint(index) != before
+
+
+def test_re_chunking_the_same_file_changes_the_fingerprint() -> None:
+    index = small_index()
+    before = fingerprint(index)
+    (record,) = [r for r in index.get_documents() if r.source == "vat.md"]
+    index.upsert_documents([replace(record, pipeline="3:200:24:another-chunker")])
+    assert fingerprint(index) != before  # same file, new chunks: BM25 must be rebuilt
 
 
 def test_empty_index_builds_an_empty_searchable_snapshot(tmp_path: Path) -> None:

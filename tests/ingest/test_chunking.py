@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from assistant.types import LoadedDocument, Section
-from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
+from ingest.chunking import (
+    ChunkingOptions,
+    DocumentIdentity,
+    _merge_small_sections,
+    split_into_chunks,
+)
 
 
 def words(text: str) -> int:
@@ -56,3 +61,32 @@ def test_chunk_ids_are_stable_and_hashes_follow_text() -> None:
 def test_a_leading_heading_equal_to_the_title_is_not_repeated_in_the_path() -> None:
     doc = LoadedDocument("Leave", "pdf", (Section(("Leave", "Notice"), "Give notice."),))
     assert split_into_chunks(doc, IDENTITY, words)[0].section == "Notice"
+
+
+def test_pieces_of_folded_sections_cite_their_own_heading_and_pages() -> None:
+    sections = tuple(Section(("Guide", name), f"Rules for {name.lower()} apply here.", page, page)
+                     for page, name in enumerate(("Booking", "Cancelling", "Refunds"), start=3))
+    (run,) = _merge_small_sections(sections, words, small=20)
+    text = run.section.text
+    assert "\n\nCancelling\nRules for cancelling" in text  # later headings stay in the text
+    start, end = text.index("Cancelling\n"), text.index("Refunds\n")
+    inside = run.label(start, end)  # a piece that is all "Cancelling"
+    assert (inside.heading_path, inside.page_start, inside.page_end) == \
+        (("Guide", "Cancelling"), 4, 4)
+    assert run.label(start - 3, end).heading_path == ("Guide", "Cancelling")  # 2/3 or more
+    spread = run.label(0, len(text))
+    assert spread.heading_path == ("Guide", "Booking; Cancelling; Refunds")
+    assert (spread.page_start, spread.page_end) == (3, 5)
+
+
+def test_a_folded_chunk_is_cited_by_its_headings_but_embedded_as_before() -> None:
+    sections = tuple(Section(("Guide", f"Step {i}"), f"Do thing {i}.", i, i) for i in range(3))
+    doc = LoadedDocument("Guide", "pdf", sections)
+    (chunk,) = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=120))
+    assert chunk.section == "Step 0; Step 1; Step 2"
+    assert (chunk.page_start, chunk.page_end) == (0, 2)
+    # the vector and BM25 see the folded run's common path (here none), as before
+    assert chunk.embedded_section == ""
+    assert chunk.embedding_text == "Guide\n" + chunk.text
+    single = split_into_chunks(LoadedDocument("Guide", "pdf", sections[:1]), IDENTITY, words)[0]
+    assert single.section == "Step 0" and single.embedded_section is None
