@@ -3,9 +3,9 @@
 Lives under ``<store_dir>/bm25/``: one folder per snapshot plus a ``CURRENT`` file naming the live
 one. A snapshot is written to a temporary folder, renamed into place, and only then named in
 ``CURRENT`` (``os.replace``), so a reader never sees a half-written index. Each snapshot records
-the fingerprint of the index's document records (sorted ``doc_id:version``); when that differs
-from the chunk index's, the snapshot is stale and is rebuilt from ``index.get_chunks()``, which is
-also how an app that talks to a Chroma server builds its own.
+the fingerprint of the index's document records (``fingerprint``); when that differs from the chunk
+index's, the snapshot is stale and is rebuilt from ``index.get_chunks()``, which is also how an
+app that talks to a Chroma server builds its own.
 """
 
 from __future__ import annotations
@@ -54,10 +54,12 @@ def analyse(text: str) -> list[str]:
 
 
 def fingerprint(index: ChunkIndex) -> str:
-    """sha256 over the sorted ``doc_id:version:pipeline`` of the index's documents and the
-    analyser: a document re-chunked from the same file (new chunk settings or chunker) counts as
-    changed too, so BM25 never keeps chunks Chroma no longer has."""
-    items = sorted(f"{r.doc_id}:{r.version}:{r.pipeline}" for r in index.get_documents())
+    """sha256 over the sorted ``doc_id:version:pipeline:pending_version`` of the index's documents
+    and the analyser: a document re-chunked from the same file (new chunk settings or chunker)
+    counts as changed too, and a snapshot taken mid-write (old and new chunks both present) never
+    matches the finished state, so BM25 never keeps chunks Chroma no longer has."""
+    items = sorted(f"{r.doc_id}:{r.version}:{r.pipeline}:{r.pending_version}"
+                   for r in index.get_documents())
     return hashlib.sha256("\n".join([ANALYSER_VERSION, *items]).encode()).hexdigest()
 
 

@@ -64,6 +64,8 @@ def matches(chunk: Chunk, where: ChunkFilter | None) -> bool:
         return False
     if where.doc_ids is not None and chunk.doc_id not in where.doc_ids:
         return False
+    if where.from_position is not None and chunk.position < where.from_position:
+        return False
     return where.not_doc_version is None or chunk.doc_version != where.not_doc_version
 
 

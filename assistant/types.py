@@ -97,6 +97,7 @@ class ChunkFilter:
     doc_types: tuple[str, ...] | None = None
     doc_ids: tuple[str, ...] | None = None
     not_doc_version: str | None = None  # chunks whose doc_version differs from this
+    from_position: int | None = None  # chunks at this position in their document or later
 
 
 DocStatus = Literal["ok", "failed", "indexing"]

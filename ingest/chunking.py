@@ -104,7 +104,9 @@ class _Run:
             return self.section
         share, best = max(overlaps, key=lambda item: item[0])
         covered = [part for _, part in overlaps]
-        path = best.heading_path if share * 3 >= (end - start) * 2 else _joint_path(covered)
+        if share * 3 >= (end - start) * 2:
+            covered = [best]
+        path = best.heading_path if len(covered) == 1 else _joint_path(covered)
         starts = [p.page_start for p in covered if p.page_start is not None]
         ends = [p.page_end if p.page_end is not None else p.page_start for p in covered]
         return Section(path or self.section.heading_path, "", min(starts, default=None),
@@ -112,11 +114,16 @@ class _Run:
 
 
 def _joint_path(parts: list[Section]) -> tuple[str, ...]:
-    """The common path of ``parts`` plus their own headings: ("Leave", "Booking; Cancelling")."""
+    """The common path of ``parts`` plus their own headings: ("Leave", "Booking; Cancelling").
+
+    Just the common path when one part is that path itself (a parent's own text, or text before
+    the first heading) or when more than three headings would be named.
+    """
     prefix = functools.reduce(_common_prefix, (p.heading_path for p in parts))
-    tails = list(dict.fromkeys(p.heading_path[len(prefix)] for p in parts
-                               if len(p.heading_path) > len(prefix)))
-    return (*prefix, "; ".join(tails)) if 0 < len(tails) <= 3 else prefix
+    if any(len(p.heading_path) == len(prefix) for p in parts):
+        return prefix
+    tails = list(dict.fromkeys(p.heading_path[len(prefix)] for p in parts))
+    return (*prefix, "; ".join(tails)) if len(tails) <= 3 and len(parts) <= 3 else prefix
 
 
 def _merge_small_sections(

@@ -4,7 +4,8 @@ The document record is the commit point. Replacing a document:
   1. journal: write the record with ``pending_version`` = the new version (old ``version`` kept);
   2. write the new chunks (ids derive from doc id, version and position, so a rerun overwrites);
   3. commit: write the record with ``version`` = new version (still pending);
-  4. delete the document's chunks of any other version; 5. clear ``pending_version``.
+  4. delete the document's chunks of any other version (and, when the same file was re-chunked,
+     those beyond its new last position); 5. clear ``pending_version``.
 A new document (no earlier record) has nothing to delete, so its commit clears the journal.
 Removing: journal ``pending_version = REMOVED``, delete the chunks, delete the record.
 ``repair`` finishes or rolls back whatever a killed run left: for every record still pending, only
@@ -62,6 +63,9 @@ def replace_documents(index: ChunkIndex, items: Sequence[Replacement]) -> None:
         for record, _, _, previous in items])
     for record in older:
         index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version))
+    for record, chunks, _, previous in items:  # the same file re-chunked into fewer pieces
+        if previous is not None and previous.version == record.version:
+            index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), from_position=len(chunks)))
     if older:
         index.upsert_documents([replace(record, pending_version="") for record in older])
 

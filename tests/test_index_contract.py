@@ -117,6 +117,24 @@ def test_a_chunk_cited_apart_from_its_embedded_path_round_trips(index: ChunkInde
     assert found[plain.chunk_id].embedded_section is None
 
 
+def test_a_field_set_before_is_cleared_by_a_later_upsert(index: ChunkIndex) -> None:
+    embedder = FakeEmbedder()
+    vector = embedder.embed(TEXTS[:1])
+    first = replace(make_chunk(0, TEXTS[0]), embedded_section="Part", url="https://x.test")
+    index.upsert_chunks([first], vector)
+    again = make_chunk(0, TEXTS[0])  # same id, re-chunked: no embedded path, no url
+    index.upsert_chunks([again], vector)
+    (stored,) = index.get_chunks()
+    assert stored == again and stored.embedded_section is None and stored.url is None
+
+
+def test_delete_from_a_position_onwards(index: ChunkIndex) -> None:
+    _fill(index)
+    index.delete_chunks(ChunkFilter(doc_ids=("c1/a.md",), from_position=1))
+    assert sorted((c.doc_id, c.position) for c in index.get_chunks()) == [
+        ("c1/a.md", 0), ("c2/b.pdf", 2), ("c2/b.pdf", 3)]
+
+
 def test_stored_vectors_come_back_in_the_order_asked(index: ChunkIndex) -> None:
     embedder = _fill(index)
     ids = [c.chunk_id for c in index.get_chunks()]

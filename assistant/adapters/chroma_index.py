@@ -152,16 +152,20 @@ def _where(f: ChunkFilter | None) -> dict[str, Any] | None:
             terms.append({key: {"$in": list(values)}})
     if f.not_doc_version is not None:
         terms.append({"doc_version": {"$ne": f.not_doc_version}})
+    if f.from_position is not None:
+        terms.append({"position": {"$gte": f.from_position}})
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
 def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    """Every field but id and text. None values are kept: Chroma's upsert merges metadata into an
+    existing record, and a None is what removes a key a re-chunked chunk no longer has."""
     data = asdict(chunk)
     data.pop("chunk_id")
     data.pop("text")
-    return {k: v for k, v in data.items() if v is not None}
+    return data
 
 
 def _chunk_from(chunk_id: str, text: str | None, meta: dict[str, Any]) -> Chunk:

@@ -188,6 +188,10 @@ def test_re_chunking_the_same_file_changes_the_fingerprint() -> None:
     (record,) = [r for r in index.get_documents() if r.source == "vat.md"]
     index.upsert_documents([replace(record, pipeline="3:200:24:another-chunker")])
     assert fingerprint(index) != before  # same file, new chunks: BM25 must be rebuilt
+    mid_write = fingerprint(index)
+    (record,) = [r for r in index.get_documents() if r.source == "vat.md"]
+    index.upsert_documents([replace(record, pending_version="v2")])
+    assert fingerprint(index) != mid_write  # a snapshot taken mid-write never looks final
 
 
 def test_empty_index_builds_an_empty_searchable_snapshot(tmp_path: Path) -> None:

@@ -73,7 +73,9 @@ def test_pieces_of_folded_sections_cite_their_own_heading_and_pages() -> None:
     inside = run.label(start, end)  # a piece that is all "Cancelling"
     assert (inside.heading_path, inside.page_start, inside.page_end) == \
         (("Guide", "Cancelling"), 4, 4)
-    assert run.label(start - 3, end).heading_path == ("Guide", "Cancelling")  # 2/3 or more
+    mostly = run.label(start - 3, end)  # 2/3 or more in one section: its path and pages
+    assert (mostly.heading_path, mostly.page_start, mostly.page_end) == \
+        (("Guide", "Cancelling"), 4, 4)
     spread = run.label(0, len(text))
     assert spread.heading_path == ("Guide", "Booking; Cancelling; Refunds")
     assert (spread.page_start, spread.page_end) == (3, 5)
@@ -90,3 +92,10 @@ def test_a_folded_chunk_is_cited_by_its_headings_but_embedded_as_before() -> Non
     assert chunk.embedding_text == "Guide\n" + chunk.text
     single = split_into_chunks(LoadedDocument("Guide", "pdf", sections[:1]), IDENTITY, words)[0]
     assert single.section == "Step 0" and single.embedded_section is None
+
+
+def test_a_piece_over_a_parent_and_its_child_is_cited_by_the_parent() -> None:
+    sections = (Section(("Guide", "Leave"), "Leave rules in short."),
+                Section(("Guide", "Leave", "Booking"), "Book two weeks ahead."))
+    (run,) = _merge_small_sections(sections, words, small=20)
+    assert run.label(0, len(run.section.text)).heading_path == ("Guide", "Leave")

@@ -79,6 +79,16 @@ def test_replace_killed_at_any_write_repairs_to_exactly_one_version(crash_at: in
     assert len(index.get_chunks()) == (3 if versions == {"v1"} else 2)
 
 
+def test_the_same_file_re_chunked_into_fewer_pieces_leaves_no_extra_chunks() -> None:
+    index = InMemoryChunkIndex()
+    _write(index, "v1", 3)
+    _write(index, "v1", 2)  # same file, a new chunker: positions 0-1 rewritten, 2 must go
+    assert find_inconsistencies(index) == []
+    assert sorted(c.position for c in index.get_chunks()) == [0, 1]
+    _write(index, "v1", 4)
+    assert find_inconsistencies(index) == [] and len(index.get_chunks()) == 4
+
+
 @pytest.mark.parametrize("crash_at", range(1, 4))
 def test_first_write_killed_leaves_no_orphans(crash_at: int) -> None:
     index = CrashingIndex(crash_at=crash_at)
