@@ -47,9 +47,9 @@ def progress_bar(label: str) -> Callable[[int, int, str], None]:
     return update
 
 
-def finish(title: str, rows: list[dict[str, Any]]) -> None:
+def finish(title: str, rows: list[dict[str, Any]], ok: bool = True) -> None:
     """Keep an action's per-file results for display after the rerun, and rerun."""
-    st.session_state[state.LAST_RESULTS] = (title, rows)
+    st.session_state[state.LAST_RESULTS] = (title, rows, ok)
     st.session_state[state.UPLOAD_ROUND] += 1
     st.rerun()
 
@@ -58,8 +58,11 @@ def show_last_results() -> None:
     results = st.session_state.get(state.LAST_RESULTS)
     st.session_state[state.LAST_RESULTS] = None
     if results:
-        title, rows = results
-        st.success(title, icon=":material/task_alt:")
+        title, rows, ok = results
+        if ok:
+            st.success(title, icon=":material/task_alt:")
+        else:
+            st.warning(title, icon=":material/warning:")
         if rows:
             st.table(rows, hide_index=True, border="horizontal")
 
@@ -115,9 +118,13 @@ def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[
             saved.append(item.path)
         except GuidanceError as exc:
             rows.append({"File": file.name, "Result": "refused", "Reason": str(exc)})
+        except OSError as exc:  # e.g. a name the file system refuses
+            rows.append({"File": file.name, "Result": "refused",
+                         "Reason": f"It could not be saved ({exc.strerror or exc}). Rename the "
+                                   "file and retry."})
     if saved:
-        report = uploads.index_files(app.services, saved, collection,
-                                     progress_bar("Indexing"))
+        report = uploads.index_uploads(app.services, saved, collection,
+                                       progress_bar("Indexing"))
         rows += result_rows(saved_names=[p.name for p in saved], report=report)
     return rows
 
@@ -141,18 +148,22 @@ def show_replace(app: AppServices, records: list[DocumentRecord]) -> None:
                             max_upload_size=app.settings.max_upload_mb,
                             key=f"{state.REPLACE_FILE}_{st.session_state[state.UPLOAD_ROUND]}")
     if st.button("Replace and reindex", type="primary", disabled=file is None or record is None):
-        rows = run_action("replace the document", lambda: replace(app, record, file))
-        if rows is not None:
-            finish(f"Replaced {record.title}.", rows)
+        done = run_action("replace the document", lambda: replace(app, record, file))
+        if done is not None:
+            ok, rows = done
+            finish(f"Replaced {record.title}." if ok else
+                   f"{record.title} was not replaced: the previous version is kept.", rows, ok)
 
 
-def replace(app: AppServices, record: DocumentRecord, file: Any) -> list[dict[str, Any]]:
-    saved = uploads.save_replacement(app.settings, record, file.name, file.getvalue())
-    report = uploads.index_files(app.services, [saved.path], record.collection,
-                                 progress_bar("Indexing"))
-    rows = result_rows([saved.path.name], report)
-    rows[0]["Passages re-embedded"] = report.embedded
-    return rows
+def replace(app: AppServices, record: DocumentRecord,
+            file: Any) -> tuple[bool, list[dict[str, Any]]]:
+    result = uploads.replace_and_index(app.services, record, file.name, file.getvalue(),
+                                       progress_bar("Indexing"))
+    if result.refused:
+        return False, [{"File": file.name, "Result": "refused",
+                        "Reason": f"{result.refused.rstrip('.')}. The previous version is kept."}]
+    return True, [{"File": file.name, "Result": "indexed", "Reason": "",
+                   "Passages re-embedded": result.report.embedded}]
 
 
 def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:

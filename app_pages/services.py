@@ -84,11 +84,19 @@ def index_sample_guidance_if_empty(app: AppServices) -> None:
 
 
 def _index_folders(app: AppServices, folders: list[Path]) -> None:
+    from assistant.errors import GuidanceError
     from assistant.uploads import index_files
+    from ingest.pipeline import validate_collection
 
     with st.status("Indexing the sample guidance for first use…", expanded=True) as status:
         bar = st.progress(0.0, text="Reading documents…")
         for folder in folders:
+            try:
+                validate_collection(folder.name)
+            except GuidanceError as exc:  # one badly named folder must not stop the others
+                st.write(f"**{folder.name}** was skipped: {exc} Rename the folder.")
+                continue
+
             def progress(done: int, total: int, name: str, _c: str = folder.name) -> None:
                 bar.progress(done / max(total, 1), text=f"{_c}: {done} of {total} — {name}")
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ingest.pipeline import IngestReport, Progress
 
 MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 200  # most file systems allow 255 bytes; "政策" is 6 of them
 ACCEPTED_SUFFIXES: dict[str, tuple[DocType, ...]] = {
     ".pdf": ("pdf",), ".docx": ("docx",), ".rtf": ("rtf",), ".html": ("html",),
     ".htm": ("html",), ".md": ("markdown",), ".markdown": ("markdown",), ".txt": ("text",),
@@ -45,6 +46,7 @@ class SavedUpload:
     collection: str
     doc_type: DocType
     replaced: bool = False
+    previous: Path | None = None  # a replacement's copy of the file it overwrote (hidden)
 
 
 def safe_file_name(name: str) -> str:
@@ -60,6 +62,8 @@ def safe_file_name(name: str) -> str:
         stem, suffix = base, ""
     suffix = suffix.lower()[:10]
     stem = stem.strip(" ._")[: MAX_NAME_CHARS - len(suffix) - 1] or "upload"
+    while len(stem.encode()) + len(suffix.encode()) + 1 > MAX_NAME_BYTES:  # counted in bytes
+        stem = stem[:-1]
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -129,17 +133,26 @@ def managed_path(settings: Settings, record: DocumentRecord) -> Path | None:
 
 def save_replacement(settings: Settings, record: DocumentRecord, name: str,
                      data: bytes) -> SavedUpload:
-    """Check a new version of a document and write it over the document's file."""
+    """Check a new version of a document and write it over the document's file.
+
+    The file it overwrites is kept as a hidden copy (``SavedUpload.previous``) until the new
+    version has been read: ``replace_and_index`` puts it back if the new one cannot be.
+    """
     _safe, doc_type = check_upload(name, data, settings)
     target = managed_path(settings, record)
     if target is None:
         raise UploadRejected(f"{record.title} was indexed from a folder the app does not "
                              "manage; replace the file there and reindex.")
-    if record.doc_type and doc_type != record.doc_type:
-        raise UploadRejected(f"The new version is a {doc_type} file but {record.title} is a "
-                             f"{record.doc_type} file. Upload it as a new document instead.")
+    expected = ACCEPTED_SUFFIXES.get(target.suffix.lower(), (record.doc_type,))[0]
+    if doc_type != expected:
+        raise UploadRejected(f"The new version is a {doc_type} file but {target.name} is a "
+                             f"{expected} file. Upload it as a new document instead.")
+    previous = None
+    if target.exists():
+        previous = target.with_name(f".previous-{target.name}")
+        previous.write_bytes(target.read_bytes())
     _write_atomically(target, data, target.parent)
-    return SavedUpload(target, record.collection, doc_type, replaced=True)
+    return SavedUpload(target, record.collection, doc_type, replaced=True, previous=previous)
 
 
 def delete_file(settings: Settings, record: DocumentRecord) -> bool:
@@ -178,6 +191,64 @@ def index_files(services: Services, paths: Sequence[Path], collection: str,
     return report
 
 
+@dataclass(frozen=True)
+class ReplaceResult:
+    """What replacing a document did: the run's report, and why the new version was refused
+    after it was read (``refused``; the previous file and its indexed version were kept)."""
+
+    report: IngestReport
+    refused: str = ""
+
+
+def replace_and_index(services: Services, record: DocumentRecord, name: str, data: bytes,
+                      progress: Progress | None = None) -> ReplaceResult:
+    """Write a new version over ``record``'s file and index it under the same document.
+
+    If the new version cannot be read (a damaged PDF, a blank file), or indexing fails, the
+    previous file goes back in place, so the file on disk and the index stay the last good version.
+    """
+    saved = save_replacement(services.settings, record, name, data)
+    # index from the folder the document's source path is relative to, so a file in a
+    # subfolder ("hr/sickness.md") stays the same document instead of becoming "sickness.md"
+    root = saved.path
+    for _ in Path(record.source).parts:
+        root = root.parent
+    paths = [root] if (root / record.source).resolve() == saved.path.resolve() else [saved.path]
+    try:
+        try:
+            report = index_files(services, paths, record.collection, progress)
+        except BaseException:
+            _put_back(saved)
+            raise
+        refused = next((reason for path, reason in report.failed
+                        if Path(path).resolve() == saved.path.resolve()), "")
+        if refused and saved.previous is not None:
+            _put_back(saved)
+            index_files(services, paths, record.collection)  # the kept version is "ok" again
+        return ReplaceResult(report, refused)
+    finally:
+        if saved.previous is not None:
+            saved.previous.unlink(missing_ok=True)
+
+
+def _put_back(saved: SavedUpload) -> None:
+    if saved.previous is not None and saved.previous.exists():
+        os.replace(saved.previous, saved.path)
+
+
+def index_uploads(services: Services, saved: Sequence[Path], collection: str,
+                  progress: Progress | None = None) -> IngestReport:
+    """Index newly saved uploads; if the run cannot start or breaks off (another ingestion holds
+    the store, the store is unreachable), the saved files are removed again, so that uploading
+    them again works instead of being refused as already there."""
+    try:
+        return index_files(services, saved, collection, progress)
+    except BaseException:
+        for path in saved:
+            path.unlink(missing_ok=True)
+        raise
+
+
 def source_folders(settings: Settings, collection: str) -> list[Path]:
     """The managed folders a collection is indexed from (library, then sample guidance)."""
     return [folder for folder in (collection_folder(settings, collection),
@@ -196,10 +267,16 @@ def known_collections(services: Services) -> list[str]:
 def reindex(services: Services, collections: Sequence[str],
             progress: Progress | None = None) -> dict[str, IngestReport]:
     """Bring each collection in step with its source folders (files gone are removed)."""
+    from ingest.pipeline import IngestReport, validate_collection
     from ingest.service import ingest_paths
 
     reports: dict[str, IngestReport] = {}
     for collection in collections:
+        try:
+            validate_collection(collection)
+        except GuidanceError as exc:
+            reports[collection] = IngestReport(failed=[(collection, f"{exc} Rename the folder.")])
+            continue
         folders = source_folders(services.settings, collection)
         if folders:
             reports[collection] = ingest_paths(services.settings, folders, collection, sync=True,

@@ -171,7 +171,10 @@ def run_ingest(
     files = discover(paths, clashes, indexed=(Path(r.source_path) for r in records.values()
                                               if r.collection == collection and r.source_path))
     report.failed.extend(clashes)
-    todo = _plan(files, collection, records, report, pipeline_id(pipeline))
+    recovered: list[DocumentRecord] = []
+    todo = _plan(files, collection, records, report, pipeline_id(pipeline), recovered)
+    if recovered:
+        pipeline.index.upsert_documents(recovered)
     _index_files(pipeline, todo, collection, records, report, progress, len(files))
     if sync:  # a file left out for its name still exists: its document must not be removed
         on_disk = [*files, *(SourceFile(Path(path), "") for path, _ in clashes)]
@@ -184,7 +187,8 @@ def run_ingest(
 
 
 def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentRecord],
-          report: IngestReport, made_by: str) -> dict[Path, tuple[SourceFile, str]]:
+          report: IngestReport, made_by: str, recovered: list[DocumentRecord]
+          ) -> dict[Path, tuple[SourceFile, str]]:
     todo: dict[Path, tuple[SourceFile, str]] = {}
     for file in files:
         try:
@@ -197,7 +201,11 @@ def _plan(files: list[SourceFile], collection: str, records: dict[str, DocumentR
             report.failed.append((str(file.path), _clash_reason(file.source, old.source_path)))
             continue
         if old is not None and version == old.version and old.pipeline == made_by:
-            if old.status == "failed":
+            if old.status == "failed" and old.chunks:
+                # a failed newer file was put back to the version still indexed: it is fine again
+                recovered.append(replace(old, status="ok", reason=""))
+                report.unchanged += 1
+            elif old.status == "failed":
                 report.failed.append((str(file.path), old.reason))
             else:
                 report.unchanged += 1

@@ -128,6 +128,25 @@ def test_replace_reembeds_the_new_version(fake_app: AppServices) -> None:
     assert any("fit note" in c.text for c in chunks if c.doc_id == "hr/sick.md")
 
 
+def test_an_unreadable_new_version_is_refused_and_the_old_one_kept(fake_app: AppServices) -> None:
+    pdf = (ROOT / "sample_guidance" / "guidance" / "overpayment-recovery.pdf").read_bytes()
+    at = admin_session()
+    at.get("file_uploader")[0].upload("recovery.pdf", pdf, "application/pdf")
+    at.run()
+    click(at, "Add and index")
+    box = at.selectbox(key="ga_replace_doc")
+    box.select_index(next(i for i, o in enumerate(box.options) if "recovery.pdf" in o)).run()
+    at.get("file_uploader")[1].upload("recovery-v2.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n",
+                                      "application/pdf")
+    at.run()
+    click(at, "Replace and reindex")
+    assert not at.exception and not at.success
+    assert "was not replaced: the previous version is kept" in at.warning[0].value
+    assert at.main.table[0].value["Result"][0] == "refused"
+    saved = fake_app.settings.library_dir / "hr" / "recovery.pdf"
+    assert saved.read_bytes() == pdf
+
+
 def test_delete_asks_for_confirmation_then_removes_index_entry_and_file(
         fake_app: AppServices) -> None:
     at = admin_session()

@@ -112,6 +112,17 @@ def test_failed_update_keeps_previous_version(pipeline: Pipeline, tmp_path: Path
     assert pipeline.index.get_chunks() == before
     assert "previous version is still indexed" in pipeline.index.get_documents()[0].reason
 
+    # the good file put back: the document is fine again, and nothing is re-embedded
+    pipeline.parse = fake_parse
+    calls = len(pipeline.embedder.calls)  # type: ignore[attr-defined]
+    write(docs, "a.txt", *paragraphs(2, "k"))
+    restored = run_ingest(pipeline, [docs], "team")
+    assert (restored.failed, restored.unchanged) == ([], 1)
+    (record,) = pipeline.index.get_documents()
+    assert (record.status, record.reason) == ("ok", "")
+    assert pipeline.index.get_chunks() == before
+    assert len(pipeline.embedder.calls) == calls  # type: ignore[attr-defined]
+
 
 def test_sync_only_removes_under_given_paths(pipeline: Pipeline, tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"

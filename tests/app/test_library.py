@@ -1,0 +1,120 @@
+"""Library operations end to end on fake services (in-memory index, fake embedder, real parsers):
+replacing keeps the last good version, subfolder documents stay one document, failed uploads
+can be retried, badly named folders do not stop a reindex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import StoreError
+from assistant.services import Services
+from assistant.testing import FakeEmbedder, FakeRetriever, InMemoryChunkIndex
+from assistant.uploads import (
+    UploadRejected,
+    index_files,
+    index_uploads,
+    reindex,
+    replace_and_index,
+    safe_file_name,
+    save_upload,
+)
+from ingest.indexing import find_inconsistencies
+
+GOOD = b"# Sick pay\n\nStatutory Sick Pay is paid from the fourth day off work.\n"
+PDF_HEADER_ONLY = b"%PDF-1.4\n1 0 obj<<>>endobj\n"  # sniffs as PDF, cannot be read
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    settings = Settings(store_dir=tmp_path / "store", library_dir=tmp_path / "library",
+                        sample_guidance_dir=tmp_path / "sample", parse_workers=1)
+    return Services(settings, FakeEmbedder(), InMemoryChunkIndex(), FakeRetriever(), None)
+
+
+def record_of(services: Services, source: str):  # type: ignore[no-untyped-def]
+    return next(r for r in services.index.get_documents() if r.source == source)
+
+
+def test_a_new_version_that_cannot_be_read_leaves_file_and_index_as_they_were(
+        services: Services, tmp_path: Path) -> None:
+    good_pdf = (Path(__file__).resolve().parents[2] / "sample_guidance" / "guidance" /
+                "overpayment-recovery.pdf").read_bytes()
+    saved = save_upload(services.settings, "hr", "recovery.pdf", good_pdf)
+    index_files(services, [saved.path], "hr")
+    before = services.index.get_chunks()
+    result = replace_and_index(services, record_of(services, "recovery.pdf"), "v2.pdf",
+                               PDF_HEADER_ONLY)
+    assert result.refused  # the reason the new version could not be read
+    assert saved.path.read_bytes() == good_pdf  # the good file is back on disk
+    record = record_of(services, "recovery.pdf")
+    assert (record.status, record.reason) == ("ok", "")  # and the index says it is fine
+    assert services.index.get_chunks() == before
+    assert not list(saved.path.parent.glob(".previous-*"))  # no backup left behind
+    assert find_inconsistencies(services.index) == []
+
+
+def test_a_good_new_version_replaces_the_old_one(services: Services) -> None:
+    saved = save_upload(services.settings, "hr", "sick.md", GOOD)
+    index_files(services, [saved.path], "hr")
+    result = replace_and_index(services, record_of(services, "sick.md"), "sick-v2.md",
+                               GOOD + b"\nSend a fit note after 7 days.\n")
+    assert result.refused == "" and result.report.updated == 1
+    assert b"fit note" in saved.path.read_bytes()
+    assert any("fit note" in c.text for c in services.index.get_chunks())
+    assert not list(saved.path.parent.glob(".previous-*"))
+
+
+def test_a_document_whose_first_version_failed_keeps_its_type(services: Services) -> None:
+    saved = save_upload(services.settings, "hr", "form.pdf", PDF_HEADER_ONLY)
+    index_files(services, [saved.path], "hr")
+    failed = record_of(services, "form.pdf")
+    assert failed.status == "failed" and failed.doc_type == ""
+    with pytest.raises(UploadRejected, match="form.pdf is a pdf file"):
+        replace_and_index(services, failed, "form.md", GOOD)
+    assert saved.path.read_bytes() == PDF_HEADER_ONLY
+
+
+def test_a_document_in_a_subfolder_stays_one_document_when_replaced(services: Services) -> None:
+    folder = services.settings.sample_guidance_dir / "guidance"
+    (folder / "hr").mkdir(parents=True)
+    (folder / "hr" / "sickness.md").write_bytes(GOOD)
+    index_files(services, [folder], "guidance")
+    record = record_of(services, "hr/sickness.md")
+    replace_and_index(services, record, "sickness.md", GOOD + b"\nCall your manager by 10am.\n")
+    assert [r.doc_id for r in services.index.get_documents()] == ["guidance/hr/sickness.md"]
+    assert any("10am" in c.text for c in services.index.get_chunks())
+
+
+def test_uploads_are_removed_again_when_indexing_cannot_run(services: Services) -> None:
+    saved = save_upload(services.settings, "hr", "travel.md", GOOD)
+
+    class Unreachable(InMemoryChunkIndex):
+        def get_documents(self):  # type: ignore[no-untyped-def]
+            raise StoreError("The Chroma server is not answering.")
+
+    broken = Services(services.settings, services.embedder, Unreachable(), services.retriever,
+                      None)
+    with pytest.raises(StoreError):
+        index_uploads(broken, [saved.path], "hr")
+    assert not saved.path.exists()  # so uploading it again is not refused as "already in"
+    assert save_upload(services.settings, "hr", "travel.md", GOOD).path == saved.path
+
+
+def test_long_unicode_names_fit_the_file_system(services: Services) -> None:
+    name = safe_file_name("政策" * 80 + ".md")
+    assert name.endswith(".md") and len(name.encode()) <= 200
+    assert save_upload(services.settings, "hr", "政策" * 80 + ".md", GOOD).path.exists()
+
+
+def test_a_badly_named_folder_is_reported_and_the_others_are_reindexed(
+        services: Services) -> None:
+    for name in ("HR guidance", "zeta"):
+        folder = services.settings.sample_guidance_dir / name
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_bytes(GOOD)
+    reports = reindex(services, ["HR guidance", "zeta"])
+    assert "Invalid collection name" in reports["HR guidance"].failed[0][1]
+    assert reports["zeta"].added == 1
