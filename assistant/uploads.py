@@ -292,10 +292,12 @@ def delete_document(services: Services, record: DocumentRecord) -> bool:
     from ingest.indexing import remove_document
     from ingest.locking import store_lock
 
-    with store_lock(services.settings.store_dir, wait_s=5.0):
-        remove_document(services.index, record)
-        deleted = delete_file(services.settings, record)
-    refresh_retrieval(services)
+    try:
+        with store_lock(services.settings.store_dir, wait_s=5.0):
+            remove_document(services.index, record)
+            deleted = delete_file(services.settings, record)
+    finally:  # even if the file could not be deleted, search must stop finding the document
+        refresh_retrieval(services)
     return deleted
 
 

@@ -118,3 +118,28 @@ def test_a_badly_named_folder_is_reported_and_the_others_are_reindexed(
     reports = reindex(services, ["HR guidance", "zeta"])
     assert "Invalid collection name" in reports["HR guidance"].failed[0][1]
     assert reports["zeta"].added == 1
+
+
+def test_search_is_refreshed_even_when_the_file_cannot_be_deleted(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.uploads as uploads
+
+    saved = save_upload(services.settings, "hr", "sick.md", GOOD)
+    index_files(services, [saved.path], "hr")
+
+    class Refreshing(FakeRetriever):
+        refreshed = 0
+
+        def refresh(self) -> None:
+            self.refreshed += 1
+
+    retriever = Refreshing()
+    services.retriever = retriever
+
+    def read_only(*_args: object) -> bool:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(uploads, "delete_file", read_only)
+    with pytest.raises(PermissionError):
+        uploads.delete_document(services, record_of(services, "sick.md"))
+    assert retriever.refreshed == 1 and services.index.get_documents() == []
