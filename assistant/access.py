@@ -1,7 +1,9 @@
 """Who may do what. Two modes, and nothing else grants the admin role:
 
 - OIDC (production): the identity provider signs the user in; admin if their e-mail is in
-  ``settings.admin_emails`` or one of their groups is in ``settings.admin_groups``.
+  ``settings.admin_emails`` or one of their groups is in ``settings.admin_groups``. An e-mail the
+  provider marks ``email_verified: false`` is ignored (the user is known by ``sub`` instead);
+  providers that send no such claim (Microsoft Entra ID) manage addresses themselves.
 - Local (no identity provider): everyone is the local caseworker; admin after typing the admin
   password (``GA_ADMIN_PASSWORD``), compared in constant time. With no password set, nobody is.
 """
@@ -43,6 +45,11 @@ def oidc_identity(claims: Mapping[str, Any], settings: Settings) -> Identity | N
     if not claims.get("is_logged_in"):
         return None
     email = str(claims.get("email") or "").strip().lower()
+    if claims.get("email_verified") is False or str(claims.get("email_verified")).lower() == \
+            "false":
+        # a provider that lets people type their own e-mail says so: such an address must not
+        # make anyone an admin or open another person's conversations
+        email = ""
     subject = str(claims.get("sub") or "")
     user_id = email or f"sub:{subject}"
     if user_id in ("", "sub:"):

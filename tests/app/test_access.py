@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.access import check_admin_password, local_identity, oidc_identity
 from assistant.config import Settings
 
@@ -14,6 +16,17 @@ def test_oidc_admin_by_email_case_insensitively() -> None:
     s = settings(admin_emails=("Admin@Dept.gov.uk",))
     who = oidc_identity({"is_logged_in": True, "email": "admin@dept.GOV.uk", "name": "A"}, s)
     assert who is not None and who.is_admin and who.user_id == "admin@dept.gov.uk"
+
+
+@pytest.mark.parametrize("verified", [False, "false"])
+def test_an_unverified_email_grants_nothing(verified: object) -> None:
+    claims = {"is_logged_in": True, "email": "BOSS@dept.gov.uk", "email_verified": verified,
+              "sub": "attacker"}
+    admins = settings(admin_emails=("boss@dept.gov.uk",))
+    who = oidc_identity(claims, admins)
+    assert who is not None and not who.is_admin and who.user_id == "sub:attacker"
+    trusted = oidc_identity({**claims, "email_verified": True}, admins)
+    assert trusted is not None and trusted.is_admin and trusted.user_id == "boss@dept.gov.uk"
 
 
 def test_oidc_admin_by_group_and_caseworker_otherwise() -> None:
