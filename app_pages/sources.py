@@ -13,6 +13,7 @@ from assistant.conversations import Message
 from assistant.types import Citation, DocumentRecord
 
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_MARKER_SPLIT = re.compile(r"(\[\d{1,3}(?:\s*,\s*\d{1,3})*\])")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 _WORD = re.compile(r"[A-Za-z0-9£%']+")
 _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "must", "that",
@@ -23,6 +24,42 @@ _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "mu
 def escape_markdown(text: str) -> str:
     """Document text shown literally: no Markdown, HTML or LaTeX from the source survives."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(?:\s+\"[^\"\n]*\")?\)")
+_DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
+_QUOTE_SPECIAL = re.compile(r"([*_`~|])")
+
+
+def defuse(text: str, allowed_urls: set[str]) -> str:
+    """Answer text made safe to render as Markdown.
+
+    An answer (a model's, or extracts quoting documents) may carry syntax planted in a document:
+    an image would be fetched by the reader's browser as soon as it is shown (sending data in its
+    address), a link may lead anywhere, and Streamlit directives (``:red[...]``), strikethrough
+    and emphasis inside quotes would change what the guidance says. Images become text; links to
+    anything but the cited sources' own addresses become text; directives, backticks and ``~~``
+    are escaped everywhere, and emphasis markers inside quoted lines (``> ...``).
+    """
+    def image(match: re.Match[str]) -> str:
+        return f"{match.group(1)} (image not shown: {match.group(2)})".replace("[", "\\[")
+
+    def link(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(0) if target in allowed_urls else f"{match.group(1)} ({target})"
+
+    def plain(part: str) -> str:
+        return _DIRECTIVE.sub(r"\\:\1\2", part).replace("~~", "\\~\\~").replace("`", "\\`")
+
+    def quoted(part: str) -> str:
+        return _DIRECTIVE.sub(r"\\:\1\2", _QUOTE_SPECIAL.sub(r"\\\1", part))
+
+    text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")
+    return "\n".join(
+        "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
+                       for part in _MARKER_SPLIT.split(line[2:]))
+        if line.startswith("> ") else plain(line) for line in text.split("\n"))
 
 
 def anchor(message_id: int, n: int) -> str:
@@ -63,10 +100,13 @@ def show_answer(message: Message, question: str, records: Mapping[str, DocumentR
         st.caption(escape_markdown(spelling_note(message.spelling)),
                    help="The search also used the spelling the guidance uses for these words.")
     if not message.answered:
-        st.warning(message.content.replace("$", "\\$"), icon=":material/search_off:")
+        closest = {c.url for c in message.closest if c.url}
+        st.warning(defuse(message.content, closest).replace("$", "\\$"),
+                   icon=":material/search_off:")
         return
     known = {c.n for c in message.citations}
-    st.markdown(link_markers(message.content, message.id, known))
+    cited = {c.url for c in message.citations if c.url}
+    st.markdown(link_markers(defuse(message.content, cited), message.id, known))
     if message.citations:
         show_sources(message.id, message.citations, question, records)
 

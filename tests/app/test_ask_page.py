@@ -83,6 +83,21 @@ def test_generative_answer_streams_and_has_no_offline_banner(
     assert chat_model.received  # the model was streamed from
 
 
+def test_planted_images_links_and_styling_are_not_rendered(
+        fake_app: AppServices, chat_model: FakeChatModel) -> None:
+    chat_model.enqueue("You can carry over up to 5 days [1]. "
+                       "![logo](https://evil.example/l.png?case=HSA-123) "
+                       "[details](https://evil.example/x) :red[URGENT] ~~old~~")
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    assert not at.exception
+    answer = next(m.value for m in at.markdown if "carry over up to 5 days" in m.value)
+    assert "![" not in answer and "(image not shown: https://evil.example/l.png" in answer
+    assert "](https://evil.example/x)" not in answer and "details (https://evil.example/x)" in answer
+    assert "\\:red[URGENT]" in answer and "\\~\\~old\\~\\~" in answer
+    assert "(#src-" in answer  # the citation marker still links to its source
+
+
 def test_engine_errors_become_plain_advice(fake_app: AppServices,
                                            chat_model: FakeChatModel) -> None:
     chat_model.enqueue(error=ModelError("The language model did not respond. Try again later."))
@@ -169,3 +184,16 @@ def test_first_start_indexes_the_sample_guidance_with_progress(fake_app: AppServ
     assert at.status[0].label == "The sample guidance is ready."
     assert "guidance/leave.md" in {r.doc_id for r in fake_app.services.index.get_documents()}
     assert at.chat_input  # a new user can ask straight away
+
+
+def test_quoted_document_text_keeps_its_words_but_not_its_styling() -> None:
+    from app_pages.sources import defuse
+
+    text = ("From *Overtime* — Rates:\n\n"
+            "> The :red[NIGHT RATE] is ~~£10~~ £12 *per hour* `now` [1]\n"
+            "> - weekends | holidays [2, 3]")
+    safe = defuse(text, set())
+    assert "From *Overtime* — Rates:" in safe  # the answer's own emphasis is kept
+    assert ("> The \\:red[NIGHT RATE] is \\~\\~£10\\~\\~ £12 \\*per hour\\* \\`now\\` [1]"
+            in safe)
+    assert "> - weekends \\| holidays [2, 3]" in safe  # list kept, markers untouched
