@@ -93,7 +93,8 @@ def test_planted_images_links_and_styling_are_not_rendered(
     assert not at.exception
     answer = next(m.value for m in at.markdown if "carry over up to 5 days" in m.value)
     assert "![" not in answer and "(image not shown: https://evil.example/l.png" in answer
-    assert "](https://evil.example/x)" not in answer and "details (https://evil.example/x)" in answer
+    assert "](https://evil.example/x)" not in answer
+    assert "details (https://evil.example/x)" in answer
     assert "\\:red[URGENT]" in answer and "\\~\\~old\\~\\~" in answer
     assert "(#src-" in answer  # the citation marker still links to its source
 
