@@ -10,6 +10,13 @@ from assistant.conversations import Message
 from assistant.types import Citation
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _-]+")
+_QUOTE_MARKS = re.compile(r"^(?:>\s?)+")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters Word documents cannot hold (controls, lone surrogates)."""
+    return _NOT_XML.sub("", text)
 
 
 def export_file_name(title: str, suffix: str) -> str:
@@ -37,7 +44,7 @@ def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
     lines = [f"# {title}", ""]
     for message in messages:
         if message.role == "user":
-            lines += [f"## Question: {message.content}", ""]
+            lines += [f"## Question: {' '.join(message.content.split())}", ""]
             continue
         lines += [message.content, ""]
         if message.citations:
@@ -53,21 +60,23 @@ def conversation_to_docx(title: str, messages: Sequence[Message]) -> bytes:
     from docx import Document
 
     document = Document()
-    document.add_heading(title, level=1)
+    document.add_heading(xml_safe(title), level=1)
     for message in messages:
         if message.role == "user":
-            document.add_heading(f"Question: {message.content}", level=2)
+            document.add_heading(xml_safe(f"Question: {' '.join(message.content.split())}"),
+                                 level=2)
             continue
         for paragraph in message.content.split("\n\n"):
-            text = paragraph.strip().removeprefix("> ").replace("**", "")
+            lines = (_QUOTE_MARKS.sub("", line.strip()) for line in paragraph.split("\n"))
+            text = "\n".join(line for line in lines if line).replace("**", "")
             if text:
-                document.add_paragraph(text)
+                document.add_paragraph(xml_safe(text))
         if message.citations:
             document.add_heading("Sources", level=3)
             for c in message.citations:
-                document.add_paragraph(source_line(c), style="List Number")
+                document.add_paragraph(xml_safe(source_line(c)), style="List Number")
                 if c.quote:
-                    document.add_paragraph(" ".join(c.quote.split()), style="Quote")
+                    document.add_paragraph(xml_safe(" ".join(c.quote.split())), style="Quote")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -22,6 +22,7 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from assistant.drafting import Draft
+from assistant.exporting import xml_safe
 from assistant.templates import format_date
 from assistant.types import Citation
 
@@ -104,19 +105,19 @@ def export_docx(draft: Draft) -> bytes:
     """The letter as a Word document: superscript citation numbers and a Sources list."""
     document = Document()
     _set_styles(document)
-    document.core_properties.title = draft.title
+    document.core_properties.title = xml_safe(draft.title)
     document.core_properties.author = ""
     document.core_properties.comments = ""
     blocks, sources = letter_blocks(draft)
     for block in blocks:
         if block.heading:
-            document.add_heading(block.heading, level=2)
+            document.add_heading(xml_safe(block.heading), level=2)
         for pieces in block.paragraphs:
             _add_paragraph(document, pieces)
     if sources:
         document.add_heading(SOURCES_HEADING, level=2)
         for citation in sources:
-            document.add_paragraph(f"{citation.n}. {describe_source(citation)}")
+            document.add_paragraph(xml_safe(f"{citation.n}. {describe_source(citation)}"))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -132,11 +133,11 @@ def _add_paragraph(document: WordDocument, pieces: list[str | int]) -> None:
             continue
         stripped = piece.lstrip(".,;:!?")
         if pending and stripped != piece:
-            paragraph.add_run(piece[: len(piece) - len(stripped)])
+            paragraph.add_run(xml_safe(piece[: len(piece) - len(stripped)]))
             piece = stripped
         _flush(paragraph, pending)
         if piece:
-            paragraph.add_run(piece)
+            paragraph.add_run(xml_safe(piece))
     _flush(paragraph, pending)
 
 

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from assistant.types import Section
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# zero-width characters, soft hyphens and control characters (which no document means to show,
+# and which Word and XML refuse: an export containing one would fail)
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")

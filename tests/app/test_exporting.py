@@ -37,3 +37,14 @@ def test_docx_opens_and_holds_the_conversation() -> None:
 def test_file_names_are_safe() -> None:
     assert export_file_name("../../etc/passwd: leave?", "md") == "etc passwd leave.md"
     assert export_file_name("???", "docx") == "conversation.docx"
+
+
+def test_control_characters_and_multi_line_quotes_do_not_break_the_word_export() -> None:
+    citation = Citation(1, "Overtime\x07", "ot.md", "Rates", "", None, None, "Night\x07 rate.")
+    answer = Message(2, "assistant",
+                     "**Extracts**\n\n> Night\x07 rate is £12.\n> > Weekends too. [1]", (citation,))
+    document = Document(io.BytesIO(conversation_to_docx("Pay\x1b", [
+        Message(1, "user", "Night\nrate?"), answer])))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Night rate is £12.\nWeekends too. [1]" in text  # no quote marks left in the text
+    assert "Question: Night rate?" in text and "\x07" not in text and ">" not in text

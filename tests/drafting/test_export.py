@@ -100,3 +100,16 @@ def test_exported_docx_opens_in_libreoffice(tmp_path: Path) -> None:
     assert "Why we made this decision" in flat and "Sources" in flat
     assert "1. Mandatory reconsideration, Time limits" in flat
     assert "Machine-drafted" not in flat
+
+
+def test_control_characters_in_a_source_do_not_break_the_word_export() -> None:
+    model = FakeChatModel()
+    model.enqueue("You have savings over the limit\x07 [1].")
+    model.enqueue("Ask within one month [1].")
+    model.enqueue("Your award continues [1].")
+    fake = retriever(chunk("Savings\x0b over £16,000\x1f mean no award.", doc="savings",
+                           section="Limit\x07"))
+    draft = draft_letter(template(), facts(), COVER, retriever=fake, llm=model)
+    texts = [p.text for p in _read_docx(export_docx(draft)).paragraphs]
+    assert "You have savings over the limit.1" in texts
+    assert not any(ch in t for t in texts for ch in "\x07\x0b\x1f")

@@ -99,3 +99,10 @@ def test_a_piece_over_a_parent_and_its_child_is_cited_by_the_parent() -> None:
                 Section(("Guide", "Leave", "Booking"), "Book two weeks ahead."))
     (run,) = _merge_small_sections(sections, words, small=20)
     assert run.label(0, len(run.section.text)).heading_path == ("Guide", "Leave")
+
+
+def test_control_characters_never_reach_a_chunk() -> None:
+    from ingest.loaders.sections import normalise_block, normalise_text
+
+    assert normalise_text("Night\x07 rate\x00 is £12\x1b.") == "Night rate is £12."
+    assert normalise_block("  - item\x07") == "  - item"
