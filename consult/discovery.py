@@ -62,10 +62,16 @@ def discover_themes(
         (vectors, np.arange(len(texts))) if pieces is None else (pieces.vectors, pieces.owners)
     )
     point_texts = list(texts) if pieces is None else list(pieces.texts)
-    k = min(k or suggested_theme_count(len(texts)), len(set(point_texts)))
+    # different texts can embed identically ("Agree" / "agree", emoji): count distinct vectors
+    distinct = len(np.unique(np.round(np.asarray(points, dtype=np.float32), 5), axis=0))
+    k = max(1, min(k or suggested_theme_count(len(texts)), len(set(point_texts)), distinct))
     model = _kmeans(points, k, seed)
     labels = np.asarray(model.labels_)
     centres = normalise_rows(np.asarray(model.cluster_centers_, dtype=np.float32))
+    used = np.unique(labels)
+    if len(used) < k:  # a cluster k-means left empty is no theme
+        labels = np.searchsorted(used, labels)
+        centres, k = centres[used], len(used)
     words = distinctive_words(point_texts, labels, k, ignore=question)
     themes = tuple(
         _theme(

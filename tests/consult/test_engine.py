@@ -276,3 +276,15 @@ def test_an_uploaded_framework_is_read_from_json_or_refused_clearly() -> None:
     assert [(t.theme_id, t.label) for t in framework.themes] == [("A", "Ban support")]
     with pytest.raises(ConsultError, match="themes.json is not a theme framework"):
         framework_from_json(b"\xff not json", "themes.json")
+
+
+def test_answers_that_embed_identically_do_not_crash_discovery(
+        fake_embedder: FakeEmbedder) -> None:
+    # the fake embedder, like MiniLM, ignores case, and emoji carry no words at all
+    answers = [("r1", "Agree"), ("r2", "agree"), ("r3", "AGREE"), ("r4", "👍"), ("r5", "👎"),
+               ("r6", "🙏")]
+    result = analyse_question(build_question("q1", "Do you agree?", answers), fake_embedder)
+    assert 1 <= len(result.themes) <= 2  # two distinct vectors at most
+    assert all(result.assignments[i] for i in range(3))  # "agree" in any case is mapped
+    discovery = discover_themes(np.zeros((4, 8), dtype=np.float32), ["a", "b", "c", "d"], k=3)
+    assert len(discovery.themes) == 1  # four texts, one vector: one theme, not a crash
