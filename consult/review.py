@@ -99,7 +99,10 @@ def _replace_everywhere(result: QuestionResult, old: set[str], new: str | None) 
         return kept
 
     result.assignments = [swap(ids) for ids in result.assignments]
-    result.corrections = {rid: swap(ids) for rid, ids in result.corrections.items()}
+    # a correction left with no theme because its themes were deleted is no decision any more
+    # (an explicit "no theme" correction, empty before, stays)
+    result.corrections = {rid: fixed for rid, ids in result.corrections.items()
+                          if (fixed := swap(ids)) or not ids}
 
 
 def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[str]:
@@ -115,12 +118,22 @@ def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[s
         add_theme(result, f"{theme.label} ({n + 1})", theme.description) for n in range(parts)
     ]
     result.themes.remove(theme)
+    part_of: dict[str, str] = {}
     for row, cluster in zip(members, clusters, strict=True):
         ids = result.assignments[row]
         ids[ids.index(theme_id)] = new_ids[int(cluster)]
-    result.corrections = {
-        rid: [i for i in ids if i != theme_id] for rid, ids in result.corrections.items()
-    }
+        part_of[result.question.responses[row].response_id] = new_ids[int(cluster)]
+
+    def follow(rid: str, ids: list[str]) -> list[str]:
+        """A correction naming the split theme names the part its response went to."""
+        if theme_id not in ids:
+            return ids
+        rest = [i for i in ids if i != theme_id]
+        part = part_of.get(rid)
+        return rest + [part] if part and part not in rest else rest
+
+    result.corrections = {rid: fixed for rid, ids in result.corrections.items()
+                          if (fixed := follow(rid, ids)) or not ids}
     return new_ids
 
 

@@ -32,6 +32,7 @@ from consult.review import (
     review_to_json,
     save_review,
     set_position,
+    set_response_themes,
     sign_off,
     split_theme,
 )  # fmt: skip
@@ -288,3 +289,28 @@ def test_answers_that_embed_identically_do_not_crash_discovery(
     assert all(result.assignments[i] for i in range(3))  # "agree" in any case is mapped
     discovery = discover_themes(np.zeros((4, 8), dtype=np.float32), ["a", "b", "c", "d"], k=3)
     assert len(discovery.themes) == 1  # four texts, one vector: one theme, not a crash
+
+
+def test_deleting_or_splitting_a_theme_keeps_reviewers_corrections_meaningful(
+        fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    first, second, _third = (t.theme_id for t in result.themes)
+    moved = result.question.responses[0].response_id
+    set_response_themes(result, moved, [second])
+    set_response_themes(result, result.question.responses[1].response_id, [])  # "no theme"
+    delete_theme(result, second)
+    # the moved response's only theme is gone: its correction no longer binds it to nothing
+    assert moved not in result.corrections
+    assert result.corrections[result.question.responses[1].response_id] == []
+    remap(result, fake_embedder)
+    assert result.assignments[0], "a response whose corrected theme was deleted is mapped again"
+
+    members = [r.response_id for r, ids in zip(result.question.responses, result.assignments,
+                                               strict=True) if first in ids]
+    pinned = members[0]
+    set_response_themes(result, pinned, [first])
+    parts = split_theme(result, first, 2)
+    row = [r.response_id for r in result.question.responses].index(pinned)
+    assert result.corrections[pinned] == [p for p in parts if p in result.assignments[row]]
+    remap(result, fake_embedder)
+    assert set(result.assignments[row]) & set(parts)  # still in the part it was clustered into
