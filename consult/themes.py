@@ -11,7 +11,9 @@ from typing import Any, Literal
 from consult.errors import ConsultError
 
 Origin = Literal["discovered", "framework", "reviewer", "model"]
-_CATCH_ALL = re.compile(r"^(none of the above|no reason given|other|no substantive answer)\b", re.I)
+# the whole label: "Other", "Other (please specify)", "None of the above." but not "Other sports"
+_CATCH_ALL = re.compile(r"^(none of the above|no reason given|other|no substantive answer)"
+                        r"\W*(please specify)?\W*$", re.I)
 
 
 @dataclass(frozen=True)

@@ -314,3 +314,12 @@ def test_deleting_or_splitting_a_theme_keeps_reviewers_corrections_meaningful(
     assert result.corrections[pinned] == [p for p in parts if p in result.assignments[row]]
     remap(result, fake_embedder)
     assert set(result.assignments[row]) & set(parts)  # still in the part it was clustered into
+
+
+@pytest.mark.parametrize(("label", "catch_all"), [
+    ("Other", True), ("Other (please specify)", True), ("None of the above.", True),
+    ("No reason given", True), ("Other sports and clubs would lose sponsorship money", False),
+    ("Otherwise fine", False),
+])
+def test_only_whole_catch_all_labels_are_catch_alls(label: str, catch_all: bool) -> None:
+    assert Theme("T", label).catch_all is catch_all
