@@ -148,12 +148,25 @@ def _open_table(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
         raise ConsultError(f"{path.name} is larger than {MAX_FILE_MB} MB. Split it and try again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path)
+        header, rows = _open_xlsx(path)
+        return _unique(header), rows
     if suffix in (".csv", ".txt", ".tsv"):
-        return _open_csv(path)
+        header, rows = _open_csv(path)
+        return _unique(header), rows
     raise ConsultError(
         f"{path.name} is not a CSV or XLSX file. Save it as .csv or .xlsx and try again."
     )
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Column names made unique: exports often repeat one ("Please explain your answer"), and
+    each must stay choosable; the second becomes "Please explain your answer (2)"."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 or not name else f"{name} ({seen[name]})")
+    return out
 
 
 def _open_csv(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
@@ -207,6 +220,8 @@ def _open_xlsx(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
     sheet = book.worksheets[0]
     if (sheet.max_row or 0) > MAX_ROWS + 1:
         raise ConsultError(_too_many_rows(path.name))
+    # some writers store a wrong size ("A1"); read-only mode would trust it and drop columns
+    sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)
     header = [("" if h is None else str(h)).strip() for h in next(rows, ())]
     if not any(header):

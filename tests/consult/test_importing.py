@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from openpyxl import Workbook
 
 from consult import importing
 from consult.errors import ConsultError
-from consult.importing import MAX_ANSWER_CHARS, list_columns, load_consultation
+from consult.importing import MAX_ANSWER_CHARS, list_columns, load_consultation, load_table
 from tests.consult.helpers import write_csv
 
 
@@ -105,3 +107,29 @@ def test_real_export_layouts(shared_data: Path) -> None:
         for question in consultation.questions:
             assert len(question.responses) + len(question.excluded) == consultation.rows
         assert consultation.questions[0].responses
+
+
+def test_repeated_column_names_stay_separate_and_choosable(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "export.csv", ["id", "Please explain", "Please explain"],
+                     [["r1", "first answer", "second answer"]])
+    assert list_columns(path) == ["id", "Please explain", "Please explain (2)"]
+    data = load_table(path, "id", ["Please explain", "Please explain (2)"])
+    assert [q.responses[0].text for q in data.questions] == ["first answer", "second answer"]
+
+
+def test_a_workbook_with_a_wrong_stored_size_keeps_every_column(tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.append(["id", "answer"])
+    book.active.append(["r1", "Bus routes were cut."])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    stale = tmp_path / "stale.xlsx"  # as some exporters write it: <dimension ref="A1"/>
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(stale, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            out.writestr(item, data)
+    assert list_columns(stale) == ["id", "answer"]
+    data = load_table(stale, "id", ["answer"])
+    assert data.questions[0].responses[0].text == "Bus routes were cut."
