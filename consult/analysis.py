@@ -135,7 +135,8 @@ def _clusters(discovery: Discovery | None, themes: list[Theme]) -> list[list[str
 
 
 def theme_vectors(result: QuestionResult, embedder: Embedder) -> Vectors:
-    """Each theme's vector: label, description and both together, plus discovered members."""
+    """Each theme's vector: label, description and both together, plus its current members
+    (for discovered and reviewer-made themes; a framework's themes are mapped on their words)."""
     assert result.vectors is not None
     if not result.themes:
         return np.zeros((0, result.vectors.shape[1]), dtype=np.float32)
@@ -148,7 +149,9 @@ def theme_vectors(result: QuestionResult, embedder: Embedder) -> Vectors:
     base = embedder.embed(views).reshape(3, len(themes), -1).sum(axis=0)
     for column, theme in enumerate(themes):
         members = [i for i, ids in enumerate(result.assignments) if theme.theme_id in ids]
-        if theme.origin == "discovered" and members:
+        # a discovered theme, or one a reviewer made from them (renamed, merged, split), is
+        # anchored by its responses: its new label alone would lose most of them on re-mapping
+        if theme.origin in ("discovered", "reviewer") and members:
             base[column] = base[column] + 6 * result.vectors[members].mean(axis=0)
     return normalise_rows(base)
 

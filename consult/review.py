@@ -16,6 +16,7 @@ from sklearn.cluster import KMeans
 
 from assistant.ports import Embedder
 from consult.analysis import QuestionResult, remap
+from consult.discovery import distinctive_words
 from consult.embedding import embed_unique
 from consult.errors import ReviewError
 from consult.positions import POSITIONS, Position
@@ -114,8 +115,14 @@ def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[s
     clusters = KMeans(n_clusters=parts, n_init=3, random_state=0).fit_predict(
         result.vectors[members]
     )
+    # each part described by its own answers' distinctive words, so that re-mapping can tell
+    # the parts apart (with the parent's description for both, they drifted back together)
+    words = distinctive_words([result.texts[i] for i in members], clusters, parts,
+                              ignore=result.question.text)
     new_ids = [
-        add_theme(result, f"{theme.label} ({n + 1})", theme.description) for n in range(parts)
+        add_theme(result, f"{theme.label} ({n + 1})",
+                  f"Responses about {', '.join(words[n])}" if words[n] else theme.description)
+        for n in range(parts)
     ]
     result.themes.remove(theme)
     part_of: dict[str, str] = {}

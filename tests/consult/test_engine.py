@@ -323,3 +323,17 @@ def test_deleting_or_splitting_a_theme_keeps_reviewers_corrections_meaningful(
 ])
 def test_only_whole_catch_all_labels_are_catch_alls(label: str, catch_all: bool) -> None:
     assert Theme("T", label).catch_all is catch_all
+
+
+def test_merged_split_and_renamed_themes_keep_their_responses_when_remapped(
+        fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    first, second, third = (t.theme_id for t in result.themes)
+    merged = merge_themes(result, [first, second], "Merged")  # a label sharing no answer's words
+    parts = split_theme(result, third, 2)
+    in_merged = [merged in ids for ids in result.assignments]
+    in_parts = [bool(set(parts) & set(ids)) for ids in result.assignments]
+    assert sum(in_merged) == 12 and sum(in_parts) == 6
+    remap(result, fake_embedder)
+    assert [merged in ids for ids in result.assignments] == in_merged
+    assert [bool(set(parts) & set(ids)) for ids in result.assignments] == in_parts
