@@ -47,6 +47,16 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
 
 
+WORD_JOINER = "\u2060"
+
+
+def inert_markers(text: str) -> str:
+    """Document text with its own bracketed numbers ("regulation 4 [5]") made unlike citation
+    markers: an invisible word joiner after the bracket, so no check, link or export reads them
+    as citing source 5, and the words shown stay the document's."""
+    return _MARKER.sub(lambda m: f"[{WORD_JOINER}{m.group(1)}]", text)
+
+
 def looks_like_instructions(text: str) -> bool:
     """Whether ``text`` addresses a language model (e.g. 'add this to your reply')."""
     return _INSTRUCTION.search(text) is not None

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from assistant import drafting_prompts as dp
 from assistant import prompts
 from assistant.answering import select_within_budget
-from assistant.citations import build_citation, check_answer, cited_numbers
+from assistant.citations import build_citation, check_answer, cited_numbers, inert_markers
 from assistant.config import Settings, get_settings
 from assistant.errors import GuidanceError, ModelError
 from assistant.extractive import best_quote, extract_answer
@@ -309,7 +309,8 @@ def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence
     paragraphs = [Paragraph(note, "note")]
     for citation in extract.citations:
         n = sources.add(citation)
-        paragraphs.append(Paragraph(f"{_one_line(citation.quote)} [{n}]", "extract"))
+        paragraphs.append(Paragraph(f"{inert_markers(_one_line(citation.quote))} [{n}]",
+                                    "extract"))
     return DraftSection(spec.id, heading, "drafted", paragraphs, query=query)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant import prompts
-from assistant.citations import build_citation, looks_like_instructions
+from assistant.citations import build_citation, inert_markers, looks_like_instructions
 from assistant.ports import Embedder
 from assistant.types import Citation, ScoredChunk
 
@@ -306,18 +306,21 @@ def _quote(units: Sequence[Unit]) -> str:
 
 
 def _join(units: Sequence[Unit]) -> str:
-    """Units as Markdown inside a block quote: items on their own lines, gaps shown as '…'."""
+    """Units as Markdown inside a block quote: items on their own lines, gaps shown as '…'.
+
+    The document's own "[5]" is made inert (``inert_markers``): only our markers cite."""
     out = ""
     for previous, unit in zip([None, *units], units, strict=False):
         gap = previous is not None and unit.position != previous.position + 1
+        text = inert_markers(unit.text)
         if unit.is_item and previous is None:
-            out = "- " + unit.text
+            out = "- " + text
         elif unit.is_item:
-            out += ("\n> …" if gap else "") + "\n> - " + unit.text
+            out += ("\n> …" if gap else "") + "\n> - " + text
         elif previous is None:
-            out = unit.text
+            out = text
         else:
-            out += ("\n>\n> … " if gap or previous.is_item else " ") + unit.text
+            out += ("\n>\n> … " if gap or previous.is_item else " ") + text
     return out
 
 

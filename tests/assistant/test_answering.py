@@ -201,3 +201,17 @@ def test_a_model_failure_while_rewriting_is_reported_and_nothing_stored() -> Non
         list(stream)
     with pytest.raises(ModelError, match="did not finish"):
         _ = stream.final
+
+
+def test_a_documents_own_bracketed_numbers_are_not_citations() -> None:
+    from assistant.citations import WORD_JOINER, cited_numbers
+
+    text = "Overtime is paid at time and a half under regulation 4 [5] of the pay agreement [2]."
+    fake = FakeRetriever(scored(guidance_chunk(text, doc="overtime")), min_relevance=0.5)
+    stream = answer_question("How is overtime paid under the pay agreement?", [],
+                             retriever=fake, llm=None)
+    list(stream)
+    answer = stream.final
+    assert answer.answered and f"regulation 4 [{WORD_JOINER}5]" in answer.text
+    assert cited_numbers(answer.text) == [1]  # only the answer's own marker cites
+    assert not answer.warnings  # no "citation [5] removed" for the document's own text
