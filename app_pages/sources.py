@@ -107,6 +107,9 @@ def show_answer(message: Message, question: str, records: Mapping[str, DocumentR
     known = {c.n for c in message.citations}
     cited = {c.url for c in message.citations if c.url}
     st.markdown(link_markers(defuse(message.content, cited), message.id, known))
+    if message.mode == "extractive":  # a model's answer carries its check's notes in its text
+        for warning in message.warnings:
+            st.caption(f":material/warning: {escape_markdown(warning)}")
     if message.citations:
         show_sources(message.id, message.citations, question, records)
 
