@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+MAX_COMMENT_CHARS = 4000  # a feedback comment is kept to this length
+
+
 @dataclass(frozen=True)
 class Conversation:
     """A conversation's summary, as listed in the sidebar."""
@@ -116,8 +119,15 @@ class ConversationStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._db:  # one operation at a time; commits, or rolls back on error
-            yield self._db
+        try:
+            with self._lock, self._db:  # one operation at a time; commits, or rolls back on error
+                yield self._db
+        except sqlite3.OperationalError as exc:  # locked by another program, disk full, ...
+            raise StoreError(f"The conversation store could not be used ({exc}). Try again in a "
+                             "moment; if it keeps happening, tell the support team.") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"The conversation store is damaged ({exc}). Ask the support team "
+                             "to restore it from a backup.") from exc
 
     def close(self) -> None:
         """Close the database connection."""
@@ -208,6 +218,9 @@ class ConversationStore:
     def record_feedback(self, user_id: str, message_id: int, score: int,
                         comment: str = "") -> Feedback:
         """Store (or update) feedback on one of the user's answers, with its question."""
+        if score not in (0, 1):
+            raise ValueError("Feedback is 1 (helpful) or 0 (not helpful).")
+        comment = comment[:MAX_COMMENT_CHARS]
         found = self._answer_and_question(user_id, message_id)
         if found is None:
             raise StoreError("That answer no longer exists, so feedback could not be saved.")

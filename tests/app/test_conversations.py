@@ -86,3 +86,21 @@ def test_unwritable_location_fails_with_advice(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="GA_CONVERSATIONS_DB"):
         ConversationStore(blocker / "c.sqlite3")
+
+
+def test_feedback_scores_are_checked_and_store_failures_give_advice(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "c.sqlite3"
+    store = ConversationStore(db)
+    conversation = store.create("alice", "How much leave?")
+    store.add_question("alice", conversation.id, "How much leave?")
+    answer_id = store.add_answer("alice", conversation.id, make_answer())
+    with pytest.raises(ValueError, match="1 \\(helpful\\) or 0"):
+        store.record_feedback("alice", answer_id, 42)
+    long = store.record_feedback("alice", answer_id, 1, "x" * 10_000)
+    assert len(long.comment) == 4000
+    # a store that cannot be written (read-only, locked) reports it with advice, not sqlite's error
+    store._db = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+    with pytest.raises(StoreError, match="could not be used"):
+        store.create("alice", "Another question")
