@@ -91,8 +91,9 @@ def load_themefinder(folder: Path) -> Consultation:
 
 def _load_part(part: Path) -> Question:
     try:
-        meta = json.loads((part / "question.json").read_text(encoding="utf-8"))
-        lines = (part / "responses.jsonl").read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: files saved by Windows tools often start with a byte-order mark
+        meta = json.loads((part / "question.json").read_text(encoding="utf-8-sig"))
+        lines = (part / "responses.jsonl").read_text(encoding="utf-8-sig").splitlines()
         records = [json.loads(line) for line in lines if line.strip()]
     except (OSError, ValueError) as exc:
         raise ConsultError(f"Could not read {part}: {exc}. Check the folder's files.") from exc
@@ -158,6 +159,10 @@ def _open_table(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
     )
 
 
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
 def _unique(header: list[str]) -> list[str]:
     """Column names made unique: exports often repeat one ("Please explain your answer"), and
     each must stay choosable; the second becomes "Please explain your answer (2)"."""
@@ -177,7 +182,10 @@ def _open_csv(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
             "Save it from your spreadsheet as 'CSV UTF-8' and try again."
         )
     text = _decode(data, path.name)
-    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    dialect: type[csv.Dialect] = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    first = text.split("\n", 1)[0]
+    if dialect is csv.excel and first.count(";") > first.count(","):
+        dialect = _Semicolon  # as Excel saves CSV where the decimal separator is a comma
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [h.strip() for h in next(reader, [])]
     if not any(header):

@@ -133,3 +133,19 @@ def test_a_workbook_with_a_wrong_stored_size_keeps_every_column(tmp_path: Path) 
     assert list_columns(stale) == ["id", "answer"]
     data = load_table(stale, "id", ["answer"])
     assert data.questions[0].responses[0].text == "Bus routes were cut."
+
+
+def test_semicolon_csv_and_a_byte_order_mark_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffid;answer\nr1;Buses, trams and trains\n".encode())
+    assert list_columns(path) == ["id", "answer"]
+    assert load_table(path, "id", ["answer"]).questions[0].responses[0].text == \
+        "Buses, trams and trains"
+    part = tmp_path / "tf" / "question_part_1"
+    part.mkdir(parents=True)
+    (part / "question.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(
+        {"question_text": "Do you agree?"}).encode())
+    (part / "responses.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps(
+        {"response_id": "1", "response": "Yes, fully."}).encode() + b"\n")
+    data = load_consultation(tmp_path / "tf")
+    assert data.questions[0].responses[0].text == "Yes, fully."
