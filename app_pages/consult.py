@@ -220,9 +220,8 @@ def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str
     bar = st.progress(0.0, text="Starting…")
     total = len(questions)
     for n, question in enumerate(questions):
-        if not question.responses:
-            continue
-
+        # a question with no answer to theme still gets its (empty) result, so its set-aside
+        # answers reach the downloads and the saved review
         def progress(done: int, count: int, _n: int = n) -> None:
             step = "finding and mapping themes" if done >= count else \
                 f"reading answers: {done:,} of {count:,}"
@@ -251,7 +250,7 @@ def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str
 
 
 def pick_question(data: Consultation, results: dict[str, QuestionResult]) -> QuestionResult:
-    analysed = [q for q in data.questions if q.question_id in results]
+    analysed = [q for q in data.questions if q.question_id in results and q.responses]
     texts = {q.question_id: q.text for q in analysed}
     chosen = st.selectbox("Question", list(texts), key=state.CONSULT_QUESTION,
                           format_func=lambda i: " ".join(texts.get(i, i).split())[:150])
@@ -264,7 +263,11 @@ def show_results(app: AppServices, data: Consultation, reviewer: str) -> None:
     skipped = [q for q in data.questions if not q.responses]
     for question in skipped:
         st.info(f"“{plain(question.text)}” has no answers to theme.", icon=":material/info:")
-    if not results:
+    if not any(q.responses and q.question_id in results for q in data.questions):
+        if results:  # only questions with nothing to theme: their set-aside answers can be saved
+            st.header("5. Download", divider="gray")
+            show_downloads([results[q.question_id] for q in data.questions
+                            if q.question_id in results], data.source, data.rows)
         return
     st.header("3. Themes", divider="gray")
     result = pick_question(data, results)

@@ -510,3 +510,27 @@ def test_an_unreadable_framework_blocks_analysis_with_a_reason(fake_app: AppServ
     assert "holds no themes" in texts(at)
     assert button(at, "Analyse responses").disabled
     assert not results(at)
+
+
+def test_a_question_with_no_answers_still_reaches_the_downloads(fake_app: AppServices) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["respondent_id", "Do you agree with the plan?", "Any other comments?"])
+    for n in range(12):
+        writer.writerow([f"r{n + 1}", f"{TOPICS[n % 3]} Point {n}.", "N/A" if n % 2 else ""])
+    at = upload(consult_page(fake_app), out.getvalue().encode())
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Do you agree with the plan?")
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Any other comments?")
+    at.run()
+    button(at, "Import").click()
+    at.run()
+    button(at, "Analyse responses").click()
+    at.run()
+    assert not at.exception
+    done = list(results(at).values())
+    assert len(done) == 2 and not done[1].themes and len(done[1].question.excluded) == 12
+    mappings = csv_bytes(done, 1).decode("utf-8-sig")
+    assert mappings.count("Any other comments?") == 12  # every set-aside answer is listed
+    assert "has no answers to theme" in texts(at)
+    assert [o for o in at.selectbox(key=state.CONSULT_QUESTION).options] == \
+        ["Do you agree with the plan?"]
