@@ -461,19 +461,24 @@ def test_an_uploaded_framework_is_applied_to_every_response(fake_app: AppService
     assert "Framework signed off by Policy Lead" in texts(at)
 
 
-def test_a_framework_maps_only_the_questions_chosen_for_it(fake_app: AppServices) -> None:
+def two_questions_imported(fake_app: AppServices, comments: list[str]) -> AppTest:
+    """A two-question file imported: topical answers, then ``comments`` (one per respondent)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["respondent_id", "Do you agree with the plan?", "Any other comments?"])
-    for n in range(24):
-        writer.writerow([f"r{n + 1}", f"{TOPICS[n % 3]} Point {n}.",
-                         f"{TOPICS[(n + 1) % 3]} Comment {n}."])
+    for n, comment in enumerate(comments):
+        writer.writerow([f"r{n + 1}", f"{TOPICS[n % 3]} Point {n}.", comment])
     at = upload(consult_page(fake_app), out.getvalue().encode())
     at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Do you agree with the plan?")
     at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Any other comments?")
     at.run()
     button(at, "Import").click()
-    at.run()
+    return at.run()
+
+
+def test_a_framework_maps_only_the_questions_chosen_for_it(fake_app: AppServices) -> None:
+    at = two_questions_imported(fake_app, [f"{TOPICS[(n + 1) % 3]} Comment {n}."
+                                           for n in range(24)])
     framework = {"signed_off": True, "signed_off_by": "Policy Lead", "themes": [
         {"theme_id": "P", "label": "Parking costs", "description": "permits cost too much"},
         {"theme_id": "B", "label": "Bus routes", "description": "unreliable buses, cut routes"},
@@ -513,17 +518,7 @@ def test_an_unreadable_framework_blocks_analysis_with_a_reason(fake_app: AppServ
 
 
 def test_a_question_with_no_answers_still_reaches_the_downloads(fake_app: AppServices) -> None:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["respondent_id", "Do you agree with the plan?", "Any other comments?"])
-    for n in range(12):
-        writer.writerow([f"r{n + 1}", f"{TOPICS[n % 3]} Point {n}.", "N/A" if n % 2 else ""])
-    at = upload(consult_page(fake_app), out.getvalue().encode())
-    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Do you agree with the plan?")
-    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("Any other comments?")
-    at.run()
-    button(at, "Import").click()
-    at.run()
+    at = two_questions_imported(fake_app, ["N/A" if n % 2 else "" for n in range(12)])
     button(at, "Analyse responses").click()
     at.run()
     assert not at.exception
