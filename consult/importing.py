@@ -107,14 +107,18 @@ def build_question(question_id: str, text: str, pairs: Sequence[tuple[str, str]]
     """Sort answers into those to theme and those set aside (empty, N/A, repeated id)."""
     kept: list[Response] = []
     excluded: list[Excluded] = []
-    seen_ids: set[str] = set()
+    pairs = list(pairs)
+    # a repeated id keeps its first real answer (an empty or "N/A" row before it is the repeat)
+    chosen: dict[str, int] = {}
+    for at, (rid, raw) in enumerate(pairs):
+        if rid not in chosen or (_is_real(raw) and not _is_real(pairs[chosen[rid]][1])):
+            chosen[rid] = at
     seen_text: dict[str, str] = {}
-    for rid, raw in pairs:
+    for at, (rid, raw) in enumerate(pairs):
         answer = raw.strip()
-        if rid in seen_ids:
+        if chosen[rid] != at:
             excluded.append(Excluded(rid, answer, "duplicate id"))
             continue
-        seen_ids.add(rid)
         if not answer:
             excluded.append(Excluded(rid, answer, "empty"))
         elif _NOT_APPLICABLE.match(answer):
@@ -124,6 +128,10 @@ def build_question(question_id: str, text: str, pairs: Sequence[tuple[str, str]]
             kept.append(_response(rid, answer, seen_text.get(key)))
             seen_text.setdefault(key, rid)
     return Question(question_id, text, tuple(kept), tuple(excluded))
+
+
+def _is_real(raw: str) -> bool:
+    return bool(raw.strip()) and not _NOT_APPLICABLE.match(raw.strip())
 
 
 def _response(rid: str, answer: str, duplicate_of: str | None) -> Response:

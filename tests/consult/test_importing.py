@@ -149,3 +149,14 @@ def test_semicolon_csv_and_a_byte_order_mark_are_read(tmp_path: Path) -> None:
         {"response_id": "1", "response": "Yes, fully."}).encode() + b"\n")
     data = load_consultation(tmp_path / "tf")
     assert data.questions[0].responses[0].text == "Yes, fully."
+
+
+def test_a_repeated_id_keeps_its_real_answer() -> None:
+    from consult.importing import build_question
+
+    question = build_question("q1", "Comments?", [("r1", ""), ("r2", "Fine."), ("r1", "N/A"),
+                                                  ("r1", "Buses were cut."), ("r1", "Again.")])
+    assert [(r.response_id, r.text) for r in question.responses] == [
+        ("r2", "Fine."), ("r1", "Buses were cut.")]
+    assert sorted((e.response_id, e.reason) for e in question.excluded) == [
+        ("r1", "duplicate id")] * 3
