@@ -168,10 +168,13 @@ def _write_atomically(target: Path, data: bytes, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if folder.resolve() not in target.resolve().parents:
         raise UploadRejected("That file name is not allowed. Rename the file and retry.")
+    # mkstemp makes the file owner-only; keep a replaced file's mode, else the usual 0644
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -98,3 +98,13 @@ def test_replace_and_delete_only_managed_files(settings: Settings, tmp_path: Pat
         save_replacement(settings, foreign, "x.md", b"# New")
     assert not delete_file(settings, foreign) and outside.exists()
     assert delete_file(settings, record) and not saved.path.exists()
+
+
+def test_saved_files_are_readable_like_other_guidance(settings: Settings) -> None:
+    saved = save_upload(settings, "hr", "leave.md", b"# Leave")
+    assert saved.path.stat().st_mode & 0o777 == 0o644
+    saved.path.chmod(0o640)
+    record = DocumentRecord("hr/leave.md", "hr", "leave.md", "Leave", "markdown", "v1",
+                            source_path=str(saved.path))
+    save_replacement(settings, record, "leave.md", b"# Leave v2")
+    assert saved.path.stat().st_mode & 0o777 == 0o640  # a replacement keeps the file's mode
