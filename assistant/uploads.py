@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.errors import GuidanceError
+from assistant.errors import GuidanceError, StoreLockedError
 from assistant.types import DocType, DocumentRecord
 
 if TYPE_CHECKING:
@@ -274,6 +274,7 @@ def reindex(services: Services, collections: Sequence[str],
     from ingest.service import ingest_paths
 
     reports: dict[str, IngestReport] = {}
+    locked = False
     for collection in collections:
         try:
             validate_collection(collection)
@@ -281,11 +282,20 @@ def reindex(services: Services, collections: Sequence[str],
             reports[collection] = IngestReport(failed=[(collection, f"{exc} Rename the folder.")])
             continue
         folders = source_folders(services.settings, collection)
-        if folders:
+        if not folders:
+            continue
+        try:
             reports[collection] = ingest_paths(services.settings, folders, collection, sync=True,
                                                progress=progress, index=services.index,
                                                embedder=services.embedder)
-    record_reindex_time(services.settings)
+        except StoreLockedError as exc:
+            if not any(r.seconds for r in reports.values()):  # nothing reindexed yet: say so
+                raise
+            # another run took the store between two collections: report what was not done
+            reports[collection] = IngestReport(failed=[(collection, f"not reindexed: {exc}")])
+            locked = True
+    if not locked:
+        record_reindex_time(services.settings)
     refresh_retrieval(services)
     return reports
 

@@ -143,3 +143,27 @@ def test_search_is_refreshed_even_when_the_file_cannot_be_deleted(
     with pytest.raises(PermissionError):
         uploads.delete_document(services, record_of(services, "sick.md"))
     assert retriever.refreshed == 1 and services.index.get_documents() == []
+
+
+def test_a_run_that_takes_the_store_midway_is_reported_per_collection(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.service
+    from assistant.errors import StoreLockedError
+    from ingest.pipeline import IngestReport
+
+    for name in ("alpha", "beta"):
+        folder = services.settings.sample_guidance_dir / name
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_bytes(GOOD)
+
+    def ingest_paths(_settings, _folders, collection, **_kw):  # type: ignore[no-untyped-def]
+        if collection == "beta":
+            raise StoreLockedError("Another ingestion run is using the store.")
+        return IngestReport(added=1, seconds=0.5)
+
+    monkeypatch.setattr(ingest.service, "ingest_paths", ingest_paths)
+    reports = reindex(services, ["alpha", "beta"])
+    assert reports["alpha"].added == 1
+    assert "not reindexed: Another ingestion run" in reports["beta"].failed[0][1]
+    with pytest.raises(StoreLockedError):  # locked from the start: one plain message
+        reindex(services, ["beta"])
