@@ -72,7 +72,11 @@ def read_facts(args: argparse.Namespace) -> CaseFacts:
             raise FactsError(f"--field needs KEY=VALUE, not '{item}'.")
         fields[key.strip()] = value
     text = "\n".join(t for t in (notes, args.facts_text) if t)
-    when = args.letter_date or (date.fromisoformat(str(letter_date)) if letter_date else None)
+    try:
+        when = args.letter_date or (date.fromisoformat(str(letter_date)) if letter_date else None)
+    except ValueError:
+        raise FactsError(f"letter_date '{letter_date}' is not a date: write it as 2025-03-14.") \
+            from None
     return CaseFacts(fields, text, when)
 
 
@@ -81,7 +85,9 @@ def _read_facts_file(path: Path) -> dict[str, Any]:
         if path.stat().st_size > MAX_FACTS_FILE_BYTES:
             raise FactsError(f"{path} is larger than {MAX_FACTS_FILE_BYTES // 1024} KB.")
         raw = path.read_text(encoding="utf-8")
-        data = json.loads(raw) if path.suffix == ".json" else yaml.safe_load(raw)
+        # every YAML value as written: "0123456" must not become 42798 (octal), nor "No" False
+        data = json.loads(raw) if path.suffix == ".json" else \
+            yaml.load(raw, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only strings
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise FactsError(f"Could not read the facts file {path}: {exc}") from exc
     if not isinstance(data, dict):
@@ -143,7 +149,11 @@ def _output(args: argparse.Namespace, template: LetterTemplate, draft: Draft) ->
         print(export_text(draft))
     if args.out:
         data = export_docx(draft) if args.out.suffix == ".docx" else export_text(draft).encode()
-        args.out.write_bytes(data)
+        try:
+            args.out.write_bytes(data)
+        except OSError as exc:
+            raise FactsError(f"Could not write {args.out} ({exc.strerror or exc}): check the "
+                             "folder exists and can be written.") from exc
         print(f"Wrote {args.out}", file=sys.stderr)
     print(f"\n{draft.notice}", file=sys.stderr)
     for finding in findings:

@@ -137,8 +137,8 @@ def edit_section(draft: Draft, section_id: str, text: str) -> None:
     """Replace a section's text with edited ``text`` (paragraphs split on blank lines)."""
     section = draft.section(section_id)
     role: ParagraphRole = "fixed" if section.kind == "fixed" else "drafted"
-    section.paragraphs = [Paragraph(p.strip(), role) for p in re.split(r"\n\s*\n", text)
-                          if p.strip()]
+    section.paragraphs = [Paragraph(inert_markers(p.strip()) if role == "fixed" else p.strip(),
+                                    role) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 class _Sources:
@@ -272,8 +272,9 @@ def _fixed_section(i: int, part: FixedPart, values: Mapping[str, str]) -> DraftS
         for line in part.fixed.splitlines()
         if not ("{" in line and not fill(line, values).strip())  # an optional field left empty
     ]
-    paragraphs = [Paragraph(p.strip(), "fixed") for p in re.split(r"\n\s*\n", "\n".join(lines))
-                  if p.strip()]
+    # fixed text (template and case facts) cites nothing: "paragraph 7[1]" stays words
+    paragraphs = [Paragraph(inert_markers(p.strip()), "fixed")
+                  for p in re.split(r"\n\s*\n", "\n".join(lines)) if p.strip()]
     return DraftSection(f"fixed_{i + 1}", fill(part.heading, values), "fixed", paragraphs)
 
 

@@ -92,7 +92,12 @@ class SectionPart(_Strict):
 
 
 def _part_kind(value: Any) -> str | None:
-    keys = set(value) if isinstance(value, dict) else set(value.__dict__)
+    if isinstance(value, dict):
+        keys = set(value)
+    elif isinstance(value, FixedPart | SectionPart):
+        keys = set(value.__dict__)
+    else:  # "hello", 5, null, a list: not a part at all (validation names the part)
+        return None
     return "section" if "section" in keys else "fixed" if "fixed" in keys else None
 
 
@@ -119,6 +124,10 @@ class LetterTemplate(_Strict):
     def _check_names(self) -> LetterTemplate:
         _check_unique("field", [f.name for f in self.fields])
         _check_unique("section", [s.id for s in self.sections])
+        for section in self.sections:  # fixed parts are given the ids fixed_1, fixed_2, ...
+            if re.fullmatch(r"fixed_\d+", section.id):
+                raise ValueError(f"section id '{section.id}' is reserved for the fixed parts; "
+                                 "choose another id")
         for name in (f.name for f in self.fields):
             if name in BUILT_INS:
                 raise ValueError(f"field name '{name}' is reserved for {BUILT_INS[name]}")
@@ -359,9 +368,10 @@ def format_date(day: date) -> str:
 
 
 def _format_money(spec: FieldSpec, raw: str) -> str:
-    cleaned = raw.replace("£", "").replace(",", "").strip()
-    try:
-        amount = float(cleaned)
-    except ValueError:
-        raise FactsError(f"{spec.label} '{raw}' is not an amount of money.") from None
+    cleaned = raw.replace("£", "").strip()
+    if not re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d{1,2})?|\d+(\.\d{1,2})?", cleaned):
+        # not nan, inf, -50, 1e9 or "1,25": a sum of money written as people write it
+        raise FactsError(f"{spec.label} '{raw}' is not an amount of money (write it like "
+                         "£1,250 or 1250.50).")
+    amount = float(cleaned.replace(",", ""))
     return f"£{amount:,.0f}" if amount.is_integer() else f"£{amount:,.2f}"

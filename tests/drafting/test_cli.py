@@ -38,3 +38,14 @@ def test_list_and_bad_output_suffix(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--out must end in .docx or .txt" in capsys.readouterr().err
     assert main(["--template", "no-such", "--templates-dir", str(TEMPLATES_DIR)]) == 2
     assert "There is no template 'no-such'" in capsys.readouterr().err
+
+
+def test_yaml_facts_are_read_as_written_and_bad_dates_explained(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("reference: 0123456\nteam: No\nletter_date: 2025-04-01\n")
+    facts = read_facts(parse_args(["--facts", str(path)]))
+    assert dict(facts.fields) == {"reference": "0123456", "team": "No"}  # not 42798 and False
+    assert facts.letter_date == date(2025, 4, 1)
+    path.write_text("letter_date: 14/03/2025\n")
+    with pytest.raises(FactsError, match="write it as 2025-03-14"):
+        read_facts(parse_args(["--facts", str(path)]))

@@ -196,3 +196,22 @@ def test_edit_section_and_dict_round_trip() -> None:
 
 def test_case_facts_default_to_empty() -> None:
     assert CaseFacts().fields == {} and CaseFacts().text == ""
+
+
+def test_case_facts_never_become_citations() -> None:
+    import io
+
+    import docx
+
+    from assistant.citations import cited_numbers
+    from assistant.letter_export import export_docx
+
+    draft = draft_letter(template(), facts(recipient_name="Jane Doe [1]"), "explain the decision",
+                         retriever=retriever(), llm=None)
+    fixed = next(s for s in draft.sections if s.kind == "fixed")
+    assert all(cited_numbers(p.text) == [] for p in fixed.paragraphs)
+    edit_section(draft, fixed.id, "We refuse under paragraph 7[1] of the rules.")
+    assert cited_numbers(fixed.paragraphs[0].text) == []
+    document = docx.Document(io.BytesIO(export_docx(draft)))
+    fixed_para = next(p for p in document.paragraphs if "paragraph 7" in p.text)
+    assert not any(r.font.superscript for r in fixed_para.runs)

@@ -154,3 +154,27 @@ def test_file_name_must_match_declared_name(tmp_path: Path) -> None:
     templates, problems = list_templates(tmp_path)
     assert templates == []
     assert problems == ["other.yaml declares name 'tiny'; it must be other."]
+
+
+@pytest.mark.parametrize("part", ['"hello"', "5", "null", "[1]"])
+def test_a_part_that_is_not_a_mapping_is_refused_clearly(part: str, tmp_path: Path) -> None:
+    text = MINIMAL.replace('  - fixed: "Dear {recipient_name},"', f"  - {part}")
+    with pytest.raises(TemplateError, match="either 'fixed: <text>' or 'section"):
+        parse_template(text)
+    (tmp_path / "broken.yaml").write_text(text)
+    found, problems = list_templates(tmp_path)  # listed as a problem, not a crash
+    assert found == [] and len(problems) == 1
+
+
+def test_a_section_id_cannot_take_a_fixed_parts_id() -> None:
+    with pytest.raises(TemplateError, match="reserved for the fixed parts"):
+        parse_template(MINIMAL.replace("id: body", "id: fixed_1"))
+
+
+@pytest.mark.parametrize("amount", ["nan", "inf", "-50", "1e9", "£1,25", "12.345"])
+def test_money_must_look_like_money(amount: str) -> None:
+    money = MINIMAL.replace("fields:\n", "fields:\n  - {name: amount, label: Amount, type: money}\n")
+    with pytest.raises(FactsError, match="is not an amount of money"):
+        check_facts(parse_template(money), {"recipient_name": "Jo", "amount": amount})
+    ok = check_facts(parse_template(money), {"recipient_name": "Jo", "amount": "£1,250.5"})
+    assert ok.values["amount"] == "£1,250.50"
