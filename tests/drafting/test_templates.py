@@ -173,7 +173,8 @@ def test_a_section_id_cannot_take_a_fixed_parts_id() -> None:
 
 @pytest.mark.parametrize("amount", ["nan", "inf", "-50", "1e9", "£1,25", "12.345"])
 def test_money_must_look_like_money(amount: str) -> None:
-    money = MINIMAL.replace("fields:\n", "fields:\n  - {name: amount, label: Amount, type: money}\n")
+    money = MINIMAL.replace("fields:\n",
+                            "fields:\n  - {name: amount, label: Amount, type: money}\n")
     with pytest.raises(FactsError, match="is not an amount of money"):
         check_facts(parse_template(money), {"recipient_name": "Jo", "amount": amount})
     ok = check_facts(parse_template(money), {"recipient_name": "Jo", "amount": "£1,250.5"})
