@@ -11,6 +11,7 @@ Patterns find candidates; the caseworker decides. Nothing here changes the draft
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,10 +31,13 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 _DATE = rf"(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 _BIRTH = re.compile(rf"\b(?:born(?: on)?|date of birth|DOB)\W{{0,3}}({_DATE})", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b[A-Z]{2,6}[-/ ]?\d{4,}(?:[-/]\d{2,})*\b|\b\d{8,}\b")
-_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ((?:[A-Z][a-z'’-]+ ?){1,3})")
+# names in any Latin script ("Zoë", "Élodie") and in capitals ("MR JONES")
+_NAME_WORD = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
+_TITLED = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ((?:(?=[^\W\d_])(?:{_NAME_WORD}) ?){{1,3}})",
+                     re.IGNORECASE)
 _GENERIC_NAMES = {"sir", "madam", "customer", "colleague", "colleagues"}
 _DATE_FIELD = FieldSpec(name="date", label="Date", type="date")
-_GREETING = re.compile(r"\bDear ((?:[A-Z][a-z'’-]+ ?){1,3})")
+_GREETING = re.compile(rf"\bDear ((?:{_NAME_WORD} ?){{1,3}})")
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,12 @@ def _identifiers(text: str, facts: str, names: set[str], shapes: list[re.Pattern
             yield f"The reference {found} is not in this case's facts."
     for pattern in (_TITLED, _GREETING):
         for match in pattern.finditer(text):
-            words = set(match.group(1).lower().split())
-            if not words & names and not words & _GENERIC_NAMES:
-                yield f"The name '{match.group(0).strip()}' is not one of this case's names."
+            capitalised = list(itertools.takewhile(lambda w: w[:1].isupper(),
+                                                   match.group(1).split()))
+            words = {w.lower() for w in capitalised}
+            if words and not words & names and not words & _GENERIC_NAMES:
+                shown = match.group(0)[: match.start(1) - match.start(0)] + " ".join(capitalised)
+                yield f"The name '{shown.strip()}' is not one of this case's names."
 
 
 def _references(text: str, shapes: list[re.Pattern[str]]) -> list[str]:

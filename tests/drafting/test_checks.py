@@ -89,3 +89,12 @@ def test_reference_shape_is_learnt_from_the_case() -> None:
     edit_section(draft, "reasons", "About case 999 111 and CASE 123 456 [1].")
     assert _messages(check_draft(draft, template()), "identifier") == [
         "The reference case 999 111 is not in this case's facts."]
+
+
+def test_names_in_any_latin_script_or_in_capitals_are_checked() -> None:
+    draft = _finished(_draft(recipient_name="Zoë Smith"))
+    edit_section(draft, "reasons", "Dear Zoë Smith, we wrote to Dr Élodie Brun and to MR JONES. "
+                                   "Dear all, thank you [1].")
+    messages = _messages(check_draft(draft, template()), "identifier")
+    assert messages == ["The name 'Dr Élodie Brun' is not one of this case's names.",
+                        "The name 'MR JONES' is not one of this case's names."]
