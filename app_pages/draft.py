@@ -16,7 +16,7 @@ import streamlit as st
 from app_pages import state
 from app_pages.access import current_identity
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import escape_markdown
+from app_pages.sources import defuse, escape_markdown
 from assistant.drafting import (
     MAX_COVER_CHARS,
     MAX_FACTS_CHARS,
@@ -145,7 +145,8 @@ class ProgressView:
             self.bar.progress((event.index + 1) / event.total, text=f"Drafted {where}")
         elif event.piece:
             self.text += event.piece
-            self.box.markdown(self.text.replace("$", "\\$"))
+            # the model's text as it streams: no planted image or link goes live
+            self.box.markdown(defuse(self.text, set()).replace("$", "\\$"))
         else:
             self.bar.progress(event.index / event.total, text=f"Drafting {where}…")
             st.markdown(f"**{escape_markdown(event.heading or event.section_id)}**")
