@@ -15,7 +15,7 @@ from ingest.loaders.sections import SectionBuilder, first_heading, first_line, o
 
 _MAIN_SELECTORS = ("main", "[role=main]", ".govuk-main-wrapper", "#content", "article")
 _CHROME_TAGS = (
-    "nav", "header", "footer", "aside", "script", "style", "form", "noscript", "template",
+    "nav", "header", "footer", "script", "style", "form", "noscript", "template",
     "svg", "iframe", "button", "input", "select", "textarea", "object", "embed",
 )
 _CHROME_SELECTORS = (
@@ -25,6 +25,10 @@ _CHROME_SELECTORS = (
     ".gem-c-related-navigation", ".gem-c-step-nav-header", ".govuk-phase-banner",
     "[class*=share-links]", "[class*=sr-only]", ".govuk-visually-hidden",
 )
+# an <aside> is usually a sidebar of links, but GOV.UK also puts headline figures and call-outs
+# in one (<aside class="stat-headline">): those are content and stay
+_CONTENT_ASIDE = re.compile(r"stat|headline|callout|call-out|highlight|key-fact|figure|notice",
+                            re.IGNORECASE)
 _SKIP_LINK = re.compile(r"^\s*skip to (main )?content\s*$", re.IGNORECASE)
 _UPDATED_META = (
     "govuk:public-updated-at", "govuk:updated-at", "article:modified_time", "dcterms.modified",
@@ -77,6 +81,9 @@ def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
 def _main_content(soup: BeautifulSoup) -> Tag:
     for tag in soup.find_all(_CHROME_TAGS):
         tag.decompose()
+    for aside in soup.find_all("aside"):
+        if not _CONTENT_ASIDE.search(" ".join(aside.get("class") or [])):
+            aside.decompose()
     for selector in _CHROME_SELECTORS:
         for tag in soup.select(selector):
             if not tag.decomposed and tag.name not in ("html", "body", "main"):

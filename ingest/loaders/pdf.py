@@ -20,7 +20,8 @@ MAX_OUTLINE_ENTRIES = 5000
 _PAGE_NUMBER = re.compile(r"^[-–(\[]?\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*[-–)\]]?$", re.I)
 _JUNK_TITLE = re.compile(
     r"^(untitled|document\d*|scanned document|microsoft word\b.*|powerpoint presentation"
-    r"|.*\.(docx?|pdf|rtf|indd|qxd))$",
+    r"|insert title|title|<<.*>>|\{.*\}"
+    r"|.*\.(docx?|pdf|rtf|indd|qxd|qxp|xlsx?|pptx?|txt))$",
     re.IGNORECASE,
 )
 
@@ -181,7 +182,15 @@ def _edges(lines: list[str], edge: int) -> list[str]:
 
 
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip().lower())
+    """A line as a running header would repeat: its page number (a number at either end) as #.
+
+    A line of figures ("6000.00", "47.80") or a number in the middle ("Tel: 01296 382 250") is
+    content, not a header: only whole lines that recur, bar a page number at one end, are.
+    """
+    text = line.strip().lower()
+    if len(re.findall(r"[a-z]", text)) < 3:
+        return ""
+    return re.sub(r"^\d{1,4}\b|\b\d{1,4}$", "#", text)
 
 
 def _sections(pages: list[str], marks: list[_Mark]) -> tuple[Section, ...]:
@@ -208,8 +217,11 @@ def _split_at_marks(text: str, marks: list[_Mark]) -> list[tuple[_Mark | None, s
     cursor = 0
     for mark in marks:
         words = [re.escape(word) for word in mark.title.split()]
-        pattern = re.compile(r"\s+".join(words), re.IGNORECASE)
-        found = pattern.search(text, cursor) if words else None
+        # whole words only ("R" must not match inside "Robert"), at the start of a line first
+        body = r"\s+".join(words)
+        at_line = re.compile(rf"(?m)^\s*{body}(?!\w)", re.IGNORECASE)
+        anywhere = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+        found = (at_line.search(text, cursor) or anywhere.search(text, cursor)) if words else None
         cursor = found.start() if found else cursor
         starts.append((cursor, mark))
     pieces: list[tuple[_Mark | None, str]] = [(None, text[: starts[0][0]] if starts else text)]

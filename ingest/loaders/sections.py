@@ -19,17 +19,23 @@ _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+(\d{4})\b")
 
 
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+
+
 def normalise_text(text: str) -> str:
-    """Collapse spaces within lines, trim lines and keep single blank lines as paragraph breaks."""
+    """Collapse spaces within lines, trim lines and keep single blank lines as paragraph breaks.
+
+    PDF ligatures ("ﬁ" in "Certiﬁcate") become letters, so that search finds the words."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _ZERO_WIDTH.sub("", text)
+    text = _ZERO_WIDTH.sub("", text).translate(_LIGATURES)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalise_block(text: str) -> str:
     """Like normalise_text, but keep leading indentation (nested list items)."""
-    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text)).translate(_LIGATURES)
     lines = []
     for line in text.split("\n"):
         indent = len(line) - len(line.lstrip(" "))
@@ -39,7 +45,7 @@ def normalise_block(text: str) -> str:
 
 def one_line(text: str) -> str:
     """All whitespace, line breaks included, collapsed to single spaces (headings, titles)."""
-    return " ".join(_ZERO_WIDTH.sub("", text).split())
+    return " ".join(_ZERO_WIDTH.sub("", text).translate(_LIGATURES).split())
 
 
 def to_iso_date(value: object) -> str | None:

@@ -1,0 +1,46 @@
+"""Loader text fixes found on real files: figures kept at page edges, bookmark titles matched as
+whole words, ligatures spelt out, junk PDF titles refused, content asides kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.loaders import load_document
+from ingest.loaders.pdf import _JUNK_TITLE, _Mark, _split_at_marks, _strip_running_lines
+from ingest.loaders.sections import normalise_text
+
+
+def test_figures_and_phone_numbers_at_page_edges_are_content_not_headers() -> None:
+    pages = [f"Annual rates 2010 page {n}\nRate table\nBenefit {n} is paid weekly.\n47.80\n"
+             f"Tel: 01{n}96 382 250" for n in range(1, 6)]
+    cleaned = _strip_running_lines(pages)
+    assert all("47.80" in page and "Tel: 01" in page for page in cleaned)
+    assert not any("Annual rates 2010 page" in page for page in cleaned)  # a real running head
+
+
+def test_bookmark_titles_are_found_as_whole_words() -> None:
+    text = "CBE\nCol Robert Trevor GROVES\nR\nRachel Jones"
+    pieces = _split_at_marks(text, [_Mark(0, 1, "CBE"), _Mark(0, 1, "R")])
+    assert [(m.title if m else None, body.strip()) for m, body in pieces] == [
+        (None, ""), ("CBE", "CBE\nCol Robert Trevor GROVES"), ("R", "R\nRachel Jones")]
+
+
+def test_ligatures_become_letters() -> None:
+    assert normalise_text("How to \ufb01ll in your certi\ufb01cate \ufb02ow") == \
+        "How to fill in your certificate flow"
+
+
+def test_junk_pdf_titles_are_not_used() -> None:
+    for junk in ("Walsall Council.xls", "SAMPLE.qxp", "<<field>>", "Insert Title", "Untitled"):
+        assert _JUNK_TITLE.match(junk), junk
+    assert not _JUNK_TITLE.match("Bill of sale")
+
+
+def test_headline_figures_in_an_aside_are_kept(tmp_path: Path) -> None:
+    page = tmp_path / "stats.html"
+    page.write_text("<html><head><title>Stats</title></head><body><main><h1>Stats</h1>"
+                    "<aside class='stat-headline'><p><big>£6bn</big> spent</p></aside>"
+                    "<p>Body text about spending.</p>"
+                    "<aside><a href='/x'>Related content</a></aside></main></body></html>")
+    text = " ".join(s.text for s in load_document(page).sections)
+    assert "£6bn" in text and "Related content" not in text
