@@ -139,6 +139,7 @@ def edit_section(draft: Draft, section_id: str, text: str) -> None:
     role: ParagraphRole = "fixed" if section.kind == "fixed" else "drafted"
     section.paragraphs = [Paragraph(inert_markers(p.strip()) if role == "fixed" else p.strip(),
                                     role) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    section.warnings = []  # they were about the drafted text; the letter checks read the new one
 
 
 class _Sources:

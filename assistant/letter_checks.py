@@ -84,6 +84,15 @@ def _citations(draft: Draft, section: DraftSection) -> list[Finding]:
     if section.kind == "drafted" and not known:
         findings.append(Finding("uncited", section.id,
                                 f"{_name(section)} cites no source from the guidance."))
+    elif section.kind == "drafted":  # each drafted paragraph must be traceable, not just one
+        findings += [
+            Finding("uncited", section.id,
+                    f"Paragraph {i} of {_name(section).replace('The part', 'the part', 1)} "
+                    "cites no source from the guidance.")
+            for i, paragraph in enumerate(section.paragraphs, start=1)
+            if paragraph.role == "drafted"
+            and not any(draft.source(int(n)) for n in _CITE.findall(paragraph.text))
+        ]
     return findings
 
 

@@ -98,3 +98,15 @@ def test_names_in_any_latin_script_or_in_capitals_are_checked() -> None:
     messages = _messages(check_draft(draft, template()), "identifier")
     assert messages == ["The name 'Dr Élodie Brun' is not one of this case's names.",
                         "The name 'MR JONES' is not one of this case's names."]
+
+
+def test_every_drafted_paragraph_must_cite_and_edits_clear_stale_warnings() -> None:
+    draft = _finished(_draft())
+    section = next(s for s in draft.sections if s.kind == "drafted")
+    section.warnings.append("Paragraph 2 cites no source.")  # as drafted by a model
+    edit_section(draft, section.id, "You can ask us to look again [1].\n\nA pasted claim.")
+    assert section.warnings == []  # about the old text
+    messages = _messages(check_draft(draft, template()), "uncited")
+    assert messages == [f"Paragraph 2 of '{section.heading}' cites no source from the guidance."]
+    edit_section(draft, section.id, "You can ask us to look again [1].\n\nWithin a month [1].")
+    assert _messages(check_draft(draft, template()), "uncited") == []
