@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -81,10 +82,30 @@ def _heading_level(paragraph: Paragraph) -> int | None:
     if name.lower() == "title":
         return 0
     match = _HEADING.match(name)
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    return _outline_level(paragraph)
+
+
+def _outline_level(paragraph: Paragraph) -> int | None:
+    """A heading made with a custom style or direct formatting: Word's outline level 0-8."""
+    holders = [paragraph._p.pPr]
+    try:
+        style = paragraph.style
+        holders.append(style.element.pPr if style is not None else None)
+    except (KeyError, ValueError):
+        pass
+    for properties in holders:
+        found = properties.find(qn("w:outlineLvl")) if properties is not None else None
+        value = found.get(qn("w:val")) if found is not None else None
+        if value is not None and value.isdigit() and int(value) < 9:
+            return int(value) + 1
+    return None
 
 
 def _is_list_item(paragraph: Paragraph) -> bool:
+    if _heading_level(paragraph) is not None:  # numbered headings ("1. Eligibility") are headings
+        return False
     if _LIST_STYLE.match(_style_name(paragraph)):
         return True
     properties = paragraph._p.pPr

@@ -44,3 +44,30 @@ def test_headline_figures_in_an_aside_are_kept(tmp_path: Path) -> None:
                     "<aside><a href='/x'>Related content</a></aside></main></body></html>")
     text = " ".join(s.text for s in load_document(page).sections)
     assert "£6bn" in text and "Related content" not in text
+
+
+def test_numbered_and_outline_level_headings_in_word_are_headings(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    numbered = document.add_paragraph("1. Eligibility", style="Heading 1")
+    pr = numbered._p.get_or_add_pPr()
+    num = OxmlElement("w:numPr")
+    num_id = OxmlElement("w:numId")
+    num_id.set(qn("w:val"), "1")
+    num.append(num_id)
+    pr.append(num)  # a heading that carries Word numbering
+    document.add_paragraph("You must live in England.")
+    custom = document.add_paragraph("How to claim")
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "1")
+    custom._p.get_or_add_pPr().append(outline)  # a heading by outline level, no heading style
+    document.add_paragraph("Apply online.")
+    path = tmp_path / "guide.docx"
+    document.save(path)
+    sections = load_document(path).sections
+    assert [(s.heading_path, s.text) for s in sections] == [
+        (("1. Eligibility",), "You must live in England."),
+        (("1. Eligibility", "How to claim"), "Apply online.")]
