@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.oxml.ns import qn
@@ -37,8 +38,9 @@ def load_docx(path: Path) -> LoadedDocument:
     title_style_text: str | None = None
     items: list[str] = []  # consecutive list paragraphs, kept as one block
     for block in document.iter_inner_content():
-        if isinstance(block, Paragraph) and _is_list_item(block) and block.text.strip():
-            items.append(f"- {block.text.strip()}")
+        text = _element_text(block._p) if isinstance(block, Paragraph) else ""
+        if isinstance(block, Paragraph) and _is_list_item(block) and text.strip():
+            items.append(f"- {text.strip()}")
             continue
         if items:
             builder.add("\n".join(items))
@@ -48,11 +50,11 @@ def load_docx(path: Path) -> LoadedDocument:
             continue
         level = _heading_level(block)
         if level is None:
-            builder.add(block.text)
+            builder.add(text)
             continue
         if level == 0 and title_style_text is None:
-            title_style_text = one_line(block.text) or None
-        builder.heading(level, block.text)
+            title_style_text = one_line(text) or None
+        builder.heading(level, text)
     if items:
         builder.add("\n".join(items))
     sections = builder.build()
@@ -122,7 +124,26 @@ def table_text(table: Table) -> str:
             if cell._tc is previous:
                 continue
             previous = cell._tc
-            cells.append(one_line(cell.text))
+            cells.append(one_line(_element_text(cell._tc)))  # nested tables included
         if any(cells):
             lines.append(" | ".join(cells))
     return "\n".join(lines)
+
+
+_TEXT, _TAB, _BREAKS = qn("w:t"), qn("w:tab"), (qn("w:br"), qn("w:cr"))
+_DELETED, _PARAGRAPH = qn("w:del"), qn("w:p")
+
+
+def _element_text(element: Any) -> str:
+    """The text of a paragraph or cell as Word shows it: runs inside tracked insertions,
+    hyperlinks and content controls included (python-docx's ``.text`` drops them), tracked
+    deletions left out, tabs as spaces and breaks as line breaks."""
+    out: list[str] = []
+    for node in element.iter():
+        if node.tag == _TEXT and not any(a.tag == _DELETED for a in node.iterancestors()):
+            out.append(node.text or "")
+        elif node.tag == _TAB:
+            out.append(" ")
+        elif node.tag in _BREAKS or (node.tag == _PARAGRAPH and out and node is not element):
+            out.append("\n")
+    return "".join(out)

@@ -71,3 +71,30 @@ def test_numbered_and_outline_level_headings_in_word_are_headings(tmp_path: Path
     assert [(s.heading_path, s.text) for s in sections] == [
         (("1. Eligibility",), "You must live in England."),
         (("1. Eligibility", "How to claim"), "Apply online.")]
+
+
+def test_word_tracked_changes_and_nested_tables_are_read_as_word_shows_them(
+        tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("The limit is ")
+    paragraph._p.append(parse_xml(
+        f'<w:ins {nsdecls("w")} w:id="1" w:author="A"><w:r><w:t>16 hours</w:t></w:r></w:ins>'))
+    paragraph._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="2" w:author="A"><w:r><w:delText>20 hours</w:delText>'
+        "</w:r></w:del>"))
+    paragraph._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="3" w:author="A"><w:r><w:t>old words</w:t></w:r></w:del>'))
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "Band A"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=1)
+    inner.cell(0, 0).text = "£25.60 a week"
+    path = tmp_path / "tracked.docx"
+    document.save(path)
+    text = "\n".join(s.text for s in load_document(path).sections)
+    assert "The limit is 16 hours" in text
+    assert "20 hours" not in text and "old words" not in text
+    assert "Band A" in text and "£25.60 a week" in text
