@@ -63,14 +63,43 @@ def split_into_chunks(
         text = run.section.text.strip()
         parts = [text] if count_tokens(text) <= budget else splitter.split_text(text)
         lead = len(run.section.text) - len(run.section.text.lstrip())
+        spans: list[tuple[int, int]] = []
         cursor = 0
         for part in (p for p in parts if p.strip()):
             at = text.find(part, cursor)
-            cursor = at + 1 if at >= 0 else cursor
-            label = run.label(lead + at, lead + at + len(part)) if at >= 0 else run.section
-            pieces.append((run, label, part))
+            if at < 0:  # not expected: the splitter keeps the text; cite the whole run
+                pieces.append((run, run.section, part))
+                continue
+            cursor = at + 1
+            spans.append((at, at + len(part)))
+        for start, end in _absorb_scraps(spans, text, count_tokens, budget):
+            pieces.append((run, run.label(lead + start, lead + end), text[start:end]))
     return [_make_chunk(doc, identity, run.section, label, text, n) for n, (run, label, text) in
             enumerate(pieces)]
+
+
+SCRAP_WORDS = 3  # a piece this short ("or", "and", "1.") is joined to a neighbour
+
+
+def _absorb_scraps(spans: list[tuple[int, int]], text: str, count_tokens: Callable[[str], int],
+                   budget: int) -> list[tuple[int, int]]:
+    """Join a piece of a few words to the next piece (or the previous one) when that fits the
+    budget: a lone "or" between two legal conditions says nothing on its own, and neither
+    neighbour would show whether the conditions are alternatives."""
+    out = list(spans)
+    i = 0
+    while i < len(out):
+        start, end = out[i]
+        if len(text[start:end].split()) >= SCRAP_WORDS or len(out) == 1:
+            i += 1
+            continue
+        if i + 1 < len(out) and count_tokens(text[start:out[i + 1][1]]) <= budget:
+            out[i: i + 2] = [(start, out[i + 1][1])]
+        elif i > 0 and count_tokens(text[out[i - 1][0]:end]) <= budget:
+            out[i - 1: i + 1] = [(out[i - 1][0], end)]
+        else:
+            i += 1
+    return out
 
 
 def _text_budget(title: str, section: str, count_tokens: Callable[[str], int], cap: int) -> int:

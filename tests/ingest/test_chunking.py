@@ -106,3 +106,18 @@ def test_control_characters_never_reach_a_chunk() -> None:
 
     assert normalise_text("Night\x07 rate\x00 is £12\x1b.") == "Night rate is £12."
     assert normalise_block("  - item\x07") == "  - item"
+
+
+def test_a_lone_conjunction_is_joined_to_its_neighbour() -> None:
+    from ingest.chunking import _absorb_scraps
+
+    text = "You must be a relevant EEA citizen; or\n\nor\n\nyou must hold a valid family permit."
+    first = text.index("or\n\nor") + 4
+    spans = [(0, first - 2), (first, first + 2), (first + 4, len(text))]
+    merged = _absorb_scraps(spans, text, words, budget=50)
+    assert [text[a:b] for a, b in merged] == [
+        "You must be a relevant EEA citizen; or",
+        "or\n\nyou must hold a valid family permit."]
+    # no room after: joined to the piece before; no room either side: left alone
+    assert len(_absorb_scraps(spans, text, words, budget=8)) == 2
+    assert len(_absorb_scraps(spans, text, words, budget=3)) == 3
