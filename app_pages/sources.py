@@ -27,7 +27,9 @@ def escape_markdown(text: str) -> str:
 
 
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
-_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(?:\s+\"[^\"\n]*\")?\)")
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(?:\s+[^)\n]*)?\)")
+_LINK_SYNTAX = re.compile(r"\]\(|\]\[|^(\s*)\[([^\]\n]+)\]:", re.MULTILINE)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript):[^>\s]*)>", re.IGNORECASE)
 _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
 
@@ -45,9 +47,20 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
     def image(match: re.Match[str]) -> str:
         return f"{match.group(1)} (image not shown: {match.group(2)})".replace("[", "\\[")
 
+    kept: list[str] = []
+
     def link(match: re.Match[str]) -> str:
         target = match.group(2)
-        return match.group(0) if target in allowed_urls else f"{match.group(1)} ({target})"
+        if target in allowed_urls:  # a cited source's own address: set aside, restored below
+            kept.append(match.group(0))
+            return f"\x00{len(kept) - 1}\x00"
+        return f"{match.group(1)} ({target})"
+
+    def inert(match: re.Match[str]) -> str:
+        """Whatever link syntax is left (reference links, nested brackets) shown as text."""
+        if match.group(0).startswith("]"):
+            return "\\" + match.group(0)
+        return f"{match.group(1)}\\[{match.group(2)}\\]:"
 
     def plain(part: str) -> str:
         return _DIRECTIVE.sub(r"\\:\1\2", part).replace("~~", "\\~\\~").replace("`", "\\`")
@@ -56,6 +69,8 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
         return _DIRECTIVE.sub(r"\\:\1\2", _QUOTE_SPECIAL.sub(r"\\\1", part))
 
     text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")
+    text = _AUTOLINK.sub(r"\\<\1\\>", _LINK_SYNTAX.sub(inert, text))
+    text = re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
     return "\n".join(
         "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
                        for part in _MARKER_SPLIT.split(line[2:]))

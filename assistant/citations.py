@@ -148,7 +148,7 @@ def _trusted_text(source: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
+    return " ".join(text.lower().replace("’", "'").replace(WORD_JOINER, "").split())
 
 
 def contacts_in(texts: Sequence[str]) -> set[str]:

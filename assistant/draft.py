@@ -63,6 +63,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def read_facts(args: argparse.Namespace) -> CaseFacts:
     """Case facts from the facts file, --field and --facts-text."""
     data: dict[str, Any] = _read_facts_file(args.facts) if args.facts else {}
+    data = {k: None if v in ("", "~", "null", "Null", "NULL") else v for k, v in data.items()}
     notes = str(data.pop("notes", "") or "")
     letter_date = data.pop("letter_date", None)
     fields = {str(k): "" if v is None else str(v) for k, v in data.items()}

@@ -139,7 +139,9 @@ def edit_section(draft: Draft, section_id: str, text: str) -> None:
     role: ParagraphRole = "fixed" if section.kind == "fixed" else "drafted"
     section.paragraphs = [Paragraph(inert_markers(p.strip()) if role == "fixed" else p.strip(),
                                     role) for p in re.split(r"\n\s*\n", text) if p.strip()]
-    section.warnings = []  # they were about the drafted text; the letter checks read the new one
+    # "cites no source" warnings were about the drafted text (the letter checks read the new
+    # one); warnings about links, contacts or planted instructions in the sources still stand
+    section.warnings = [w for w in section.warnings if "cites no source" not in w]
 
 
 class _Sources:

@@ -11,7 +11,6 @@ Patterns find candidates; the caseworker decides. Nothing here changes the draft
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,13 +30,16 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 _DATE = rf"(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 _BIRTH = re.compile(rf"\b(?:born(?: on)?|date of birth|DOB)\W{{0,3}}({_DATE})", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b[A-Z]{2,6}[-/ ]?\d{4,}(?:[-/]\d{2,})*\b|\b\d{8,}\b")
-# names in any Latin script ("Zoë", "Élodie") and in capitals ("MR JONES")
-_NAME_WORD = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
-_TITLED = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ((?:(?=[^\W\d_])(?:{_NAME_WORD}) ?){{1,3}})",
-                     re.IGNORECASE)
+# names in any Latin script ("Zoë", "Élodie"): "Mr Brown", and in capitals "MR JONES" (a title in
+# capitals only with a name in capitals, so "DR Congo" and "the MS Society" are not names)
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_NAME = rf"[{_UPPER}][^\W\d_]*(?:['’-][^\W\d_]+)*"
+_CAPS_NAME = rf"[{_UPPER}]+(?:['’-][{_UPPER}]+)*\b"
+_TITLED = re.compile(rf"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ((?:{_NAME} ?){{1,3}})"
+                     rf"|(?:MR|MRS|MS|MISS|MX|DR)\.? ((?:{_CAPS_NAME} ?){{1,3}}))")
 _GENERIC_NAMES = {"sir", "madam", "customer", "colleague", "colleagues"}
 _DATE_FIELD = FieldSpec(name="date", label="Date", type="date")
-_GREETING = re.compile(rf"\bDear ((?:{_NAME_WORD} ?){{1,3}})")
+_GREETING = re.compile(rf"\bDear ((?:{_NAME} ?){{1,3}})")
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,10 @@ def _identifiers(text: str, facts: str, names: set[str], shapes: list[re.Pattern
             yield f"The reference {found} is not in this case's facts."
     for pattern in (_TITLED, _GREETING):
         for match in pattern.finditer(text):
-            capitalised = list(itertools.takewhile(lambda w: w[:1].isupper(),
-                                                   match.group(1).split()))
-            words = {w.lower() for w in capitalised}
-            if words and not words & names and not words & _GENERIC_NAMES:
-                shown = match.group(0)[: match.start(1) - match.start(0)] + " ".join(capitalised)
-                yield f"The name '{shown.strip()}' is not one of this case's names."
+            found = next(g for g in match.groups() if g)
+            words = {w.lower() for w in found.split()}
+            if not words & names and not words & _GENERIC_NAMES:
+                yield f"The name '{match.group(0).strip()}' is not one of this case's names."
 
 
 def _references(text: str, shapes: list[re.Pattern[str]]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Sequence
@@ -150,8 +151,13 @@ def save_replacement(settings: Settings, record: DocumentRecord, name: str,
     previous = None
     if target.exists():
         previous = target.with_name(f".previous-{target.name}")
-        previous.write_bytes(target.read_bytes())
-    _write_atomically(target, data, target.parent)
+        shutil.copy2(target, previous)  # bytes, mode and times, to put back as they were
+    try:
+        _write_atomically(target, data, target.parent)
+    except BaseException:
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+        raise
     return SavedUpload(target, record.collection, doc_type, replaced=True, previous=previous)
 
 

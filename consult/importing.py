@@ -192,8 +192,8 @@ def _open_csv(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
     text = _decode(data, path.name)
     dialect: type[csv.Dialect] = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     first = text.split("\n", 1)[0]
-    if dialect is csv.excel and first.count(";") > first.count(","):
-        dialect = _Semicolon  # as Excel saves CSV where the decimal separator is a comma
+    if dialect is csv.excel and len(next(csv.reader([first]), [])) == 1 and ";" in first:
+        dialect = _Semicolon  # one column by commas: as Excel saves CSV in comma-decimal locales
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [h.strip() for h in next(reader, [])]
     if not any(header):

@@ -130,8 +130,11 @@ def table_text(table: Table) -> str:
     return "\n".join(lines)
 
 
-_TEXT, _TAB, _BREAKS = qn("w:t"), qn("w:tab"), (qn("w:br"), qn("w:cr"))
-_DELETED, _PARAGRAPH = qn("w:del"), qn("w:p")
+_TEXT, _TAB, _BREAKS = qn("w:t"), (qn("w:tab"), qn("w:ptab")), (qn("w:br"), qn("w:cr"))
+_PARAGRAPH, _HYPHEN = qn("w:p"), qn("w:noBreakHyphen")
+# tracked deletions, text moved away, and the copy Word keeps for old readers (mc:Fallback)
+_SKIPPED = {qn("w:del"), qn("w:moveFrom"),
+            "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
 
 
 def _element_text(element: Any) -> str:
@@ -140,9 +143,15 @@ def _element_text(element: Any) -> str:
     deletions left out, tabs as spaces and breaks as line breaks."""
     out: list[str] = []
     for node in element.iter():
-        if node.tag == _TEXT and not any(a.tag == _DELETED for a in node.iterancestors()):
+        if node.tag not in (_TEXT, _HYPHEN, *_TAB, *_BREAKS, _PARAGRAPH):
+            continue
+        if any(a.tag in _SKIPPED for a in node.iterancestors()):
+            continue
+        if node.tag == _TEXT:
             out.append(node.text or "")
-        elif node.tag == _TAB:
+        elif node.tag == _HYPHEN:
+            out.append("-")
+        elif node.tag in _TAB:
             out.append(" ")
         elif node.tag in _BREAKS or (node.tag == _PARAGRAPH and out and node is not element):
             out.append("\n")

@@ -82,6 +82,8 @@ def _main_content(soup: BeautifulSoup) -> Tag:
     for tag in soup.find_all(_CHROME_TAGS):
         tag.decompose()
     for aside in soup.find_all("aside"):
+        if aside.decomposed:  # inside an aside already removed
+            continue
         if not _CONTENT_ASIDE.search(" ".join(aside.get("class") or [])):
             aside.decompose()
     for selector in _CHROME_SELECTORS:

@@ -190,6 +190,7 @@ def _shape(line: str) -> str:
     text = line.strip().lower()
     if len(re.findall(r"[a-z]", text)) < 3:
         return ""
+    text = re.sub(r"\bpage\s+\d{1,4}(\s*(of|/)\s*\d{1,4})?", "page #", text)
     return re.sub(r"^\d{1,4}\b|\b\d{1,4}$", "#", text)
 
 
@@ -217,11 +218,10 @@ def _split_at_marks(text: str, marks: list[_Mark]) -> list[tuple[_Mark | None, s
     cursor = 0
     for mark in marks:
         words = [re.escape(word) for word in mark.title.split()]
-        # whole words only ("R" must not match inside "Robert"), at the start of a line first
+        # whole words only: "R" must not match inside "Robert"
         body = r"\s+".join(words)
-        at_line = re.compile(rf"(?m)^\s*{body}(?!\w)", re.IGNORECASE)
-        anywhere = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-        found = (at_line.search(text, cursor) or anywhere.search(text, cursor)) if words else None
+        pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+        found = pattern.search(text, cursor) if words else None
         cursor = found.start() if found else cursor
         starts.append((cursor, mark))
     pieces: list[tuple[_Mark | None, str]] = [(None, text[: starts[0][0]] if starts else text)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app_pages.services import AppServices
 from app_pages.sources import escape_markdown
 from assistant.errors import ModelError
@@ -209,3 +211,17 @@ def test_an_offline_answers_warnings_are_shown(fake_app: AppServices,
     assert not at.exception
     captions = [c.value for c in at.caption]
     assert any("reads like instructions to an AI system" in c for c in captions)
+
+
+def test_every_form_of_planted_link_is_shown_as_text() -> None:
+    from app_pages.sources import defuse
+
+    text = ("See [x](https://evil.example 'title'), [ref][r], [a [b] c](https://evil.example/n) "
+            "and <https://evil.example/auto>; [GOV.UK](https://www.gov.uk/x) [1].\n\n"
+            "[r]: https://evil.example/ref")
+    safe = defuse(text, {"https://www.gov.uk/x"})
+    assert not re.search(r"(?<!\\)\]\(https://evil", safe)  # no live link syntax left
+    assert "\\](https://evil.example/n)" in safe
+    assert "[ref\\][r]" in safe and "\\[r\\]: https://evil.example/ref" in safe
+    assert "\\<https://evil.example/auto\\>" in safe
+    assert "[GOV.UK](https://www.gov.uk/x) [1]" in safe  # a cited source's link and the marker

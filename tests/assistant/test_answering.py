@@ -215,3 +215,15 @@ def test_a_documents_own_bracketed_numbers_are_not_citations() -> None:
     assert answer.answered and f"regulation 4 [{WORD_JOINER}5]" in answer.text
     assert cited_numbers(answer.text) == [1]  # only the answer's own marker cites
     assert not answer.warnings  # no "citation [5] removed" for the document's own text
+
+
+def test_a_quote_with_an_inert_marker_is_still_found_in_its_source() -> None:
+    from assistant.citations import check_answer, inert_markers
+
+    source = "Overtime is paid under regulation 4 [5] of the pay agreement."
+    answer = f'The guidance says "{inert_markers("regulation 4 [5] of the pay agreement")}" [1].'
+    citation = scored(guidance_chunk(source, doc="overtime"))[0]
+    from assistant.citations import build_citation
+
+    checked = check_answer(answer, {1: build_citation(1, citation.chunk, source)}, {1: source})
+    assert not any("does not appear" in w for w in checked.warnings)

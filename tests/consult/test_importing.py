@@ -160,3 +160,9 @@ def test_a_repeated_id_keeps_its_real_answer() -> None:
         ("r2", "Fine."), ("r1", "Buses were cut.")]
     assert sorted((e.response_id, e.reason) for e in question.excluded) == [
         ("r1", "duplicate id")] * 3
+
+
+def test_a_comma_csv_with_semicolons_in_its_header_stays_comma_separated(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "q.csv", ["id", "Do you agree? Give reasons; examples; evidence"],
+                     [["r1", "Yes; because buses matter"]])
+    assert list_columns(path) == ["id", "Do you agree? Give reasons; examples; evidence"]

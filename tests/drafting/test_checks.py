@@ -110,3 +110,21 @@ def test_every_drafted_paragraph_must_cite_and_edits_clear_stale_warnings() -> N
     assert messages == [f"Paragraph 2 of '{section.heading}' cites no source from the guidance."]
     edit_section(draft, section.id, "You can ask us to look again [1].\n\nWithin a month [1].")
     assert _messages(check_draft(draft, template()), "uncited") == []
+
+
+def test_titles_and_names_are_read_in_their_own_case() -> None:
+    draft = _finished(_draft())
+    edit_section(draft, "reasons", "We wrote to Mr and Mrs Smith, to nationals of DR Congo "
+                                   "and to the MS Society. If you miss Jobcentre Plus "
+                                   "appointments [1].")
+    messages = _messages(check_draft(draft, template()), "identifier")
+    assert messages == ["The name 'Mrs Smith' is not one of this case's names."]
+
+
+def test_editing_keeps_warnings_about_what_the_sources_held() -> None:
+    draft = _finished(_draft())
+    section = next(s for s in draft.sections if s.kind == "drafted")
+    section.warnings += ["Paragraph 2 cites no source.",
+                         "The phone number 0800 000 000 appears in no cited source."]
+    edit_section(draft, section.id, "You can ask us to look again [1].")
+    assert section.warnings == ["The phone number 0800 000 000 appears in no cited source."]

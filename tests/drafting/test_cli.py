@@ -49,3 +49,10 @@ def test_yaml_facts_are_read_as_written_and_bad_dates_explained(tmp_path: Path) 
     path.write_text("letter_date: 14/03/2025\n")
     with pytest.raises(FactsError, match="write it as 2025-03-14"):
         read_facts(parse_args(["--facts", str(path)]))
+
+
+def test_null_yaml_values_are_empty(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("reference: null\nteam: ~\nletter_date: null\n")
+    facts = read_facts(parse_args(["--facts", str(path)]))
+    assert dict(facts.fields) == {"reference": "", "team": ""} and facts.letter_date is None

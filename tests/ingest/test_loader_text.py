@@ -98,3 +98,33 @@ def test_word_tracked_changes_and_nested_tables_are_read_as_word_shows_them(
     assert "The limit is 16 hours" in text
     assert "20 hours" not in text and "old words" not in text
     assert "Band A" in text and "£25.60 a week" in text
+
+
+def test_nested_asides_and_page_footers_with_text_around_the_number(tmp_path: Path) -> None:
+    page = tmp_path / "nested.html"
+    page.write_text("<html><body><main><h1>Guide</h1><p>Main text here.</p>"
+                    "<aside class='sidebar'><aside>inner</aside>links</aside></main></body></html>")
+    assert "inner" not in " ".join(s.text for s in load_document(page).sections)
+    pages = [f"Body text of page {n} about fees.\nPage {n} of 40 Published for staff on 12 March"
+             for n in range(1, 6)]
+    assert not any("Published for staff" in p for p in _strip_running_lines(pages))
+
+
+def test_word_text_boxes_once_and_non_breaking_hyphens(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("You are self")
+    paragraph._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:noBreakHyphen/><w:t>employed.</w:t></w:r>'))
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    paragraph._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="{mc}"><mc:AlternateContent><mc:Choice Requires="wps">'
+        "<w:t> Box text.</w:t></mc:Choice><mc:Fallback><w:t> Box text.</w:t></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"))
+    path = tmp_path / "boxes.docx"
+    document.save(path)
+    text = " ".join(s.text for s in load_document(path).sections)
+    assert "self-employed." in text and text.count("Box text.") == 1
