@@ -18,17 +18,22 @@ def make_answer(text: str = "Carry over up to 5 days [1].") -> Answer:
                   spelling=[("anual", "annual")])
 
 
+def answered(store: ConversationStore, question: str, title: str | None = None) -> tuple[str, int]:
+    """Alice's conversation with ``question`` answered: (conversation id, answer id)."""
+    conversation = store.create("alice", title or question)
+    store.add_question("alice", conversation.id, question)
+    return conversation.id, store.add_answer("alice", conversation.id, make_answer())
+
+
 def test_conversation_survives_reopening(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite3"
     store = ConversationStore(db)
-    conversation = store.create("alice", "How much leave can I carry over?")
-    store.add_question("alice", conversation.id, "How much leave can I carry over?")
-    answer_id = store.add_answer("alice", conversation.id, make_answer())
+    conversation_id, answer_id = answered(store, "How much leave can I carry over?")
 
     reopened = ConversationStore(db)
     [listed] = reopened.list_conversations("alice")
     assert listed.title == "How much leave can I carry over?"
-    question, answer = reopened.messages("alice", conversation.id)
+    question, answer = reopened.messages("alice", conversation_id)
     assert (question.role, answer.role, answer.id) == ("user", "assistant", answer_id)
     assert answer.citations[0].quote == "You can carry over up to 5 days."
     assert answer.warnings == ("a warning",) and answer.mode == "extractive"
@@ -63,15 +68,13 @@ def test_rename_and_delete(tmp_path: Path) -> None:
 
 def test_feedback_is_stored_with_question_answer_and_sources(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "c.sqlite3")
-    conversation = store.create("alice", "q")
-    store.add_question("alice", conversation.id, "How much leave?")
-    answer_id = store.add_answer("alice", conversation.id, make_answer())
+    conversation_id, answer_id = answered(store, "How much leave?", title="q")
     store.record_feedback("alice", answer_id, 0, "  missing detail ")
     store.record_feedback("alice", answer_id, 1, "better")  # an update, not a second record
     [feedback] = store.all_feedback()
     assert (feedback.score, feedback.comment, feedback.question) == (1, "better", "How much leave?")
     assert feedback.answer.startswith("Carry over") and feedback.sources[0]["n"] == 1
-    assert store.messages("alice", conversation.id)[1].feedback == 1
+    assert store.messages("alice", conversation_id)[1].feedback == 1
     with pytest.raises(StoreError):
         store.record_feedback("bob", answer_id, 1)
 
@@ -93,9 +96,7 @@ def test_feedback_scores_are_checked_and_store_failures_give_advice(tmp_path: Pa
 
     db = tmp_path / "c.sqlite3"
     store = ConversationStore(db)
-    conversation = store.create("alice", "How much leave?")
-    store.add_question("alice", conversation.id, "How much leave?")
-    answer_id = store.add_answer("alice", conversation.id, make_answer())
+    answer_id = answered(store, "How much leave?")[1]
     with pytest.raises(ValueError, match="1 \\(helpful\\) or 0"):
         store.record_feedback("alice", answer_id, 42)
     long = store.record_feedback("alice", answer_id, 1, "x" * 10_000)
