@@ -6,13 +6,15 @@ OIDC mode when Streamlit's ``[auth]`` secrets are configured (``st.user`` then c
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from app_pages import state
 from assistant.access import (
+    AttemptLimiter,
     Identity,
     admin_password_set,
-    check_admin_password,
     local_identity,
     oidc_identity,
 )
@@ -51,6 +53,17 @@ def show_account(identity: Identity) -> None:
         st.rerun()
 
 
+@st.cache_resource
+def admin_attempts() -> AttemptLimiter:
+    """The process-wide limit on wrong admin passwords (shared by every browser session)."""
+    return AttemptLimiter()
+
+
+def _minutes(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def show_admin_sign_in(settings: Settings) -> None:
     """Local mode: the admin password form, or why admin is unavailable."""
     if oidc_enabled():
@@ -64,8 +77,16 @@ def show_admin_sign_in(settings: Settings) -> None:
     with st.form("ga_admin_sign_in", clear_on_submit=True):
         attempt = st.text_input("Admin password", type="password", key=state.ADMIN_PASSWORD)
         submitted = st.form_submit_button("Open admin", type="primary")
-    if submitted:
-        if check_admin_password(attempt, settings):
-            st.session_state[state.ADMIN_UNLOCKED] = True
-            st.rerun()
+    if not submitted:
+        return
+    limiter = admin_attempts()
+    result = limiter.attempt(attempt, settings)
+    if result is True:
+        st.session_state[state.ADMIN_UNLOCKED] = True
+        st.rerun()
+    if result is None:
+        st.error(f"Too many wrong admin passwords have been tried. Admin sign-in is paused for "
+                 f"{_minutes(limiter.locked_for())}; try again then, or ask whoever runs this "
+                 "app.")
+    else:
         st.error("That password is not right. Try again, or ask whoever runs this app.")

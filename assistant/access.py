@@ -6,16 +6,25 @@
   providers that send no such claim (Microsoft Entra ID) manage addresses themselves.
 - Local (no identity provider): everyone is the local caseworker; admin after typing the admin
   password (``GA_ADMIN_PASSWORD``), compared in constant time. With no password set, nobody is.
+  Wrong passwords are throttled per app process (``AttemptLimiter``): after 5 wrong ones within
+  15 minutes no attempt is checked until the oldest of them is 15 minutes old, whichever browser
+  session they came from, so the password cannot be guessed by opening new sessions.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.config import Settings
+
+log = logging.getLogger(__name__)
 
 LOCAL_USER_ID = "local"
 Role = Literal["caseworker", "admin"]
@@ -88,3 +97,49 @@ def check_admin_password(attempt: str, settings: Settings) -> bool:
         return False
     expected = settings.admin_password.get_secret_value().encode()
     return hmac.compare_digest(attempt.encode(), expected)
+
+
+@dataclass
+class AttemptLimiter:
+    """Throttle wrong admin passwords: at most ``max_failures`` within ``window_s`` seconds.
+
+    One instance per app process (it lives on the shared services), so every browser session
+    counts against the same limit. While locked, attempts are refused without being checked, so a
+    right password typed during a lock-out does not open admin either (it would let a guesser
+    probe). Several app processes each keep their own count: put a rate limit in front of them
+    (or use the identity provider) when that matters. Thread-safe; ``clock`` is injectable.
+    """
+
+    max_failures: int = 5
+    window_s: float = 15 * 60
+    clock: Callable[[], float] = time.monotonic
+    _failures: deque[float] = field(default_factory=deque, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def _forget_old(self, now: float) -> None:
+        while self._failures and now - self._failures[0] >= self.window_s:
+            self._failures.popleft()
+
+    def locked_for(self) -> float:
+        """Seconds until an attempt will be checked again; 0 when attempts are open."""
+        with self._lock:
+            now = self.clock()
+            self._forget_old(now)
+            if len(self._failures) < self.max_failures:
+                return 0.0
+            return max(0.0, self._failures[0] + self.window_s - now)
+
+    def attempt(self, attempt: str, settings: Settings) -> bool | None:
+        """Check ``attempt``: True if right, False if wrong, None if refused (locked out)."""
+        with self._lock:
+            now = self.clock()
+            self._forget_old(now)
+            if len(self._failures) >= self.max_failures:
+                log.warning("Admin sign-in refused: too many wrong passwords")
+                return None
+            if check_admin_password(attempt, settings):
+                return True
+            self._failures.append(now)
+            log.warning("Wrong admin password (%d in the last %d minutes)",
+                        len(self._failures), round(self.window_s / 60))
+            return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.access import check_admin_password, local_identity, oidc_identity
+from assistant.access import AttemptLimiter, check_admin_password, local_identity, oidc_identity
 from assistant.config import Settings
 
 
@@ -51,3 +51,40 @@ def test_local_password_in_constant_time_and_absent_password_grants_nothing() ->
     assert check_admin_password("correct horse", s)
     assert not check_admin_password("correct hors", s)
     assert not local_identity().is_admin and local_identity(admin=True).is_admin
+
+
+class FakeClock:
+    """A fake monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_wrong_passwords_lock_admin_sign_in_for_the_window() -> None:
+    clock = FakeClock()
+    limiter = AttemptLimiter(max_failures=3, window_s=600, clock=clock)
+    s = settings(admin_password="correct horse")
+    assert [limiter.attempt("guess", s) for _ in range(3)] == [False, False, False]
+    assert limiter.locked_for() == 600
+    # locked: even the right password is refused unchecked, so a guesser learns nothing
+    assert limiter.attempt("correct horse", s) is None
+    clock.now += 599
+    assert limiter.attempt("correct horse", s) is None and limiter.locked_for() == 1
+    clock.now += 1  # the oldest failure is now 10 minutes old
+    assert limiter.locked_for() == 0
+    assert limiter.attempt("correct horse", s) is True
+
+
+def test_failures_slide_out_of_the_window_one_by_one() -> None:
+    clock = FakeClock()
+    limiter = AttemptLimiter(max_failures=2, window_s=100, clock=clock)
+    s = settings(admin_password="pw")
+    assert limiter.attempt("a", s) is False
+    clock.now += 60
+    assert limiter.attempt("b", s) is False and limiter.attempt("pw", s) is None
+    clock.now += 40  # the first failure expires; the second still counts
+    assert limiter.attempt("c", s) is False and limiter.attempt("pw", s) is None
+    assert limiter.locked_for() == 60

@@ -46,6 +46,18 @@ def test_local_admin_needs_the_password(fake_app: AppServices) -> None:
                                           "Index health", "Templates"]
 
 
+def test_wrong_passwords_pause_admin_sign_in_for_every_session(fake_app: AppServices) -> None:
+    at = open_admin()
+    for _ in range(5):
+        unlock(at, "guess")
+        assert "not right" in at.error[0].value
+    unlock(at, "guess")
+    assert "paused for 15 minutes" in at.error[0].value
+    fresh = open_admin()  # a new browser session shares the process-wide count
+    unlock(fresh)
+    assert "paused" in fresh.error[0].value and not fresh.tabs
+
+
 def test_local_admin_disabled_without_a_password(fake_app: AppServices) -> None:
     fake_app.services.settings = fake_app.settings.model_copy(update={"admin_password": None})
     at = open_admin()
