@@ -265,6 +265,7 @@ def abstention_text(closest: Sequence[Citation]) -> str:
     for c in closest:
         name = f"[{c.title}]({c.url})" if c.url else f"*{c.title}*"
         section = f" — {c.section}" if c.section and c.section != c.title else ""
+        section += f", page {c.page}" if c.page else ""
         updated = f" (updated {c.updated})" if c.updated else ""
         lines.append(f"- {name}{section}{updated}")
     return f"{text}\n\n" + prompts.render("closest_documents", documents="\n".join(lines))

@@ -29,22 +29,24 @@ def citation_json(citation: Citation) -> dict[str, Any]:
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """The --json object."""
+    """The --json object (``closest``: the closest documents of a "not covered" answer)."""
     return {"answer": answer.text, "mode": answer.mode, "answered": answer.answered,
             "citations": [citation_json(c) for c in answer.citations],
+            "closest": [citation_json(c) for c in answer.closest],
             "spelling": [{"typed": typed, "searched": fix} for typed, fix in answer.spelling]}
 
 
 def format_sources(answer: Answer) -> str:
-    """The sources (or closest documents) under a printed answer."""
-    listed = answer.citations if answer.answered else answer.closest
+    """The sources under a printed answer (a "not covered" answer lists its closest documents
+    in its own text, so they are not repeated here)."""
+    listed = answer.citations if answer.answered else []
     if not listed and not answer.warnings and not answer.spelling:
         return ""
     lines = ["", ""]
     if answer.spelling:
         lines.append(spelling_note(answer.spelling))
     if listed:
-        lines.append("Sources:" if answer.answered else "Closest documents:")
+        lines.append("Sources:")
     for c in listed:
         where = ", ".join(x for x in (c.section, f"page {c.page}" if c.page else "") if x)
         lines.append(f"[{c.n}] {c.title}" + (f" ({where})" if where else "")

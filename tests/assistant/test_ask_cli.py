@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering import abstention_text
 from assistant.ask import answer_json, format_sources
 from assistant.config import Settings
 from assistant.types import Answer, Citation
@@ -22,7 +23,7 @@ CITATION = Citation(n=1, title="Leave", source="leave.pdf", section="Notice", pa
 
 def test_json_shape_and_page_numbers() -> None:
     data = answer_json(Answer("Give notice [1]", "extractive", True, [CITATION]))
-    assert set(data) == {"answer", "mode", "answered", "citations", "spelling"}
+    assert set(data) == {"answer", "mode", "answered", "citations", "closest", "spelling"}
     assert data["citations"][0]["page"] == 3 and data["citations"][0]["quote"] == CITATION.quote
     assert data["spelling"] == []
     corrected = Answer("Give notice [1]", "extractive", True, [CITATION],
@@ -31,9 +32,12 @@ def test_json_shape_and_page_numbers() -> None:
     assert 'Also searched for "notice" (typed "notise").' in format_sources(corrected)
 
 
-def test_printed_sources_list_closest_documents_when_not_answered() -> None:
-    text = format_sources(Answer("Not covered", "extractive", False, closest=[CITATION]))
-    assert "Closest documents:" in text and "[1] Leave (Notice, page 3)" in text
+def test_closest_documents_are_listed_once_when_not_answered() -> None:
+    not_covered = Answer(abstention_text([CITATION]), "extractive", False, closest=[CITATION])
+    assert "*Leave* — Notice, page 3 (updated 2025-03-14)" in not_covered.text
+    assert format_sources(not_covered) == ""  # the answer's own text already lists them
+    data = answer_json(not_covered)
+    assert data["citations"] == [] and data["closest"][0]["page"] == 3
 
 
 @pytest.fixture(scope="module")
