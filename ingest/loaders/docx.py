@@ -1,8 +1,10 @@
-"""Word documents via python-docx: heading styles build the path, tables become cell rows."""
+"""Word documents via python-docx: heading styles build the path, tables become cell rows, list
+items and numbered headings keep the numbers Word shows (``docx_numbering``)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from docx.text.paragraph import Paragraph
 
 from assistant.errors import LoadError
 from assistant.types import LoadedDocument
+from ingest.loaders.docx_numbering import ListNumbering
 from ingest.loaders.sections import (
     SectionBuilder,
     brief,
@@ -35,12 +38,16 @@ def load_docx(path: Path) -> LoadedDocument:
     except Exception as exc:  # python-docx raises zip, XML and key errors on damaged files
         raise LoadError(f"damaged Word document: {brief(exc)}; re-save it and retry") from exc
     builder = SectionBuilder()
+    numbering = ListNumbering(document)
     title_style_text: str | None = None
     items: list[str] = []  # consecutive list paragraphs, kept as one block
-    for block in document.iter_inner_content():
-        text = _element_text(block._p) if isinstance(block, Paragraph) else ""
+    for block in _blocks(document.element.body, document._body):
+        text, label = "", None
+        if isinstance(block, Paragraph):
+            text = _element_text(block._p)
+            label = numbering.label(block._p.pPr, _style_properties(block))
         if isinstance(block, Paragraph) and _is_list_item(block) and text.strip():
-            items.append(f"- {text.strip()}")
+            items.append(f"{label or '-'} {text.strip()}")
             continue
         if items:
             builder.add("\n".join(items))
@@ -54,6 +61,8 @@ def load_docx(path: Path) -> LoadedDocument:
             continue
         if level == 0 and title_style_text is None:
             title_style_text = one_line(text) or None
+        if label and label != "-" and text.strip() and not text.strip().startswith(label):
+            text = f"{label} {text.strip()}"  # "2.1 Eligibility", as Word's navigation shows it
         builder.heading(level, text)
     if items:
         builder.add("\n".join(items))
@@ -77,6 +86,40 @@ def _style_name(paragraph: Paragraph) -> str:
     except (KeyError, ValueError):
         return ""
     return str(style.name) if style is not None and style.name else ""
+
+
+_P, _TBL = qn("w:p"), qn("w:tbl")
+_WRAPPERS = {qn("w:sdt"): qn("w:sdtContent"), qn("w:customXml"): None,
+             qn("w:ins"): None, qn("w:moveTo"): None}
+
+
+def _blocks(element: Any, parent: Any, depth: int = 0) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables in document order, including those inside block-level content
+    controls (``w:sdt``, common in form-like templates), custom XML and tracked insertions,
+    which python-docx's ``iter_inner_content`` skips."""
+    for child in element.iterchildren():
+        if child.tag == _P:
+            yield Paragraph(child, parent)
+        elif child.tag == _TBL:
+            yield Table(child, parent)
+        elif child.tag in _WRAPPERS and depth < 10:
+            inner = _WRAPPERS[child.tag]
+            holder = child.find(inner) if inner is not None else child
+            if holder is not None:
+                yield from _blocks(holder, parent, depth + 1)
+
+
+def _style_properties(paragraph: Paragraph) -> Iterator[Any]:
+    """The ``w:pPr`` of the paragraph's style and the styles it is based on, nearest first."""
+    try:
+        style = paragraph.style
+        for _ in range(10):  # a based-on loop in a damaged file ends here
+            if style is None:
+                return
+            yield style.element.pPr
+            style = style.base_style
+    except (KeyError, ValueError, AttributeError):
+        return
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:
@@ -111,7 +154,11 @@ def _is_list_item(paragraph: Paragraph) -> bool:
     if _LIST_STYLE.match(_style_name(paragraph)):
         return True
     properties = paragraph._p.pPr
-    return properties is not None and properties.numPr is not None
+    num_pr: Any = properties.numPr if properties is not None else None
+    if num_pr is None:
+        return False
+    num_id = num_pr.find(qn("w:numId"))
+    return num_id is None or num_id.get(qn("w:val")) != "0"  # numId 0 switches numbering off
 
 
 def table_text(table: Table) -> str:

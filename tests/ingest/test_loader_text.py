@@ -128,3 +128,101 @@ def test_word_text_boxes_once_and_non_breaking_hyphens(tmp_path: Path) -> None:
     document.save(path)
     text = " ".join(s.text for s in load_document(path).sections)
     assert "self-employed." in text and text.count("Box text.") == 1
+
+
+def _numbered_document(tmp_path: Path) -> Path:
+    """A Word file with a three-level list definition (1. / (a) / i)), used by two lists (the
+    second restarts at 1) and by multi-level heading numbering (1 / 1.1) through the style."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+        '<w:lvlText w:val="(%2)"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerRoman"/>'
+        '<w:lvlText w:val="%3)"/></w:lvl></w:abstractNum>'))
+    numbering.insert(1, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="91">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1.%2"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="91"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(parse_xml(
+        f'<w:num {w} w:numId="92"><w:abstractNumId w:val="90"/><w:lvlOverride w:ilvl="0">'
+        '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="93"><w:abstractNumId w:val="91"/></w:num>'))
+
+    def numbered(element: object, num_id: int, level: int | None) -> None:
+        ilvl = f'<w:ilvl w:val="{level}"/>' if level is not None else ""
+        element.get_or_add_pPr().append(parse_xml(  # type: ignore[attr-defined]
+            f'<w:numPr {w}>{ilvl}<w:numId w:val="{num_id}"/></w:numPr>'))
+
+    for style, level in (("Heading 1", 0), ("Heading 2", 1)):  # numbered headings by style
+        numbered(document.styles[style].element, 93, level)
+    document.add_heading("Eligibility", 1)
+    document.add_heading("Who can apply", 2)
+    for text, level in (("You must be 18 or over", 0), ("and live in England", 1),
+                        ("or live in Wales", 1), ("unless you are a student", 2),
+                        ("You must have a bank account", 0)):
+        numbered(document.add_paragraph(text)._p, 91, level)
+    document.add_paragraph("Then:")
+    for text, level in (("Apply online", 0), ("Wait for a letter", 0), ("Keep it", 1)):
+        numbered(document.add_paragraph(text)._p, 92, level)
+    document.add_heading("How to claim", 1)
+    numbered(document.add_paragraph("Not numbered here")._p, 0, 0)  # numId 0: numbering off
+    document.add_heading("Online", 2)
+    document.add_paragraph("Use the service.")
+    path = tmp_path / "numbered.docx"
+    document.save(path)
+    return path
+
+
+def test_word_lists_and_headings_keep_the_numbers_word_shows(tmp_path: Path) -> None:
+    sections = load_document(_numbered_document(tmp_path)).sections
+    assert [s.heading_path for s in sections] == [
+        ("1 Eligibility", "1.1 Who can apply"), ("2 How to claim",),
+        ("2 How to claim", "2.1 Online")]
+    assert sections[0].text == (
+        "1. You must be 18 or over\n(a) and live in England\n(b) or live in Wales\n"
+        "i) unless you are a student\n2. You must have a bank account\n\nThen:\n\n"
+        "1. Apply online\n2. Wait for a letter\n(a) Keep it")
+    assert sections[1].text == "Not numbered here"
+
+
+def test_word_number_formats() -> None:
+    from ingest.loaders.docx_numbering import format_number
+
+    assert [format_number(n, "lowerLetter") for n in (1, 26, 27)] == ["a", "z", "aa"]
+    assert [format_number(n, "upperRoman") for n in (4, 9, 14, 1999)] == \
+        ["IV", "IX", "XIV", "MCMXCIX"]
+    assert format_number(3, "decimalZero") == "03" and format_number(3, "none") == ""
+    assert format_number(7, "ordinalText") == "7"  # unknown formats read as decimal
+
+
+def test_word_block_content_controls_are_read_in_order(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_heading("Form guidance", 1)
+    first = document.add_paragraph("Before the control.")
+    first._p.addnext(parse_xml(  # a block-level content control holding a paragraph and a table
+        f'<w:sdt {w}><w:sdtPr/><w:sdtContent>'
+        '<w:p><w:r><w:t>Inside the control.</w:t></w:r></w:p>'
+        '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell A</w:t></w:r></w:p></w:tc>'
+        '<w:tc><w:p><w:r><w:t>Cell B</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+        '</w:sdtContent></w:sdt>'))
+    document.add_paragraph("After the control.")
+    path = tmp_path / "form.docx"
+    document.save(path)
+    [section] = load_document(path).sections
+    assert section.text == ("Before the control.\n\nInside the control.\n\nCell A | Cell B\n\n"
+                            "After the control.")
