@@ -279,6 +279,26 @@ def show_draft(draft: Draft, templates_dir: Any) -> None:
     show_downloads(draft)
 
 
+def confirm_redraft() -> bool:
+    """Ask before a new draft replaces an edited one; True once the user says replace it."""
+    box = st.empty()
+    with box.container():
+        st.warning("You have edited this draft. Drafting again replaces it, and your edits are "
+                   "lost. Download it first (below) if you want to keep them.",
+                   icon=":material/warning:")
+        row = st.container(horizontal=True)
+        discard = row.button("Draft again and discard my edits", type="primary")
+        keep = row.button("Keep my edited draft")
+    if discard:
+        st.session_state[state.CONFIRM_REDRAFT] = False
+        box.empty()  # the question is answered: the drafting progress takes its place
+        return True
+    if keep:
+        st.session_state[state.CONFIRM_REDRAFT] = False
+        st.rerun()
+    return False
+
+
 def main() -> None:
     settings = load_settings()
     if current_identity(settings) is None:
@@ -299,9 +319,16 @@ def main() -> None:
         return
     template = choose_template(templates)
     facts, cover, allow_missing = show_fact_inputs(template)
-    if st.button("Draft the letter", type="primary", icon=":material/edit_document:"):
-        app = ready_app_services()
-        run_draft(app, template, facts, cover, allow_missing)
+    clicked = st.button("Draft the letter", type="primary", icon=":material/edit_document:")
+    current = st.session_state.get(state.DRAFT)
+    if current is not None:
+        apply_edits(current)  # so edits typed just before the click count as edits
+    if clicked and current is not None and current.edited:
+        st.session_state[state.CONFIRM_REDRAFT] = True
+    elif clicked:
+        run_draft(ready_app_services(), template, facts, cover, allow_missing)
+    if st.session_state[state.CONFIRM_REDRAFT] and confirm_redraft():
+        run_draft(ready_app_services(), template, facts, cover, allow_missing)
     draft = st.session_state.get(state.DRAFT)
     if draft is not None:
         show_draft(draft, settings.templates_dir)

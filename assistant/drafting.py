@@ -87,6 +87,7 @@ class DraftSection:
     paragraphs: list[Paragraph]
     warnings: list[str] = field(default_factory=list)
     query: str = ""
+    edited: bool = False  # a person has changed the drafted text
 
     @property
     def text(self) -> str:
@@ -117,6 +118,11 @@ class Draft:
         """The section with id ``section_id``."""
         return next(s for s in self.sections if s.id == section_id)
 
+    @property
+    def edited(self) -> bool:
+        """Whether a person has changed any section (drafting again would lose the change)."""
+        return any(s.edited for s in self.sections)
+
 
 @dataclass(frozen=True)
 class DraftProgress:
@@ -142,6 +148,7 @@ def edit_section(draft: Draft, section_id: str, text: str) -> None:
     # "cites no source" warnings were about the drafted text (the letter checks read the new
     # one); warnings about links, contacts or planted instructions in the sources still stand
     section.warnings = [w for w in section.warnings if "cites no source" not in w]
+    section.edited = True
 
 
 class _Sources:

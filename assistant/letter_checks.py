@@ -29,6 +29,9 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
            "December")
 _DATE = rf"(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 _BIRTH = re.compile(rf"\b(?:born(?: on)?|date of birth|DOB)\W{{0,3}}({_DATE})", re.IGNORECASE)
+# a UK phone number written without spaces (01632960001, 08001234567, 447700900123) is a
+# number to call, not a case reference: letters quote helplines from the guidance
+_PHONE = re.compile(r"0\d{9,10}|44\d{10}")
 _REFERENCE = re.compile(r"\b[A-Z]{2,6}[-/ ]?\d{4,}(?:[-/]\d{2,})*\b|\b\d{8,}\b")
 # names in any Latin script ("Zoë", "Élodie"): "Mr Brown", and in capitals "MR JONES" (a title in
 # capitals only with a name in capitals, so "DR Congo" and "the MS Society" are not names)
@@ -119,8 +122,8 @@ def _identifiers(text: str, facts: str, names: set[str], shapes: list[re.Pattern
 
 
 def _references(text: str, shapes: list[re.Pattern[str]]) -> list[str]:
-    found = list(_unique(_REFERENCE, text))
-    for shape in shapes:
+    found = [f for f in _unique(_REFERENCE, text) if not _PHONE.fullmatch(f)]
+    for shape in shapes:  # shaped like this case's reference: checked even if phone-like
         found += [m for m in _unique(shape, text) if m not in found]
     return [f for f in found if not _NI.fullmatch(f)]
 

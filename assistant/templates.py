@@ -133,6 +133,13 @@ class LetterTemplate(_Strict):
                 raise ValueError(f"field name '{name}' is reserved for {BUILT_INS[name]}")
         known = {f.name for f in self.fields} | set(BUILT_INS)
         for where, text in self.texts():
+            doubled = re.search(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}", text)
+            if doubled and doubled.group(1) in known:  # Jinja / mail-merge habit
+                raise ValueError(
+                    f"{where} has {doubled.group(0)}, which would print as the literal text "
+                    f"{{{doubled.group(1)}}}: write {{{doubled.group(1)}}} with single braces to "
+                    "fill in the field ({{ and }} are literal braces)"
+                )
             for placeholder in placeholders(text):
                 if placeholder not in known:
                     raise ValueError(

@@ -120,6 +120,26 @@ def test_editing_a_section_updates_the_checks(drafting_app: AppServices) -> None
     assert "**[1] Mandatory reconsideration**" in shown
 
 
+def test_drafting_again_asks_before_discarding_edits(drafting_app: AppServices) -> None:
+    at = press_draft(fill_in(open_draft()))
+    first_round = at.session_state[state.DRAFT_ROUND]
+    press_draft(at)  # nothing edited yet: a new draft straight away
+    assert at.session_state[state.DRAFT_ROUND] == first_round + 1
+    section_editor(at, "reasons").input("My own wording [1].")
+    press_draft(at)  # typed and pressed in one go: the edit still counts
+    assert "Drafting again replaces it, and your edits are lost" in texts(at)
+    assert section_editor(at, "reasons").value == "My own wording [1]."
+    at.button[[b.label for b in at.button].index("Keep my edited draft")].click().run()
+    assert "your edits are lost" not in texts(at)
+    assert at.session_state[state.DRAFT].section("reasons").text == "My own wording [1]."
+    press_draft(at)
+    at.button[[b.label for b in at.button].index("Draft again and discard my edits")].click()
+    at.run()
+    assert at.session_state[state.DRAFT_ROUND] == first_round + 2
+    assert "[REWRITE:" in section_editor(at, "reasons").value
+    assert not at.session_state[state.DRAFT].edited and "your edits are lost" not in texts(at)
+
+
 def test_missing_required_fact_gives_a_clear_error_and_keeps_the_facts(
         drafting_app: AppServices) -> None:
     at = press_draft(fill_in(open_draft(), recipient_name=""))

@@ -91,6 +91,14 @@ def test_reference_shape_is_learnt_from_the_case() -> None:
         "The reference case 999 111 is not in this case's facts."]
 
 
+def test_phone_numbers_are_not_taken_for_case_references() -> None:
+    draft = _finished(_draft())
+    edit_section(draft, "reasons", "Call 08001234567 or +447700900123, or 01632960001 "
+                                   "from abroad; your claim 123456789 [1].")
+    assert _messages(check_draft(draft, template()), "identifier") == [
+        "The reference 123456789 is not in this case's facts."]
+
+
 def test_names_in_any_latin_script_or_in_capitals_are_checked() -> None:
     draft = _finished(_draft(recipient_name="Zoë Smith"))
     edit_section(draft, "reasons", "Dear Zoë Smith, we wrote to Dr Élodie Brun and to MR JONES. "

@@ -51,6 +51,15 @@ def test_unknown_placeholder_is_named() -> None:
         parse_template(text)
 
 
+def test_double_braces_around_a_field_are_refused_with_the_fix() -> None:
+    jinja = MINIMAL.replace("Dear {recipient_name},", "Dear {{ recipient_name }},")
+    with pytest.raises(TemplateError, match=r"write \{recipient_name\} with single braces"):
+        parse_template(jinja)
+    literal = MINIMAL.replace("Dear {recipient_name},", "Dear {recipient_name}, see {{ref}}")
+    assert fill(parse_template(literal).parts[0].fixed, {"recipient_name": "Jo"}) == \
+        "Dear Jo, see {ref}"  # braces around a word that is no field stay literal
+
+
 @pytest.mark.parametrize("token", ["{0}", "{recipient_name.__class__}", "{recipient_name!r}",
                                    "{ }", "stray {"])
 def test_format_string_tricks_are_refused(token: str) -> None:
