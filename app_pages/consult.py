@@ -25,7 +25,12 @@ from app_pages.consult_results import (
     show_themes,
 )
 from app_pages.consult_review import show_review, show_sign_off
-from app_pages.consult_upload import import_table, import_themefinder_zip, upload_columns
+from app_pages.consult_upload import (
+    import_table,
+    import_themefinder_zip,
+    upload_columns,
+    upload_sheets,
+)
 from app_pages.errors import run_guarded
 from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
@@ -47,15 +52,37 @@ def guarded(description: str, action: Callable[[], T]) -> T | None:
                        after="your imported responses and review are kept; try again.")
 
 
-def file_columns(upload: Any) -> list[str] | None:
-    """The uploaded file's columns, read once per file (None when it cannot be read)."""
-    known = st.session_state.get(state.CONSULT_FILE)
+def file_sheet(upload: Any) -> tuple[bool, str | None]:
+    """(readable, sheet): a workbook with several sheets offers a choice; sheet names are read
+    once per file."""
+    known = st.session_state.get(state.CONSULT_SHEETS)
     if known and known[0] == upload.file_id:
+        sheets = list(known[1])
+    else:
+        found = guarded(f"read {upload.name}",
+                        lambda: upload_sheets(upload.name, upload.getvalue()))
+        if found is None:
+            return False, None
+        sheets = found
+        st.session_state[state.CONSULT_SHEETS] = (upload.file_id, sheets)
+        st.session_state.pop(state.CONSULT_SHEET, None)  # a new file starts at its first sheet
+    if len(sheets) < 2:
+        return True, None
+    return True, st.selectbox("Sheet", sheets, key=state.CONSULT_SHEET,
+                              help="The workbook has several sheets: choose the one that holds "
+                                   "one row per respondent.")
+
+
+def file_columns(upload: Any, sheet: str | None) -> list[str] | None:
+    """The columns of the uploaded file (or of its chosen sheet), read once per file and sheet
+    (None when they cannot be read)."""
+    known = st.session_state.get(state.CONSULT_FILE)
+    if known and known[:2] == (upload.file_id, sheet):
         return list(known[2])
     columns = guarded(f"read {upload.name}",
-                      lambda: upload_columns(upload.name, upload.getvalue()))
+                      lambda: upload_columns(upload.name, upload.getvalue(), sheet))
     if columns is not None:
-        st.session_state[state.CONSULT_FILE] = (upload.file_id, upload.name, columns)
+        st.session_state[state.CONSULT_FILE] = (upload.file_id, sheet, columns)
     return columns
 
 
@@ -69,8 +96,10 @@ def show_import(max_mb: int) -> None:
         help=f"Up to {max_mb} MB and 200,000 rows. The first row must name the columns.")
     if upload is not None and upload.name.lower().endswith(".zip"):
         offer_themefinder(upload)
-    elif upload is not None and (columns := file_columns(upload)):
-        choose_columns(upload, columns)
+    elif upload is not None:
+        readable, sheet = file_sheet(upload)
+        if readable and (columns := file_columns(upload, sheet)):
+            choose_columns(upload, columns, sheet)
     show_resume(max_mb)
     data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
     if data is not None:
@@ -105,7 +134,7 @@ def keep_review(data: Consultation, results: list[QuestionResult]) -> None:
     st.rerun()
 
 
-def choose_columns(upload: Any, columns: list[str]) -> None:
+def choose_columns(upload: Any, columns: list[str], sheet: str | None) -> None:
     guess = next((i for i, c in enumerate(columns) if "id" in c.lower().split("_")), 0)
     id_column = st.selectbox("Respondent id column", columns, index=guess,
                              key=state.CONSULT_ID_COLUMN)
@@ -117,7 +146,7 @@ def choose_columns(upload: Any, columns: list[str]) -> None:
     label = "Import again (replaces the current analysis)" if replacing else "Import"
     if st.button(label, type="primary", disabled=not questions, icon=":material/upload:"):
         keep_import(upload.name, lambda: import_table(
-            upload.name, upload.getvalue(), id_column or "", questions))
+            upload.name, upload.getvalue(), id_column or "", questions, sheet))
 
 
 def offer_themefinder(upload: Any) -> None:

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from assistant.uploads import safe_file_name
 from consult.errors import ConsultError
-from consult.importing import list_columns, load_consultation, load_themefinder
+from consult.importing import list_columns, list_sheets, load_consultation, load_themefinder
 from consult.responses import Consultation
 
 T = TypeVar("T")
@@ -33,15 +33,21 @@ def read_upload(name: str, data: bytes, read: Callable[[Path], T]) -> T:
         return read(path)
 
 
-def upload_columns(name: str, data: bytes) -> list[str]:
-    """The header row of an uploaded CSV/XLSX file."""
-    return read_upload(name, data, list_columns)
+def upload_sheets(name: str, data: bytes) -> list[str]:
+    """The worksheet names of an uploaded XLSX file ([] for a CSV file)."""
+    return read_upload(name, data, list_sheets)
 
 
-def import_table(name: str, data: bytes, id_column: str,
-                 question_columns: list[str]) -> Consultation:
+def upload_columns(name: str, data: bytes, sheet: str | None = None) -> list[str]:
+    """The header row of an uploaded CSV/XLSX file (``sheet`` of a workbook, else its first)."""
+    return read_upload(name, data, lambda p: list_columns(p, sheet))
+
+
+def import_table(name: str, data: bytes, id_column: str, question_columns: list[str],
+                 sheet: str | None = None) -> Consultation:
     """Import an uploaded CSV/XLSX file's chosen columns."""
-    return read_upload(name, data, lambda p: load_consultation(p, id_column, question_columns))
+    return read_upload(name, data,
+                       lambda p: load_consultation(p, id_column, question_columns, sheet))
 
 
 def import_themefinder_zip(name: str, data: bytes) -> Consultation:

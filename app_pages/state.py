@@ -34,6 +34,7 @@ DRAFT_COVER = "ga_draft_cover"  # widget: what the letter must cover (kept acros
 DRAFT_ALLOW_MISSING = "ga_draft_allow_missing"  # widget: draft with placeholders for gaps
 DRAFT = "ga_draft"  # the current Draft (edits applied; a partial one after a model failure)
 DRAFT_ROUND = "ga_draft_round"  # bumps with each new draft so the section editors start afresh
+CONFIRM_REDRAFT = "ga_confirm_redraft"  # "Draft" was pressed over an edited draft: ask first
 TEMPLATE_FILE = "ga_template_file"  # widget (admin): an uploaded letter template
 CONFIRM_REPLACE_TEMPLATE = "ga_confirm_replace_template"  # template name awaiting confirmation
 
@@ -47,6 +48,7 @@ _DEFAULTS: dict[str, Any] = {
     LAST_RESULTS: None,
     DRAFT: None,
     DRAFT_ROUND: 0,
+    CONFIRM_REDRAFT: False,
     CONFIRM_REPLACE_TEMPLATE: None,
 }
 
@@ -94,7 +96,9 @@ def show_notice() -> None:
 # The Consult page: the imported consultation, its results and review live here between runs, so
 # an error never loses them. Dicts are created by the page (no shared mutable defaults).
 CONSULT_UPLOAD = "ga_consult_upload"  # widget: the responses file
-CONSULT_FILE = "ga_consult_file"  # (file_id, name, columns) of the uploaded file
+CONSULT_FILE = "ga_consult_file"  # (file_id, sheet, columns) of the uploaded file
+CONSULT_SHEETS = "ga_consult_sheets"  # (file_id, sheet names) of an uploaded workbook
+CONSULT_SHEET = "ga_consult_sheet"  # widget: the workbook's sheet to import
 CONSULT_ID_COLUMN = "ga_consult_id_column"  # widget
 CONSULT_QUESTION_COLUMNS = "ga_consult_question_columns"  # widget
 CONSULT_DATA = "ga_consult_data"  # the imported Consultation

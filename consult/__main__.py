@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("file", type=Path, help="CSV or XLSX file, or a Themefinder JSONL folder")
     parser.add_argument("--id", dest="id_column", help="the respondent-id column")
     parser.add_argument("--question", action="append", default=[], help="a question column")
+    parser.add_argument("--sheet", help="the worksheet of an XLSX file (default: the first)")
     parser.add_argument(
         "--themes",
         type=Path,
@@ -77,7 +78,7 @@ def _services(offline: bool) -> tuple[Embedder, ChatModel | None]:
 def _run(
     args: argparse.Namespace, embedder: Embedder, llm: ChatModel | None
 ) -> list[QuestionResult]:
-    consultation = load_consultation(args.file, args.id_column, args.question)
+    consultation = load_consultation(args.file, args.id_column, args.question, args.sheet)
     frameworks = _frameworks(args.themes, len(consultation.questions))
     results = []
     for question, framework in zip(consultation.questions, frameworks, strict=True):

@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from consult.errors import ConsultError
 from consult.responses import Consultation, Excluded, Question, Response
@@ -28,16 +29,32 @@ _NOT_APPLICABLE = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
-def list_columns(path: Path) -> list[str]:
-    """The header row of a CSV or XLSX file, for choosing the id and question columns."""
-    header, _ = _open_table(path)
+def list_sheets(path: Path) -> list[str]:
+    """The worksheet names of an XLSX file, in workbook order ([] for a CSV file)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
+    book = _open_book(path)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def list_columns(path: Path, sheet: str | None = None) -> list[str]:
+    """The header row of a CSV or XLSX file (``sheet``, or the first), for choosing the id and
+    question columns."""
+    header, _ = _open_table(path, sheet)
     return header
 
 
 def load_consultation(
-    path: Path, id_column: str | None = None, question_columns: Sequence[str] = ()
+    path: Path,
+    id_column: str | None = None,
+    question_columns: Sequence[str] = (),
+    sheet: str | None = None,
 ) -> Consultation:
-    """Read a CSV/XLSX file (naming its columns) or a folder in the Themefinder JSONL layout."""
+    """Read a CSV/XLSX file (naming its columns; ``sheet`` of a workbook, else its first) or a
+    folder in the Themefinder JSONL layout."""
     if path.is_dir():
         return load_themefinder(path)
     if not path.is_file():
@@ -45,14 +62,17 @@ def load_consultation(
     if id_column is None or not question_columns:
         raise ConsultError(
             "Name the respondent-id column and at least one question column "
-            f"(columns in {path.name}: {', '.join(list_columns(path)[:20])})."
+            f"(columns in {path.name}: {', '.join(list_columns(path, sheet)[:20])})."
         )
-    return load_table(path, id_column, question_columns)
+    return load_table(path, id_column, question_columns, sheet)
 
 
-def load_table(path: Path, id_column: str, question_columns: Sequence[str]) -> Consultation:
-    """Read the id column and each question column of a CSV or XLSX file."""
-    header, rows = _open_table(path)
+def load_table(
+    path: Path, id_column: str, question_columns: Sequence[str], sheet: str | None = None
+) -> Consultation:
+    """Read the id column and each question column of a CSV or XLSX file (``sheet``, or the
+    workbook's first)."""
+    header, rows = _open_table(path, sheet)
     missing = [c for c in [id_column, *question_columns] if c not in header]
     if missing:
         raise ConsultError(
@@ -152,12 +172,14 @@ def _too_many_rows(name: str) -> str:
     )
 
 
-def _open_table(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
+def _open_table(
+    path: Path, sheet: str | None = None
+) -> tuple[list[str], Iterator[Sequence[object]]]:
     if path.stat().st_size > MAX_FILE_MB * 1024 * 1024:
         raise ConsultError(f"{path.name} is larger than {MAX_FILE_MB} MB. Split it and try again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        header, rows = _open_xlsx(path)
+        header, rows = _open_xlsx(path, sheet)
         return _unique(header), rows
     if suffix in (".csv", ".txt", ".tsv"):
         header, rows = _open_csv(path)
@@ -223,17 +245,32 @@ def _limited(rows: Iterator[Sequence[object]], name: str) -> Iterator[Sequence[o
         raise ConsultError(f"{name} is not a well-formed CSV file ({exc}).") from exc
 
 
-def _open_xlsx(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
+def _open_book(path: Path) -> Any:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=False)
+        return load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ConsultError(
             f"{path.name} could not be opened as an Excel workbook ({exc}). "
             "Open it in Excel, save it as .xlsx and try again."
         ) from exc
-    sheet = book.worksheets[0]
+
+
+def _open_xlsx(path: Path, name: str | None) -> tuple[list[str], Iterator[Sequence[object]]]:
+    book = _open_book(path)
+    names = list(book.sheetnames)
+    if name is not None and name not in names:
+        raise ConsultError(
+            f"{path.name} has no sheet named {name!r}. Its sheets are: "
+            f"{', '.join(repr(n) for n in names[:30])}."
+        )
+    if not names:
+        raise ConsultError(f"{path.name} has no worksheets. Open it in Excel and check it.")
+    sheet = book[name] if name is not None else book[names[0]]
+    which = f"The sheet {sheet.title!r}" if name is not None else "The first sheet"
+    if not hasattr(sheet, "iter_rows"):  # a chart sheet
+        raise ConsultError(f"{which} of {path.name} is a chart, not a table.")
     if (sheet.max_row or 0) > MAX_ROWS + 1:
         raise ConsultError(_too_many_rows(path.name))
     # some writers store a wrong size ("A1"); read-only mode would trust it and drop columns
@@ -241,5 +278,8 @@ def _open_xlsx(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
     rows = sheet.iter_rows(values_only=True)
     header = [("" if h is None else str(h)).strip() for h in next(rows, ())]
     if not any(header):
-        raise ConsultError(f"The first sheet of {path.name} is empty or has no header row.")
+        others = [n for n in names if n != sheet.title]
+        hint = (f" Choose another sheet ({', '.join(repr(n) for n in others[:10])}): on the "
+                "Consult page, or with --sheet NAME." if others else "")
+        raise ConsultError(f"{which} of {path.name} is empty or has no header row.{hint}")
     return header, _limited(rows, path.name)

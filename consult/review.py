@@ -19,6 +19,7 @@ from consult.analysis import QuestionResult, remap
 from consult.discovery import distinctive_words
 from consult.embedding import embed_unique
 from consult.errors import ReviewError
+from consult.mapping import CAP
 from consult.positions import POSITIONS, Position
 from consult.responses import Consultation, Excluded, Question, Response
 from consult.themes import Framework, Theme
@@ -221,6 +222,7 @@ def result_to_json(result: QuestionResult) -> dict[str, Any]:
         "signed_off": result.signed_off,
         "signed_off_by": result.signed_off_by,
         "margin": result.margin,
+        "cap": result.cap,
     }
 
 
@@ -243,6 +245,7 @@ def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> Quest
             signed_off=bool(data["signed_off"]),
             signed_off_by=str(data["signed_off_by"]),
             margin=float(data["margin"]),
+            cap=_cap(data.get("cap", CAP)),  # reviews saved before the cap was kept: default
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ReviewError(
@@ -292,6 +295,12 @@ def load_review(path: Path, embedder: Embedder | None = None) -> list[QuestionRe
     except (OSError, UnicodeDecodeError) as exc:
         raise ReviewError(f"{path.name} could not be read ({exc}).") from exc
     return review_from_json(text, embedder, path.name)[1]
+
+
+def _cap(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+        raise ValueError(f"bad theme cap {value!r}")
+    return value
 
 
 def _position(value: Any) -> Position:

@@ -331,6 +331,32 @@ def test_xlsx_formulas_are_imported_as_text(fake_app: AppServices, tmp_path: Pat
     assert question.responses[-1].text == "=SUM(1,2)"  # the formula's text, never its value
 
 
+def test_a_workbook_with_several_sheets_offers_the_sheet(fake_app: AppServices,
+                                                         tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "About this export"  # type: ignore[union-attr]
+    answers = book.create_sheet("Responses")
+    answers.append(["id", "answer"])
+    for n in range(12):
+        answers.append([f"r{n}", f"{TOPICS[n % 3]} Point {n}."])
+    book.save(tmp_path / "export.xlsx")
+    at = consult_page(fake_app)
+    at.file_uploader(key=state.CONSULT_UPLOAD).set_value(
+        ("export.xlsx", (tmp_path / "export.xlsx").read_bytes(), "application/octet-stream"))
+    at.run()
+    assert at.selectbox(key=state.CONSULT_SHEET).options == ["About this export", "Responses"]
+    assert "is empty or has no header row" in at.error[0].value  # the first sheet: no table
+    at.selectbox(key=state.CONSULT_SHEET).set_value("Responses").run()
+    assert not at.error
+    at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).select("answer").run()
+    button(at, "Import").click()
+    at.run()
+    [question] = at.session_state[state.CONSULT_DATA].questions
+    assert len(question.responses) == 12 and question.text == "answer"
+
+
 def themefinder_zip(prefix: str = "gambling_XS/inputs/") -> bytes:
     """A zip of a tiny folder in the Themefinder layout: two questions."""
     import json

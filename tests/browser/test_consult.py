@@ -125,6 +125,7 @@ def show_respondent_text_as_text(page: Any, dialogs: list[str]) -> None:
     quotes = page.locator('[data-testid="stExpander"] [data-testid="stText"]').all_inner_texts()
     assert any(re.match(r"R\d{3}: ", quote) for quote in quotes), "quotes as plain text"
     page.get_by_role("tab", name="Move responses").click()
+    wait_until_idle(page)  # under load the tab's widgets can arrive after the click returns
     page.get_by_label("Responses to move (type to search by id or words)").fill("R030")
     option = page.get_by_role("option", name=re.compile("R030")).first
     assert "<img src=x onerror=alert(1)> **not bold**" in option.inner_text()  # shown as typed

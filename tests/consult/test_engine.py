@@ -14,7 +14,7 @@ from consult.discovery import discover_themes
 from consult.errors import ConsultError, ReviewError
 from consult.evidence import is_evidence_rich
 from consult.importing import build_question
-from consult.mapping import assign, micro_f1
+from consult.mapping import CAP, assign, micro_f1
 from consult.positions import classify_position, is_open_question
 from consult.review import (
     ANY_THEME,
@@ -175,6 +175,20 @@ def test_saved_review_carries_the_consultation_to_resume_from(
     assert data.questions == (result.question,)
     assert loaded.corrections == result.corrections and loaded.signed_off_by == "Pat Reviewer"
     assert loaded.vectors is not None and loaded.vectors.shape[0] == len(result.texts)
+
+
+def test_resumed_review_keeps_the_margin_and_cap_the_reviewer_taught(
+        fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    result.margin, result.cap = 0.12, 1
+    (loaded,) = review_from_json(review_to_json([result]), fake_embedder)[1]
+    assert (loaded.margin, loaded.cap) == (0.12, 1)
+    old = json.loads(review_to_json([result]))
+    del old["questions"][0]["cap"]  # a review saved before the cap was kept
+    assert review_from_json(json.dumps(old), fake_embedder)[1][0].cap == CAP
+    old["questions"][0]["cap"] = "3; rm -rf"
+    with pytest.raises(ReviewError, match="bad theme cap"):
+        review_from_json(json.dumps(old), fake_embedder)
 
 
 @pytest.mark.parametrize(("content", "reason"), [

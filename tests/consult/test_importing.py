@@ -81,6 +81,30 @@ def test_xlsx_formulas_are_read_as_text(tmp_path: Path) -> None:
     assert texts == ['=HYPERLINK("http://x","click")', "Plain answer"]
 
 
+def test_xlsx_sheet_is_chosen_by_name_and_an_empty_first_sheet_names_the_others(
+        tmp_path: Path) -> None:
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Cover"
+    answers = book.create_sheet("Answers")
+    answers.append(["id", "Q1"])
+    answers.append(["r1", "More buses please"])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    assert importing.list_sheets(path) == ["Cover", "Answers"]
+    assert importing.list_sheets(tmp_path / "any.csv") == []
+    with pytest.raises(ConsultError, match=r"The first sheet of export.xlsx is empty .*"
+                                           r"Choose another sheet \('Answers'\)"):
+        list_columns(path)
+    assert list_columns(path, "Answers") == ["id", "Q1"]
+    data = load_consultation(path, "id", ["Q1"], sheet="Answers")
+    assert [r.text for r in data.questions[0].responses] == ["More buses please"]
+    with pytest.raises(ConsultError, match=r"no sheet named 'Sheet9'. Its sheets are: 'Cover', "
+                                           r"'Answers'"):
+        load_consultation(path, "id", ["Q1"], sheet="Sheet9")
+
+
 def test_not_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "r.xlsx"
     path.write_text("not a zip")
