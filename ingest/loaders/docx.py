@@ -53,17 +53,15 @@ def load_docx(path: Path) -> LoadedDocument:
             builder.add("\n".join(items))
             items = []
         if isinstance(block, Table):
-            builder.add(table_text(block))
+            builder.add(table_text(block, numbering))
             continue
         level = _heading_level(block)
         if level is None:
-            builder.add(text)
+            builder.add(_numbered(label, text))  # "3.2 Staff must ...", numbered by its style
             continue
         if level == 0 and title_style_text is None:
             title_style_text = one_line(text) or None
-        if label and label != "-" and text.strip() and not text.strip().startswith(label):
-            text = f"{label} {text.strip()}"  # "2.1 Eligibility", as Word's navigation shows it
-        builder.heading(level, text)
+        builder.heading(level, _numbered(label, text))  # "2.1 Eligibility", as Word shows it
     if items:
         builder.add("\n".join(items))
     sections = builder.build()
@@ -93,20 +91,25 @@ _WRAPPERS = {qn("w:sdt"): qn("w:sdtContent"), qn("w:customXml"): None,
              qn("w:ins"): None, qn("w:moveTo"): None}
 
 
-def _blocks(element: Any, parent: Any, depth: int = 0) -> Iterator[Paragraph | Table]:
+def _blocks(body: Any, parent: Any) -> Iterator[Paragraph | Table]:
     """Paragraphs and tables in document order, including those inside block-level content
     controls (``w:sdt``, common in form-like templates), custom XML and tracked insertions,
     which python-docx's ``iter_inner_content`` skips."""
+    for child in _parts(body, (_P, _TBL)):
+        yield Paragraph(child, parent) if child.tag == _P else Table(child, parent)
+
+
+def _parts(element: Any, tags: tuple[str, ...], depth: int = 0) -> Iterator[Any]:
+    """Children of ``element`` with one of ``tags``, looking inside content controls, custom
+    XML and tracked insertions."""
     for child in element.iterchildren():
-        if child.tag == _P:
-            yield Paragraph(child, parent)
-        elif child.tag == _TBL:
-            yield Table(child, parent)
+        if child.tag in tags:
+            yield child
         elif child.tag in _WRAPPERS and depth < 10:
             inner = _WRAPPERS[child.tag]
             holder = child.find(inner) if inner is not None else child
             if holder is not None:
-                yield from _blocks(holder, parent, depth + 1)
+                yield from _parts(holder, tags, depth + 1)
 
 
 def _style_properties(paragraph: Paragraph) -> Iterator[Any]:
@@ -148,33 +151,66 @@ def _outline_level(paragraph: Paragraph) -> int | None:
     return None
 
 
+def _numbered(label: str | None, text: str) -> str:
+    """``text`` after its Word number, unless it is a bullet or the text already starts with
+    that number as a word of its own (typed by hand as well as numbered)."""
+    stripped = text.strip()
+    if not label or label == "-" or not stripped:
+        return text
+    if re.match(rf"{re.escape(label)}(?:\s|$)", stripped):
+        return text
+    return f"{label} {stripped}"
+
+
 def _is_list_item(paragraph: Paragraph) -> bool:
     if _heading_level(paragraph) is not None:  # numbered headings ("1. Eligibility") are headings
         return False
-    if _LIST_STYLE.match(_style_name(paragraph)):
-        return True
     properties = paragraph._p.pPr
     num_pr: Any = properties.numPr if properties is not None else None
-    if num_pr is None:
+    num_id = num_pr.find(qn("w:numId")) if num_pr is not None else None
+    if num_id is not None and num_id.get(qn("w:val")) == "0":  # numId 0 switches numbering off
         return False
-    num_id = num_pr.find(qn("w:numId"))
-    return num_id is None or num_id.get(qn("w:val")) != "0"  # numId 0 switches numbering off
+    return bool(_LIST_STYLE.match(_style_name(paragraph))) or num_pr is not None
 
 
-def table_text(table: Table) -> str:
-    """A table as lines of 'cell | cell'; cells merged across columns appear once."""
+def table_text(table: Table, numbering: ListNumbering | None = None) -> str:
+    """A table as lines of 'cell | cell': each cell once (merged cells are one ``w:tc``), rows
+    and cells inside content controls (repeating sections) included, numbered paragraphs in
+    cells with their numbers, nested tables' text inside their cell."""
     lines = []
-    for row in table.rows:
-        cells: list[str] = []
-        previous = None
-        for cell in row.cells:
-            if cell._tc is previous:
-                continue
-            previous = cell._tc
-            cells.append(one_line(_element_text(cell._tc)))  # nested tables included
+    for row in _parts(table._tbl, (_ROW,)):
+        cells = [one_line(_cell_text(cell, table, numbering)) for cell in _parts(row, (_CELL,))]
         if any(cells):
             lines.append(" | ".join(cells))
     return "\n".join(lines)
+
+
+_ROW, _CELL = qn("w:tr"), qn("w:tc")
+
+
+def _cell_text(cell: Any, parent: Any, numbering: ListNumbering | None) -> str:
+    """A cell's paragraphs (and nested tables') in order, numbered ones with their number."""
+    if numbering is None:
+        return _element_text(cell)
+    out = []
+    for p in cell.iter(_P):
+        if _inside(p, cell, {_P, *_SKIPPED}):
+            continue  # a text box's paragraphs are read with the paragraph holding it
+        paragraph = Paragraph(p, parent)
+        text = _element_text(p)
+        label = numbering.label(p.pPr, _style_properties(paragraph))
+        out.append(_numbered(label, text) if text.strip() else text)
+    return "\n".join(out)
+
+
+def _inside(node: Any, top: Any, tags: set[str]) -> bool:
+    """Whether an element between ``node`` and ``top`` (both excluded) has one of ``tags``."""
+    parent = node.getparent()
+    while parent is not None and parent is not top:
+        if parent.tag in tags:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 _TEXT, _TAB, _BREAKS = qn("w:t"), (qn("w:tab"), qn("w:ptab")), (qn("w:br"), qn("w:cr"))
