@@ -53,10 +53,9 @@ def show_account(identity: Identity) -> None:
         st.rerun()
 
 
-@st.cache_resource
-def admin_attempts() -> AttemptLimiter:
-    """The process-wide limit on wrong admin passwords (shared by every browser session)."""
-    return AttemptLimiter()
+# The process-wide limit on wrong admin passwords, shared by every browser session. A module
+# object, not st.cache_resource: any browser can ask Streamlit to clear its resource caches.
+ADMIN_ATTEMPTS = AttemptLimiter()
 
 
 def _minutes(seconds: float) -> str:
@@ -79,7 +78,10 @@ def show_admin_sign_in(settings: Settings) -> None:
         submitted = st.form_submit_button("Open admin", type="primary")
     if not submitted:
         return
-    limiter = admin_attempts()
+    if not attempt:
+        st.error("Type the admin password, then select Open admin.")
+        return
+    limiter = ADMIN_ATTEMPTS
     result = limiter.attempt(attempt, settings)
     if result is True:
         st.session_state[state.ADMIN_UNLOCKED] = True

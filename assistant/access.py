@@ -6,9 +6,10 @@
   providers that send no such claim (Microsoft Entra ID) manage addresses themselves.
 - Local (no identity provider): everyone is the local caseworker; admin after typing the admin
   password (``GA_ADMIN_PASSWORD``), compared in constant time. With no password set, nobody is.
-  Wrong passwords are throttled per app process (``AttemptLimiter``): after 5 wrong ones within
+  Wrong passwords are throttled per app process (``AttemptLimiter``): after 10 wrong ones within
   15 minutes no attempt is checked until the oldest of them is 15 minutes old, whichever browser
-  session they came from, so the password cannot be guessed by opening new sessions.
+  session they came from, so the password cannot be guessed by opening new sessions. (Anyone who
+  can reach a local-mode app can therefore also pause admin sign-in; production uses sign-in.)
 """
 
 from __future__ import annotations
@@ -103,14 +104,15 @@ def check_admin_password(attempt: str, settings: Settings) -> bool:
 class AttemptLimiter:
     """Throttle wrong admin passwords: at most ``max_failures`` within ``window_s`` seconds.
 
-    One instance per app process (it lives on the shared services), so every browser session
-    counts against the same limit. While locked, attempts are refused without being checked, so a
-    right password typed during a lock-out does not open admin either (it would let a guesser
-    probe). Several app processes each keep their own count: put a rate limit in front of them
-    (or use the identity provider) when that matters. Thread-safe; ``clock`` is injectable.
+    One instance per app process (a module object in ``app_pages.access``), so every browser
+    session counts against the same limit. While locked, attempts are refused without being
+    checked, so a right password typed during a lock-out does not open admin either (it would
+    let a guesser probe). Several app processes each keep their own count: put a rate limit in
+    front of them (or use the identity provider) when that matters. Thread-safe; ``clock`` is
+    injectable.
     """
 
-    max_failures: int = 5
+    max_failures: int = 10
     window_s: float = 15 * 60
     clock: Callable[[], float] = time.monotonic
     _failures: deque[float] = field(default_factory=deque, init=False, repr=False)
@@ -139,6 +141,8 @@ class AttemptLimiter:
                 return None
             if check_admin_password(attempt, settings):
                 return True
+            if not attempt:  # an empty submission guesses nothing: not counted
+                return False
             self._failures.append(now)
             log.warning("Wrong admin password (%d in the last %d minutes)",
                         len(self._failures), round(self.window_s / 60))

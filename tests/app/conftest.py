@@ -9,8 +9,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import app_pages.access as app_access
 import app_pages.services as app_services
 from app_pages.services import AppServices
+from assistant.access import AttemptLimiter
 from assistant.config import Settings
 from assistant.conversations import ConversationStore
 from assistant.services import Services
@@ -67,6 +69,7 @@ def fake_app(settings: Settings, retriever: FakeRetriever, monkeypatch: pytest.M
                       ConversationStore(settings.conversations_db))
     monkeypatch.setattr(app_services, "load_settings", lambda: app.settings)
     monkeypatch.setattr(app_services, "build_app_services", lambda _settings: app)
+    monkeypatch.setattr(app_access, "ADMIN_ATTEMPTS", AttemptLimiter())  # a fresh count per test
     st.cache_resource.clear()
     yield app
     st.cache_resource.clear()

@@ -82,6 +82,7 @@ def test_failures_slide_out_of_the_window_one_by_one() -> None:
     clock = FakeClock()
     limiter = AttemptLimiter(max_failures=2, window_s=100, clock=clock)
     s = settings(admin_password="pw")
+    assert limiter.attempt("", s) is False and limiter.locked_for() == 0  # not counted
     assert limiter.attempt("a", s) is False
     clock.now += 60
     assert limiter.attempt("b", s) is False and limiter.attempt("pw", s) is None
