@@ -263,7 +263,8 @@ def abstention_text(closest: Sequence[Citation]) -> str:
         return text
     lines = []
     for c in closest:
-        name = f"[{c.title}]({c.url})" if c.url else f"*{c.title}*"
+        name = f"[{c.title}]({c.url})" if c.url else f"*{c.title}*" + \
+            (f" ({c.source})" if c.source and c.source != c.title else "")
         section = f" — {c.section}" if c.section and c.section != c.title else ""
         section += f", page {c.page}" if c.page else ""
         updated = f" (updated {c.updated})" if c.updated else ""

@@ -38,6 +38,8 @@ BUILT_INS = {"today": "today's date", "cover": "what the letter must cover"}
 FieldType = Literal["text", "name", "date", "reference", "ni_number", "postcode", "money",
                     "multiline"]
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+# {{name}} but not {{{name}}} (literal braces around a filled field)
+_DOUBLED = re.compile(r"(?<!\{)\{\{\s*([a-z][a-z0-9_]*)\s*\}\}(?!\})")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NI = re.compile(r"^[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
@@ -133,12 +135,13 @@ class LetterTemplate(_Strict):
                 raise ValueError(f"field name '{name}' is reserved for {BUILT_INS[name]}")
         known = {f.name for f in self.fields} | set(BUILT_INS)
         for where, text in self.texts():
-            doubled = re.search(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}", text)
-            if doubled and doubled.group(1) in known:  # Jinja / mail-merge habit
+            for doubled in _DOUBLED.finditer(text):  # a Jinja / mail-merge habit
+                if doubled.group(1) not in known:
+                    continue
                 raise ValueError(
                     f"{where} has {doubled.group(0)}, which would print as the literal text "
-                    f"{{{doubled.group(1)}}}: write {{{doubled.group(1)}}} with single braces to "
-                    "fill in the field ({{ and }} are literal braces)"
+                    f"{{{doubled.group(1)}}}: write {{{doubled.group(1)}}} with single braces "
+                    "to fill in the field ({{ and }} are literal braces)"
                 )
             for placeholder in placeholders(text):
                 if placeholder not in known:

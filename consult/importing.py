@@ -182,6 +182,9 @@ def _open_table(
         header, rows = _open_xlsx(path, sheet)
         return _unique(header), rows
     if suffix in (".csv", ".txt", ".tsv"):
+        if sheet is not None:
+            raise ConsultError(f"{path.name} is a CSV file, which has no sheets: leave out "
+                               "the sheet (--sheet is for Excel workbooks).")
         header, rows = _open_csv(path)
         return _unique(header), rows
     raise ConsultError(

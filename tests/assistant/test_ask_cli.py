@@ -34,7 +34,7 @@ def test_json_shape_and_page_numbers() -> None:
 
 def test_closest_documents_are_listed_once_when_not_answered() -> None:
     not_covered = Answer(abstention_text([CITATION]), "extractive", False, closest=[CITATION])
-    assert "*Leave* — Notice, page 3 (updated 2025-03-14)" in not_covered.text
+    assert "*Leave* (leave.pdf) — Notice, page 3 (updated 2025-03-14)" in not_covered.text
     assert format_sources(not_covered) == ""  # the answer's own text already lists them
     data = answer_json(not_covered)
     assert data["citations"] == [] and data["closest"][0]["page"] == 3

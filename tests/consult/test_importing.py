@@ -94,6 +94,9 @@ def test_xlsx_sheet_is_chosen_by_name_and_an_empty_first_sheet_names_the_others(
     book.save(path)
     assert importing.list_sheets(path) == ["Cover", "Answers"]
     assert importing.list_sheets(tmp_path / "any.csv") == []
+    (tmp_path / "plain.csv").write_text("id,Q1\nr1,yes\n")
+    with pytest.raises(ConsultError, match="CSV file, which has no sheets"):
+        load_consultation(tmp_path / "plain.csv", "id", ["Q1"], sheet="Answers")
     with pytest.raises(ConsultError, match=r"The first sheet of export.xlsx is empty .*"
                                            r"Choose another sheet \('Answers'\)"):
         list_columns(path)

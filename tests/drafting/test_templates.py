@@ -55,9 +55,13 @@ def test_double_braces_around_a_field_are_refused_with_the_fix() -> None:
     jinja = MINIMAL.replace("Dear {recipient_name},", "Dear {{ recipient_name }},")
     with pytest.raises(TemplateError, match=r"write \{recipient_name\} with single braces"):
         parse_template(jinja)
-    literal = MINIMAL.replace("Dear {recipient_name},", "Dear {recipient_name}, see {{ref}}")
-    assert fill(parse_template(literal).parts[0].fixed, {"recipient_name": "Jo"}) == \
-        "Dear Jo, see {ref}"  # braces around a word that is no field stay literal
+    second = MINIMAL.replace("Dear {recipient_name},", "See {{ref}}. Dear {{recipient_name}},")
+    with pytest.raises(TemplateError, match=r"\{\{recipient_name\}\}"):
+        parse_template(second)  # found after a literal {{ref}}
+    literal = MINIMAL.replace("Dear {recipient_name},",
+                              "Dear {recipient_name}, see {{ref}} and {{{recipient_name}}}")
+    fixed = parse_template(literal).parts[0].fixed  # type: ignore[union-attr]
+    assert fill(fixed, {"recipient_name": "Jo"}) == "Dear Jo, see {ref} and {Jo}"
 
 
 @pytest.mark.parametrize("token", ["{0}", "{recipient_name.__class__}", "{recipient_name!r}",
