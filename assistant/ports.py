@@ -67,6 +67,10 @@ class ChunkIndex(Protocol):
         """Every chunk matching ``where`` (no vectors)."""
         ...
 
+    def get_chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunks stored now under ``chunk_ids`` (ids no longer stored are left out)."""
+        ...
+
     def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:
         """The stored vectors of ``chunk_ids``, one row each, in order (unknown id: StoreError)."""
         ...

@@ -17,7 +17,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,9 +29,12 @@ import numpy as np
 
 from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
 from assistant.config import Settings
+from assistant.errors import StoreError
 from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.spelling import expand
 from assistant.types import Chunk, ChunkFilter, ScoredChunk
+
+log = logging.getLogger(__name__)
 
 # Logistic calibration (intercept, dense cosine weight, jurisdiction coverage weight) and the
 # threshold, fitted on the tuning halves (even ids) of the dev and out-of-scope questions, both
@@ -55,6 +60,11 @@ class RetrievalParams:
     dense_weight: float = 1.0
     sparse_weight: float = 1.5
     doc_bonus: float = 0.3  # share of a document's next two best chunks added to each chunk
+    # Rank fusion ignores how far apart cosines are: a short document whose one chunk is far
+    # closer to the query than anything else could sink under long documents' bonuses. A dense
+    # match more than gap_slack below the best cosine loses gap_weight x the excess.
+    gap_weight: float = 0.5
+    gap_slack: float = 0.1
     diversity: float = 0.1  # fractional discount per chunk already chosen from the same doc
     duplicate_overlap: float = 0.9  # word-set Jaccard at or above which chunks are duplicates
     # Feedback for long queries (a scenario and a question): a second dense search from the query
@@ -94,7 +104,7 @@ class HybridRetriever:
 
     def __init__(self, index: ChunkIndex, embedder: Embedder, bm25: Bm25Index,
                  params: RetrievalParams | None = None, store_dir: Path | None = None,
-                 check_every_s: float = 30.0) -> None:
+                 check_every_s: float = 5.0, background: bool = True) -> None:
         self._index = index
         self._embedder = embedder
         self._bm25 = bm25
@@ -102,6 +112,9 @@ class HybridRetriever:
         self._store_dir = store_dir
         self._check_every_s = check_every_s
         self._checked_at = time.monotonic()
+        self._background = background
+        self._refreshing: threading.Thread | None = None
+        self._lock = threading.Lock()
         self.last_evidence = QueryEvidence(0.0, 0.0)
 
     @property
@@ -137,13 +150,44 @@ class HybridRetriever:
             self._current_bm25().speller.prepare()
 
     def _current_bm25(self) -> Bm25Index:
-        """The BM25 index, reloaded when the chunk index changed (checked every few seconds)."""
-        if self._store_dir is None or time.monotonic() - self._checked_at < self._check_every_s:
+        """The BM25 index, checked against the chunk index every few seconds.
+
+        Another process (the ingest CLI, another app process on the same Chroma server) may
+        change the documents. The check (about 40 ms at 450 documents) and any rebuild (seconds
+        at 100k chunks) run on a background thread, off the user's question; until the new index
+        is ready the old one serves, and ``_candidates`` reads the chunks it alone finds from the
+        chunk index itself, so a deleted or replaced chunk is never cited from the old one.
+        """
+        if self._store_dir is None:
             return self._bm25
-        self._checked_at = time.monotonic()
-        if fingerprint(self._index) != self._bm25.fingerprint:
-            self._bm25 = load_bm25(self._index, self._store_dir)
+        with self._lock:
+            due = time.monotonic() - self._checked_at >= self._check_every_s
+            busy = self._refreshing is not None and self._refreshing.is_alive()
+            if due and not busy:
+                self._checked_at = time.monotonic()
+                if self._background:
+                    self._refreshing = threading.Thread(
+                        target=self._refresh, name="bm25-refresh", daemon=True)
+                    self._refreshing.start()
+        if due and not busy and not self._background:
+            self._refresh(raise_errors=True)
         return self._bm25
+
+    def _refresh(self, raise_errors: bool = False) -> None:
+        """Reload BM25 (and warm its spelling dictionary) if the documents changed."""
+        assert self._store_dir is not None
+        try:
+            if fingerprint(self._index) == self._bm25.fingerprint:
+                return
+            bm25 = load_bm25(self._index, self._store_dir)
+            if self.params.spelling:
+                bm25.speller.prepare()
+            self._bm25 = bm25
+        except Exception:
+            if raise_errors:
+                raise
+            log.warning("Checking the keyword index failed; the current one stays in use",
+                        exc_info=True)
 
     def _candidates(self, query: str, bm25: Bm25Index, where: ChunkFilter | None, *,
                     long_query: bool) -> dict[str, _Candidate]:
@@ -151,8 +195,17 @@ class HybridRetriever:
         found: dict[str, _Candidate] = {}
         for rank, hit in enumerate(self._index.query(vector, self.params.dense_n, where)):
             found[hit.chunk.chunk_id] = _Candidate(hit.chunk, hit.score, rank)
-        for rank, (chunk, _score) in enumerate(bm25.search(query, self.params.sparse_n, where)):
-            found.setdefault(chunk.chunk_id, _Candidate(chunk)).sparse_rank = rank
+        sparse = bm25.search(query, self.params.sparse_n, where)
+        # BM25 is a snapshot: another process may have replaced or deleted a chunk since it was
+        # built. Chunks it alone found are read from the index now: gone ones are dropped and a
+        # replaced one is cited in its current text, never the snapshot's.
+        current = self._index.get_chunks_by_id(
+            [c.chunk_id for c, _ in sparse if c.chunk_id not in found])
+        for rank, (chunk, _score) in enumerate(sparse):
+            if chunk.chunk_id in found:
+                found[chunk.chunk_id].sparse_rank = rank
+            elif chunk.chunk_id in current:
+                found[chunk.chunk_id] = _Candidate(current[chunk.chunk_id], sparse_rank=rank)
         p = self.params
         if p.prf_beta > 0 and p.prf_chunks > 0 and long_query:
             self._feedback(vector.reshape(-1), found, where)
@@ -167,8 +220,11 @@ class HybridRetriever:
         best = sorted(found.values(), key=lambda c: c.key, reverse=True)[: p.prf_chunks]
         if not best:  # nothing matched (an empty index, or a filter nothing passes)
             return
-        moved = vector + p.prf_beta * self._index.get_vectors(
-            [c.chunk.chunk_id for c in best]).mean(axis=0)
+        try:
+            best_vectors = self._index.get_vectors([c.chunk.chunk_id for c in best])
+        except StoreError:  # a chunk was deleted by another process since it was found
+            return
+        moved = vector + p.prf_beta * best_vectors.mean(axis=0)
         moved = moved / max(float(np.linalg.norm(moved)), 1e-12)
         new: list[_Candidate] = []
         for rank, hit in enumerate(self._index.query(moved, p.dense_n, where)):
@@ -179,7 +235,10 @@ class HybridRetriever:
                 new.append(candidate)
             candidate.feedback_rank = rank
         if new:
-            cosines = self._index.get_vectors([c.chunk.chunk_id for c in new]) @ vector
+            try:
+                cosines = self._index.get_vectors([c.chunk.chunk_id for c in new]) @ vector
+            except StoreError:  # deleted meanwhile: they keep the floor cosine
+                return
             for candidate, cosine in zip(new, cosines, strict=True):
                 candidate.cosine = float(cosine)
 
@@ -193,12 +252,16 @@ class HybridRetriever:
             c.fused = dense + sparse
             by_doc.setdefault(c.chunk.doc_id, []).append(c.fused)
         top3 = {doc: sorted(scores, reverse=True)[:3] for doc, scores in by_doc.items()}
+        best_cosine = max((c.cosine for c in candidates.values()
+                           if c.cosine is not None and c.dense_rank is not None), default=None)
         for c in candidates.values():
             best = top3[c.chunk.doc_id]
             others = sum(best) - c.fused if c.fused in best else sum(best[:2])
             c.key = c.fused + p.doc_bonus * others
             if c.feedback_rank is not None:
                 c.key += p.prf_weight * p.dense_weight / (p.rrf_k + c.feedback_rank)
+            if best_cosine is not None and c.cosine is not None and c.dense_rank is not None:
+                c.key -= p.gap_weight * max(0.0, best_cosine - c.cosine - p.gap_slack)
 
     def _score(self, query: str, chosen: list[_Candidate],
                candidates: dict[str, _Candidate]) -> list[ScoredChunk]:

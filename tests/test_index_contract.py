@@ -147,6 +147,16 @@ def test_stored_vectors_come_back_in_the_order_asked(index: ChunkIndex) -> None:
         index.get_vectors([ids[0], "no-such-chunk"])
 
 
+def test_chunks_by_id_are_read_fresh_and_missing_ids_left_out(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    ids = [c.chunk_id for c in index.get_chunks()]
+    changed = replace(make_chunk(0, "paternity leave notice changed"), chunk_id=ids[0])
+    index.upsert_chunks([changed], embedder.embed([changed.text]))
+    found = index.get_chunks_by_id([ids[0], "no-such-chunk", ids[3]])
+    assert set(found) == {ids[0], ids[3]} and found[ids[0]].text == changed.text
+    assert index.get_chunks_by_id([]) == {}
+
+
 def test_filters_by_collection_and_type(index: ChunkIndex) -> None:
     embedder = _fill(index)
     vector = embedder.embed(["leave"])[0]
@@ -256,3 +266,51 @@ def test_a_chroma_server_that_goes_away_gives_advice_not_a_traceback(tmp_path: P
         index.query(embedder.embed(["sick pay"]), 2)
     with pytest.raises(StoreError, match="failed while reading document records"):
         index.get_documents()
+
+
+@pytest.mark.integration
+def test_a_server_restarted_on_other_data_is_reopened_not_fatal(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = _start_chroma(tmp_path / "first", port)
+    try:
+        index = ChromaChunkIndex(open_client(tmp_path, "127.0.0.1", port), FakeEmbedder(), "moved")
+        _fill(index)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    proc = _start_chroma(tmp_path / "second", port)  # same address, an empty data folder
+    try:
+        # the old collection handle points nowhere now: the index opens the collection again
+        assert index.count_chunks() == 0 and index.get_documents() == []
+        embedder = _fill(index)  # and re-ingestion through the same process works
+        assert index.query(embedder.embed(["sick pay"])[0], 1)[0].chunk.text == TEXTS[2]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_an_unreachable_or_wrong_server_is_named_with_what_to_check(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    port = _free_port()  # nothing listens here
+    with pytest.raises(StoreError) as refused:
+        open_client(tmp_path, "127.0.0.1", port)
+    message = str(refused.value)
+    assert f"Could not reach the Chroma server at 127.0.0.1:{port} (" in message
+    assert "GA_CHROMA_HOST" in message and "?." not in message
+
+    class NotChroma(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_error(404)  # an HTML error page, as a web server on the wrong port sends
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), NotChroma)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(StoreError, match="answered with a web page, not Chroma's API"):
+            open_client(tmp_path, "127.0.0.1", server.server_address[1])
+    finally:
+        server.shutdown()

@@ -48,7 +48,16 @@ def _store_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @functools.wraps(method)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
-                return method(*args, **kwargs)
+                try:
+                    return method(*args, **kwargs)
+                except Exception as exc:
+                    owner = args[0] if args else None
+                    if not (_collection_gone(exc) and isinstance(owner, ChromaChunkIndex)):
+                        raise
+                    # the server was restarted on other data, or the collection was dropped
+                    # and made again: open it afresh (once) instead of failing until a restart
+                    owner.reopen()
+                    return method(*args, **kwargs)
             except StoreError:
                 raise
             except Exception as exc:
@@ -61,6 +70,13 @@ def _store_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 ) from exc
         return guarded
     return wrap
+
+
+def _collection_gone(exc: Exception) -> bool:
+    """Whether Chroma says the collection this handle points to no longer exists."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError) or "does not exist" in str(exc)
 
 
 @register_embedding_function
@@ -120,9 +136,23 @@ def open_client(store_dir: Path, host: str | None, port: int = 8000, ssl: bool =
         store_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=chroma_settings)
     except Exception as exc:  # chromadb raises ValueError, ConnectionError, RuntimeError...
-        where = f"the Chroma server at {host}:{port}" if host else f"the store at {store_dir}"
-        raise StoreError(f"Could not open {where}: {exc}. Check the path or that it is running.") \
-            from exc
+        detail = _detail(exc)
+        if host:
+            raise StoreError(
+                f"Could not reach the Chroma server at {host}:{port} ({detail}). Check that "
+                "`chroma run` is running there and reachable from this machine, and the "
+                "GA_CHROMA_HOST, GA_CHROMA_PORT and GA_CHROMA_SSL settings.") from exc
+        raise StoreError(
+            f"Could not open the store at {store_dir} ({detail}). Check that the folder exists "
+            "and is writable (GA_STORE_DIR).") from exc
+
+
+def _detail(exc: Exception) -> str:
+    """An exception's message in one short line (an HTML error page named as such)."""
+    text = " ".join(str(exc).split())
+    if "<html" in text.lower() or "<!doctype" in text.lower():
+        return "it answered with a web page, not Chroma's API: is another service on that port?"
+    return text[:200].rstrip(" .?!:;") or type(exc).__name__
 
 
 def _search_wide_enough(collection: Any) -> None:
@@ -186,14 +216,18 @@ class ChromaChunkIndex:
         self._client = client
         self._embedder = embedder
         self.name = collection_name(base_name, embedder)
-        ef = GuidanceEmbeddingFunction(embedder)
-        meta = {"embedding_model": embedder.model_id, "dim": embedder.dim}
+        self.reopen()
+
+    def reopen(self) -> None:
+        """Open (or create) the chunk and document collections; also after the server lost them."""
+        ef = GuidanceEmbeddingFunction(self._embedder)
+        meta = {"embedding_model": self._embedder.model_id, "dim": self._embedder.dim}
         try:
-            self._chunks = client.get_or_create_collection(
+            self._chunks = self._client.get_or_create_collection(
                 self.name, embedding_function=ef, metadata=meta,
                 configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
             )
-            self._docs = client.get_or_create_collection(
+            self._docs = self._client.get_or_create_collection(
                 self.name + "-docs", embedding_function=None, metadata={"kind": "documents"}
             )
         except Exception as exc:
@@ -255,6 +289,15 @@ class ChromaChunkIndex:
             if len(page["ids"]) < _PAGE:
                 return out
             offset += _PAGE
+
+    @_store_failures("reading chunks")
+    def get_chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        if not chunk_ids:
+            return {}
+        got = self._chunks.get(ids=list(dict.fromkeys(chunk_ids)),
+                               include=["documents", "metadatas"])
+        return {i: _chunk_from(i, d, dict(m)) for i, d, m in
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
     @_store_failures("reading vectors")
     def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:

@@ -114,12 +114,42 @@ def test_bm25_only_matches_are_still_returned() -> None:
 def test_retriever_picks_up_documents_indexed_after_it_started(tmp_path: Path) -> None:
     index = topic_index()
     retriever = HybridRetriever(index, FakeEmbedder(), load_bm25(index, tmp_path),
-                                store_dir=tmp_path, check_every_s=0.0)
+                                store_dir=tmp_path, check_every_s=0.0, background=False)
     add_document(index, [chunk("pension.md", 0, "Workplace pension auto enrolment duties.")])
     results = retriever.retrieve("pension auto enrolment", k=3)
     assert results[0].chunk.source == "pension.md"
     saved = read_snapshot(tmp_path)
     assert saved is not None and any(c.source == "pension.md" for c in saved.chunks)
+
+
+def test_a_change_by_another_process_is_picked_up_off_the_question(tmp_path: Path) -> None:
+    index = topic_index()
+    retriever = HybridRetriever(index, FakeEmbedder(), load_bm25(index, tmp_path),
+                                store_dir=tmp_path, check_every_s=0.0)
+    old = retriever._bm25
+    add_document(index, [chunk("pension.md", 0, "Workplace pension auto enrolment duties.")])
+    retriever.retrieve("pension auto enrolment", k=3)  # starts the check; the old index serves
+    refresh = retriever._refreshing
+    assert refresh is not None
+    refresh.join(timeout=30)
+    assert retriever._bm25 is not old
+    assert any(c.source == "pension.md" for c in retriever._bm25.chunks)
+
+
+def test_a_stale_keyword_index_never_cites_deleted_or_replaced_text() -> None:
+    index = topic_index()
+    retriever = retriever_for(index, dense_n=1)  # BM25 built now, then the index changes
+    vat = [c for c in index.get_chunks() if c.source == "vat-registration.md"]
+    del index.chunks[vat[1].chunk_id], index.vectors[vat[1].chunk_id]  # deleted elsewhere
+    replaced = chunk("vat-registration.md", 0, "VAT registration moved to a new service.")
+    index.upsert_chunks([replaced], FakeEmbedder().embed([replaced.embedding_text]))
+    results = retriever.retrieve("register for VAT online with HMRC threshold", k=8)
+    ids = [r.chunk.chunk_id for r in results]
+    assert vat[1].chunk_id not in ids  # BM25 still has it; the index no longer does
+    texts = {r.chunk.chunk_id: r.chunk.text for r in results}
+    assert texts.get(vat[0].chunk_id) == "VAT registration moved to a new service."
+    long_query = "I run a small shop and my turnover went up this year so " * 3 + "VAT?"
+    assert retriever.retrieve(long_query, k=4)  # feedback search survives the deletion too
 
 
 def test_build_retriever_persists_bm25_under_the_store(tmp_path: Path) -> None:
