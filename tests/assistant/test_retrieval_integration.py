@@ -39,6 +39,43 @@ def real_store(store: Path) -> Settings:
     return settings
 
 
+SHORT_NOTE = """---
+title: Island posting allowance
+---
+# Island posting allowance
+
+Staff posted to work on a remote island can claim an island posting allowance, known as the
+Zorbington allowance. It is paid monthly with your salary.
+
+## How to claim the island posting allowance
+
+Complete form ZB7 and send it to the islands payroll team within 20 working days of starting
+your island posting.
+"""
+
+
+def test_a_short_document_that_answers_best_is_not_buried_by_long_ones(
+        tmp_path: Path, minilm: object) -> None:
+    from ingest.service import ingest_paths
+    from tests.conftest import ROOT
+
+    settings = Settings(store_dir=tmp_path / "store")
+    folder = tmp_path / "guidance"
+    folder.mkdir()
+    for path in (ROOT / "sample_guidance" / "guidance").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "island-posting-allowance.md").write_text(SHORT_NOTE)
+    ingest_paths(settings, [folder], "guidance")
+    embedder = build_embedder(settings)
+    index = build_index(settings, embedder)
+    assert sum(r.chunks for r in index.get_documents()
+               if r.source == "island-posting-allowance.md") == 1
+    retriever = build_retriever(settings, index, embedder)
+    results = retriever.retrieve("How do I claim the island posting allowance?", k=5)
+    assert results[0].chunk.source == "island-posting-allowance.md"
+    assert results[0].score >= retriever.min_relevance  # answered, not "not covered"
+
+
 def test_hybrid_retrieval_on_real_chroma_and_minilm(tmp_path: Path, minilm: object) -> None:
     settings = real_store(tmp_path / "store")
     embedder = build_embedder(settings)
