@@ -20,6 +20,8 @@ from assistant.config import Settings, get_settings
 from assistant.conversations import ConversationStore
 from assistant.retrieval import HybridRetriever
 from assistant.services import Services, build_services
+from assistant.uploads import refresh_retrieval
+from ingest.service import repair_if_idle
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,13 @@ def load_settings() -> Settings:
 def build_app_services(settings: Settings) -> AppServices:
     """Build the real services from settings (the seam tests replace), warmed up."""
     app = AppServices(build_services(settings), ConversationStore(settings.conversations_db))
+    try:  # a killed ingestion may have left a document half-written: finish or roll it back
+        repaired = repair_if_idle(settings, app.services.index)
+        if repaired:
+            log.warning("Repaired %d document(s) an interrupted ingestion left pending", repaired)
+            refresh_retrieval(app.services)
+    except Exception:  # the store's own error will surface, with advice, on first use
+        log.warning("Checking for interrupted ingestion failed", exc_info=True)
     retriever = app.services.retriever
     try:  # load the model, touch the index and build the spelling dictionary now (~1 s)
         if isinstance(retriever, HybridRetriever):

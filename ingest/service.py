@@ -47,3 +47,20 @@ def ingest_paths(
             pipeline.cache.close()
         refresh_bm25(index, settings.store_dir)  # rebuilt only if the documents changed
         return report
+
+
+def repair_if_idle(settings: Settings, index: ChunkIndex) -> int | None:
+    """Roll back or finish writes a killed ingestion left pending, unless one is running now.
+
+    An app process calls this when it starts, so a document a killed run left half-written is
+    not searchable until some later ingestion happens to repair it. Returns how many documents
+    needed it, or None when another run holds the store (its pending writes are its own).
+    """
+    from assistant.errors import StoreLockedError
+    from ingest.indexing import repair
+
+    try:
+        with store_lock(settings.store_dir):
+            return repair(index)
+    except StoreLockedError:
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,24 @@ def test_inconsistency_checker_catches_orphans_and_stale_chunks() -> None:
     index.upsert_chunks([stale, orphan], FakeEmbedder().embed(["old", "lost"]))
     problems = "\n".join(find_inconsistencies(index))
     assert "stale version" in problems and "orphan chunk" in problems
+
+
+def test_an_app_starting_repairs_a_killed_write_unless_a_run_holds_the_store(
+        tmp_path: Path) -> None:
+    from assistant.config import Settings
+    from ingest.locking import store_lock
+    from ingest.service import repair_if_idle
+
+    settings = Settings(store_dir=tmp_path)
+    index = CrashingIndex(crash_at=3)  # a new document killed after its chunks were written
+    chunks = _version("v1", 2)
+    with pytest.raises(Crash):
+        replace_document(index, make_record(version="v1", chunks=2), chunks,
+                         FakeEmbedder().embed([c.text for c in chunks]), None)
+    index.crash_at = 10**6
+    assert len(index.get_chunks()) == 2 and find_inconsistencies(index)  # searchable, pending
+    with store_lock(tmp_path):  # another run is ingesting: its pending writes are its own
+        assert repair_if_idle(settings, index) is None
+    assert find_inconsistencies(index)
+    assert repair_if_idle(settings, index) == 1
+    assert find_inconsistencies(index) == [] and index.get_chunks() == []
