@@ -9,7 +9,8 @@ The document record is the commit point. Replacing a document:
 A new document (no earlier record) has nothing to delete, so its commit clears the journal.
 Removing: journal ``pending_version = REMOVED``, delete the chunks, delete the record.
 ``repair`` finishes or rolls back whatever a killed run left: for every record still pending, only
-chunks of the committed ``version`` survive (none if it never committed or was being removed).
+chunks of the committed ``version`` survive, and only the record's ``chunks`` first positions of
+them (none if it never committed or was being removed).
 Readers may briefly see both versions of a document mid-write; never a mix after ``repair``.
 """
 
@@ -93,6 +94,11 @@ def repair(index: ChunkIndex) -> int:
             index.delete_chunks(
                 ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version)
             )
+            # a file re-chunked into fewer pieces, killed after its commit: the tail of the
+            # old chunking has the same version, so only its positions tell it apart
+            index.delete_chunks(
+                ChunkFilter(doc_ids=(record.doc_id,), from_position=max(record.chunks, 0))
+            )
             index.upsert_documents([replace(record, pending_version="")])
     return len(pending)
 
@@ -114,3 +120,28 @@ def find_inconsistencies(index: ChunkIndex) -> list[str]:
             problems.append(f"{record.doc_id}: record says {record.chunks} chunks, index has "
                             f"{len(seen.get(record.doc_id, ()))}")
     return problems
+
+
+def fix_inconsistencies(index: ChunkIndex) -> int:
+    """Repair, then remove every chunk ``find_inconsistencies`` would report: chunks of no
+    document, of a version other than the committed one, or beyond a document's chunk count
+    (what a store damaged before the checks above, or by a foreign writer, may hold). Returns
+    how many chunks were removed. A full scan: for the Admin page's health check, not every run.
+    """
+    repair(index)
+    records = {r.doc_id: r for r in index.get_documents()}
+    doomed: dict[str, list[Chunk]] = {}
+    for chunk in index.get_chunks():
+        record = records.get(chunk.doc_id)
+        if record is None or chunk.doc_version != record.version or (
+                record.status == "ok" and chunk.position >= record.chunks):
+            doomed.setdefault(chunk.doc_id, []).append(chunk)
+    for doc_id in doomed:
+        record = records.get(doc_id)
+        if record is None:
+            index.delete_chunks(ChunkFilter(doc_ids=(doc_id,)))
+            continue
+        index.delete_chunks(ChunkFilter(doc_ids=(doc_id,), not_doc_version=record.version))
+        if record.status == "ok":
+            index.delete_chunks(ChunkFilter(doc_ids=(doc_id,), from_position=record.chunks))
+    return sum(len(c) for c in doomed.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -162,6 +163,25 @@ def test_remove_killed_midway_finishes_on_repair(crash_at: int) -> None:
     assert find_inconsistencies(index) == []
     if index.get_documents():
         assert len(index.get_chunks()) == 2
+
+
+@pytest.mark.parametrize("crash_at", range(1, 6))
+def test_a_rechunk_into_fewer_pieces_killed_anywhere_repairs_to_its_chunk_count(
+        crash_at: int) -> None:
+    index = CrashingIndex(crash_at=10**6)
+    _write(index, "v1", 5)  # the same file version re-chunked (new settings) into 3 pieces
+    previous = index.get_documents()[0]
+    chunks = [make_chunk(i, f"v1 rechunked {i}", version="v1") for i in range(3)]
+    index.writes, index.crash_at = 0, crash_at
+    with suppress(Crash):
+        replace_document(index, make_record(version="v1", chunks=3), chunks,
+                         FakeEmbedder().embed([c.text for c in chunks]), previous)
+    index.crash_at = 10**6
+    repair(index)
+    [record] = index.get_documents()
+    problems = find_inconsistencies(index)
+    # before its commit the record still counts 5 chunks (its pipeline id says re-chunk again)
+    assert problems == [] and len(index.get_chunks()) == record.chunks
 
 
 def test_inconsistency_checker_catches_orphans_and_stale_chunks() -> None:
