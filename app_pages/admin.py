@@ -27,6 +27,7 @@ from assistant.templates import (
 )
 from assistant.types import DocumentRecord
 from ingest.pipeline import IngestReport
+from ingest.service import check_store, repair_store
 
 ACCEPTED = ["pdf", "docx", "html", "htm", "md", "markdown", "txt", "rtf"]
 NEW_COLLECTION = "➕ New collection…"
@@ -219,6 +220,37 @@ def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
     if failed:
         st.table([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed],
                  hide_index=True, border="horizontal")
+    show_consistency(app)
+
+
+def show_consistency(app: AppServices) -> None:
+    """Check that every chunk belongs to its document's committed version, and repair if not."""
+    st.subheader("Consistency")
+    st.caption("Checks that the search index holds exactly the committed passages of every "
+               "document (reads every passage: a few seconds per 10,000).")
+    state.show_notice()  # the result of a repair, after its rerun
+    if st.button("Check the index", icon=":material/fact_check:"):
+        problems = run_guarded("check the index",
+                               lambda: check_store(app.services.index))
+        st.session_state[state.HEALTH_PROBLEMS] = problems
+    problems = st.session_state.get(state.HEALTH_PROBLEMS)
+    if problems is None:
+        return
+    if not problems:
+        st.success("The index is consistent.", icon=":material/check:")
+        return
+    st.warning(f"The index has {len(problems)} problem(s), for example from an ingestion that "
+               "was stopped part-way:\n\n" + "\n".join(f"- `{p}`" for p in problems[:20]),
+               icon=":material/warning:")
+    if st.button("Repair the index", type="primary"):
+        removed = run_guarded("repair the index",
+                              lambda: repair_store(app.settings, app.services.index))
+        if removed is not None:
+            uploads.refresh_retrieval(app.services)
+            st.session_state[state.HEALTH_PROBLEMS] = None
+            state.notify("success", f"Repaired: {removed} stray passage(s) removed. Run "
+                                    "Reindex if a document now has too few passages.")
+            st.rerun()
 
 
 def show_templates(app: AppServices) -> None:

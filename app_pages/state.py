@@ -37,6 +37,7 @@ DRAFT_ROUND = "ga_draft_round"  # bumps with each new draft so the section edito
 CONFIRM_REDRAFT = "ga_confirm_redraft"  # "Draft" was pressed over an edited draft: ask first
 TEMPLATE_FILE = "ga_template_file"  # widget (admin): an uploaded letter template
 CONFIRM_REPLACE_TEMPLATE = "ga_confirm_replace_template"  # template name awaiting confirmation
+HEALTH_PROBLEMS = "ga_health_problems"  # the admin consistency check's findings (None: not run)
 
 _DEFAULTS: dict[str, Any] = {
     CONVERSATION: None,

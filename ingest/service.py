@@ -64,3 +64,21 @@ def repair_if_idle(settings: Settings, index: ChunkIndex) -> int | None:
             return repair(index)
     except StoreLockedError:
         return None
+
+
+def check_store(index: ChunkIndex) -> list[str]:
+    """What is inconsistent in the index (empty when consistent); reads every chunk."""
+    from ingest.indexing import find_inconsistencies
+
+    return find_inconsistencies(index)
+
+
+def repair_store(settings: Settings, index: ChunkIndex) -> int:
+    """Under the store lock, remove what ``check_store`` reports and refresh BM25; returns how
+    many chunks were removed. Raises StoreLockedError while an ingestion run holds the store."""
+    from ingest.indexing import fix_inconsistencies
+
+    with store_lock(settings.store_dir):
+        removed = fix_inconsistencies(index)
+        refresh_bm25(index, settings.store_dir)
+        return removed

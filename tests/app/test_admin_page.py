@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,21 @@ def test_index_health(fake_app: AppServices) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Documents"] == "1" and metrics["Failed files"] == "0"
     assert "fake-hash-64" in texts(at)
+
+
+def test_consistency_check_finds_and_repairs_stray_passages(fake_app: AppServices) -> None:
+    from tests.app.conftest import leave_chunk
+
+    index = fake_app.services.index
+    stray = replace(leave_chunk(0), chunk_id="hr/gone.md#0", doc_id="hr/gone.md")
+    index.upsert_chunks([leave_chunk(0), stray],
+                        fake_app.services.embedder.embed(["a", "b"]))
+    at = admin_session()
+    click(at, "Check the index")
+    [warning] = [w.value for w in at.warning if "problem(s)" in w.value]
+    assert "orphan chunk of unknown document hr/gone.md" in warning
+    click(at, "Repair the index")
+    assert not at.exception and "1 stray passage(s) removed" in at.success[0].value
+    assert [c.chunk_id for c in index.get_chunks()] == [leave_chunk(0).chunk_id]
+    click(at, "Check the index")
+    assert "The index is consistent." in [s.value for s in at.success]
