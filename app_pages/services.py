@@ -21,6 +21,7 @@ from assistant.conversations import ConversationStore
 from assistant.retrieval import HybridRetriever
 from assistant.services import Services, build_services
 from assistant.uploads import refresh_retrieval
+from ingest.locking import register_app
 from ingest.service import repair_if_idle
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ def load_settings() -> Settings:
 def build_app_services(settings: Settings) -> AppServices:
     """Build the real services from settings (the seam tests replace), warmed up."""
     app = AppServices(build_services(settings), ConversationStore(settings.conversations_db))
+    if not settings.chroma_host:  # the ingest CLI then refuses to write under this process
+        register_app(settings.store_dir)
     try:  # a killed ingestion may have left a document half-written: finish or roll it back
         repaired = repair_if_idle(settings, app.services.index)
         if repaired:

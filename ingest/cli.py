@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from assistant.config import get_settings
 from assistant.errors import GuidanceError
+from ingest.locking import running_apps
 from ingest.pipeline import IngestReport
 from ingest.service import ingest_paths
 
@@ -49,6 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.store:
             settings = settings.with_store_dir(args.store)
         collection = args.collection or default_collection(args.paths, settings.default_collection)
+        apps = [] if settings.chroma_host else running_apps(settings.store_dir)
+        if apps:
+            print(f"error: the Guidance Assistant app (process {', '.join(map(str, apps))}) is "
+                  f"using the store at {settings.store_dir}. The embedded store serves one "
+                  "process at a time, so indexing from here would leave the app's search broken. "
+                  "Add the documents on the app's Admin page, or stop the app and run this "
+                  "again, or run Chroma as a server (README: 'A Chroma server and several app "
+                  "processes').", file=sys.stderr)
+            return EXIT_STORE
         with _progress_bar(args.json) as bar:
             report = ingest_paths(settings, args.paths, collection, sync=args.sync,
                                   progress=_tick(bar))

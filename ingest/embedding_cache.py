@@ -7,6 +7,7 @@ can never return a vector of another model. The cache is a local SQLite file (sa
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.ports import Embedder, Vectors
+
+log = logging.getLogger(__name__)
 
 
 def cache_key(embedder: Embedder, text: str) -> str:
@@ -26,10 +29,20 @@ class EmbeddingCache:
     """A persistent map from cache key to vector; ``embed`` fills it on a miss."""
 
     def __init__(self, path: Path | None) -> None:
-        self._db = sqlite3.connect(":memory:" if path is None else str(path), timeout=30)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
+        try:
+            self._db = self._open(":memory:" if path is None else str(path))
+        except sqlite3.Error as exc:  # a read-only or damaged cache file only costs speed
+            log.warning("Embedding cache %s unusable (%s); using one in memory for this run",
+                        path, exc)
+            self._db = self._open(":memory:")
         self.hits = 0
         self.misses = 0
+
+    @staticmethod
+    def _open(where: str) -> sqlite3.Connection:
+        db = sqlite3.connect(where, timeout=30)
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
+        return db
 
     def embed(self, embedder: Embedder, texts: Sequence[str]) -> Vectors:
         """Vectors for ``texts``: cached ones looked up, each unique missing text embedded once."""
@@ -62,11 +75,14 @@ class EmbeddingCache:
         return found
 
     def _store(self, new: dict[str, Vectors]) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in new.items()],
-            )
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in new.items()],
+                )
+        except sqlite3.Error as exc:  # read-only or full: the vectors are still returned
+            log.warning("Could not save %d vectors to the embedding cache: %s", len(new), exc)
 
     def close(self) -> None:
         self._db.close()

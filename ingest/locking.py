@@ -1,14 +1,18 @@
-"""One ingestion run at a time per store: a lock file beside the index."""
+"""One ingestion run at a time per store: a lock file beside the index. And a marker per app
+process on an embedded store, so the ingest CLI does not write under a running app (embedded
+Chroma serves one process: another process's writes leave the app's search broken or stale)."""
 
 from __future__ import annotations
 
+import atexit
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.errors import StoreLockedError
+from assistant.errors import StoreError, StoreLockedError
 
 
 @contextmanager
@@ -18,16 +22,68 @@ def store_lock(store_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
     The operating system releases the lock if the holder dies, so a killed run never leaves the
     store locked. With a Chroma server the lock is per machine: run ingestion from one host.
     """
-    store_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(store_dir / "ingest.lock"))
     try:
+        store_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=wait_s)
     except Timeout as exc:
         raise StoreLockedError(
             f"Another ingestion run is using the store at {store_dir}. Wait for it to finish "
             "and run this again."
         ) from exc
+    except OSError as exc:  # a read-only mount, no permission, a full disk
+        raise StoreError(
+            f"Cannot write to the store at {store_dir} ({exc.strerror or exc}). Check that the "
+            "folder is writable by this user and the disk is not full or mounted read-only "
+            "(GA_STORE_DIR)."
+        ) from exc
     try:
         yield
     finally:
         lock.release()
+
+
+def _apps_dir(store_dir: Path) -> Path:
+    return store_dir / "apps"
+
+
+def register_app(store_dir: Path) -> None:
+    """Mark this process as an app using the embedded store at ``store_dir`` (until it exits)."""
+    marker = _apps_dir(store_dir) / str(os.getpid())
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("guidance-assistant app\n", encoding="utf-8")
+    except OSError:  # a read-only store: nothing can ingest into it anyway
+        return
+    atexit.register(lambda: marker.unlink(missing_ok=True))
+
+
+def running_apps(store_dir: Path) -> list[int]:
+    """Process ids of other live app processes using the embedded store (stale markers of dead
+    processes are removed; a reused process id that is no Python process does not count)."""
+    folder = _apps_dir(store_dir)
+    found: list[int] = []
+    for marker in folder.glob("*") if folder.is_dir() else []:
+        if not marker.name.isdigit() or int(marker.name) == os.getpid():
+            continue
+        pid = int(marker.name)
+        if _alive(pid):
+            found.append(pid)
+        else:
+            with suppress(OSError):
+                marker.unlink()
+    return sorted(found)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process with that id
+        return True
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        return b"python" in cmdline.read_bytes() or b"streamlit" in cmdline.read_bytes()
+    except OSError:  # no /proc (not Linux): trust the signal check
+        return True

@@ -87,6 +87,26 @@ def test_second_run_is_refused_while_the_store_is_locked(tmp_path: Path) -> None
     assert "Another ingestion run is using the store" in result.stderr
 
 
+def test_ingest_is_refused_while_an_app_uses_the_embedded_store(tmp_path: Path) -> None:
+    app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:  # a live Python process marked as an app on this store
+        (tmp_path / "apps").mkdir()
+        (tmp_path / "apps" / str(app.pid)).write_text("guidance-assistant app\n")
+        result = ingest(SAMPLE, "--store", tmp_path)
+        assert result.returncode == 3
+        assert f"app (process {app.pid}) is using the store" in result.stderr
+        assert "Admin page" in result.stderr and not (tmp_path / "chroma").exists()
+    finally:
+        app.kill()
+        app.wait(timeout=15)
+    small = tmp_path / "one"
+    small.mkdir()
+    (small / "note.md").write_text("# Note\n\nStaff can claim a desk allowance.\n")
+    result = ingest(small, "--store", tmp_path)  # the app has gone: its marker is stale
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "apps" / str(app.pid)).exists()
+
+
 def _committed_documents(store: Path) -> int:
     return sum(1 for r in open_index(store).get_documents() if r.version and not r.pending_version)
 
