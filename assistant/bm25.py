@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -189,7 +190,25 @@ def write_snapshot(bm25: Bm25Index, store_dir: Path) -> Path:
     for old in root.iterdir():
         if old.is_dir() and old != final and not old.name.startswith("tmp-"):
             shutil.rmtree(old, ignore_errors=True)
+        elif _abandoned(old):  # a save killed midway: another run's may still be in progress
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
     return final
+
+
+ABANDONED_AFTER_S = 3600
+
+
+def _abandoned(path: Path) -> bool:
+    """A half-written snapshot or pointer left by a killed save (over an hour old)."""
+    if not (path.name.startswith("tmp-") or path.name.startswith(f"{_CURRENT}.")):
+        return False
+    try:
+        return time.time() - path.stat().st_mtime > ABANDONED_AFTER_S
+    except OSError:
+        return False
 
 
 def refresh_bm25(index: ChunkIndex, store_dir: Path) -> None:

@@ -137,6 +137,22 @@ def test_a_new_snapshot_replaces_the_old_one(tmp_path: Path) -> None:
     assert loaded is not None and loaded.fingerprint == "two"
 
 
+def test_saves_killed_midway_are_cleaned_up_once_abandoned(tmp_path: Path) -> None:
+    import os
+    import time
+
+    root = tmp_path / "bm25"
+    (root / "tmp-old").mkdir(parents=True)
+    (root / "CURRENT.old").write_text("snap-x")
+    (root / "tmp-new").mkdir()  # another process may be saving right now: kept
+    hour_ago = time.time() - 3700
+    for name in ("tmp-old", "CURRENT.old"):
+        os.utime(root / name, (hour_ago, hour_ago))
+    write_snapshot(Bm25Index.build(small_index().get_chunks(), "fp"), tmp_path)
+    assert not (root / "tmp-old").exists() and not (root / "CURRENT.old").exists()
+    assert (root / "tmp-new").exists()
+
+
 def test_missing_or_broken_snapshot_reads_as_none(tmp_path: Path) -> None:
     assert read_snapshot(tmp_path) is None
     (tmp_path / "bm25").mkdir()
