@@ -89,10 +89,17 @@ def index_sample_guidance_if_empty(app: AppServices) -> None:
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     if not folders:
         return
+    from assistant.errors import StoreLockedError
+
     with app.indexing:  # another session may be indexing: wait for it, then check again
         if app.services.index.get_documents():
             return
-        _index_folders(app, folders)
+        try:
+            _index_folders(app, folders)
+        except StoreLockedError:  # another app process (or the CLI) is indexing this store
+            st.info("The sample guidance is being indexed by another process for first use. "
+                    "Questions will be answered once it finishes: reload this page in a minute.",
+                    icon=":material/hourglass_top:")
 
 
 def _index_folders(app: AppServices, folders: list[Path]) -> None:

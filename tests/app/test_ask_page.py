@@ -189,6 +189,21 @@ def test_first_start_indexes_the_sample_guidance_with_progress(fake_app: AppServ
     assert at.chat_input  # a new user can ask straight away
 
 
+def test_first_start_while_another_process_indexes_says_so_calmly(
+        fake_app: AppServices) -> None:
+    from ingest.locking import store_lock
+
+    fake_app.services.index.documents.clear()  # type: ignore[attr-defined]
+    folder = fake_app.settings.sample_guidance_dir / "guidance"
+    folder.mkdir(parents=True)
+    (folder / "leave.md").write_text("# Leave\n\nYou can carry over up to 5 days of leave.\n")
+    with store_lock(fake_app.settings.store_dir):  # another app process is indexing
+        at = open_app()
+    assert not at.exception and not at.error
+    assert "being indexed by another process" in at.info[0].value
+    assert at.chat_input
+
+
 def test_quoted_document_text_keeps_its_words_but_not_its_styling() -> None:
     from app_pages.sources import defuse
 
