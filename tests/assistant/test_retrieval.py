@@ -230,3 +230,22 @@ def test_a_long_query_on_an_empty_index_or_an_empty_filter_returns_nothing() -> 
     assert retriever_for(InMemoryChunkIndex()).retrieve(LONG_QUERY) == []
     nothing = ChunkFilter(collections=("no-such-collection",))
     assert retriever_for(topic_index()).retrieve(LONG_QUERY, where=nothing) == []
+
+
+def test_the_cosine_gap_lowers_far_dense_matches_but_never_below_zero() -> None:
+    from assistant.retrieval import _Candidate
+    from tests.assistant.test_bm25 import chunk as make
+
+    retriever = retriever_for(topic_index())
+    near = _Candidate(make("a.md", 0, "a"), cosine=0.80, dense_rank=0)
+    far = _Candidate(make("b.md", 0, "b"), cosine=0.30, dense_rank=1, sparse_rank=0)
+    lexical = _Candidate(make("c.md", 0, "c"), sparse_rank=1)  # BM25 alone: not penalised
+    candidates = {c.chunk.chunk_id: c for c in (near, far, lexical)}
+    retriever._fuse(candidates)
+    p = retriever.params
+    assert near.key == near.fused
+    assert far.key == max(0.0, far.fused - p.gap_weight * (0.80 - 0.30 - p.gap_slack))
+    assert lexical.key == lexical.fused
+    retriever.params = RetrievalParams(gap_weight=10.0)
+    retriever._fuse(candidates)
+    assert far.key == 0.0

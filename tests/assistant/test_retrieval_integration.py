@@ -100,3 +100,30 @@ def test_eval_cli_prints_the_json_keys(tmp_path: Path,
                 "latency_ms_p95"):
         assert key in report
     assert report["n"] == 1 and report["hit@1"] == 1.0 and report["evidence_recall@5"] == 1.0
+
+
+def test_a_process_exiting_while_the_keyword_check_runs_exits_cleanly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = f"""
+from pathlib import Path
+from assistant.adapters.chroma_index import ChromaChunkIndex, open_client
+from assistant.bm25 import Bm25Index
+from assistant.retrieval import HybridRetriever
+from assistant.testing import FakeEmbedder
+store = Path({str(tmp_path / "store4")!r})
+embedder = FakeEmbedder()
+index = ChromaChunkIndex(open_client(store, None), embedder, "x")
+retriever = HybridRetriever(index, embedder, Bm25Index.build([], "stale"), store_dir=store,
+                            check_every_s=0.0)
+print(len(retriever.retrieve("text 12", k=3)))  # starts the background check, then exits
+"""
+    for _ in range(3):  # a daemon thread inside embedded Chroma at exit crashed the process
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120, check=False,
+                                env={"PYTHONPATH": str(ROOT), "GA_SECRETS_FILE": "/nonexistent",
+                                     "PATH": "/usr/bin:/bin"})
+        assert result.returncode == 0, result.stderr[-2000:]
