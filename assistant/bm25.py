@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -176,10 +177,19 @@ def read_snapshot(store_dir: Path) -> Bm25Index | None:
         return None
 
 
+_SAVING = threading.Lock()  # one save at a time per process (a refresh thread and an ingest)
+
+
 def write_snapshot(bm25: Bm25Index, store_dir: Path) -> Path:
-    """Save ``bm25`` atomically as the live snapshot; older snapshots are removed."""
+    """Save ``bm25`` atomically as the live snapshot; older snapshots are removed (never the one
+    ``CURRENT`` names at that moment, which another process may just have saved)."""
     root = _root(store_dir)
     root.mkdir(parents=True, exist_ok=True)
+    with _SAVING:
+        return _write_snapshot(bm25, root)
+
+
+def _write_snapshot(bm25: Bm25Index, root: Path) -> Path:
     tmp = root / f"tmp-{uuid.uuid4().hex}"
     bm25.save(tmp)
     final = root / f"snap-{bm25.fingerprint[:16]}-{uuid.uuid4().hex[:8]}"
@@ -187,8 +197,13 @@ def write_snapshot(bm25: Bm25Index, store_dir: Path) -> Path:
     pointer = root / f"{_CURRENT}.{uuid.uuid4().hex}"
     pointer.write_text(final.name)
     os.replace(pointer, root / _CURRENT)
+    try:
+        live = (root / _CURRENT).read_text().strip()
+    except OSError:
+        live = final.name
     for old in root.iterdir():
-        if old.is_dir() and old != final and not old.name.startswith("tmp-"):
+        if old.is_dir() and old.name not in (final.name, live) and \
+                not old.name.startswith("tmp-"):
             shutil.rmtree(old, ignore_errors=True)
         elif _abandoned(old):  # a save killed midway: another run's may still be in progress
             if old.is_dir():

@@ -215,3 +215,22 @@ def test_empty_index_builds_an_empty_searchable_snapshot(tmp_path: Path) -> None
     assert bm25.search("anything", 3) == []
     saved = read_snapshot(tmp_path)
     assert saved is not None and saved.chunks == []
+
+
+def test_saves_from_two_threads_never_leave_current_pointing_nowhere(tmp_path: Path) -> None:
+    import threading
+
+    chunks = small_index().get_chunks()
+    indexes = [Bm25Index.build(chunks, "one"), Bm25Index.build(chunks[:1], "two")]
+
+    def save(bm25: Bm25Index) -> None:
+        for _ in range(10):
+            write_snapshot(bm25, tmp_path)
+
+    threads = [threading.Thread(target=save, args=(b,)) for b in indexes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    loaded = read_snapshot(tmp_path)
+    assert loaded is not None and loaded.fingerprint in ("one", "two")
