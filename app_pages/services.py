@@ -89,21 +89,18 @@ def index_sample_guidance_if_empty(app: AppServices) -> None:
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     if not folders:
         return
-    from assistant.errors import StoreLockedError
-
     with app.indexing:  # another session may be indexing: wait for it, then check again
         if app.services.index.get_documents():
             return
-        try:
-            _index_folders(app, folders)
-        except StoreLockedError:  # another app process (or the CLI) is indexing this store
+        if not _index_folders(app, folders):  # another app process (or the CLI) is indexing
             st.info("The sample guidance is being indexed by another process for first use. "
                     "Questions will be answered once it finishes: reload this page in a minute.",
                     icon=":material/hourglass_top:")
 
 
-def _index_folders(app: AppServices, folders: list[Path]) -> None:
-    from assistant.errors import GuidanceError
+def _index_folders(app: AppServices, folders: list[Path]) -> bool:
+    """Index the folders with progress; False if another process holds the store."""
+    from assistant.errors import GuidanceError, StoreLockedError
     from assistant.uploads import index_files
     from ingest.pipeline import validate_collection
 
@@ -119,7 +116,14 @@ def _index_folders(app: AppServices, folders: list[Path]) -> None:
             def progress(done: int, total: int, name: str, _c: str = folder.name) -> None:
                 bar.progress(done / max(total, 1), text=f"{_c}: {done} of {total} — {name}")
 
-            report = index_files(app.services, [folder], folder.name, progress)
+            try:
+                report = index_files(app.services, [folder], folder.name, progress)
+            except StoreLockedError:
+                bar.empty()
+                status.update(label="Another process is indexing the sample guidance.",
+                              state="complete", expanded=False)
+                return False
             st.write(f"**{folder.name}**: {report.added} documents added, "
                      f"{len(report.failed)} failed, {report.chunks} passages in the index.")
         status.update(label="The sample guidance is ready.", state="complete", expanded=False)
+    return True

@@ -11,7 +11,10 @@ Removing: journal ``pending_version = REMOVED``, delete the chunks, delete the r
 ``repair`` finishes or rolls back whatever a killed run left: for every record still pending, only
 chunks of the committed ``version`` survive, and only the record's ``chunks`` first positions of
 them (none if it never committed or was being removed).
-Readers may briefly see both versions of a document mid-write; never a mix after ``repair``.
+Readers may briefly see both versions of a document mid-write; never a mix after ``repair``, with
+one exception: the same file re-chunked (new chunk settings, same version) and killed before its
+commit keeps the new chunking's first positions and the old one's tail until the next run, which
+re-chunks it because its record still names the old pipeline.
 """
 
 from __future__ import annotations

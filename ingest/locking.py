@@ -48,26 +48,33 @@ def _apps_dir(store_dir: Path) -> Path:
 
 
 def register_app(store_dir: Path) -> None:
-    """Mark this process as an app using the embedded store at ``store_dir`` (until it exits)."""
+    """Mark this process as an app using the embedded store at ``store_dir`` (until it exits).
+
+    The marker holds the process's start time, so a marker left by a killed app is not mistaken
+    for a live one when its process id is reused."""
     marker = _apps_dir(store_dir) / str(os.getpid())
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text("guidance-assistant app\n", encoding="utf-8")
+        marker.write_text(f"{_started(os.getpid()) or ''}\n", encoding="utf-8")
     except OSError:  # a read-only store: nothing can ingest into it anyway
         return
     atexit.register(lambda: marker.unlink(missing_ok=True))
 
 
 def running_apps(store_dir: Path) -> list[int]:
-    """Process ids of other live app processes using the embedded store (stale markers of dead
-    processes are removed; a reused process id that is no Python process does not count)."""
+    """Process ids of other live app processes using the embedded store (markers of processes
+    that have ended, or whose id now belongs to another process, are removed)."""
     folder = _apps_dir(store_dir)
     found: list[int] = []
     for marker in folder.glob("*") if folder.is_dir() else []:
         if not marker.name.isdigit() or int(marker.name) == os.getpid():
             continue
         pid = int(marker.name)
-        if _alive(pid):
+        try:
+            recorded = marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if _alive(pid, recorded):
             found.append(pid)
         else:
             with suppress(OSError):
@@ -75,15 +82,24 @@ def running_apps(store_dir: Path) -> list[int]:
     return sorted(found)
 
 
-def _alive(pid: int) -> bool:
+def _started(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), or None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()  # the name in brackets may hold spaces
+    return fields[19] if len(fields) > 19 else None
+
+
+def _alive(pid: int, recorded: str) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process with that id
+        pass
+    started = _started(pid)
+    if started is None or not recorded:  # no /proc (not Linux), or no start time noted
         return True
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    try:
-        return b"python" in cmdline.read_bytes() or b"streamlit" in cmdline.read_bytes()
-    except OSError:  # no /proc (not Linux): trust the signal check
-        return True
+    return started == recorded

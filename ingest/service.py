@@ -54,11 +54,15 @@ def repair_if_idle(settings: Settings, index: ChunkIndex) -> int | None:
 
     An app process calls this when it starts, so a document a killed run left half-written is
     not searchable until some later ingestion happens to repair it. Returns how many documents
-    needed it, or None when another run holds the store (its pending writes are its own).
+    needed it, or None when another run holds the store (its pending writes are its own) or the
+    store is a Chroma server: the lock is a file on this host, so a run on another host may be
+    writing, and rolling its journal back would empty its document.
     """
     from assistant.errors import StoreLockedError
     from ingest.indexing import repair
 
+    if settings.chroma_host:
+        return None
     try:
         with store_lock(settings.store_dir):
             return repair(index)

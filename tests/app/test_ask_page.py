@@ -201,6 +201,7 @@ def test_first_start_while_another_process_indexes_says_so_calmly(
         at = open_app()
     assert not at.exception and not at.error
     assert any("being indexed by another process" in i.value for i in at.info)
+    assert at.status[0].state == "complete"  # not a red, failed box
     assert at.chat_input
 
 

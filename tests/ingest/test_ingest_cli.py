@@ -88,13 +88,17 @@ def test_second_run_is_refused_while_the_store_is_locked(tmp_path: Path) -> None
 
 
 def test_ingest_is_refused_while_an_app_uses_the_embedded_store(tmp_path: Path) -> None:
+    from ingest.locking import _started
+
     app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    try:  # a live Python process marked as an app on this store
+    try:  # a live process marked as an app on this store, as register_app marks it
         (tmp_path / "apps").mkdir()
-        (tmp_path / "apps" / str(app.pid)).write_text("guidance-assistant app\n")
+        (tmp_path / "apps" / str(app.pid)).write_text(f"{_started(app.pid)}\n")
+        (tmp_path / "apps" / str(os.getppid())).write_text("1\n")  # a reused id: not the app
         result = ingest(SAMPLE, "--store", tmp_path)
         assert result.returncode == 3
         assert f"app (process {app.pid}) is using the store" in result.stderr
+        assert not (tmp_path / "apps" / str(os.getppid())).exists()  # its marker was stale
         assert "Admin page" in result.stderr and not (tmp_path / "chroma").exists()
     finally:
         app.kill()
