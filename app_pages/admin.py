@@ -242,6 +242,10 @@ def show_consistency(app: AppServices) -> None:
     st.warning(f"The index has {len(problems)} problem(s), for example from an ingestion that "
                "was stopped part-way:\n\n" + "\n".join(f"- `{p}`" for p in problems[:20]),
                icon=":material/warning:")
+    if app.settings.chroma_host:
+        st.caption("With a Chroma server the ingestion lock only covers this host: repair when "
+                   "no other host is adding, replacing or reindexing documents, or a document "
+                   "being written there may be rolled back.")
     if st.button("Repair the index", type="primary"):
         removed = run_guarded("repair the index",
                               lambda: repair_store(app.settings, app.services.index))
