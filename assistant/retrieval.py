@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -291,8 +292,18 @@ def calibrated(constants: tuple[float, float, float], cosine: float, coverage: f
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
+# "an American woman", "my mother is French": a person's nationality, not a place's rules
+_NATIONALITY = re.compile(
+    r"\b([A-Za-z]+)(?=\s+(?:citizens?|nationals?|nationality|wom[ae]n|m[ae]n|"
+    r"person|people|partner|husband|wife|mother|father|parents?|son|daughter|student|worker)\b)"
+    r"|\b(?:is|am|are|was|were|being)\s+(?:an?\s+)?([A-Za-z]+)\b(?=\s*(?:[.,;!?]|and\b|but\b|$))",
+    re.IGNORECASE)
+
+
 def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
-    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0."""
+    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0. A
+    nationality describing a person ("an American student", "she is French") names no place."""
+    query = _NATIONALITY.sub(" ", query)
     named = places() & set(analyse(query))
     if not named:
         return 1.0

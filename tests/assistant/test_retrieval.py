@@ -168,6 +168,17 @@ def test_a_named_place_absent_from_the_best_chunks_lowers_coverage() -> None:
     assert jurisdiction_coverage("Can I claim child benefit in Wales?", in_wales) == 1.0
 
 
+def test_a_persons_nationality_is_not_a_place_whose_rules_are_asked_about() -> None:
+    best = [chunk("loans.md", 0, "You can get an Advanced Learner Loan if you live in the UK.")]
+    for query in ("I am an American woman living in Leeds. Can I get a loan?",
+                  "As my mother is French, can she get a loan?",
+                  "My husband is a Polish national. Can he get a loan?"):
+        assert jurisdiction_coverage(query, best) == 1.0, query
+    for query in ("How do I renew an American passport?", "Can I get a loan in France?",
+                  "What French loans can I get?"):
+        assert jurisdiction_coverage(query, best) == 0.0, query
+
+
 def test_near_miss_questions_about_other_countries_score_lower() -> None:
     retriever = retriever_for(topic_index())
     home = retriever.retrieve("How is Child Benefit paid?")[0].score
