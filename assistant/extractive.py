@@ -34,7 +34,7 @@ _STOPWORD_TEXT = (
     "a an the and are as at be been being but by can could do does did for from had has have how i "
     "if in into is it its me my of on or our she he her his they their them this that these "
     "those to was we what when where which who why will with would you your am there about "
-    "any get got i'm i've than then so not also should may might must"
+    "any get got i'm i've than then so not also should may might must much many"
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # What kind of fact a question asks for, and how a unit that states one looks.
@@ -55,6 +55,15 @@ SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
 CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
 QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query also states facts
 _QUESTION = re.compile(r"[^.!?]*\?")
+# lines that are layout, not text: a Markdown table's separator row, a GOV.UK abbreviation line
+_LAYOUT = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$|^\*\[[^\]]+\]:")
+# pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
+_POINTER = re.compile(
+    r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
+    r"This guide is also available|You can also read|See the)\b", re.IGNORECASE)
+POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
+# a sentence that leans on the one before it ("This means...", "They must...")
+_LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So)\b")
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,8 @@ def _blocks(text: str) -> Iterator[tuple[str, bool]]:
     lines = [*text.splitlines(), ""]
     for number, line in enumerate(lines):
         stripped = line.strip()
+        if _LAYOUT.match(stripped):
+            continue
         is_item = bool(_ITEM.match(line))
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         heading = stripped.startswith("#") or _looks_like_heading(stripped, previous, following)
@@ -204,18 +215,19 @@ def extract_answer(
 ) -> Extract:
     """Quote the units of the top ``results`` that best answer ``question``, each cited [n]."""
     sources = top_sources(results, min_relevance)
-    units = [
+    units = _distinct([
         u
         for rank, s in enumerate(sources)
         for u in split_units(s.chunk.text, rank)
         if len(u.text.split()) >= 3 and not looks_like_instructions(u.text)
-    ]
+    ])
     if not units:
         return _fallback()
     asked = " ".join(q.strip() for q in _QUESTION.findall(question))
     scores = score_units(question, units, embedder, asked if QUESTION_WEIGHT > 0 else "")
     weighted = [
-        s * (1.0 - SOURCE_DISCOUNT * u.source) - 0.01 * u.position / 50
+        s * (1.0 - SOURCE_DISCOUNT * u.source) * (POINTER_WEIGHT if _POINTER.match(u.text) else 1)
+        - 0.01 * u.position / 50
         for u, s in zip(units, scores, strict=True)
     ]
     chosen = _choose(units, weighted)
@@ -225,6 +237,18 @@ def extract_answer(
         best[unit.source] = max(best.get(unit.source, -math.inf), score_of[unit])
     order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
     return _render(sources, chosen, order)
+
+
+def _distinct(units: list[Unit]) -> list[Unit]:
+    """Units whose words no earlier unit (of this or a better source) already has."""
+    seen: set[tuple[str, ...]] = set()
+    out: list[Unit] = []
+    for unit in units:
+        key = tuple(_WORD.findall(unit.text.lower()))
+        if key not in seen:
+            seen.add(key)
+            out.append(unit)
+    return out
 
 
 def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
@@ -248,11 +272,16 @@ def _choose(units: Sequence[Unit], scores: Sequence[float]) -> list[Unit]:
 
 
 def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
-    """A chosen lead-in ('You must:') or list item brings its whole list (lead-in and items)."""
+    """A chosen lead-in ('You must:') or list item brings its whole list (lead-in and items);
+    a chosen sentence that leans on the one before it ('This means...') brings that one."""
     keep = set(chosen)
     for unit in chosen:
+        index = units.index(unit)
         if unit.is_item or unit.text.endswith(":"):
-            keep.update(_list_around(units, units.index(unit)))
+            keep.update(_list_around(units, index))
+        elif _LEANS_BACK.match(unit.text) and index > 0 and \
+                units[index - 1].source == unit.source and not units[index - 1].is_item:
+            keep.add(units[index - 1])
     return sorted(keep, key=lambda u: (u.source, u.position))
 
 

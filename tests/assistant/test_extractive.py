@@ -50,9 +50,8 @@ def test_units_keep_wording_drop_headings_and_split_lists() -> None:
 
 
 def test_terms_drop_stopwords_and_stem() -> None:
-    assert terms("How much are the payments if I'm self-employed?") == [
-        "much",
-        "payment",
+    assert terms("How much are the payments if I'm self-employed?") == [  # not "much": it
+        "payment",  # matched "paid too much" (the amount intent reads "how much" instead)
         "self",
         "employ",
     ]
@@ -172,3 +171,24 @@ def test_passages_are_numbered_in_order_of_how_well_they_answer() -> None:
     assert [c.title for c in extract.citations] == ["Maternity", "Forms"]
     assert [c.n for c in extract.citations] == [1, 2]
     assert extract.text.index("[1]") < extract.text.index("[2]")
+
+
+def test_layout_lines_duplicates_pointers_and_leaning_sentences() -> None:
+    from assistant.extractive import extract_answer
+    from assistant.types import ScoredChunk
+    from tests.helpers import make_chunk
+
+    text = ("The benefit cap is a limit on benefits.\n\n"
+            "| Per week | Per month |\n|---|---|\n| £423.46 | £1,835 |\n"
+            "*[SMP]: Statutory Maternity Pay\n\n"
+            "Use the benefit cap calculator to work out how much the benefit cap is.\n\n"
+            "Your benefits are reduced if you get more than the cap. "
+            "This means your Housing Benefit is cut by the difference.")
+    again = "Your benefits are reduced if you get more than the cap."
+    results = [ScoredChunk(make_chunk(0, text), 0.9), ScoredChunk(make_chunk(1, again), 0.85)]
+    answer = extract_answer("How are my benefits reduced by the benefit cap?", results).text
+    assert "---" not in answer and "*[SMP]" not in answer  # layout, not text
+    assert answer.count("Your benefits are reduced") == 1  # the second source's copy dropped
+    cut = extract_answer("Is Housing Benefit cut by the difference?", results[:1]).text
+    # "This means ..." comes with the sentence it leans on
+    assert "Your benefits are reduced if you get more than the cap. This means" in cut
