@@ -18,7 +18,7 @@ from assistant.citations import build_citation, check_answer, cited_numbers
 from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
 from assistant.extractive import best_quote, extract_answer
-from assistant.followup import standalone_query
+from assistant.followup import standalone_query, with_history
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
 
@@ -98,6 +98,14 @@ class AnswerStream:
             query = standalone_query(self._question, self._history, self._llm)
             results = self._retriever.retrieve(query, k=RETRIEVE_K, where=self._where)
             relevant = bool(results) and results[0].score >= self._retriever.min_relevance
+            if not relevant and self._llm is None and query == self._question and \
+                    any(role == "user" for role, _ in self._history):
+                # offline, a follow-up the heuristic missed ("How much notice does he need
+                # to give?"): search again in the light of the earlier questions
+                again = with_history(self._question, self._history)
+                found = self._retriever.retrieve(again, k=RETRIEVE_K, where=self._where)
+                if found and found[0].score >= self._retriever.min_relevance:
+                    query, results, relevant = again, found, True
             typed = set(re.findall(r"[^\W\d_]+", self._question.lower()))
             spelling = [pair for pair in self._retriever.spelling_corrections(query)
                         if pair[0] in typed]  # not words a rewritten follow-up brought in
@@ -121,6 +129,8 @@ class AnswerStream:
             prepared.results,
             min_relevance=self._retriever.min_relevance,
             embedder=self._embedder,
+            # a rewritten follow-up is answered for what it asks now, not the earlier question
+            focus=self._question if prepared.query != self._question else "",
         )
         if not extract.citations:
             yield from self._abstain(prepared.results)

@@ -212,8 +212,12 @@ def extract_answer(
     *,
     min_relevance: float = 0.0,
     embedder: Embedder | None = None,
+    focus: str = "",
 ) -> Extract:
-    """Quote the units of the top ``results`` that best answer ``question``, each cited [n]."""
+    """Quote the units of the top ``results`` that best answer ``question``, each cited [n].
+
+    ``focus`` is what is asked now, weighted QUESTION_WEIGHT; by default the sentences of
+    ``question`` that end in "?" (a rewritten follow-up passes the follow-up itself)."""
     sources = top_sources(results, min_relevance)
     units = _distinct([
         u
@@ -223,7 +227,7 @@ def extract_answer(
     ])
     if not units:
         return _fallback()
-    asked = " ".join(q.strip() for q in _QUESTION.findall(question))
+    asked = focus or " ".join(q.strip() for q in _QUESTION.findall(question))
     scores = score_units(question, units, embedder, asked if QUESTION_WEIGHT > 0 else "")
     weighted = [
         s * (1.0 - SOURCE_DISCOUNT * u.source) * (POINTER_WEIGHT if _POINTER.match(u.text) else 1)

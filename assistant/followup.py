@@ -38,6 +38,12 @@ def rewrite_heuristically(question: str, history: Sequence[tuple[str, str]]) -> 
     """Prefix the earlier user questions a follow-up depends on (offline)."""
     if not is_follow_up(question):
         return question
+    return with_history(question, history)
+
+
+def with_history(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """``question`` after the earlier user questions it would follow on from (the last one that
+    stands alone and any follow-ups since), whether or not it looks like a follow-up."""
     earlier: list[str] = []
     for role, text in reversed(history):
         if role != "user":

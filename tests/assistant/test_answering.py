@@ -227,3 +227,34 @@ def test_a_quote_with_an_inert_marker_is_still_found_in_its_source() -> None:
 
     checked = check_answer(answer, {1: build_citation(1, citation.chunk, source)}, {1: source})
     assert not any("does not appear" in w for w in checked.warnings)
+
+
+class TopicRetriever(FakeRetriever):
+    """FAKE retriever: the preset results score high only for queries that name ``topic``."""
+
+    def __init__(self, topic: str) -> None:
+        super().__init__(scored(guidance_chunk(
+            "Employees must give at least 15 weeks' notice of paternity leave. "
+            "Self-employed people cannot get Statutory Paternity Pay.", doc="paternity"),
+            top=0.8), min_relevance=0.5)
+        self.topic = topic
+
+    def retrieve(self, query, k=8, where=None):  # type: ignore[no-untyped-def]
+        results = super().retrieve(query, k, where)
+        if self.topic in query.lower():
+            return results
+        return [type(r)(r.chunk, 0.1) for r in results]
+
+
+def test_an_offline_follow_up_the_heuristic_missed_is_searched_with_its_history() -> None:
+    retriever = TopicRetriever("paternity")
+    history = [("user", "Can my employee get paternity pay?"), ("assistant", "Extracts [1]")]
+    stream = answer_question("How much notice does he need to give before his leave starts?",
+                             history, retriever=retriever, llm=None)
+    "".join(stream)
+    assert stream.final.answered and "15 weeks' notice" in stream.final.text
+    assert [q for q, _, _ in retriever.queries][-1].startswith("Can my employee get paternity")
+    lone = answer_question("How much notice does he need to give before his leave starts?", [],
+                           retriever=TopicRetriever("paternity"), llm=None)
+    "".join(lone)
+    assert not lone.final.answered  # without a history there is nothing to fall back on
