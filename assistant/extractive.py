@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -306,16 +306,24 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
 
 def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int]
             ) -> Extract:
-    """The chosen units grouped by source, sources in ``order`` (numbered [1], [2]... so)."""
+    """The chosen units grouped by source, sources in ``order`` (numbered [1], [2]... so).
+
+    Two chunks of the same document section (a long section split in two) are one passage
+    with one number, their units in document order with a gap shown between the chunks."""
     pieces = [prompts.render("extractive_header")]
     citations: list[Citation] = []
+    groups: dict[tuple[str, str], list[int]] = {}
     for rank in order:
-        source = sources[rank]
-        units = [u for u in chosen if u.source == rank]
-        if not units:
-            continue
+        if any(u.source == rank for u in chosen):
+            chunk = sources[rank].chunk
+            groups.setdefault((chunk.doc_id, chunk.section), []).append(rank)
+    for ranks in groups.values():
+        in_document = sorted(ranks, key=lambda r: sources[r].chunk.position)
+        units = [replace(u, position=i * 1_000_000 + u.position)  # a gap between chunks
+                 for i, rank in enumerate(in_document)
+                 for u in chosen if u.source == rank]
         n = len(citations) + 1
-        chunk = source.chunk
+        chunk = sources[ranks[0]].chunk
         heading = chunk.section.strip().rstrip(":").strip()
         section = f" — {heading}" if heading and heading != chunk.title else ""
         text = _join(units)

@@ -192,3 +192,20 @@ def test_layout_lines_duplicates_pointers_and_leaning_sentences() -> None:
     cut = extract_answer("Is Housing Benefit cut by the difference?", results[:1]).text
     # "This means ..." comes with the sentence it leans on
     assert "Your benefits are reduced if you get more than the cap. This means" in cut
+
+
+def test_two_chunks_of_one_section_are_one_passage_in_document_order() -> None:
+    from assistant.extractive import extract_answer
+    from assistant.types import ScoredChunk
+    from tests.helpers import make_chunk
+
+    first = make_chunk(0, "Paternity leave is 1 or 2 weeks. You must give 15 weeks' notice.")
+    second = make_chunk(1, "Paternity pay is £187.18 a week. You must give 15 weeks' notice "
+                           "of paternity pay too.")
+    # the later chunk of the section scores best; the passage still reads in document order
+    answer = extract_answer("How much notice for paternity leave and pay?",
+                            [ScoredChunk(second, 0.9), ScoredChunk(first, 0.85)])
+    assert len(answer.citations) == 1 and answer.text.count("[1]") == 1
+    assert "[2]" not in answer.text and answer.text.count("From *A.Md* — Part > Sub") == 1
+    assert answer.text.index("Paternity leave is") < answer.text.index("Paternity pay is")
+    assert " … " in answer.citations[0].quote  # the two chunks are not run together
