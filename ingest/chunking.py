@@ -166,13 +166,21 @@ def _merge_small_sections(
         if merged and _can_merge(merged[-1].section, section, sizes[-1], size, small):
             last = merged[-1]
             heading = section.heading_path[-1] if section.heading_path else ""
-            offset = len(last.section.text) + 2
-            if heading and not section.text.lstrip().startswith(heading):
-                joined = f"{last.section.text}\n\n{heading}\n{section.text}"
-            else:
-                joined = f"{last.section.text}\n\n{section.text}"
             path = _common_prefix(last.section.heading_path, section.heading_path) or \
                 last.section.heading_path
+            base = last.section.text
+            if len(last.parts) == 1:  # the first section's own heading leaves the path: keep it
+                first = last.parts[0][1]
+                first_heading = first.heading_path[-1] if first.heading_path else ""
+                if len(first.heading_path) > len(path) and first_heading and \
+                        not first.text.lstrip().startswith(first_heading):
+                    base = f"{first_heading}\n{first.text}"
+                    sizes[-1] += count_tokens(first_heading)
+            offset = len(base) + 2
+            if heading and not section.text.lstrip().startswith(heading):
+                joined = f"{base}\n\n{heading}\n{section.text}"
+            else:
+                joined = f"{base}\n\n{section.text}"
             merged[-1] = _Run(
                 Section(path, joined, last.section.page_start,
                         section.page_end or last.section.page_end),

@@ -47,6 +47,21 @@ def test_small_sibling_sections_are_merged_keeping_headings() -> None:
     chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=120))
     assert len(chunks) == 1
     assert "Step 2\nDo thing 2." in chunks[0].text
+    # the first section's heading too: it is not in the run's common path ("Guide")
+    assert chunks[0].text.startswith("Step 0\nDo thing 0.")
+
+
+def test_a_folded_first_section_keeps_its_heading_and_its_conditions() -> None:
+    sections = (Section(("Apprentice pay", "Aged 16 to 18"), "The rate is £7.55 an hour."),
+                Section(("Apprentice pay", "Aged 19 and over"), "The rate is £12.21 an hour."))
+    (run,) = _merge_small_sections(sections, words, small=20)
+    assert run.section.text == ("Aged 16 to 18\nThe rate is £7.55 an hour.\n\n"
+                                "Aged 19 and over\nThe rate is £12.21 an hour.")
+    first = run.label(0, run.section.text.index("\n\n"))
+    assert first.heading_path == ("Apprentice pay", "Aged 16 to 18")
+    parent = (Section(("Pay",), "Rates change in April."), Section(("Pay", "Adults"), "£12.21."))
+    (run,) = _merge_small_sections(parent, words, small=20)
+    assert run.section.text.startswith("Rates change in April.")  # its heading is the path
 
 
 def test_chunk_ids_are_stable_and_hashes_follow_text() -> None:
