@@ -18,7 +18,7 @@ import numpy as np
 from assistant import prompts
 from assistant.citations import build_citation, inert_markers, looks_like_instructions
 from assistant.ports import Embedder
-from assistant.types import Citation, ScoredChunk
+from assistant.types import SECTION_SEPARATOR, Citation, ScoredChunk
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
@@ -74,6 +74,7 @@ class Unit:
     position: int
     text: str
     is_item: bool
+    heading: str = ""  # the last heading line above it in its chunk ("Outside Greater London")
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,17 @@ def _stem(word: str) -> str:
 def split_units(text: str, source: int = 0) -> list[Unit]:
     """Sentences and list items of ``text`` (headings dropped), keeping their wording."""
     units: list[Unit] = []
-    for block, is_item in _blocks(text):
+    for block, is_item, heading in _blocks(text):
         pieces = [block] if is_item else _sentences(block)
         for piece in pieces:
-            units.append(Unit(source, len(units), piece, is_item))
+            units.append(Unit(source, len(units), piece, is_item, heading))
     return units
 
 
-def _blocks(text: str) -> Iterator[tuple[str, bool]]:
+def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
     paragraph: list[str] = []
     previous = ""
+    current = ""  # the last heading line seen
     lines = [*text.splitlines(), ""]
     for number, line in enumerate(lines):
         stripped = line.strip()
@@ -125,10 +127,12 @@ def _blocks(text: str) -> Iterator[tuple[str, bool]]:
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         heading = stripped.startswith("#") or _looks_like_heading(stripped, previous, following)
         if (not stripped or is_item or heading) and paragraph:
-            yield " ".join(paragraph), False
+            yield " ".join(paragraph), False, current
             paragraph = []
+        if heading:
+            current = stripped.lstrip("#").strip()
         if is_item:
-            yield _ITEM.sub("", line).strip(), True
+            yield _ITEM.sub("", line).strip(), True, current
         elif stripped and not heading:
             paragraph.append(stripped)
         previous = stripped
@@ -326,7 +330,7 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
         chunk = sources[ranks[0]].chunk
         heading = chunk.section.strip().rstrip(":").strip()
         section = f" — {heading}" if heading and heading != chunk.title else ""
-        text = _join(units)
+        text = _join(units, shown=heading.split(SECTION_SEPARATOR)[-1].strip())
         pieces.append(
             "\n\n"
             + prompts.render(
@@ -346,14 +350,27 @@ def _quote(units: Sequence[Unit]) -> str:
     return out
 
 
-def _join(units: Sequence[Unit]) -> str:
+def _join(units: Sequence[Unit], shown: str = "") -> str:
     """Units as Markdown inside a block quote: items on their own lines, gaps shown as '…'.
 
-    The document's own "[5]" is made inert (``inert_markers``): only our markers cite."""
+    A unit under a heading of its chunk other than the one the passage is labelled with gets
+    that heading as a line of its own above it ("Outside Greater London"), the first time: the
+    condition a figure depends on. The document's own "[5]" is made inert (``inert_markers``):
+    only our markers cite."""
     out = ""
+    last_heading = shown
     for previous, unit in zip([None, *units], units, strict=False):
         gap = previous is not None and unit.position != previous.position + 1
         text = inert_markers(unit.text)
+        if unit.heading and unit.heading != last_heading:
+            last_heading = unit.heading
+            head = inert_markers(unit.heading)
+            if previous is None:
+                out = head + "\n>\n> "
+            else:
+                out += ("\n>\n> …" if gap else "\n>") + "\n> " + head + "\n>\n> "
+            out += ("- " if unit.is_item else "") + text
+            continue
         if unit.is_item and previous is None:
             out = "- " + text
         elif unit.is_item:

@@ -209,3 +209,20 @@ def test_two_chunks_of_one_section_are_one_passage_in_document_order() -> None:
     assert "[2]" not in answer.text and answer.text.count("From *A.Md* — Part > Sub") == 1
     assert answer.text.index("Paternity leave is") < answer.text.index("Paternity pay is")
     assert " … " in answer.citations[0].quote  # the two chunks are not run together
+
+
+def test_a_quote_under_another_heading_of_its_chunk_shows_that_heading() -> None:
+    from dataclasses import replace
+
+    from assistant.extractive import extract_answer
+    from assistant.types import ScoredChunk
+    from tests.helpers import make_chunk
+
+    text = ("Apprentices are paid at least the apprentice rate.\n\nAged 16 to 18\n"
+            "The rate is £6.40 an hour for an apprentice of this age.\n\nAged 19 and over\n"
+            "The rate is £11.44 an hour for an apprentice of this age.")
+    chunk = replace(make_chunk(0, text), section="Apprentice pay")
+    answer = extract_answer("What is the hourly rate for an apprentice aged 19 and over?",
+                            [ScoredChunk(chunk, 0.9)]).text
+    assert "> Aged 19 and over\n>\n> The rate is £11.44" in answer  # the condition, above it
+    assert answer.count("Aged 19 and over") == 1
