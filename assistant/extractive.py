@@ -57,6 +57,7 @@ QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query als
 _QUESTION = re.compile(r"[^.!?]*\?")
 # lines that are layout, not text: a Markdown table's separator row, a GOV.UK abbreviation line
 _LAYOUT = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$|^\*\[[^\]]+\]:")
+_ABBREVIATION = re.compile(r"\s*\*\[[A-Za-z0-9&' ]{1,20}\]:.*$")
 # pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
 _POINTER = re.compile(
     r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
@@ -123,15 +124,21 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         stripped = line.strip()
         if _LAYOUT.match(stripped):
             continue
-        is_item = bool(_ITEM.match(line))
+        # a table row is a line of its own, like a list item: a chosen row brings its table
+        stripped = _ABBREVIATION.sub("", stripped)  # "*[DWP]: Department for..." run on
+        is_row = stripped.startswith("|") or " | " in stripped
+        is_item = bool(_ITEM.match(line)) or is_row
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
-        heading = stripped.startswith("#") or _looks_like_heading(stripped, previous, following)
+        heading = not is_row and (
+            stripped.startswith("#") or _looks_like_heading(stripped, previous, following))
         if (not stripped or is_item or heading) and paragraph:
             yield " ".join(paragraph), False, current
             paragraph = []
         if heading:
             current = stripped.lstrip("#").strip()
-        if is_item:
+        if is_row:
+            yield stripped, True, current
+        elif is_item:
             yield _ITEM.sub("", line).strip(), True, current
         elif stripped and not heading:
             paragraph.append(stripped)
@@ -253,7 +260,9 @@ def _distinct(units: list[Unit]) -> list[Unit]:
     out: list[Unit] = []
     for unit in units:
         key = tuple(_WORD.findall(unit.text.lower()))
-        if key not in seen:
+        if "|" in unit.text:  # a table's header row repeats in every part of the table: kept
+            out.append(unit)
+        elif key not in seen:
             seen.add(key)
             out.append(unit)
     return out
@@ -299,7 +308,10 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
     start = index
     while start > 0 and units[start].is_item and units[start - 1].source == source:
         start -= 1
-    if units[start].is_item or not units[start].text.endswith(":"):
+    if "|" in units[index].text:  # a table row: from the table's first row (its header)
+        while not ("|" in units[start].text and units[start].is_item):
+            start += 1
+    elif units[start].is_item or not units[start].text.endswith(":"):
         start = index if units[index].is_item else index + 1
     end = max(start, index) + 1
     while end < len(units) and units[end].is_item and units[end].source == source:

@@ -226,3 +226,22 @@ def test_a_quote_under_another_heading_of_its_chunk_shows_that_heading() -> None
                             [ScoredChunk(chunk, 0.9)]).text
     assert "> Aged 19 and over\n>\n> The rate is £11.44" in answer  # the condition, above it
     assert answer.count("Aged 19 and over") == 1
+
+
+def test_table_rows_are_quoted_one_per_line_with_their_header() -> None:
+    from dataclasses import replace
+
+    from assistant.extractive import extract_answer
+    from assistant.types import ScoredChunk
+    from tests.helpers import make_chunk
+
+    text = ("| Per week | Per month\n---|---|---\n"
+            "If you're in a couple | £486.98 | £2,110.25\n"
+            "If you're a single adult | £326.29 | £1,413.92 *[DWP]: Department for Work and "
+            "Pensions")
+    chunk = replace(make_chunk(0, text), section="Benefit cap inside Greater London")
+    answer = extract_answer("What is the weekly benefit cap for a couple?",
+                            [ScoredChunk(chunk, 0.9)]).text
+    assert ("> - | Per week | Per month\n> - If you're in a couple | £486.98 | £2,110.25\n"
+            "> - If you're a single adult | £326.29 | £1,413.92 [1]") in answer
+    assert "---" not in answer and "DWP" not in answer
