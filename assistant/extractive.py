@@ -124,8 +124,8 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         stripped = line.strip()
         if _LAYOUT.match(stripped):
             continue
-        # a table row is a line of its own, like a list item: a chosen row brings its table
         stripped = _ABBREVIATION.sub("", stripped)  # "*[DWP]: Department for..." run on
+        # a table row is a line of its own, like a list item: a chosen row brings its table
         is_row = stripped.startswith("|") or " | " in stripped
         is_item = bool(_ITEM.match(line)) or is_row
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""

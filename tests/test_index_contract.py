@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,16 +60,23 @@ def _start_chroma(data: Path, port: int) -> subprocess.Popen[bytes]:
     pytest.fail("chroma server did not start within 30 s")
 
 
+@contextmanager
+def _running_chroma(data: Path, port: int) -> Iterator[None]:
+    """A real `chroma run` server on ``port`` while the block runs, stopped after it."""
+    proc = _start_chroma(data, port)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A real `chroma run` server on loopback, stopped at the end of the module."""
     port = _free_port()
-    proc = _start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
-    try:
+    with _running_chroma(tmp_path_factory.mktemp("chroma-server"), port):
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 @pytest.fixture(params=["memory", "chroma-embedded", "chroma-server"])
@@ -254,14 +262,10 @@ def test_reopened_embedded_store_answers_text_queries(tmp_path: Path, minilm) ->
 @pytest.mark.integration
 def test_a_chroma_server_that_goes_away_gives_advice_not_a_traceback(tmp_path: Path) -> None:
     port = _free_port()
-    proc = _start_chroma(tmp_path / "server", port)
-    try:
+    with _running_chroma(tmp_path / "server", port):
         index = ChromaChunkIndex(open_client(tmp_path, "127.0.0.1", port), FakeEmbedder(), "gone")
         embedder = _fill(index)
         assert index.count_chunks() == len(TEXTS)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
     with pytest.raises(StoreError, match="failed while searching .*check that it is running"):
         index.query(embedder.embed(["sick pay"]), 2)
     with pytest.raises(StoreError, match="failed while reading document records"):
@@ -271,22 +275,14 @@ def test_a_chroma_server_that_goes_away_gives_advice_not_a_traceback(tmp_path: P
 @pytest.mark.integration
 def test_a_server_restarted_on_other_data_is_reopened_not_fatal(tmp_path: Path) -> None:
     port = _free_port()
-    proc = _start_chroma(tmp_path / "first", port)
-    try:
+    with _running_chroma(tmp_path / "first", port):
         index = ChromaChunkIndex(open_client(tmp_path, "127.0.0.1", port), FakeEmbedder(), "moved")
         _fill(index)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-    proc = _start_chroma(tmp_path / "second", port)  # same address, an empty data folder
-    try:
+    with _running_chroma(tmp_path / "second", port):  # same address, an empty data folder
         # the old collection handle points nowhere now: the index opens the collection again
         assert index.count_chunks() == 0 and index.get_documents() == []
         embedder = _fill(index)  # and re-ingestion through the same process works
         assert index.query(embedder.embed(["sick pay"])[0], 1)[0].chunk.text == TEXTS[2]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def test_an_unreachable_or_wrong_server_is_named_with_what_to_check(tmp_path: Path) -> None:
