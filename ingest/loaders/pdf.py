@@ -1,4 +1,8 @@
-"""PDF via pypdf: text per page (1-based), outline headings, running headers and footers removed."""
+"""PDF via pypdf: text per page (1-based), headings, running headers and footers removed.
+
+Headings come from the outline (bookmarks) when the file has one, otherwise from the typesetting
+(:mod:`ingest.loaders.pdf_headings`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pypdf.errors import DependencyError, EmptyFileError, FileNotDecryptedError
 
 from assistant.errors import LoadError
 from assistant.types import LoadedDocument, Section
+from ingest.loaders.pdf_headings import LineCollector, StyledLine, find_headings
 from ingest.loaders.sections import brief, first_line, normalise_text, one_line, to_iso_date
 
 MIN_TEXT_CHARS = 10  # fewer letters and digits than this in the whole file counts as no text
@@ -36,20 +41,31 @@ class _Mark:
 
 
 def load_pdf(path: Path) -> LoadedDocument:
-    """A PDF as sections: by outline heading when it has bookmarks, otherwise one per page."""
+    """A PDF as sections: by outline heading when it has bookmarks, else by typeset headings.
+
+    A file with neither has one untitled section per page.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reader = _open(path)
-        pages = _page_texts(reader)
-        marks = _outline_marks(reader)
+        pages, styled = _page_texts(reader)
+        typeset = find_headings(styled)
+        marks = _outline_marks(reader) or [
+            _Mark(heading.page, heading.level, _clean(heading.title))
+            for heading in typeset.headings
+        ]
         meta_title, updated = _metadata(reader)
     if sum(ch.isalnum() for text in pages for ch in text) < MIN_TEXT_CHARS:
         raise LoadError("no extractable text (scanned?): run OCR on it or upload a text-based copy")
     sections = _sections(_strip_running_lines(pages), marks) or _sections(pages, marks)
-    title = meta_title or first_line(sections) or path.stem
+    title = meta_title or _clean(typeset.title or "") or first_line(sections) or path.stem
     return LoadedDocument(
         title=title, doc_type="pdf", sections=sections, updated=updated, pages=len(pages)
     )
+
+
+def _clean(heading: str) -> str:
+    return one_line(normalise_text(heading))
 
 
 def _open(path: Path) -> PdfReader:
@@ -85,7 +101,8 @@ def _encryption_reason(exc: Exception) -> str:
     return "encrypted: needs a password; upload a copy saved without a password"
 
 
-def _page_texts(reader: PdfReader) -> list[str]:
+def _page_texts(reader: PdfReader) -> tuple[list[str], list[list[StyledLine]]]:
+    """Each page's text, and its lines with their printed size and weight (for headings)."""
     try:
         pages = list(reader.pages)
     except FileNotDecryptedError as exc:
@@ -97,20 +114,23 @@ def _page_texts(reader: PdfReader) -> list[str]:
     if not pages:
         raise LoadError("no text: the PDF has no pages")
     texts: list[str] = []
+    styled: list[list[StyledLine]] = []
     errors: list[Exception] = []
     for page in pages:
+        collector = LineCollector()
         try:
-            texts.append(normalise_text(page.extract_text()))
+            texts.append(normalise_text(page.extract_text(visitor_text=collector)))
         except (MemoryError, RecursionError):
             raise
         except Exception as exc:
             errors.append(exc)
             texts.append("")
+        styled.append(collector.lines)
     if len(errors) == len(pages) and isinstance(errors[0], DependencyError):
         raise LoadError(f"could not read its pages: a decoder is missing ({brief(errors[0])})")
     if len(errors) == len(pages):
         raise LoadError(f"damaged PDF: no page could be read ({brief(errors[0])})")
-    return texts
+    return texts, styled
 
 
 def _outline_marks(reader: PdfReader) -> list[_Mark]:

@@ -1,0 +1,262 @@
+"""Headings of a PDF without bookmarks, found from how its lines are typeset.
+
+Most real PDFs have no outline, so without this every section of theirs is just "page N". pypdf's
+``extract_text(visitor_text=...)`` reports each piece of text with its font and text matrices; from
+them :class:`LineCollector` rebuilds the page's lines with their printed size and boldness. A
+heading is a short line (or two or three wrapped lines in one style) set clearly larger than the
+document's body text, or wholly bold at body size, that reads like a heading rather than a
+sentence. Levels follow size (the largest first). The result is rejected as a whole when it looks
+like a form (many labels per page) or finds almost nothing: a page-based document is better than
+one cut at the wrong places.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+BIGGER = 1.15  # a heading's size against the body text's
+MAX_LEVELS = 3
+MAX_HEADINGS_PER_PAGE = 6  # more than this on average: a form's labels, not headings
+MAX_WRAPPED_LINES = 3
+MAX_WORDS = 16
+MAX_BOLD_WORDS = 10  # a bold line at body size longer than this is an emphasised sentence
+MAX_CHARS = 120
+REPEATS_AS_RUNNING = 3  # the same heading on this many pages (and half of them) is a running header
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_NOT_HEADING = re.compile(
+    r"[\u25a0-\u25ff\x80-\x9f\u2022\u25cf\u25aa\u25e6]"  # boxes, bullets, stray control bytes
+    r"|https?:|www\.|@"  # addresses and e-mails
+    r"|\bpage\s+\d+$|\.{3,}|\s\d{1,3}$",  # contents-page lines: "Fee grant ....... 12"
+    re.IGNORECASE,
+)
+# a chapter number set beside its heading: "Introduction1"
+_GLUED_NUMBER = re.compile(r"(?<=[a-z?)])\d{1,2}$")
+_CONTENTS = re.compile(r"^(table of )?contents$|^index$", re.IGNORECASE)
+_TRAILING_FUNCTION_WORD = re.compile(
+    r"\b(a|an|and|are|as|at|be|by|can|does|for|from|if|in|is|may|must|of|on|or|that|the|to|"
+    r"who|will|with|you|your)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class StyledLine:
+    """One printed line: its text and how many letters were set in each size and in bold."""
+
+    y: float
+    parts: list[str] = field(default_factory=list)
+    sizes: Counter[float] = field(default_factory=Counter)
+    bold_chars: int = 0
+    chars: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+    @property
+    def size(self) -> float:
+        return self.sizes.most_common(1)[0][0] if self.sizes else 0.0
+
+    @property
+    def bold(self) -> bool:
+        return self.chars > 0 and self.bold_chars >= 0.9 * self.chars
+
+
+class LineCollector:
+    """A ``visitor_text`` for :meth:`pypdf.PageObject.extract_text` that records styled lines.
+
+    It never raises: a page whose matrices or fonts it cannot read simply yields fewer lines, and
+    the page's text is extracted as before.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[StyledLine] = []
+        self._current: StyledLine | None = None
+
+    def __call__(self, text: str, cm: object, tm: object, font: object, size: object) -> None:
+        try:
+            self._visit(text, cm, tm, font, size)
+        except Exception:  # odd matrices or fonts in a damaged file: skip the styling only
+            self._current = None
+
+    def _visit(self, text: str, cm: object, tm: object, font: object, size: object) -> None:
+        if not text:
+            return
+        letters = sum(ch.isalnum() for ch in text)
+        if letters:
+            matrix = _multiply(_six(tm), _six(cm))
+            printed = round(float(size) * math.hypot(matrix[2], matrix[3]) * 2) / 2  # type: ignore[arg-type]
+            y = matrix[5]
+            current = self._current
+            if current is None or abs(y - current.y) > max(1.0, 0.3 * printed):
+                current = StyledLine(y)
+                self.lines.append(current)
+                self._current = current
+            name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
+            current.sizes[printed] += letters
+            current.chars += letters
+            current.bold_chars += letters if _BOLD_FONT.search(name) else 0
+        if self._current is not None:
+            self._current.parts.append(text)
+        if text.endswith("\n"):
+            self._current = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    page: int  # 0-based
+    level: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Headings:
+    """What the typesetting says: a title (the first heading, largest on page 1) and the rest."""
+
+    title: str | None
+    headings: list[Heading]
+
+
+def find_headings(pages: list[list[StyledLine]]) -> Headings:
+    """The title and headings of a document's pages, in reading order.
+
+    No headings when they look unreliable (a form's labels, or fewer than two).
+    """
+    runs = _heading_runs(pages)
+    if not runs or len(runs) > MAX_HEADINGS_PER_PAGE * len(pages):
+        return Headings(None, [])  # nothing, or a form's labels
+    runs = _without_repeats(runs, len(pages))
+    if len(runs) < 2:
+        return Headings(None, [])
+    styles = sorted({(run.size, run.bold) for run in runs}, key=lambda s: (-s[0], not s[1]))
+    level = {style: min(i + 1, MAX_LEVELS) for i, style in enumerate(styles)}
+    headings = [Heading(run.page, level[(run.size, run.bold)], run.text) for run in runs]
+    first = runs[0]
+    if first.page == 0 and first.size == max(run.size for run in runs if run.page == 0):
+        return Headings(first.text, headings[1:])
+    return Headings(None, headings)
+
+
+def _heading_runs(pages: list[list[StyledLine]]) -> list[_Run]:
+    body = _body_size(pages)
+    if body <= 0:
+        return []
+    runs = _wrapped_runs(pages, body)
+    return _without_contents_pages([run for run in runs if _reads_like_heading(run, body)])
+
+
+@dataclass
+class _Run:
+    page: int
+    size: float
+    bold: bool
+    text: str
+    y: float
+    lines: int = 1
+
+
+def _body_size(pages: list[list[StyledLine]]) -> float:
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes.update(line.sizes)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _wrapped_runs(pages: list[list[StyledLine]], body: float) -> list[_Run]:
+    """Lines set larger than the body or wholly bold, wrapped lines of one style joined."""
+    runs: list[_Run] = []
+    for number, lines in enumerate(pages):
+        previous: _Run | None = None
+        for line in lines:
+            size, bold = line.size, line.bold
+            if not line.chars or not (size >= body * BIGGER or (bold and size >= body * 0.95)):
+                previous = None
+                continue
+            text = line.text
+            gap = previous.y - line.y if previous else 0.0
+            if (
+                previous is not None
+                and (previous.size, previous.bold) == (size, bold)
+                and 0 < gap <= size * 1.8
+                and previous.lines < MAX_WRAPPED_LINES
+            ):
+                previous.text = f"{previous.text} {text}"
+                previous.y = line.y
+                previous.lines += 1
+                continue
+            previous = _Run(number, size, bold, text, line.y)
+            runs.append(previous)
+    for run in runs:
+        run.text = _GLUED_NUMBER.sub("", run.text)
+    return runs
+
+
+def _reads_like_heading(run: _Run, body: float) -> bool:
+    text = run.text
+    words = text.split()
+    bigger = run.size >= body * BIGGER
+    if not words or len(words) > MAX_WORDS or len(text) > MAX_CHARS:
+        return False
+    if not bigger and len(words) > MAX_BOLD_WORDS:
+        return False
+    if text[-1] in ",;" or (text[-1] == ":" and not bigger):
+        return False
+    if text.endswith(".") and not re.search(r"\b(etc|[A-Z])\.$", text):
+        return False  # a sentence, unless it ends in "etc." or an initial
+    if not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if _NOT_HEADING.search(text) or _TRAILING_FUNCTION_WORD.search(text):
+        return False
+    compact = text.replace(" ", "")
+    if sum(ch.isalpha() for ch in compact) < 0.75 * len(compact):
+        return False  # form fields and figures: "DD MM YYYY", "£ 0.00"
+    return any(len(word) >= 4 for word in re.findall(r"[^\W\d_]+", text))
+
+
+def _without_contents_pages(runs: list[_Run]) -> list[_Run]:
+    """A contents page's entries are not headings of the page they are printed on."""
+    contents_pages = {run.page for run in runs if _CONTENTS.match(run.text)}
+    return [run for run in runs if run.page not in contents_pages]
+
+
+def _without_repeats(runs: list[_Run], pages: int) -> list[_Run]:
+    """A heading printed on most pages is a running header: dropped. A chapter heading repeated on
+    each of its pages ("Introduction 1") is kept where it first appears."""
+    shapes = Counter(_shape(run.text) for run in runs)
+    running = {shape for shape, n in shapes.items() if n >= max(REPEATS_AS_RUNNING, pages / 2)}
+    kept: list[_Run] = []
+    seen: set[str] = set()
+    for run in runs:
+        shape = _shape(run.text)
+        if shape in running or (shapes[shape] > 1 and shape in seen):
+            continue
+        seen.add(shape)
+        kept.append(run)
+    return kept
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def _six(matrix: object) -> tuple[float, float, float, float, float, float]:
+    values = [float(v) for v in matrix]  # type: ignore[attr-defined]
+    return (values[0], values[1], values[2], values[3], values[4], values[5])
+
+
+def _multiply(
+    m: tuple[float, float, float, float, float, float],
+    n: tuple[float, float, float, float, float, float],
+) -> tuple[float, float, float, float, float, float]:
+    return (
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    )
