@@ -1,7 +1,7 @@
 """How useful the offline (extractive) answer is, on the dev questions (a figure, not a test).
 
     python benchmarks/extractive_quality.py --store DIR [--query question|scenario+question]
-        [--questions FILE] [--set NAME=VALUE ...] [--json]
+        [--questions FILE] [--out-of-scope FILE] [--set NAME=VALUE ...] [--json]
 
 Answers every question as the app and CLI do with no language model (hybrid retrieval, sentences
 ranked with the embedder), then scores the final text against the question's gold evidence:
@@ -15,6 +15,11 @@ ranked with the embedder), then scores the final text against the question's gol
   their document, the share whose answer text contains it ("up to 39 weeks");
 - ``words_p50`` / ``words_p90``: length of the quoted text, ``answered``: share not abstained;
 - ``answer_ms_p50`` / ``answer_ms_p95``: question to final text (the model is warmed up first).
+
+With ``--out-of-scope FILE`` the same answer path also runs on questions the guidance does not
+cover and reports ``out_of_scope.false_answer``: the share answered anyway. Unlike
+``assistant.eval``'s figure (the best retrieval score against the threshold), this counts what a
+user sees: an answer is also withheld when no sentence of the sources is close enough to quote.
 
 Reported for all questions and for the tuning (even id) and held-out (odd id) halves. ``--set``
 overrides a module constant of ``assistant.extractive`` for an experiment (e.g.
@@ -109,6 +114,28 @@ def score(services: Services, questions: list[EvalQuestion], answers: dict[str, 
             "held_out": _summary([r for r in rows if not r["tuning"]])}
 
 
+def out_of_scope(services: Services, questions: list[EvalQuestion], mode: str
+                 ) -> dict[str, Any]:
+    """Share of out-of-scope questions the offline answer path answers anyway, and their ids."""
+    answered = []
+    for q in questions:
+        stream = answer_question(q.query(mode), [], retriever=services.retriever, llm=None,
+                                 settings=services.settings, embedder=services.embedder)
+        for _ in stream:
+            pass
+        if stream.final.answered:
+            answered.append(q.id)
+    halves = {"tuning": [q for q in questions if q.tuning],
+              "held_out": [q for q in questions if not q.tuning]}
+    return {
+        "n": len(questions),
+        "false_answer": round(len(answered) / max(len(questions), 1), 3),
+        **{name: round(sum(q.id in answered for q in half) / max(len(half), 1), 3)
+           for name, half in halves.items()},
+        "answered_ids": answered,
+    }
+
+
 def _share(values: list[bool | None]) -> dict[str, float | int]:
     counted = [v for v in values if v is not None]
     return {"share": round(sum(counted) / max(len(counted), 1), 3), "n": len(counted)}
@@ -136,6 +163,7 @@ def main() -> int:
     parser.add_argument("--questions", type=Path, default=DEV)
     parser.add_argument("--query", choices=("question", "scenario+question"),
                         default="scenario+question")
+    parser.add_argument("--out-of-scope", type=Path, metavar="FILE")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -154,6 +182,9 @@ def main() -> int:
         pass
     result = {"query": args.query, "set": args.set,
               **score(services, questions, answers, args.query, docs)}
+    if args.out_of_scope:
+        result["out_of_scope"] = out_of_scope(services, load_questions(args.out_of_scope),
+                                              args.query)
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 
