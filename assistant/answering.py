@@ -20,6 +20,7 @@ from assistant.errors import ModelError
 from assistant.extractive import best_quote, extract_answer
 from assistant.followup import standalone_query, with_history
 from assistant.ports import ChatModel, Embedder, Retriever
+from assistant.retrieval import unmentioned_nations
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
 
 RETRIEVE_K = 6
@@ -139,6 +140,10 @@ class AnswerStream:
         sources = {c.n: c.quote for c in extract.citations}
         checked = check_answer(extract.text, {c.n: c for c in extract.citations}, sources)
         warnings = checked.warnings + suspicious_warnings(checked.citations)
+        cited = {c.doc_id for c in checked.citations}
+        warnings += nation_warnings(
+            prepared.query, [s.chunk for s in prepared.results if s.chunk.doc_id in cited]
+        )
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
@@ -229,6 +234,7 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str) -> Answer
     warnings = checked.warnings + suspicious_warnings(checked.citations)
     if not checked.citations:
         warnings.append("The answer cites no source: check it against the guidance.")
+    warnings += nation_warnings(query, [sources[c.n - 1] for c in checked.citations])
     notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 
@@ -251,6 +257,15 @@ def suspicious_warnings(citations: Sequence[Citation]) -> list[str]:
         "treated as data, not followed."
         for c in citations
         if c.suspicious
+    ]
+
+
+def nation_warnings(query: str, cited: Sequence[Chunk]) -> list[str]:
+    """A warning for each UK nation the question names that no cited source mentions."""
+    return [
+        f"The question names {nation}, which the sources quoted do not mention: rules can differ "
+        f"there, so check that this guidance applies in {nation}."
+        for nation in unmentioned_nations(query, list(cited))
     ]
 
 

@@ -11,8 +11,9 @@
 5. Each chunk's score is a calibrated relevance in [0, 1]: a logistic function of its dense cosine
    and the query's jurisdiction coverage (0 when the query names a place in
    ``data/jurisdictions.txt`` that none of the best chunks mention: "parental leave in Australia"
-   matched to UK pages is a near-miss), fitted on in-scope and out-of-scope questions (see
-   ``CALIBRATION``). Scores never increase down the list.
+   matched to UK pages is a near-miss; an EEA country is covered by chunks about the EEA or EU;
+   UK nations never lower it, see ``unmentioned_nations``), fitted on in-scope and out-of-scope
+   questions (see ``CALIBRATION``). Scores never increase down the list.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ CALIBRATION = (-7.126, 7.603, 3.498)
 MIN_RELEVANCE = 0.46
 COVERAGE_DEPTH = 5  # best chunks searched for the places a query names
 _PLACES_FILE = Path(__file__).parent / "data" / "jurisdictions.txt"
+_EEA_FILE = Path(__file__).parent / "data" / "eea_countries.txt"
 
 
 @dataclass(frozen=True)
@@ -298,23 +300,57 @@ _NATIONALITY = re.compile(
     r"person|people|partner|husband|wife|mother|father|parents?|son|daughter|student|worker)\b)"
     r"|\b(?:is|am|are|was|were|being)\s+(?:an?\s+)?([A-Za-z]+)\b(?=\s*(?:[.,;!?]|and\b|but\b|$))",
     re.IGNORECASE)
+# UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
+# near-miss; an answer whose sources do not mention it carries a warning instead
+UK_NATIONS = {
+    "Scotland": re.compile(r"\bscot(?:land|tish)\b", re.IGNORECASE),
+    "Wales": re.compile(r"\b(?:wales|welsh)\b", re.IGNORECASE),
+    "Northern Ireland": re.compile(r"\bnorthern\s+ir(?:eland|ish)\b", re.IGNORECASE),
+}
+# an EEA country is covered by chunks that speak of the EEA or the EU ("if you move to an EEA
+# country"), as UK guidance about going abroad rarely lists every country
+_EEA_TERMS = frozenset(analyse("EEA EU European"))
 
 
 def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
-    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0. A
-    nationality describing a person ("an American student", "she is French") names no place."""
-    query = _NATIONALITY.sub(" ", query)
+    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0.
+
+    A nationality describing a person ("an American student", "she is French") names no place;
+    "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
+    chunks speak of the EEA or the EU."""
+    query = UK_NATIONS["Northern Ireland"].sub(" ", _NATIONALITY.sub(" ", query))
     named = places() & set(analyse(query))
     if not named:
         return 1.0
     mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
-    return 0.0 if named - mentioned else 1.0
+    missing = named - mentioned
+    if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
+        return 1.0
+    return 0.0 if missing else 1.0
+
+
+def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
+    """The UK nations the query names (not as a nationality) that none of ``sources`` mention."""
+    query = _NATIONALITY.sub(" ", query)
+    text = " ".join(c.embedding_text for c in sources)
+    return [name for name, pattern in UK_NATIONS.items()
+            if pattern.search(query) and not pattern.search(text)]
 
 
 @lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """The analysed words of ``data/jurisdictions.txt`` (comments and blank lines skipped)."""
-    lines = _PLACES_FILE.read_text(encoding="utf-8").splitlines()
+    return _read_places(_PLACES_FILE)
+
+
+@lru_cache(maxsize=1)
+def eea_places() -> frozenset[str]:
+    """The analysed words of ``data/eea_countries.txt``: EEA countries and their adjectives."""
+    return _read_places(_EEA_FILE)
+
+
+def _read_places(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
 
 

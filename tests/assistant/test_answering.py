@@ -258,3 +258,28 @@ def test_an_offline_follow_up_the_heuristic_missed_is_searched_with_its_history(
                            retriever=TopicRetriever("paternity"), llm=None)
     "".join(lone)
     assert not lone.final.answered  # without a history there is nothing to fall back on
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_a_uk_nation_the_sources_do_not_mention_is_answered_with_a_warning(
+    with_model: bool,
+) -> None:
+    llm = FakeChatModel() if with_model else None
+    if llm:
+        llm.enqueue("You could get £184.03 a week [1].")
+    stream = answer_question("I live in Scotland. How much Maternity Allowance a week?", [],
+                             retriever=retriever(), llm=llm, settings=SETTINGS)
+    list(stream)
+    answer = stream.final
+    assert answer.answered and "£184.03" in answer.text
+    assert any("names Scotland" in w and "check that this guidance applies" in w
+               for w in answer.warnings)
+    assert not any("Wales" in w for w in answer.warnings)
+    # a source that mentions the nation, or a nationality, gives no warning
+    covered = FakeRetriever(scored(guidance_chunk(MATERNITY + " The same rates apply in Scotland.",
+                                                  doc="maternity-allowance")), min_relevance=0.5)
+    for question in ("I live in Scotland. How much Maternity Allowance a week?",
+                     "She is Welsh. How much Maternity Allowance a week?"):
+        stream = answer_question(question, [], retriever=covered, llm=None)
+        list(stream)
+        assert not any("names" in w for w in stream.final.warnings), question

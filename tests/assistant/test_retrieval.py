@@ -12,6 +12,7 @@ from assistant.retrieval import (
     build_retriever,
     calibrated,
     jurisdiction_coverage,
+    unmentioned_nations,
 )
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import ChunkFilter
@@ -166,6 +167,21 @@ def test_a_named_place_absent_from_the_best_chunks_lowers_coverage() -> None:
     assert jurisdiction_coverage("How much is child benefit?", best) == 1.0
     in_wales = [chunk("wales.md", 0, "Child Benefit claims from Wales go to HMRC.")]
     assert jurisdiction_coverage("Can I claim child benefit in Wales?", in_wales) == 1.0
+
+
+def test_uk_nations_never_lower_coverage_and_eea_countries_are_covered_by_eea_chunks() -> None:
+    best = [chunk("child-benefit.md", 0, "Claim Child Benefit for a child under 16.")]
+    for query in ("Can I claim child benefit in Scotland?", "I live in Wales.",
+                  "My employer is in Northern Ireland. Can I claim?"):
+        assert jurisdiction_coverage(query, best) == 1.0, query
+    assert unmentioned_nations("My employer is in Northern Ireland.", best) == ["Northern Ireland"]
+    assert unmentioned_nations("Can I claim in Scotland or Wales?", best) == ["Scotland", "Wales"]
+    assert unmentioned_nations("She is Scottish. Can she claim?", best) == []  # a nationality
+    assert jurisdiction_coverage("Can I claim child benefit in Ireland?", best) == 0.0
+    abroad = [chunk("abroad.md", 0, "You may get Child Benefit if you move to an EEA country.")]
+    assert jurisdiction_coverage("I am moving to Spain. Can I keep Child Benefit?", abroad) == 1.0
+    assert jurisdiction_coverage("I am moving to Spain. Can I keep Child Benefit?", best) == 0.0
+    assert jurisdiction_coverage("I am moving to Canada. Can I keep Child Benefit?", abroad) == 0.0
 
 
 def test_a_persons_nationality_is_not_a_place_whose_rules_are_asked_about() -> None:
