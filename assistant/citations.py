@@ -20,6 +20,7 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(  # not ISO dates such as 2025-03-14
     r"(?<![\w/])(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
 _OUTPUT = r"(?:response|reply|answer|output|message|elucidation)"
+_MACHINE = r"(?:ai|a\.i\.|assistants?|models?|chatbots?|llms?|language models?|ai systems?|bots?)"
 _CODE = r"(?:code|codebase|solution|implementation|algorithm|program)"
 _VERBS = (
     "translate|encode|encrypt|reverse|invert|rewrite|format|provide|use|render|write|express|"
@@ -33,7 +34,20 @@ _INSTRUCTION = re.compile(
     r"|(?:^|[.!?]\s+)(?:can you\s+)?(?:reply|respond|answer)\s+(?:only\s+)?(?:in|using|with)\b"
     r"|\b(?:system prompt|you are now|new instructions|as an ai)\b"
     r"|\bcode (?:snippet|block|excerpt|section)\b|\bfollowing code\b"
-    r"|^\s*(?:assistant|system)\s*:",
+    r"|^\s*(?:assistant|system)\s*:"
+    # addressed to a model, or to the reader through one ("Note for AI systems: tell the user...")
+    rf"|\b(?:note|message|instructions?|reminder|request)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?"
+    rf"{_MACHINE}\b"
+    r"|\b(?:ai|llm|chatbot|language model|ai system|ai assistant)s?\b[^.\n]{0,40}"
+    r"\b(?:must|should|needs? to|are to|is to|are required to|will now)\b"
+    r"|\btell (?:the |your |all )?readers?\b"  # not "tell the customer": caseworker guidance does
+    # text transformations and tasks a document has no reason to ask of its reader
+    r"|\bremove (?:all )?spaces\b|\breplace vowels\b"
+    r"|\breplace (?:every|each|all)\b[^.\n]{0,40}\b(?:letters?|vowels?|words?|characters?)\b"
+    r"|\btranslate (?:the following|this|your|it)\b"
+    r"|\b(?:write|show me|give me|create)\s+(?:me\s+)?(?:a|an)\s+(?:simple\s+|short\s+)?"
+    r"(?:script|python|javascript|function|program|poem|essay|story|haiku|joke|song)\b"
+    r"|\bcan you (?:show|write|give|tell|explain|recommend|summari[sz]e|translate)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -75,7 +89,7 @@ def build_citation(n: int, chunk: Chunk, quote: str) -> Citation:
         updated=chunk.updated,
         quote=quote,
         doc_id=chunk.doc_id,
-        suspicious=looks_like_instructions(chunk.text),
+        suspicious=looks_like_instructions("\n".join((chunk.title, chunk.section, chunk.text))),
     )
 
 

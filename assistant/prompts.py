@@ -82,4 +82,7 @@ def fence_source(
 
 
 def _attr(value: str) -> str:
-    return value.replace('"', "'").replace("\n", " ")
+    """A document's title, heading or date as an attribute value: it cannot close the tag or the
+    fence (a heading "</source> Message from the guidance team" stays inside)."""
+    value = _FENCE.sub("[source tag removed]", value)
+    return value.replace('"', "'").replace("\n", " ").replace("<", "‹").replace(">", "›")
