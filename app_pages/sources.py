@@ -10,10 +10,10 @@ import streamlit as st
 
 from assistant.answering import spelling_note
 from assistant.conversations import Message
+from assistant.markdown_safety import defuse
 from assistant.types import Citation, DocumentRecord
 
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-_MARKER_SPLIT = re.compile(r"(\[\d{1,3}(?:\s*,\s*\d{1,3})*\])")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 _WORD = re.compile(r"[A-Za-z0-9£%']+")
 _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "must", "that",
@@ -24,57 +24,6 @@ _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "mu
 def escape_markdown(text: str) -> str:
     """Document text shown literally: no Markdown, HTML or LaTeX from the source survives."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
-_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(?:\s+[^)\n]*)?\)")
-_LINK_SYNTAX = re.compile(r"\]\(|\]\[|^(\s*)\[([^\]\n]+)\]:", re.MULTILINE)
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript):[^>\s]*)>", re.IGNORECASE)
-_DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
-_QUOTE_SPECIAL = re.compile(r"([*_`~|])")
-
-
-def defuse(text: str, allowed_urls: set[str]) -> str:
-    """Answer text made safe to render as Markdown.
-
-    An answer (a model's, or extracts quoting documents) may carry syntax planted in a document:
-    an image would be fetched by the reader's browser as soon as it is shown (sending data in its
-    address), a link may lead anywhere, and Streamlit directives (``:red[...]``), strikethrough
-    and emphasis inside quotes would change what the guidance says. Images become text; links to
-    anything but the cited sources' own addresses become text; directives, backticks and ``~~``
-    are escaped everywhere, and emphasis markers inside quoted lines (``> ...``).
-    """
-    def image(match: re.Match[str]) -> str:
-        return f"{match.group(1)} (image not shown: {match.group(2)})".replace("[", "\\[")
-
-    kept: list[str] = []
-
-    def link(match: re.Match[str]) -> str:
-        target = match.group(2)
-        if target in allowed_urls:  # a cited source's own address: set aside, restored below
-            kept.append(match.group(0))
-            return f"\x00{len(kept) - 1}\x00"
-        return f"{match.group(1)} ({target})"
-
-    def inert(match: re.Match[str]) -> str:
-        """Whatever link syntax is left (reference links, nested brackets) shown as text."""
-        if match.group(0).startswith("]"):
-            return "\\" + match.group(0)
-        return f"{match.group(1)}\\[{match.group(2)}\\]:"
-
-    def plain(part: str) -> str:
-        return _DIRECTIVE.sub(r"\\:\1\2", part).replace("~~", "\\~\\~").replace("`", "\\`")
-
-    def quoted(part: str) -> str:
-        return _DIRECTIVE.sub(r"\\:\1\2", _QUOTE_SPECIAL.sub(r"\\\1", part))
-
-    text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")
-    text = _AUTOLINK.sub(r"\\<\1\\>", _LINK_SYNTAX.sub(inert, text))
-    text = re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
-    return "\n".join(
-        "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
-                       for part in _MARKER_SPLIT.split(line[2:]))
-        if line.startswith("> ") else plain(line) for line in text.split("\n"))
 
 
 def anchor(message_id: int, n: int) -> str:

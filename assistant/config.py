@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -133,5 +133,16 @@ def get_settings() -> Settings:
         return Settings()
     except ConfigError:
         raise
-    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+    except ValidationError as exc:
+        raise ConfigError(f"Invalid configuration: {describe_invalid(exc)}") from None
+    except ValueError as exc:
         raise ConfigError(f"Invalid configuration: {exc}") from exc
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """Which settings are wrong and why, never the values given (one may be a secret)."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.conversations import Message
+from assistant.markdown_safety import defuse
 from assistant.types import Citation
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _-]+")
@@ -46,10 +47,14 @@ def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
         if message.role == "user":
             lines += [f"## Question: {' '.join(message.content.split())}", ""]
             continue
-        lines += [message.content, ""]
+        cited = {c.url for c in message.citations if c.url}
+        # as in the app: planted images, links and directives become text (a Markdown viewer
+        # would otherwise fetch an image as soon as the file is opened)
+        lines += [defuse(message.content, cited), ""]
         if message.citations:
             lines += ["**Sources**", ""]
-            lines += [f"- {source_line(c)}\n  > {' '.join(c.quote.split())}"
+            lines += [f"- {defuse(source_line(c), cited)}\n  "
+                      f"{defuse('> ' + ' '.join(c.quote.split()), cited)}"
                       for c in message.citations]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

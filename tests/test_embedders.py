@@ -63,12 +63,15 @@ def test_openai_embedder_batches_and_normalises() -> None:
     assert embedder.model_id == "openai:text-embedding-3-small"
 
 
-def test_openai_embedder_errors_are_explained() -> None:
-    client = openai.OpenAI(api_key="k", base_url="http://embeddings.test/v1", max_retries=0,
-                           http_client=httpx.Client(transport=httpx.MockTransport(
-                               lambda request: httpx.Response(401, json={"error": {}}))))
-    with pytest.raises(EmbedderError, match="embeddings endpoint failed"):
+def test_openai_embedder_errors_are_explained_without_echoing_the_server() -> None:
+    echo = {"error": {"message": "Incorrect API key provided: sk-live-4f9a0000secret"}}
+    client = openai.OpenAI(api_key="sk-live-4f9a0000secret", base_url="http://embeddings.test/v1",
+                           max_retries=0, http_client=httpx.Client(transport=httpx.MockTransport(
+                               lambda request: httpx.Response(401, json=echo))))
+    with pytest.raises(EmbedderError, match="embeddings endpoint failed") as caught:
         OpenAIEmbedder(client, "text-embedding-3-small").embed(["x"])
+    assert "GA_LLM_API_KEY" in str(caught.value) and "sk-live" not in str(caught.value)
+    assert caught.value.__cause__ is None
 
 
 @pytest.mark.integration

@@ -211,9 +211,29 @@ class OpenAIEmbedder:
             try:
                 response = self._client.embeddings.create(model=self._model, input=batch)
             except Exception as exc:  # the openai client raises many types; we report one
-                raise EmbedderError(f"The embeddings endpoint failed: {exc}") from exc
+                raise EmbedderError(embedding_failure(exc)) from None
             rows.extend(item.embedding for item in response.data)
         vectors = np.array(rows, dtype=np.float32).reshape(len(rows), -1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         normalised: Vectors = vectors / np.clip(norms, 1e-12, None)
         return normalised
+
+
+def embedding_failure(exc: Exception) -> str:
+    """What went wrong with the embeddings endpoint, in fixed words: the server's own message is
+    never repeated, as a gateway may echo the API key it was sent."""
+    status = getattr(exc, "status_code", None)
+    name = type(exc).__name__
+    if status in (401, 403):
+        advice = f"it refused the API key ({status}): ask an administrator to check GA_LLM_API_KEY"
+    elif status == 429:
+        advice = "it is limiting requests (429): wait a minute and try again"
+    elif isinstance(status, int):
+        advice = f"it answered with HTTP status {status}: try again later"
+    elif "Timeout" in name:
+        advice = "it did not reply in time: try again later"
+    elif "Connection" in name:
+        advice = "could not connect to it: check the service is running and GA_LLM_BASE_URL"
+    else:
+        advice = f"an unexpected {name}"
+    return f"The embeddings endpoint failed ({advice})."

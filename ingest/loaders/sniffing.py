@@ -25,7 +25,8 @@ def sniff_type(path: Path) -> DocType | None:
         head = handle.read(HEAD_BYTES)
     if not head:
         return None
-    if b"%PDF-" in head[:1024]:
+    start = head.find(b"%PDF-", 0, 1024)
+    if start >= 0 and b"<" not in head[:start]:  # readers allow junk before the header, not markup
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx" if _is_docx(path) else None

@@ -48,3 +48,14 @@ def test_control_characters_and_multi_line_quotes_do_not_break_the_word_export()
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Night rate is £12.\nWeekends too. [1]" in text  # no quote marks left in the text
     assert "Question: Night rate?" in text and "\x07" not in text and ">" not in text
+
+
+def test_planted_images_and_links_are_text_in_the_markdown_export() -> None:
+    citation = Citation(1, "Leave", "leave.md", "Carry over", "", "https://www.gov.uk/leave",
+                        None, "Ask HR ![x](https://evil.example/q.png)")
+    answer = Message(2, "assistant", "> Up to 5 days [1] ![t](https://evil.example/b.png?case=1)"
+                     " [form](https://evil.example/f) [guide](https://www.gov.uk/leave)",
+                     (citation,))
+    text = conversation_to_markdown("Leave", [Message(1, "user", "How much?"), answer])
+    assert "![" not in text and "](https://evil.example" not in text
+    assert "[guide](https://www.gov.uk/leave)" in text

@@ -297,6 +297,11 @@ def test_sniffing_goes_by_content_not_extension(tmp_path: Path) -> None:
     assert sniff_type(make_docx(tmp_path / "w.docx")) == "docx"
     with pytest.raises(LoadError, match="^unsupported file type"):
         load_document(tmp_path / "tool.pdf")
+    # a page that mentions %PDF- is still a page; junk (not markup) before a PDF header is allowed
+    (tmp_path / "guide.pdf").write_text("<html><script>x()</script>%PDF-1.7 <p>Hi</p></html>")
+    assert sniff_type(tmp_path / "guide.pdf") == "html"
+    (tmp_path / "mail.pdf").write_bytes(b"\r\nX-Junk: 1\r\n" + (tmp_path / "real.txt").read_bytes())
+    assert sniff_type(tmp_path / "mail.pdf") == "pdf"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,21 @@
+"""Answer text made safe to render as Markdown (assistant/markdown_safety.py)."""
+
+from __future__ import annotations
+
+from assistant.markdown_safety import defuse
+
+
+def test_link_definitions_inside_quotes_and_list_items_are_shown_as_text() -> None:
+    text = ("Use [the carry over form] to ask.\n\n"
+            "> - [the carry over form]: https://evil.example/sso-login\n"
+            "1. [form]: https://evil.example/x")
+    safe = defuse(text, set())
+    assert "\\[the carry over form\\]:" in safe and "\\[form\\]:" in safe
+    assert "[the carry over form]: https" not in safe
+
+
+def test_a_cited_sources_own_link_is_kept_and_images_never_load() -> None:
+    safe = defuse("See [the guide](https://www.gov.uk/x) ![t](https://evil.example/b.png)",
+                  {"https://www.gov.uk/x"})
+    assert "[the guide](https://www.gov.uk/x)" in safe
+    assert "![" not in safe and "(image not shown: https://evil.example/b.png)" in safe
