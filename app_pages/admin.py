@@ -6,6 +6,7 @@ The role is checked here as well as in navigation, so a crafted URL or session c
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -106,7 +107,19 @@ def show_upload(app: AppServices, collections: list[str]) -> None:
     if st.button("Add and index", type="primary", disabled=not files or not collection):
         rows = run_action("add the files", lambda: add_files(app, collection or "", files or []))
         if rows is not None:
-            finish(f"Finished adding {len(rows)} file(s) to {collection}.", rows)
+            title, ok = upload_summary(rows, collection or "")
+            finish(title, rows, ok=ok)
+
+
+def upload_summary(rows: list[dict[str, Any]], collection: str) -> tuple[str, bool]:
+    """The headline of an upload and whether it all went well: a part failure is a warning."""
+    indexed = sum(row["Result"] == "indexed" for row in rows)
+    if indexed == len(rows):
+        return f"Added {indexed} file(s) to {collection}.", True
+    problems = ", ".join(f"{n} {result}" for result in ("refused", "failed")
+                         if (n := sum(row["Result"] == result for row in rows)))
+    return (f"Added {indexed} of {len(rows)} file(s) to {collection}; {problems}: the reasons "
+            "are below. Fix those files and upload them again.", False)
 
 
 def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[str, Any]]:
@@ -201,10 +214,16 @@ def show_reindex(app: AppServices, collections: list[str]) -> None:
         reports = run_action("reindex", lambda: uploads.reindex(app.services, chosen,
                                                                  progress_bar("Reindexing")))
         if reports is not None:
+            # files that failed before and did not change are not read again, but still fail
+            failing = Counter(r.collection for r in app.services.index.get_documents()
+                              if r.status == "failed")
             rows = [{"Collection": name, "Added": r.added, "Updated": r.updated,
-                     "Unchanged": r.unchanged, "Removed": r.removed, "Failed": len(r.failed),
-                     "Seconds": round(r.seconds, 1)} for name, r in reports.items()]
-            finish(f"Reindexed {', '.join(reports) or 'nothing'}.", rows)
+                     "Unchanged": r.unchanged, "Removed": r.removed,
+                     "Failed now": len(r.failed), "Failed files in total": failing[name],
+                     "Seconds": f"{r.seconds:.1f}"} for name, r in reports.items()]
+            total = sum(failing[name] for name in reports)
+            note = f" {total} file(s) cannot be read: see Index health." if total else ""
+            finish(f"Reindexed {', '.join(reports) or 'nothing'}.{note}", rows, ok=not total)
 
 
 def show_health(app: AppServices, records: list[DocumentRecord]) -> None:

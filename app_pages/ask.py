@@ -11,7 +11,7 @@ from app_pages import state
 from app_pages.access import current_identity
 from app_pages.conversations import show_conversations_sidebar
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import show_answer
+from app_pages.sources import escape_markdown, show_answer
 from assistant.access import Identity
 from assistant.answering import answer_question
 from assistant.conversations import Message
@@ -66,7 +66,7 @@ def show_feedback(app: AppServices, message: Message, user_id: str) -> None:
     if score is None:
         return
     if message.comment:
-        st.caption(f"Your comment: {message.comment}")
+        st.caption(f"Your comment: {escape_markdown(message.comment)}")
     with st.form(f"ga_comment_form_{message.id}", clear_on_submit=True, border=False):
         comment = st.text_input("Comment on this answer (optional)",
                                 key=state.comment_key(message.id),

@@ -6,7 +6,8 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.services import AppServices
-from assistant.access import Identity
+from app_pages.sources import escape_markdown
+from assistant.access import LOCAL_USER_ID, Identity
 from assistant.conversations import Conversation
 from assistant.exporting import (
     conversation_to_docx,
@@ -23,14 +24,20 @@ def show_conversations_sidebar(app: AppServices, identity: Identity) -> None:
     sidebar = st.sidebar
     sidebar.subheader("Conversations")
     current = st.session_state.get(state.CONVERSATION)
-    if sidebar.button("New conversation", icon=":material/add:", disabled=current is None):
-        _open(None)
+    # a callback, so the page below is drawn already without the old conversation
+    sidebar.button("New conversation", icon=":material/add:", disabled=current is None,
+                   on_click=_open, args=(None,))
     conversations = app.conversations.list_conversations(identity.user_id)
-    if not conversations:
+    if identity.user_id == LOCAL_USER_ID:
+        sidebar.caption("Local mode has no sign-in: everyone who uses this app shares these "
+                        "conversations. Ask your administrator for sign-in mode to keep them "
+                        "per person.")
+    elif not conversations:
         sidebar.caption("Your conversations will be listed here.")
     for conversation in conversations[:LISTED]:
         is_open = conversation.id == current
-        sidebar.button(conversation.title, key=f"ga_open_{conversation.id}",
+        # a title is the user's words (or a question): shown as typed, never as Markdown
+        sidebar.button(escape_markdown(conversation.title), key=f"ga_open_{conversation.id}",
                        type="primary" if is_open else "tertiary",
                        help="The open conversation" if is_open else "Open this conversation",
                        on_click=_open, args=(conversation.id,))
@@ -48,10 +55,15 @@ def _open(conversation_id: str | None) -> None:
 def _manage(app: AppServices, identity: Identity, conversation: Conversation) -> None:
     store = app.conversations
     with st.form("ga_rename_form", border=False):
-        title = st.text_input("New title", value=conversation.title, key=state.RENAME_TITLE)
+        # keyed by conversation: another conversation's box never keeps this one's title
+        title = st.text_input("New title", value=conversation.title,
+                              key=state.rename_key(conversation.id))
         if st.form_submit_button("Rename"):
-            store.rename(identity.user_id, conversation.id, title)
-            st.rerun()
+            if not title.strip():
+                st.warning("Type a title first: a conversation cannot have an empty title.")
+            else:
+                store.rename(identity.user_id, conversation.id, title)
+                st.rerun()
     messages = store.messages(identity.user_id, conversation.id)
     st.download_button("Export as Markdown", conversation_to_markdown(conversation.title,
                                                                       messages),

@@ -14,7 +14,6 @@ CONVERSATION = "ga_conversation_id"  # the open conversation, or None for a new 
 ADMIN_UNLOCKED = "ga_admin_unlocked"  # local mode: the admin password was given this session
 FILTER_COLLECTIONS = "ga_filter_collections"  # widget: collections to search
 FILTER_TYPES = "ga_filter_types"  # widget: document types to search
-RENAME_TITLE = "ga_rename_title"  # widget: new conversation title
 CONFIRM_DELETE_CONVERSATION = "ga_confirm_delete_conversation"
 CONFIRM_DELETE_DOCUMENT = "ga_confirm_delete_document"  # doc_id awaiting confirmation
 NOTICE = "ga_notice"  # (kind, text) shown once after a rerun
@@ -116,3 +115,8 @@ CONSULT_FRAMEWORK_QUESTIONS = "ga_consult_framework_questions"  # widget: questi
 def consult_key(name: str) -> str:
     """A widget of the Consult page's review forms."""
     return f"ga_consult_{name}"
+
+
+def rename_key(conversation_id: str) -> str:
+    """The widget key of the new-title box of one conversation."""
+    return f"ga_rename_title_{conversation_id}"

@@ -121,6 +121,8 @@ def test_upload_indexes_good_files_and_refuses_bad_ones(fake_app: AppServices) -
     rows = at.main.table[0].value
     results = dict(zip(rows["File"], rows["Result"], strict=True))
     assert results == {"-sick pay.md": "indexed", "fake.pdf": "refused"}
+    assert not at.success  # a part failure is not shown as a success
+    assert "Added 1 of 2 file(s) to hr; 1 refused" in at.warning[0].value
     saved = fake_app.settings.library_dir / "hr" / "-sick pay.md"
     assert saved.read_bytes() == GUIDE
     assert "hr/-sick pay.md" in {r.doc_id for r in fake_app.services.index.get_documents()}
@@ -192,6 +194,18 @@ def test_reindex_picks_up_files_from_the_source_folders(fake_app: AppServices,
     assert "hr/dropped.md" in {r.doc_id for r in fake_app.services.index.get_documents()}
     at.run()
     assert "Last reindex:** 20" in texts(at)
+
+
+def test_reindex_counts_files_that_still_fail(fake_app: AppServices) -> None:
+    folder: Path = fake_app.settings.library_dir / "hr"
+    folder.mkdir(parents=True)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    at = admin_session()
+    at.selectbox(key="ga_reindex_target").select("hr").run()
+    click(at, "Reindex now")
+    assert not at.success and "1 file(s) cannot be read" in at.warning[0].value
+    rows = at.main.table[0].value
+    assert list(rows["Failed files in total"]) == [1] and list(rows["Seconds"])[0].count(".") == 1
 
 
 def test_index_health(fake_app: AppServices) -> None:

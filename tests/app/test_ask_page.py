@@ -158,7 +158,8 @@ def test_follow_up_gets_the_history(fake_app: AppServices, retriever: FakeRetrie
 def test_rename_export_and_delete(fake_app: AppServices) -> None:
     at = open_app()
     at.chat_input[0].set_value("How much leave can I carry over?").run()
-    at.sidebar.text_input(key="ga_rename_title").input("Leave questions")
+    [conversation] = fake_app.conversations.list_conversations("local")
+    at.sidebar.text_input(key=f"ga_rename_title_{conversation.id}").input("Leave questions")
     at.sidebar.button[[b.label for b in at.sidebar.button].index("Rename")].click()
     at.run()
     [conversation] = fake_app.conversations.list_conversations("local")
@@ -241,3 +242,37 @@ def test_every_form_of_planted_link_is_shown_as_text() -> None:
     assert "[ref\\][r]" in safe and "\\[r\\]: https://evil.example/ref" in safe
     assert "\\<https://evil.example/auto\\>" in safe
     assert "[GOV.UK](https://www.gov.uk/x) [1]" in safe  # a cited source's link and the marker
+
+
+def test_new_conversation_clears_the_page_at_once_and_rename_follows_the_open_one(
+        fake_app: AppServices) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    at.chat_input[0].set_value("Who approves it?").run()
+    first = fake_app.conversations.list_conversations("local")[0]
+    at.sidebar.button[[b.label for b in at.sidebar.button].index("New conversation")
+                      ].click().run()
+    assert at.chat_message.len == 0  # the old thread is gone from the page after one click
+    at.chat_input[0].set_value("How do I report sickness?").run()
+    second = next(c for c in fake_app.conversations.list_conversations("local")
+                  if c.id != first.id)
+    assert at.sidebar.text_input(key=f"ga_rename_title_{second.id}").value == second.title
+    at.sidebar.button(key=f"ga_open_{first.id}").click().run()
+    assert at.sidebar.text_input(key=f"ga_rename_title_{first.id}").value == first.title
+    # an empty title is refused with a message, not silently ignored
+    at.sidebar.text_input(key=f"ga_rename_title_{first.id}").input("  ")
+    at.sidebar.button[[b.label for b in at.sidebar.button].index("Rename")].click().run()
+    assert any("empty title" in w.value for w in at.sidebar.warning)
+
+
+def test_local_mode_says_conversations_are_shared_and_titles_are_not_markdown(
+        fake_app: AppServices) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    [conversation] = fake_app.conversations.list_conversations("local")
+    planted = "![x](https://evil.example/t.png) Leave"
+    fake_app.conversations.rename("local", conversation.id, planted)
+    at = open_app()
+    assert any("everyone who uses this app shares" in c.value for c in at.sidebar.caption)
+    label = at.sidebar.button(key=f"ga_open_{conversation.id}").label
+    assert "![" not in label and "\\!\\[x\\]" in label
