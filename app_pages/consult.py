@@ -52,6 +52,35 @@ def guarded(description: str, action: Callable[[], T]) -> T | None:
                        after="your imported responses and review are kept; try again.")
 
 
+def confirmed(step: str, clicked: bool, again: str) -> bool:
+    """Whether ``step`` (which replaces the analysis) may run now: at once when nothing was
+    reviewed, else only once the user confirms, as the Draft page asks before discarding edits."""
+    key = state.consult_key(f"confirm_{step}")
+    results: dict[str, QuestionResult] = st.session_state.get(state.CONSULT_RESULTS) or {}
+    if clicked and any(r.reviewed for r in results.values()):
+        st.session_state[key] = True
+    elif not st.session_state.get(key):
+        return clicked
+    box = st.empty()
+    with box.container():
+        st.warning(f"You have reviewed these themes (corrections, theme changes, positions or a "
+                   f"sign-off). {again} replaces the analysis, and your review is lost. Save it "
+                   "first (“Save review (.json)” in step 5) if you want to keep it.",
+                   icon=":material/warning:")
+        row = st.container(horizontal=True)
+        discard = row.button(f"{again} and discard my review", type="primary",
+                             key=f"{key}_discard")
+        keep = row.button("Keep my review", key=f"{key}_keep")
+    if discard:
+        st.session_state[key] = False
+        box.empty()  # the question is answered
+        return True
+    if keep:
+        st.session_state[key] = False
+        st.rerun()
+    return False
+
+
 def file_sheet(upload: Any) -> tuple[bool, str | None]:
     """(readable, sheet): a workbook with several sheets offers a choice; sheet names are read
     once per file."""
@@ -113,8 +142,8 @@ def show_resume(max_mb: int) -> None:
                                   type=["json"], max_upload_size=max_mb, key=state.CONSULT_RESUME)
         replacing = st.session_state.get(state.CONSULT_DATA) is not None
         label = "Resume (replaces the current analysis)" if replacing else "Resume"
-        if st.button(label, disabled=upload is None, icon=":material/history:"):
-            assert upload is not None
+        clicked = st.button(label, disabled=upload is None, icon=":material/history:")
+        if confirmed("resume", clicked, "Resuming") and upload is not None:
             with st.spinner("Reading the review and re-embedding its responses…"):
                 resumed = guarded(f"resume {upload.name}", lambda: review_from_json(
                     upload.getvalue(), get_app_services().services.embedder, upload.name))
@@ -144,7 +173,8 @@ def choose_columns(upload: Any, columns: list[str], sheet: str | None) -> None:
                                placeholder="Choose the columns holding answers")
     replacing = st.session_state.get(state.CONSULT_DATA) is not None
     label = "Import again (replaces the current analysis)" if replacing else "Import"
-    if st.button(label, type="primary", disabled=not questions, icon=":material/upload:"):
+    clicked = st.button(label, type="primary", disabled=not questions, icon=":material/upload:")
+    if confirmed("import", clicked, "Importing again") and questions:
         keep_import(upload.name, lambda: import_table(
             upload.name, upload.getvalue(), id_column or "", questions, sheet))
 
@@ -154,7 +184,8 @@ def offer_themefinder(upload: Any) -> None:
                "and responses.jsonl, question_part_2/…. Each part is a question.")
     replacing = st.session_state.get(state.CONSULT_DATA) is not None
     label = "Import again (replaces the current analysis)" if replacing else "Import"
-    if st.button(label, type="primary", icon=":material/upload:"):
+    clicked = st.button(label, type="primary", icon=":material/upload:")
+    if confirmed("import", clicked, "Importing again"):
         keep_import(upload.name,
                     lambda: import_themefinder_zip(upload.name, upload.getvalue()))
 
@@ -194,7 +225,8 @@ def show_analyse(app: AppServices, data: Consultation, max_mb: int) -> None:
                         disabled=framework is not None and len(mapped) == len(data.questions))
     results = st.session_state.setdefault(state.CONSULT_RESULTS, {})
     label = "Analyse again (discards your review)" if results else "Analyse responses"
-    if st.button(label, type="primary", icon=":material/insights:", disabled=not usable):
+    clicked = st.button(label, type="primary", icon=":material/insights:", disabled=not usable)
+    if confirmed("analyse", clicked, "Analysing again") and usable:
         results.clear()
         st.session_state[state.CONSULT_FRAMEWORKS] = {}
         analyse(app, data.questions, results, llm if use_llm else None, int(k) or None,

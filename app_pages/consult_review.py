@@ -2,13 +2,15 @@
 positions, re-map from the corrections and sign off the framework.
 
 Each action runs in a form; the engine validates first and changes nothing when it refuses
-(``ReviewError``), so a refused action loses no earlier work.
+(``ReviewError``), so a refused action loses no earlier work, and its form keeps what was typed
+(forms are emptied only after an action succeeds).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -25,8 +27,18 @@ log = logging.getLogger(__name__)
 NO_THEME = ""  # "from no theme": add the response to the chosen theme, keep its others
 
 
-def apply(done: str, action: Callable[[], object]) -> bool:
-    """Run a review action; on success queue ``done`` and rerun, else explain and keep state."""
+def review_form(name: str, fields: dict[str, object]) -> Any:
+    """A form (keyed ``name``) that keeps what was typed when its action is refused, and whose
+    ``fields`` (widget name -> empty value) are emptied on the run after it succeeds."""
+    if st.session_state.pop(state.consult_key(f"{name}_done"), False):
+        for field, empty in fields.items():
+            st.session_state[state.consult_key(field)] = empty
+    return st.form(state.consult_key(name))
+
+
+def apply(done: str, action: Callable[[], object], form: str | None = None) -> bool:
+    """Run a review action; on success queue ``done``, mark ``form`` to be emptied and rerun,
+    else explain and keep state (and what was typed)."""
     try:
         action()
     except GuidanceError as exc:
@@ -38,6 +50,8 @@ def apply(done: str, action: Callable[[], object]) -> bool:
                  "corrections are as they were; try again.", icon=":material/error:")
         return False
     state.notify("success", done)
+    if form is not None:
+        st.session_state[state.consult_key(f"{form}_done")] = True
     st.rerun()
     return True
 
@@ -50,18 +64,19 @@ def theme_picker(result: QuestionResult, label: str, name: str) -> str | None:
 
 
 def rename_form(result: QuestionResult) -> None:
-    with st.form(state.consult_key("rename_form"), clear_on_submit=True):
+    with review_form("rename_form", {"rename_theme": None, "rename_label": "",
+                                     "rename_description": ""}):
         theme = theme_picker(result, "Theme to rename", "rename_theme")
         label = st.text_input("New label", max_chars=120, key=state.consult_key("rename_label"))
         description = st.text_area("New description (leave empty to keep the current one)",
                                    max_chars=500, key=state.consult_key("rename_description"))
         if st.form_submit_button("Rename theme", type="primary"):
             apply(f"Theme renamed to “{plain(label)}”.", lambda: review.rename_theme(
-                result, theme or "", label, description.strip() or None))
+                result, theme or "", label, description.strip() or None), "rename_form")
 
 
 def add_form(result: QuestionResult, embedder: Embedder) -> None:
-    with st.form(state.consult_key("add_form"), clear_on_submit=True):
+    with review_form("add_form", {"add_label": "", "add_description": ""}):
         label = st.text_input("Label", max_chars=120, key=state.consult_key("add_label"))
         description = st.text_area("Description (one sentence helps the mapping)",
                                    max_chars=500, key=state.consult_key("add_description"))
@@ -69,12 +84,12 @@ def add_form(result: QuestionResult, embedder: Embedder) -> None:
             def add() -> None:
                 review.add_theme(result, label, description)
                 remap(result, embedder)
-            apply(f"Theme “{plain(label)}” added and responses re-mapped.", add)
+            apply(f"Theme “{plain(label)}” added and responses re-mapped.", add, "add_form")
 
 
 def merge_form(result: QuestionResult) -> None:
     labels = {t.theme_id: t.label for t in result.themes}
-    with st.form(state.consult_key("merge_form"), clear_on_submit=True):
+    with review_form("merge_form", {"merge_themes": [], "merge_label": ""}):
         chosen = st.multiselect("Themes to merge (two or more)", list(labels),
                                 format_func=lambda i: labels.get(i, i),
                                 key=state.consult_key("merge_themes"))
@@ -82,21 +97,21 @@ def merge_form(result: QuestionResult) -> None:
                               max_chars=120, key=state.consult_key("merge_label"))
         if st.form_submit_button("Merge themes", type="primary"):
             apply(f"{len(chosen)} themes merged.",
-                  lambda: review.merge_themes(result, chosen, label.strip()))
+                  lambda: review.merge_themes(result, chosen, label.strip()), "merge_form")
 
 
 def split_form(result: QuestionResult) -> None:
-    with st.form(state.consult_key("split_form"), clear_on_submit=True):
+    with review_form("split_form", {"split_theme": None}):  # keeps the number of parts
         theme = theme_picker(result, "Theme to split", "split_theme")
         parts = st.number_input("Into how many themes", min_value=2, max_value=6, value=2,
                                 key=state.consult_key("split_parts"))
         if st.form_submit_button("Split theme", type="primary"):
             apply(f"Theme split into {int(parts)}. Rename the new themes to say what differs.",
-                  lambda: review.split_theme(result, theme or "", int(parts)))
+                  lambda: review.split_theme(result, theme or "", int(parts)), "split_form")
 
 
 def delete_form(result: QuestionResult) -> None:
-    with st.form(state.consult_key("delete_form"), clear_on_submit=True):
+    with review_form("delete_form", {"delete_theme": None, "delete_sure": False}):
         theme = theme_picker(result, "Theme to delete", "delete_theme")
         sure = st.checkbox("Yes, delete this theme (its responses become unmatched unless they "
                            "have other themes)", key=state.consult_key("delete_sure"))
@@ -104,7 +119,8 @@ def delete_form(result: QuestionResult) -> None:
             if not sure:
                 st.warning("Tick the box to confirm, then select Delete theme again.")
                 return
-            apply("Theme deleted.", lambda: review.delete_theme(result, theme or ""))
+            apply("Theme deleted.", lambda: review.delete_theme(result, theme or ""),
+                  "delete_form")
 
 
 def response_label(result: QuestionResult) -> Callable[[str], str]:
@@ -145,7 +161,8 @@ def move_form(result: QuestionResult) -> None:
         st.session_state[state.consult_key("move_from")] = shown if shown in labels else NO_THEME
 
     ids = response_filter(result, "move", move_from_filtered_theme)
-    with st.form(state.consult_key("move_form"), clear_on_submit=True):
+    with review_form("move_form", {"move_responses": [], "move_from": NO_THEME,
+                                   "move_to": None}):
         chosen = st.multiselect("Responses to move (type to search by id or words)", ids,
                                 format_func=response_label(result),
                                 key=state.consult_key("move_responses"))
@@ -160,19 +177,24 @@ def move_form(result: QuestionResult) -> None:
                 for rid in chosen:
                     review.move_response(result, rid, source or None, target)
             apply(f"{len(chosen)} response(s) moved. Use “Update mapping from my "
-                  "corrections” to re-map the others.", move)
+                  "corrections” to re-map the others.", move, "move_form")
 
 
 def position_form(result: QuestionResult) -> None:
     ids = response_filter(result, "position")
-    with st.form(state.consult_key("position_form"), clear_on_submit=True):
+    with review_form("position_form", {"position_response": None,
+                                       "position_value": POSITIONS[0]}):
         rid = st.selectbox("Response", ids, format_func=response_label(result), index=None,
                            key=state.consult_key("position_response"),
                            placeholder="Choose a response")
         position = st.radio("Position", POSITIONS, horizontal=True,
                             key=state.consult_key("position_value"))
         if st.form_submit_button("Set position", type="primary"):
-            apply("Position corrected.", lambda: review.set_position(result, rid or "", position))
+            def correct() -> None:
+                if rid is None:
+                    raise ReviewError("Choose a response first.")
+                review.set_position(result, rid, position)
+            apply("Position corrected.", correct, "position_form")
 
 
 def show_review(result: QuestionResult, embedder: Embedder) -> None:

@@ -42,6 +42,7 @@ class QuestionResult:
     corrections: dict[str, list[str]] = field(default_factory=dict)  # response id -> theme ids
     signed_off: bool = False
     signed_off_by: str = ""
+    reviewed: bool = False  # a reviewer changed themes, mappings or positions, or signed off
     margin: float = 0.05
     cap: int = CAP  # most themes per response
     vectors: Vectors | None = field(default=None, repr=False)

@@ -22,6 +22,10 @@ from consult.responses import Consultation, Excluded, Question, Response
 MAX_ROWS = 200_000
 MAX_ANSWER_CHARS = 10_000
 MAX_FILE_MB = 200
+# a workbook is a zip: what its parts declare they unpack to bounds what openpyxl can expand
+MAX_UNPACKED_BYTES = MAX_FILE_MB * 1024 * 1024
+MAX_RATIO = 200  # unpacked : stored, for parts over RATIO_FROM_BYTES (text packs 3-20 : 1)
+RATIO_FROM_BYTES = 1024 * 1024
 _NOT_APPLICABLE = re.compile(
     r"^\s*(n\s*/?\s*a|none|nil|no comment|no comments|-+|\.+|not applicable|nothing)\s*[.!]?\s*$",
     re.IGNORECASE,
@@ -252,12 +256,32 @@ def _open_book(path: Path) -> Any:
     from openpyxl import load_workbook
 
     try:
+        _check_unpacked_size(path)
         return load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ConsultError(
             f"{path.name} could not be opened as an Excel workbook ({exc}). "
             "Open it in Excel, save it as .xlsx and try again."
         ) from exc
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack to far more than a real one (a zip bomb),
+    before openpyxl expands any of them: zipfile never yields more than a part declares."""
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+        raise ConsultError(
+            f"{path.name} unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, more "
+            "than Consult reads at once. Split it into smaller workbooks (or save each sheet "
+            "as CSV) and try again."
+        )
+    if any(p.file_size > max(RATIO_FROM_BYTES, MAX_RATIO * p.compress_size) for p in parts):
+        raise ConsultError(
+            f"{path.name} holds a part that unpacks to over {MAX_RATIO} times its stored size, "
+            "far more than a workbook of responses does. Open it in Excel, save it as .xlsx "
+            "and try again."
+        )
 
 
 def _open_xlsx(path: Path, name: str | None) -> tuple[list[str], Iterator[Sequence[object]]]:

@@ -1,8 +1,9 @@
 """Positions offline: agree / disagree / unclear towards a question's proposal, from wording cues.
 
 No training data and no topic-specific words: generic phrases of agreement, disagreement and
-hedging, plus arguments against an intervention (its harmful consequences, "let people choose",
-"that is not the real problem") and proposals of a middle way ("rather than", "a compromise").
+hedging ("I object", "should not go ahead"), plus arguments against an intervention (its cost:
+"too expensive", "cannot afford"; its harmful consequences; "let people choose"; "that is not the
+real problem") and proposals of a middle way ("rather than", "a compromise").
 Open questions ("What alternatives ...?") have no proposal to oppose: their answers are read as
 agreeing unless they say outright that they disagree. Answers that engage with a proposal's aims
 without stating a position are read as agreeing, as consultation analysts usually code them.
@@ -27,9 +28,11 @@ _EXPLICIT_AGREE = [
 ]
 _EXPLICIT_DISAGREE = [
     r"^\W*(no|nope|not at all|absolutely not|definitely not)\b[^-]",
-    r"\b(i|we)( strongly| completely| totally)? (disagree|oppose|object to|reject)\b",
+    r"\b(i|we)( would)?( strongly| completely| totally| firmly)? "
+    r"(disagree|oppose|object|reject)\b",
     r"\b(do not|don't|cannot|can't|won't|wouldn't) (support|agree)\b",
-    r"\b(i'm|i am|we are|we're) against\b",
+    r"\b(i'm|i am|we are|we're)( strongly| firmly| completely| totally)? (against|opposed)\b",
+    r"\b(should|must)( not|n't) (go ahead|proceed)\b",
 ]
 _ARGUED_AGAINST = [
     r"\b(excessive|overreach|heavy[- ]handed|nanny state|disproportionate|unnecessary|"
@@ -48,6 +51,8 @@ _ARGUED_AGAINST = [
     r"\b(don't|do not) (punish|penalise|penalize)\b|\bwhere does it end\b|\bbad precedent\b",
     r"\bwhy single out\b|\balready (face|faces|heavily|strictly|tightly) (heavy )?regulat",
     r"\b(lifeline|only thing keeping)\b",
+    r"\b(cannot|can't|could not|couldn't|can not|unable to) afford\b|\bunaffordable\b",
+    r"\btoo (expensive|costly|much of a burden)\b|\bcosts? too much\b",
 ]
 _UNCLEAR = [
     r"\b(not sure|unsure|don't know|do not know|undecided|no strong (view|opinion))\b",

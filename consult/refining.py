@@ -2,7 +2,8 @@
 
 Each stage sends one prompt from ``prompts`` and parses a JSON reply. A reply that is not the JSON
 asked for leaves the themes as they were (the offline ones are always usable); a failing endpoint
-raises ``ModelError`` with advice, as every ChatModel does.
+raises ``ModelError`` with advice, as every ChatModel does. Respondents' e-mail addresses, phone
+and NI numbers and postcodes are masked in every prompt (``redaction``); results keep the text.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from assistant.ports import ChatModel
 from consult.prompts import CONDENSE, GENERATE, MAP, REFINE, SYSTEM
+from consult.redaction import redact
 from consult.themes import Theme
 
 QUOTES_PER_GROUP = 5
@@ -41,7 +43,7 @@ def refine_themes(
     quotes = quotes or {t.theme_id: [t.description] for t in themes}
     groups = "\n\n".join(
         f"Group {t.theme_id}:\n"
-        + "\n".join(f"- {q[:300]}" for q in quotes.get(t.theme_id, [])[:QUOTES_PER_GROUP])
+        + "\n".join(f"- {redact(q)[:300]}" for q in quotes.get(t.theme_id, [])[:QUOTES_PER_GROUP])
         for t in themes
     )
     current = _themes_from(
@@ -58,7 +60,8 @@ def refine_themes(
 
 
 def _listing(themes: Sequence[Theme]) -> str:
-    return "\n".join(f"{t.theme_id}: {t.label}: {t.description}" for t in themes)
+    # discovered labels and descriptions are respondents' words
+    return "\n".join(f"{t.theme_id}: {redact(t.label)}: {redact(t.description)}" for t in themes)
 
 
 def _themes_from(data: Any, previous: Sequence[Theme], drop: bool = False) -> list[Theme]:
@@ -89,7 +92,7 @@ def map_with_model(
     for start in range(0, len(responses), MAP_BATCH):
         batch = responses[start : start + MAP_BATCH]
         lines = "\n".join(
-            f"{rid}: {json.dumps(text[:1000], ensure_ascii=False)}" for rid, text in batch
+            f"{rid}: {json.dumps(redact(text)[:1000], ensure_ascii=False)}" for rid, text in batch
         )
         data = ask_json(
             llm, MAP.substitute(question=question, themes=_listing(themes), responses=lines)

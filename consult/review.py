@@ -28,6 +28,8 @@ REVIEW_KIND = "consult-review"  # marks a saved review file
 
 
 def _require(result: QuestionResult, theme_id: str) -> Theme:
+    if not theme_id:
+        raise ReviewError("Choose a theme first.")
     theme = result.theme(theme_id)
     if theme is None:
         raise ReviewError(
@@ -42,7 +44,9 @@ def _new_id(result: QuestionResult, prefix: str = "R") -> str:
 
 
 def _unsign(result: QuestionResult) -> None:
+    """A reviewer changed the themes: the sign-off no longer holds."""
     result.signed_off, result.signed_off_by = False, ""
+    result.reviewed = True
 
 
 def rename_theme(
@@ -152,6 +156,7 @@ def set_response_themes(result: QuestionResult, response_id: str, theme_ids: Seq
     row = _row(result, response_id)
     result.corrections[response_id] = list(dict.fromkeys(theme_ids))
     result.assignments[row] = list(result.corrections[response_id])
+    result.reviewed = True
 
 
 def move_response(
@@ -187,6 +192,7 @@ def set_position(result: QuestionResult, response_id: str, position: str) -> Non
     if position not in POSITIONS:
         raise ReviewError(f"'{position}' is not a position; choose one of {', '.join(POSITIONS)}.")
     result.positions[_row(result, response_id)] = _position(position)
+    result.reviewed = True
 
 
 def _row(result: QuestionResult, response_id: str) -> int:
@@ -202,6 +208,7 @@ def sign_off(result: QuestionResult, reviewer: str, embedder: Embedder) -> Frame
         raise ReviewError("Say who is signing off the framework (a name or email).")
     remap(result, embedder)
     result.signed_off, result.signed_off_by = True, reviewer.strip()
+    result.reviewed = True
     return Framework(tuple(result.themes), True, reviewer.strip())
 
 
@@ -221,6 +228,7 @@ def result_to_json(result: QuestionResult) -> dict[str, Any]:
         "corrections": result.corrections,
         "signed_off": result.signed_off,
         "signed_off_by": result.signed_off_by,
+        "reviewed": result.reviewed,
         "margin": result.margin,
         "cap": result.cap,
     }
@@ -244,6 +252,7 @@ def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> Quest
             corrections={str(k): list(v) for k, v in data["corrections"].items()},
             signed_off=bool(data["signed_off"]),
             signed_off_by=str(data["signed_off_by"]),
+            reviewed=bool(data.get("reviewed", True)),  # saved before it was kept: assume so
             margin=float(data["margin"]),
             cap=_cap(data.get("cap", CAP)),  # reviews saved before the cap was kept: default
         )

@@ -555,3 +555,78 @@ def test_a_question_with_no_answers_still_reaches_the_downloads(fake_app: AppSer
     assert "has no answers to theme" in texts(at)
     assert [o for o in at.selectbox(key=state.CONSULT_QUESTION).options] == \
         ["Do you agree with the plan?"]
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def test_a_review_form_without_a_theme_says_so_and_keeps_what_was_typed(
+        fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    before = [t.label for t in results(at)["q1"].themes]
+    at.text_input(key=state.consult_key("rename_label")).input("Costs of permits")
+    at.text_area(key=state.consult_key("rename_description")).input("Permits cost too much.")
+    at = submit(at, "Rename theme")
+    assert not at.exception
+    assert "Choose a theme first" in errors(at) and "There is no theme" not in errors(at)
+    assert [t.label for t in results(at)["q1"].themes] == before
+    first = results(at)["q1"].themes[0].theme_id
+    at.selectbox(key=state.consult_key("rename_theme")).select(first)
+    at = submit(at, "Rename theme")  # the label and description typed before still count
+    assert not at.exception and not at.error
+    renamed = results(at)["q1"].theme(first)
+    assert renamed is not None
+    assert (renamed.label, renamed.description) == ("Costs of permits", "Permits cost too much.")
+    assert at.text_input(key=state.consult_key("rename_label")).value == ""  # emptied after
+    assert at.selectbox(key=state.consult_key("rename_theme")).value is None
+    at = submit(at, "Split theme")
+    assert "Choose a theme first" in errors(at)
+
+
+def rename_first_theme(at: AppTest, label: str = "Costs of permits") -> AppTest:
+    at.selectbox(key=state.consult_key("rename_theme")).select(results(at)["q1"].themes[0].theme_id)
+    at.text_input(key=state.consult_key("rename_label")).input(label)
+    return submit(at, "Rename theme")
+
+
+def labels(at: AppTest) -> list[str]:
+    return [t.label for t in results(at)["q1"].themes]
+
+
+def test_analysing_again_asks_before_discarding_a_review(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    button(at, "Analyse again (discards your review)").click()
+    at.run()  # nothing reviewed yet: analysed again at once
+    assert "You have reviewed these themes" not in texts(at)
+    at = rename_first_theme(at)
+    button(at, "Analyse again (discards your review)").click()
+    at.run()
+    assert not at.exception
+    assert "Analysing again replaces the analysis, and your review is lost" in texts(at)
+    assert "Costs of permits" in labels(at)
+    button(at, "Keep my review").click()
+    at.run()
+    assert "your review is lost" not in texts(at) and "Costs of permits" in labels(at)
+    button(at, "Analyse again (discards your review)").click()
+    at.run()
+    button(at, "Analysing again and discard my review").click()
+    at.run()
+    assert not at.exception
+    assert "Costs of permits" not in labels(at) and not results(at)["q1"].reviewed
+    assert "your review is lost" not in texts(at)
+
+
+def test_importing_again_asks_before_discarding_a_review(fake_app: AppServices) -> None:
+    at = rename_first_theme(analysed(fake_app))
+    at.multiselect(key=state.consult_key("move_responses")).select("r1")
+    at.selectbox(key=state.consult_key("move_to")).select(results(at)["q1"].themes[-1].theme_id)
+    at = submit(at, "Move responses")
+    button(at, "Import again (replaces the current analysis)").click()
+    at.run()
+    assert "Importing again replaces the analysis, and your review is lost" in texts(at)
+    assert "r1" in results(at)["q1"].corrections
+    button(at, "Importing again and discard my review").click()
+    at.run()
+    assert not at.exception
+    assert results(at) == {} and "Imported 27 rows" in texts(at)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.testing import FakeEmbedder
-from consult.analysis import analyse_question, remap
+from consult.analysis import QuestionResult, analyse_question, remap
 from consult.discovery import discover_themes
 from consult.errors import ConsultError, ReviewError
 from consult.evidence import is_evidence_rich
@@ -59,6 +60,34 @@ from tests.consult.helpers import TOPICS, topical_question
 )
 def test_positions(text: str, position: str) -> None:
     assert classify_position(text) == position
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I object. Small firms cannot afford the extra costs.",  # the reviewer's examples
+        "The proposal is too expensive for small firms to comply with.",
+        "I oppose this.",
+        "We are firmly opposed to the change.",
+        "I am against it.",
+        "It is unaffordable.",
+        "This should not go ahead.",
+        "I disagree.",
+        "Small businesses can't afford it.",
+        "It costs too much.",
+    ],
+)
+def test_general_disagreement_cues(text: str) -> None:
+    question = "Do you agree with the proposal to require annual audits?"
+    assert classify_position(text, question) == "disagree"
+
+
+def test_cost_words_in_a_supportive_answer_stay_agree() -> None:
+    question = "Do you agree with the proposal?"
+    assert classify_position("I support it: families cannot afford the losses.", question) == \
+        "agree"
+    assert classify_position("If you can't afford to lose it, don't bet it.",
+                             "What else could be done?") == "agree"
 
 
 def test_evidence() -> None:
@@ -351,3 +380,31 @@ def test_merged_split_and_renamed_themes_keep_their_responses_when_remapped(
     remap(result, fake_embedder)
     assert [merged in ids for ids in result.assignments] == in_merged
     assert [bool(set(parts) & set(ids)) for ids in result.assignments] == in_parts
+
+
+def test_every_review_action_marks_the_result_reviewed(fake_embedder: FakeEmbedder) -> None:
+    def fresh() -> QuestionResult:
+        result = analyse_question(topical_question(2), fake_embedder, k=3)
+        assert not result.reviewed
+        return result
+
+    first = fresh().question.responses[0].response_id
+    actions: list[Callable[[QuestionResult], object]] = [
+        lambda r: rename_theme(r, r.themes[0].theme_id, "New"),
+        lambda r: add_theme(r, "New"),
+        lambda r: delete_theme(r, r.themes[0].theme_id),
+        lambda r: merge_themes(r, [r.themes[0].theme_id, r.themes[1].theme_id], ""),
+        lambda r: split_theme(r, r.themes[0].theme_id, 2),
+        lambda r: move_response(r, first, None, r.themes[1].theme_id),
+        lambda r: set_position(r, first, "unclear"),
+        lambda r: sign_off(r, "Pat", fake_embedder),
+    ]
+    for action in actions:
+        result = fresh()
+        action(result)
+        assert result.reviewed
+        assert load_result(json.loads(json.dumps(result_to_json(result)))).reviewed
+    signed = Framework((Theme("A", "Parking cost"),), True, "Lead")
+    assert not analyse_question(topical_question(2), fake_embedder, framework=signed).reviewed
+    with pytest.raises(ReviewError, match="^Choose a theme first.$"):
+        rename_theme(fresh(), "", "New")

@@ -193,3 +193,62 @@ def test_a_comma_csv_with_semicolons_in_its_header_stays_comma_separated(tmp_pat
     path = write_csv(tmp_path / "q.csv", ["id", "Do you agree? Give reasons; examples; evidence"],
                      [["r1", "Yes; because buses matter"]])
     assert list_columns(path) == ["id", "Do you agree? Give reasons; examples; evidence"]
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _workbook_with_shared_strings(path: Path, strings: int) -> Path:
+    """A valid one-sheet workbook whose shared-string table repeats one string ``strings``
+    times: a small version of a zip bomb (the table deflates about 300:1)."""
+    item = "<si><t>" + "A" * 80 + "</t></si>"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        f'ContentType="{_TYPE}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+        f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets><sheet '
+        'name="Answers" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+        f'Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+        f'Type="{_DOC}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1"'
+        ' t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v>'
+        '</c><c r="B2" t="s"><v>2</v></c></row></sheetData></worksheet>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}"><si><t>id</t></si><si><t>Q</t></si>'
+        "<si><t>More buses please</t></si>" + item * strings + "</sst>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0"?>' + text)
+    return path
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_its_size_is_refused(tmp_path: Path) -> None:
+    bomb = _workbook_with_shared_strings(tmp_path / "bomb.xlsx", 15_000)  # 1.4 MB from ~5 KB
+    assert bomb.stat().st_size < 20_000
+    for read in (importing.list_sheets, lambda p: load_table(p, "id", ["Q"])):
+        with pytest.raises(ConsultError, match=r"^bomb.xlsx holds a part that unpacks to over "
+                                               r"200 times its stored size.*save it as .xlsx"):
+            read(bomb)
+
+
+def test_a_workbook_declaring_more_than_the_limit_unpacked_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _workbook_with_shared_strings(tmp_path / "big.xlsx", 100)  # a modest ratio
+    assert importing.list_sheets(path) == ["Answers"]
+    assert load_table(path, "id", ["Q"]).questions[0].responses[0].text == "More buses please"
+    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 10_000)
+    with pytest.raises(ConsultError, match=r"^big.xlsx unpacks to more than .*Split it"):
+        importing.list_sheets(path)
+    with pytest.raises(ConsultError, match="unpacks to more than"):
+        list_columns(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from string import Template
 
 import pytest
@@ -10,10 +11,13 @@ import pytest
 from assistant.errors import ModelError
 from assistant.testing import FakeChatModel, FakeEmbedder
 from consult.analysis import analyse_question
+from consult.export import mapping_rows
+from consult.importing import build_question
 from consult.prompts import ALL
+from consult.redaction import redact
 from consult.refining import map_with_model, refine_themes
 from consult.themes import Theme
-from tests.consult.helpers import topical_question
+from tests.consult.helpers import topical_answers, topical_question
 
 THEMES = [Theme("D1", "cost, permits"), Theme("D2", "bus, routes"), Theme("D3", "cycle, lanes")]
 
@@ -80,3 +84,45 @@ def test_every_prompt_renders(name: str) -> None:
     template: Template = ALL[name]
     text = template.substitute(question="Q?", groups="G", themes="T", responses="R")
     assert "Q?" in text and "$" not in text
+
+
+PERSONAL = ("mary.jones@example.com", "07700 900123", "+44 (0)20 7946 0018", "QQ 12 34 56 C",
+            "SW1A 1AA", "ls2 7ew")
+
+
+def test_redact_masks_personal_details_and_keeps_figures() -> None:
+    text = ("I'm Mary, mary.jones@example.com, 07700 900123 or +44 (0)20 7946 0018, "
+            "NI QQ123456C, at SW1A 1AA. We lost £10,000 in 2019; 40% of 1,200 shops; "
+            "the 07:30 bus; call 999; the B2 4th floor.")
+    assert redact(text) == (
+        "I'm Mary, [email], [phone] or [phone], NI [NI number], at [postcode]. We lost £10,000 "
+        "in 2019; 40% of 1,200 shops; the 07:30 bus; call 999; the B2 4th floor.")
+
+
+def test_prompts_mask_personal_details_and_results_keep_them(fake_embedder: FakeEmbedder) -> None:
+    pairs = [(rid, f"{text} Contact me: {PERSONAL[n % len(PERSONAL)]}.")
+             for n, (rid, text) in enumerate(topical_answers(2))]
+    question = build_question("q1", "Do you agree with the transport plan?", pairs)
+    llm = FakeChatModel()
+    for _ in range(3):
+        llm.enqueue("no JSON")  # the offline themes (named from respondents' words) stay
+    llm.enqueue(json.dumps({rid: ["D1"] for rid, _ in pairs}))
+    result = analyse_question(question, fake_embedder, llm=llm, k=3)
+    prompts = "\n".join(text for messages in llm.received for _, text in messages)
+    assert len(llm.received) == 4 and "Contact me: [email]" in prompts
+    for detail in PERSONAL:
+        assert detail not in prompts
+    assert {"[email]", "[phone]", "[NI number]", "[postcode]"} <= set(
+        re.findall(r"\[[\w ]+\]", prompts))
+    assert [r.text for r in result.question.responses] == [text for _, text in pairs]
+    exported = str(mapping_rows([result]))
+    assert all(detail in exported for detail in PERSONAL)
+
+
+def test_map_with_model_masks_each_response() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("{}")
+    answer = "I disagree. mary.jones@example.com, 07700 900123, NI QQ123456C, LS2 7EW."
+    map_with_model("Q?", THEMES, [("R1", answer)], llm)
+    sent = next(line for line in llm.received[0][1][1].splitlines() if line.startswith("R1:"))
+    assert sent == 'R1: "I disagree. [email], [phone], NI [NI number], [postcode]."'
