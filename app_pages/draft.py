@@ -46,12 +46,15 @@ OFFLINE_BANNER = ("No language model is configured, so each drafted section hold
                   "quoted from the guidance, after a [REWRITE: …] note. Rewrite every section "
                   "in your own words for this customer, keep the [n] citations, and delete the "
                   "notes.")
+NO_GUIDANCE = ("The letter was not drafted: no guidance has been indexed, so there is nothing to "
+               "draft it from. Ask an administrator to add guidance on the Admin page. Your facts "
+               "are kept.")
 CHECK_TITLES = {"placeholder": "Placeholders still to fill in",
                 "uncited": "Sections with no cited source",
                 "unknown_source": "Citations that point at no source",
                 "identifier": "Personal details not in this case's facts (pasted from another "
                               "case?)"}
-PLACEHOLDERS = {"ni_number": "For example QQ 12 34 56 C", "postcode": "For example SW1A 2AA",
+PLACEHOLDERS = {"ni_number": "For example AB 12 34 56 C", "postcode": "For example SW1A 2AA",
                 "money": "For example £1,250", "reference": "For example HSA-2025-004512"}
 # WCAG 2.2 target size (axe, serious): the date inputs' day and month parts are 18 px wide.
 DATE_PART_STYLE = ("<style>[data-testid='stDateInputField'] [role='spinbutton'] {min-width: 24px; "
@@ -85,6 +88,10 @@ def show_field(spec: FieldSpec) -> str:
     else:
         text = st.text_input(label, key=key, help=help_, max_chars=spec.max_length,
                              placeholder=PLACEHOLDERS.get(spec.type), persist_state="session")
+    if len(text or "") >= spec.max_length:  # the browser stops typing and pasting there
+        st.warning(f"{escape_markdown(spec.label)} reached the limit of {spec.max_length:,} "
+                   "characters, so anything longer was cut off. Check it is complete.",
+                   icon=":material/warning:")
     return (text or "").strip()
 
 
@@ -92,14 +99,11 @@ def show_fact_inputs(template: LetterTemplate) -> tuple[CaseFacts, str, bool]:
     """The form generated from the template's fields, free-text facts and what to cover."""
     st.subheader("Case facts")
     values: dict[str, str] = {}
-    short = [f for f in template.fields if widget_kind(f) != "multiline"]
-    columns = st.columns(2)
-    for i, spec in enumerate(short):
-        with columns[i % 2]:
-            values[spec.name] = show_field(spec)
-    for spec in template.fields:
-        if widget_kind(spec) == "multiline":
-            values[spec.name] = show_field(spec)
+    fields = template.fields
+    for start in range(0, len(fields), 2):  # two a row, in the template's (the letter's) order
+        for column, spec in zip(st.columns(2), fields[start:start + 2], strict=False):
+            with column:
+                values[spec.name] = show_field(spec)
     notes = st.text_area(
         "Other case facts (optional)", key=state.DRAFT_FACTS_TEXT, max_chars=MAX_FACTS_CHARS,
         help="Anything else the letter should take into account. The checks use these facts "
@@ -161,6 +165,8 @@ def run_draft(app: AppServices, template: LetterTemplate, facts: CaseFacts, cove
     except GuidanceError as exc:
         st.error(f"The letter was not drafted. {exc} Your facts are kept.", icon=":material/error:")
         return
+    if not has_guidance(app):
+        return
     problem = ""
     with st.status(f"Drafting the {template.title.lower()}…", expanded=True) as status:
         try:
@@ -182,6 +188,18 @@ def run_draft(app: AppServices, template: LetterTemplate, facts: CaseFacts, cove
     if draft is not None:
         st.session_state[state.DRAFT] = draft
         st.session_state[state.DRAFT_ROUND] += 1
+
+
+def has_guidance(app: AppServices) -> bool:
+    """Whether the index holds guidance to draft from; if not, says so (a letter drafted from
+    nothing would say the guidance covers nothing)."""
+    try:
+        if app.services.index.count_chunks() > 0:
+            return True
+        st.error(NO_GUIDANCE, icon=":material/error:")
+    except GuidanceError as exc:
+        st.error(f"The letter was not drafted. {exc} Your facts are kept.", icon=":material/error:")
+    return False
 
 
 def draft_with(app: AppServices, template: LetterTemplate, facts: CaseFacts, cover: str,
@@ -244,8 +262,18 @@ def show_checks(findings: list[Finding]) -> None:
             st.markdown(f"**{title}**\n\n" + "\n".join(f"- {escape_markdown(m)}" for m in found))
 
 
-def show_downloads(draft: Draft) -> None:
-    """Word and plain-text files built from the edited draft (without the notice)."""
+def show_downloads(draft: Draft, findings: list[Finding]) -> None:
+    """Word and plain-text files built from the edited draft (without the notice); a warning
+    when the draft still holds notes, placeholders or unrewritten extracts (they are exported)."""
+    left = sum(f.kind == "placeholder" for f in findings)
+    extracts = any(p.role == "extract" for s in draft.sections for p in s.paragraphs)
+    if left or extracts:
+        what = [f"{left} note(s) or placeholder(s) still to fill in, such as [REWRITE: …] and "
+                "[TO DO: …]"] if left else []
+        what += ["guidance extracts quoted word for word, not yet rewritten"] if extracts else []
+        st.warning("This letter is not finished. The files below hold it as it is now, "
+                   f"including {' and '.join(what)}. Finish it before you send it.",
+                   icon=":material/warning:")
     name = f"{draft.title} {draft.facts.fields.get('reference', '')}"
     row = st.container(horizontal=True)
     row.download_button("Download as Word (.docx)", data=lambda: export_docx(draft),
@@ -276,7 +304,7 @@ def show_draft(draft: Draft, templates_dir: Any) -> None:
     for i, section in enumerate(draft.sections, start=1):
         show_section(draft, i, section, [f for f in findings if f.section_id == section.id])
     show_checks(findings)
-    show_downloads(draft)
+    show_downloads(draft, findings)
 
 
 def confirm_redraft() -> bool:

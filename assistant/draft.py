@@ -7,7 +7,7 @@ Facts come from a JSON or YAML file (field values, plus optional ``notes`` free 
 ``letter_date``), from repeated ``--field key=value`` (these win) and ``--facts-text``. The
 letter is printed (or written to ``--out`` as .docx or .txt) and the checks and the
 machine-drafted notice go to standard error. Exit status: 0 drafted, 1 the model failed part-way
-(the partial draft is still printed or written), 2 bad input.
+(the partial draft is still printed or written), 2 bad input, 3 the index is missing or empty.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -36,7 +36,11 @@ from assistant.letter_checks import check_draft
 from assistant.letter_export import export_docx, export_text
 from assistant.templates import FactsError, LetterTemplate, find_template, list_templates
 
+if TYPE_CHECKING:
+    from assistant.services import Services
+
 MAX_FACTS_FILE_BYTES = 256 * 1024
+EXIT_STORE = 3  # the index is missing or empty, as for ``python -m assistant.ask``
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -60,13 +64,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def read_facts(args: argparse.Namespace) -> CaseFacts:
-    """Case facts from the facts file, --field and --facts-text."""
+def read_facts(args: argparse.Namespace, template: LetterTemplate | None = None) -> CaseFacts:
+    """Case facts from the facts file, --field and --facts-text.
+
+    A list of lines is joined with newlines for ``notes`` and the template's multiline fields
+    (an address); any other list, or a mapping, is refused naming the field."""
     data: dict[str, Any] = _read_facts_file(args.facts) if args.facts else {}
     data = {k: None if v in ("", "~", "null", "Null", "NULL") else v for k, v in data.items()}
-    notes = str(data.pop("notes", "") or "")
-    letter_date = data.pop("letter_date", None)
-    fields = {str(k): "" if v is None else str(v) for k, v in data.items()}
+    multiline = {f.name for f in template.fields if f.type == "multiline"} if template else set()
+    fields = {str(k): _fact_text(str(k), v, str(k) in {"notes", *multiline})
+              for k, v in data.items()}
+    notes = fields.pop("notes", "")
+    letter_date = fields.pop("letter_date", "")
     for item in args.field:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
@@ -74,11 +83,27 @@ def read_facts(args: argparse.Namespace) -> CaseFacts:
         fields[key.strip()] = value
     text = "\n".join(t for t in (notes, args.facts_text) if t)
     try:
-        when = args.letter_date or (date.fromisoformat(str(letter_date)) if letter_date else None)
+        when = args.letter_date or (date.fromisoformat(letter_date) if letter_date else None)
     except ValueError:
         raise FactsError(f"letter_date '{letter_date}' is not a date: write it as 2025-03-14.") \
             from None
     return CaseFacts(fields, text, when)
+
+
+def _fact_text(name: str, value: Any, lines_ok: bool) -> str:
+    """One value of the facts file as text; a list or a mapping (a Python repr) is refused."""
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float | bool):
+        return str(value)
+    lines = isinstance(value, list) and all(isinstance(v, str | int | float) for v in value)
+    if lines and lines_ok:
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, list):
+        raise FactsError(f"The facts file gives '{name}' as a list: write it as one value (only "
+                         "notes and multiline fields, such as an address, can be a list of lines).")
+    raise FactsError(f"The facts file gives '{name}' as a mapping of names to values: write it "
+                     f"as one value, for example '{name}: the value'.")
 
 
 def _read_facts_file(path: Path) -> dict[str, Any]:
@@ -124,11 +149,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.template:
         raise FactsError("Give --template NAME (see --list).")
     template = find_template(args.template, settings.templates_dir)
-    facts = read_facts(args)
+    facts = read_facts(args, template)
     prepare_values(template, facts, args.cover, allow_missing=args.allow_missing)  # fail fast
-    from assistant.services import build_services
-
-    services = build_services(settings)
+    services = _open_index(settings)
+    if services is None:
+        return EXIT_STORE
     try:
         draft = draft_letter(template, facts, args.cover, retriever=services.retriever,
                              llm=services.llm, settings=settings, embedder=services.embedder,
@@ -139,6 +164,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"Error: {exc}", file=sys.stderr)
     _output(args, template, draft)
     return status
+
+
+def _open_index(settings: Settings) -> Services | None:
+    """The services, or None (with the reason on standard error) if the index is missing or
+    empty: a letter drafted from no guidance would say the guidance covers nothing."""
+    from assistant.services import build_services  # the model loads only when needed
+
+    where = settings.store_dir
+    if not settings.chroma_host and not where.is_dir():  # do not create an empty store
+        print(f"Error: there is no index at {where}. Check --store (or GA_STORE_DIR), or index "
+              "guidance first: python -m ingest PATH", file=sys.stderr)
+        return None
+    services = build_services(settings)
+    if services.index.count_chunks() == 0:
+        print(f"Error: the index at {where} is empty. Index guidance first: "
+              "python -m ingest PATH", file=sys.stderr)
+        return None
+    return services
 
 
 def _output(args: argparse.Namespace, template: LetterTemplate, draft: Draft) -> None:

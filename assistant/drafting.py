@@ -309,24 +309,79 @@ def _draft_section(job: _Job, spec: SectionSpec, sources: _Sources, index: int) 
 
 def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence[ScoredChunk],
                      sources: _Sources) -> DraftSection:
+    guidance = fill(spec.guidance, job.values)
+    # the section's guidance ("by when", "how long") steers both the passages and the sentences
+    results = _with_guidance_results(job, guidance, results)
     extract = extract_answer(query, results, min_relevance=job.retriever.min_relevance,
-                             embedder=job.embedder)
+                             embedder=job.embedder, focus=guidance)
     heading = _heading(spec, job.values)
-    if not extract.citations:
+    note = dp.render("rewrite_note", guidance=guidance.rstrip(". "))
+    paragraphs = [Paragraph(note, "note")]
+    passages = extract.pieces[1:] if len(extract.pieces) == len(extract.citations) + 1 else ()
+    for i, citation in enumerate(extract.citations):
+        lines = _passage_lines(passages[i]) if passages else [_one_line(citation.quote)]
+        text = _strip_metadata("\n".join(lines), citation.title)
+        if not text:  # the passage held only document metadata (reference, owner, dates)
+            continue
+        n = sources.add(replace(citation, quote=_strip_metadata(citation.quote, citation.title)))
+        paragraphs.append(Paragraph(f"{inert_markers(text)} [{n}]", "extract"))
+    if len(paragraphs) == 1:
         section = _note_section(spec, job.values, "not_covered_note")
         section.warnings.append("The guidance found had no passage to quote for this section.")
         return section
-    note = dp.render("rewrite_note", guidance=fill(spec.guidance, job.values).rstrip(". "))
-    paragraphs = [Paragraph(note, "note")]
-    for citation in extract.citations:
-        n = sources.add(citation)
-        paragraphs.append(Paragraph(f"{inert_markers(_one_line(citation.quote))} [{n}]",
-                                    "extract"))
     return DraftSection(spec.id, heading, "drafted", paragraphs, query=query)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _with_guidance_results(job: _Job, guidance: str, results: Sequence[ScoredChunk]
+                           ) -> list[ScoredChunk]:
+    """``results`` plus the relevant passages found by the section's guidance, best first (the
+    query's best stays first: it decides which further passages are close enough to quote)."""
+    if len(guidance.strip()) < 3:
+        return list(results)
+    found = job.retriever.retrieve(guidance, k=RETRIEVE_K, where=job.where)
+    best: dict[str, ScoredChunk] = {}
+    for result in [*results, *found]:
+        known = best.get(result.chunk.chunk_id)
+        if result.score >= job.retriever.min_relevance and (known is None
+                                                            or result.score > known.score):
+            best[result.chunk.chunk_id] = result
+    first = best.pop(results[0].chunk.chunk_id)
+    return [first, *sorted(best.values(), key=lambda r: r.score, reverse=True)]
+
+
+def _passage_lines(passage: str) -> list[str]:
+    """The quoted lines of one rendered extract ('From *title*:\\n\\n> text [n]'): list items
+    and table rows keep a line each, and '…' marks text left out."""
+    body = re.sub(r"\s*\[\d+\]\s*$", "", passage.strip().split("\n\n", 1)[-1])
+    lines: list[str] = []
+    gap = False
+    for raw in body.splitlines():
+        line = re.sub(r"^>\s?", "", raw).strip()
+        if line == "…":
+            gap = True
+        elif line:
+            lines.append(f"… {line}" if gap and not line.startswith("…") else line)
+            gap = False
+    return lines
+
+
+_DAY = r"\d{1,2} [A-Z][a-z]+ \d{4}"
+_METADATA = re.compile(  # document metadata sentences, and a gap marker after them
+    rf"^(?:(?:Reference:?\s+[A-Za-z0-9][\w/-]*\d[\w/-]*|Owner:\s[^.\n]{{1,80}}|Version:?\s+\d"
+    rf"[\d.]*|(?:Last updated|Updated|Published|Review date):?\s+{_DAY}|{_DAY})\.?(?:\s+|$)"
+    r"|…\s*)+")
+
+
+def _strip_metadata(text: str, title: str) -> str:
+    """``text`` without the document metadata it starts with ('Reference DfHS-OPS-207.',
+    'Owner: ... Team.', 'Last updated: 2 June 2025'), nor a title run into them."""
+    rest = text.removeprefix(title).lstrip() if title and text.startswith(title) else text
+    stripped = _METADATA.sub("", rest, count=1)
+    return stripped.strip() if stripped != rest else text.strip()
 
 
 def _generative_section(job: _Job, spec: SectionSpec, query: str,
@@ -398,8 +453,9 @@ def build_section_messages(
                        max_paragraphs=MAX_PARAGRAPHS)
     user = dp.render(
         "section_user", sources="\n\n".join(blocks), facts=dp.fence_facts(fact_lines, facts.text),
-        letter_title=template.title, cover=values.get("cover") or "(not given)",
-        heading=fill(spec.heading, values) or spec.id, guidance=fill(spec.guidance, values),
+        letter_title=template.title, cover=dp.defuse_tags(values.get("cover") or "(not given)"),
+        heading=dp.defuse_tags(fill(spec.heading, values) or spec.id),
+        guidance=dp.defuse_tags(fill(spec.guidance, values)),
     )
     return [("system", system), ("user", user)]
 

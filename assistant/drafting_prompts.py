@@ -54,7 +54,9 @@ TEMPLATES: Mapping[str, str] = {
     ),
 }
 
-_FACTS_FENCE = re.compile(r"</?\s*case_facts\b", re.IGNORECASE)
+# an opening or closing <case_facts> or <source> tag, with its attributes: typed or pasted facts
+# must not close their own fence nor plant a numbered guidance source (prompts._FENCE's idea)
+_TAG = re.compile(r"</?\s*(?:case_facts|source)\b[^<>]*>?", re.IGNORECASE)
 
 
 def render(name: str, **values: object) -> str:
@@ -62,7 +64,12 @@ def render(name: str, **values: object) -> str:
     return TEMPLATES[name].format(**values)
 
 
+def defuse_tags(text: str) -> str:
+    """``text`` with every <case_facts> and <source> tag replaced by '[tag removed]'."""
+    return _TAG.sub("[tag removed]", text)
+
+
 def fence_facts(lines: list[str], free_text: str) -> str:
     """The case facts as one fenced block of untrusted data."""
     body = "\n".join([*lines, *([f"Notes: {free_text}"] if free_text.strip() else [])])
-    return render("case_facts", facts=_FACTS_FENCE.sub("[tag removed]", body) or "(none)")
+    return render("case_facts", facts=defuse_tags(body) or "(none)")

@@ -35,13 +35,17 @@ from assistant.errors import GuidanceError
 MAX_TEMPLATE_BYTES = 64 * 1024
 MAX_VALUE_CHARS = 300
 BUILT_INS = {"today": "today's date", "cover": "what the letter must cover"}
+# keys of a facts file (python -m assistant.draft) that are not fields: a field so named is lost
+RESERVED_FIELDS = {"notes": "the free-text case facts", "letter_date": "the date of the letter"}
 FieldType = Literal["text", "name", "date", "reference", "ni_number", "postcode", "money",
                     "multiline"]
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 # {{name}} but not {{{name}}} (literal braces around a filled field)
 _DOUBLED = re.compile(r"(?<!\{)\{\{\s*([a-z][a-z0-9_]*)\s*\}\}(?!\})")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_NI = re.compile(r"^[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]$")
+# HMRC's rules: first letter not D, F, I, Q, U or V; second not D, F, I, O, Q, U or V; the
+# prefixes BG, GB, KN, NK, NT, TN and ZZ are never issued; the suffix is A, B, C or D
+_NI = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y")
 Text = Annotated[str, Field(max_length=4000)]
@@ -133,6 +137,9 @@ class LetterTemplate(_Strict):
         for name in (f.name for f in self.fields):
             if name in BUILT_INS:
                 raise ValueError(f"field name '{name}' is reserved for {BUILT_INS[name]}")
+            if name in RESERVED_FIELDS:
+                raise ValueError(f"field name '{name}' is reserved for {RESERVED_FIELDS[name]} "
+                                 "in a facts file; choose another name")
         known = {f.name for f in self.fields} | set(BUILT_INS)
         for where, text in self.texts():
             for doubled in _DOUBLED.finditer(text):  # a Jinja / mail-merge habit

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from app_pages import state
 from app_pages.services import AppServices
 from assistant.drafting import MACHINE_NOTICE, MAX_FACTS_CHARS
-from assistant.testing import FakeChatModel
+from assistant.templates import FieldSpec, format_value
+from assistant.testing import FakeChatModel, FakeEmbedder
 from tests.app.conftest import open_app, texts
 from tests.drafting.builders import BASE_FIELDS, EXTRA_FIELDS, TEMPLATES_DIR, retriever, template
 
@@ -23,8 +24,13 @@ COVER = "explain why the claim was refused and how to ask for a review"
 
 @pytest.fixture
 def drafting_app(fake_app: AppServices) -> AppServices:
-    """The fake app answering every query with two mandatory-reconsideration passages."""
-    fake_app.services.retriever = retriever()
+    """The fake app answering every query with two mandatory-reconsideration passages (which
+    its index holds too: the page refuses to draft from an empty index)."""
+    fake = retriever()
+    fake_app.services.retriever = fake
+    passages = [s.chunk for s in fake.results]
+    fake_app.services.index.upsert_chunks(passages, FakeEmbedder().embed(
+        [c.text for c in passages]))
     return fake_app
 
 
@@ -227,3 +233,70 @@ def test_a_broken_template_is_not_offered(drafting_app: AppServices, tmp_path: P
     at = open_draft()
     assert "Acknowledgement" not in at.selectbox(key=state.DRAFT_TEMPLATE).options
     assert "1 template file(s) could not be read" in texts(at)
+
+
+def test_fields_are_laid_out_in_the_templates_order(drafting_app: AppServices) -> None:
+    at = open_draft()
+    for name in ("decision-letter", "request-for-information"):
+        at.selectbox(key=state.DRAFT_TEMPLATE).set_value(name).run()
+        shown = [node.key for node in at.main
+                 if str(getattr(node, "key", "") or "").startswith("ga_draft_fact_")]
+        kinds = {"date": "date", "multiline": "multiline"}
+        expected = [state.fact_key(kinds.get(f.type, "line"), f.name)
+                    for f in template(name).fields]
+        assert shown == expected  # "Address" right after "Name", as in the letter
+    assert len(at.columns) >= 2  # still two columns
+
+
+def test_a_field_value_at_its_limit_is_flagged(drafting_app: AppServices) -> None:
+    at = fill_in(open_draft())
+    assert not at.warning
+    box = at.text_input(key=state.fact_key("line", "benefit"))
+    box.set_value("B" * 400).run()  # a crafted request: Streamlit cuts it at max_chars
+    assert at.text_input(key=state.fact_key("line", "benefit")).value == "B" * 300
+    assert "Benefit reached the limit of 300 characters, so anything longer was cut off" \
+        in at.warning[0].value
+    at.text_area(key=state.fact_key("multiline", "address")).set_value("x" * 300).run()
+    assert r"Address \(without postcode\) reached the limit of 300 characters" in texts(at)
+
+
+def test_the_ni_number_example_is_a_valid_number(drafting_app: AppServices,
+                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, folder)
+    text = (folder / "acknowledgement.yaml").read_text().replace(
+        "  - {name: team,", "  - {name: nino, label: NI number, type: ni_number}\n  - {name: team,")
+    (folder / "acknowledgement.yaml").write_text(text)
+    drafting_app.services.settings = drafting_app.settings.model_copy(
+        update={"templates_dir": folder})
+    at = open_draft()
+    at.selectbox(key=state.DRAFT_TEMPLATE).set_value("acknowledgement").run()
+    example = at.text_input(key=state.fact_key("line", "nino")).placeholder
+    assert example.startswith("For example ")
+    nino = FieldSpec(name="nino", label="NI number", type="ni_number")
+    number = example.removeprefix("For example ")
+    assert format_value(nino, number) == number
+
+
+def test_an_empty_index_is_refused_before_drafting(fake_app: AppServices) -> None:
+    fake_app.services.retriever = retriever()  # answers, but the index holds nothing
+    at = press_draft(fill_in(open_draft()))
+    assert not at.exception
+    assert "no guidance has been indexed, so there is nothing to draft it from" \
+        in at.error[0].value
+    assert at.session_state[state.DRAFT] is None
+    assert at.text_area(key=state.DRAFT_COVER).value == COVER
+
+
+def test_downloads_warn_while_notes_or_extracts_remain(drafting_app: AppServices) -> None:
+    at = press_draft(fill_in(open_draft()))
+    warning = "This letter is not finished. The files below hold it as it is now"
+    found = [w.value for w in at.warning if warning in w.value]
+    assert found and "3 note(s) or placeholder(s) still to fill in" in found[0]
+    assert "guidance extracts quoted word for word" in found[0]
+    assert len(at.download_button) == 2  # still possible
+    for section_id in ("reasons", "review", "payments"):
+        section_editor(at, section_id).input("You have savings over the limit [1].")
+    at.run()
+    assert not [w for w in at.warning if warning in w.value]
+    assert len(at.download_button) == 2

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.draft import list_text, main, parse_args, read_facts
 from assistant.templates import FactsError
-from tests.drafting.builders import TEMPLATES_DIR
+from tests.drafting.builders import TEMPLATES_DIR, facts, template
 
 
 def test_read_facts_merges_file_fields_and_text(tmp_path: Path) -> None:
@@ -56,3 +56,37 @@ def test_null_yaml_values_are_empty(tmp_path: Path) -> None:
     path.write_text("reference: null\nteam: ~\nletter_date: null\n")
     facts = read_facts(parse_args(["--facts", str(path)]))
     assert dict(facts.fields) == {"reference": "", "team": ""} and facts.letter_date is None
+
+
+def test_a_list_of_lines_fills_a_multiline_field_and_other_shapes_are_refused(
+        tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("address:\n  - 4 Mill Lane\n  - Hull\nnotes:\n  - No savings.\n  - Renting.\n")
+    args = parse_args(["--facts", str(path)])
+    facts = read_facts(args, template())
+    assert facts.fields["address"] == "4 Mill Lane\nHull" and facts.text == "No savings.\nRenting."
+    path.write_text("caseworker_name:\n  first: Ann\n  last: Lee\n")
+    with pytest.raises(FactsError, match="gives 'caseworker_name' as a mapping"):
+        read_facts(args, template())
+    path.write_text("reference:\n  - HSA-1\n  - HSA-2\n")
+    with pytest.raises(FactsError, match="gives 'reference' as a list: write it as one value"):
+        read_facts(args, template())
+    path.write_text('{"address": [["4 Mill Lane"]], "team": 12}')
+    json_case = path.rename(tmp_path / "case.json")
+    with pytest.raises(FactsError, match="gives 'address' as a list"):
+        read_facts(parse_args(["--facts", str(json_case)]), template())
+
+
+def test_a_missing_or_empty_index_is_refused_with_exit_status_3(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = ["--template", "decision-letter", "--templates-dir", str(TEMPLATES_DIR)]
+    case += [f"--field={k}={v}" for k, v in facts().fields.items()]
+    missing = tmp_path / "no-such-store"
+    assert main([*case, "--store", str(missing)]) == 3
+    assert f"there is no index at {missing}" in capsys.readouterr().err
+    assert not missing.exists()  # no empty store is left behind
+    empty = tmp_path / "empty-store"
+    empty.mkdir()
+    assert main([*case, "--store", str(empty)]) == 3
+    captured = capsys.readouterr()
+    assert f"the index at {empty} is empty" in captured.err and captured.out == ""

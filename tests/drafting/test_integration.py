@@ -109,3 +109,22 @@ def test_cli_reports_bad_input_without_a_traceback(sample_store: Path, tmp_path:
                    "--field", "recipient_name=Jane Doe")
     assert missing.returncode == 2 and "Fill in the required facts" in missing.stderr
     assert "Traceback" not in unknown.stderr + missing.stderr
+
+
+def test_offline_review_section_quotes_the_time_limit_its_guidance_asks_for(
+        sample_store: Path) -> None:
+    from assistant.services import build_services
+
+    settings = Settings(store_dir=sample_store)
+    services = build_services(settings)
+    case = facts(text="She did not tell us her partner moved in on 1 January 2025.",
+                 decision="You were overpaid £1,240.50 and we will recover it.")
+    draft = draft_letter(template(), case, "explain the overpayment and how to ask for a review",
+                         retriever=services.retriever, llm=None, settings=settings,
+                         embedder=services.embedder)
+    review = draft.section("review")
+    assert "within one month of the date on the decision letter" in review.text
+    assert any(draft.source(n).section == "Time limits for asking"
+               for p in review.paragraphs for n in p.cited)
+    reasons = draft.section("reasons").paragraphs[1].text
+    assert not reasons.startswith(("Recovering benefit overpayments", "Reference", "Owner"))

@@ -9,10 +9,12 @@ import pytest
 from assistant.templates import (
     MAX_TEMPLATE_BYTES,
     FactsError,
+    FieldSpec,
     TemplateError,
     check_facts,
     fill,
     find_template,
+    format_value,
     list_templates,
     parse_template,
     save_template,
@@ -192,3 +194,33 @@ def test_money_must_look_like_money(amount: str) -> None:
         check_facts(parse_template(money), {"recipient_name": "Jo", "amount": amount})
     ok = check_facts(parse_template(money), {"recipient_name": "Jo", "amount": "£1,250.5"})
     assert ok.values["amount"] == "£1,250.50"
+
+
+@pytest.mark.parametrize("name", ["notes", "letter_date"])
+def test_facts_file_keys_are_reserved_field_names(name: str) -> None:
+    with pytest.raises(TemplateError, match=f"field name '{name}' is reserved for the .* in a "
+                                            "facts file; choose another name"):
+        parse_template(MINIMAL.replace("name: recipient_name", f"name: {name}")
+                       .replace("{recipient_name}", f"{{{name}}}"))
+
+
+NI = FieldSpec(name="nino", label="NI number", type="ni_number")
+
+
+@pytest.mark.parametrize("number", ["AB 12 34 56 C", "ab123456a", "OA123456D", "CE123456B"])
+def test_valid_national_insurance_numbers_are_spaced(number: str) -> None:
+    compact = number.upper().replace(" ", "")
+    assert format_value(NI, number) == (
+        f"{compact[:2]} {compact[2:4]} {compact[4:6]} {compact[6:8]} {compact[8]}")
+
+
+@pytest.mark.parametrize("number", [
+    "QQ123456C",  # Q is never a first or second letter
+    "DA123456A", "FA123456A", "IA123456A", "UA123456A", "VA123456A",  # first letter
+    "AD123456A", "AF123456A", "AI123456A", "AO123456A", "AQ123456A", "AU123456A", "AV123456A",
+    "BG123456A", "GB123456A", "KN123456A", "NK123456A", "NT123456A", "TN123456A", "ZZ123456A",
+    "AB123456E", "AB12345C", "AB1234567C",
+])
+def test_national_insurance_numbers_follow_hmrc_rules(number: str) -> None:
+    with pytest.raises(FactsError, match="is not a National Insurance number"):
+        format_value(NI, number)
