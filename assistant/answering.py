@@ -144,6 +144,7 @@ class AnswerStream:
         warnings += nation_warnings(
             prepared.query, [s.chunk for s in prepared.results if s.chunk.doc_id in cited]
         )
+        warnings += unknown_word_warnings(self._retriever.unknown_words(self._question))
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
@@ -158,7 +159,8 @@ class AnswerStream:
         except ModelError as exc:
             self._error = exc
             raise
-        self._final = finish_generative("".join(pieces), sources, prepared.query)
+        self._final = finish_generative("".join(pieces), sources, prepared.query,
+                                        self._retriever.unknown_words(self._question))
 
 
 def answer_question(
@@ -220,8 +222,10 @@ def build_messages(query: str, sources: Sequence[Chunk]) -> list[tuple[str, str]
     return [("system", system), ("user", user)]
 
 
-def finish_generative(text: str, sources: Sequence[Chunk], query: str) -> Answer:
-    """Check a completed generative answer and build its citations."""
+def finish_generative(text: str, sources: Sequence[Chunk], query: str,
+                      unknown: Sequence[str] = ()) -> Answer:
+    """Check a completed generative answer and build its citations; ``unknown`` are words of
+    the question the guidance never uses (each gets a warning)."""
     if _says_not_covered(text):
         closest = closest_documents(query, [ScoredChunk(c, 0.0) for c in sources])
         return Answer(abstention_text(closest), "generative", answered=False, closest=closest)
@@ -235,6 +239,7 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str) -> Answer
     if not checked.citations:
         warnings.append("The answer cites no source: check it against the guidance.")
     warnings += nation_warnings(query, [sources[c.n - 1] for c in checked.citations])
+    warnings += unknown_word_warnings(unknown)
     notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 
@@ -267,6 +272,16 @@ def nation_warnings(query: str, cited: Sequence[Chunk]) -> list[str]:
         f"there, so check that this guidance applies in {nation}."
         for nation in unmentioned_nations(query, list(cited))
     ]
+
+
+def unknown_word_warnings(words: Sequence[str]) -> list[str]:
+    """A warning when the question's own words do not occur in the guidance at all."""
+    if not words:
+        return []
+    quoted = ", ".join(f'"{w}"' for w in words[:3])
+    return [f"The guidance never uses the word{'s' if len(words) > 1 else ''} {quoted}: the "
+            "passages quoted may be about something close to what you asked, not it. Check they "
+            "answer your question."]
 
 
 def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citation]:

@@ -125,3 +125,7 @@ class Retriever(Protocol):
     def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
         """(word as typed, word also searched for) for the query's misspelt or US-spelt words."""
         ...
+
+    def unknown_words(self, query: str) -> list[str]:
+        """English words of ``query`` that the indexed guidance never uses."""
+        ...

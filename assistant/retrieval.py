@@ -145,6 +145,10 @@ class HybridRetriever:
         """(word as typed, word also searched for) for the query's misspelt or US-spelt words."""
         return self._corrections(query, self._current_bm25())
 
+    def unknown_words(self, query: str) -> list[str]:
+        """English words of ``query`` that no indexed chunk uses (``Speller.unknown_words``)."""
+        return self._current_bm25().speller.unknown_words(query)
+
     def _corrections(self, query: str, bm25: Bm25Index) -> list[tuple[str, str]]:
         return bm25.speller.corrections(query) if self.params.spelling else []
 

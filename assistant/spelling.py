@@ -104,6 +104,17 @@ class Speller:
                 out.append((word, fix))
         return out
 
+    def unknown_words(self, query: str) -> list[str]:
+        """English words of ``query`` the index never uses (and that are no typo or US spelling
+        of one it does): "maternity" against guidance that only covers paternity leave. The
+        passages found for such a query may be about something close to it, not it."""
+        out: list[str] = []
+        for word in dict.fromkeys(w.lower() for w in _WORD.findall(query)):
+            if len(word) >= 4 and word.isascii() and not self._known(word) \
+                    and word in english_words() and not self._uk_form(word):
+                out.append(word)
+        return out
+
     def _uk_form(self, word: str) -> str | None:
         return next((form for form in uk_forms(word) if self._known(form)), None)
 

@@ -161,7 +161,8 @@ class FakeRetriever:
 
     ``FakeRetriever([ScoredChunk(...), ...], min_relevance=0.3)`` answers every query with the
     preset list, cut to ``k`` and filtered by ``where``; ``queries`` records (query, k, where).
-    ``corrections[query]`` presets the spelling corrections reported for a query (default none).
+    ``corrections[query]`` presets the spelling corrections reported for a query (default none),
+    ``unknown[query]`` the words reported as never used by the guidance (default none).
     """
 
     def __init__(self, results: Sequence[ScoredChunk] = (), min_relevance: float = 0.3) -> None:
@@ -169,6 +170,7 @@ class FakeRetriever:
         self._min_relevance = min_relevance
         self.queries: list[tuple[str, int, ChunkFilter | None]] = []
         self.corrections: dict[str, list[tuple[str, str]]] = {}  # preset, by query
+        self.unknown: dict[str, list[str]] = {}  # preset, by query
 
     @property
     def min_relevance(self) -> float:
@@ -182,3 +184,6 @@ class FakeRetriever:
 
     def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
         return list(self.corrections.get(query, ()))
+
+    def unknown_words(self, query: str) -> list[str]:
+        return list(self.unknown.get(query, ()))

@@ -83,6 +83,9 @@ class _Recording:
     def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
         return self._retriever.spelling_corrections(query)
 
+    def unknown_words(self, query: str) -> list[str]:
+        return self._retriever.unknown_words(query)
+
 
 def score(services: Services, questions: list[EvalQuestion], answers: dict[str, list[str]],
           mode: str, docs: dict[str, str]) -> dict[str, Any]:

@@ -283,3 +283,17 @@ def test_a_uk_nation_the_sources_do_not_mention_is_answered_with_a_warning(
         stream = answer_question(question, [], retriever=covered, llm=None)
         list(stream)
         assert not any("names" in w for w in stream.final.warnings), question
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_words_the_guidance_never_uses_bring_a_warning(with_model: bool) -> None:
+    question = "How much Maternity Allowance a week for a surrogate?"
+    found = retriever()
+    found.unknown[question] = ["surrogate"]
+    llm = FakeChatModel() if with_model else None
+    if llm:
+        llm.enqueue("You could get £184.03 a week [1].")
+    stream = answer_question(question, [], retriever=found, llm=llm, settings=SETTINGS)
+    list(stream)
+    assert stream.final.answered
+    assert any('never uses the word "surrogate"' in w for w in stream.final.warnings)
