@@ -17,8 +17,8 @@ _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(  # not ISO dates such as 2025-03-14
-    r"(?<![\w/])(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
+_PHONE = re.compile(  # not ISO dates such as 2025-03-14, nor a reference's digits (HSA-2025-0045)
+    r"(?<![\w/])(?<![A-Za-z]-)(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
 _OUTPUT = r"(?:response|reply|answer|output|message|elucidation)"
 _MACHINE = r"(?:ai|a\.i\.|assistants?|models?|chatbots?|llms?|language models?|ai systems?|bots?)"
 _CODE = r"(?:code|codebase|solution|implementation|algorithm|program)"

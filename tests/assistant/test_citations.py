@@ -134,6 +134,7 @@ def test_iso_dates_are_not_phone_numbers_but_uk_numbers_are() -> None:
     found = contacts_in(["Updated 2025-03-14. Call 0300 123 4567 or +44 20 7946 0958."])
     assert "2025-03-14" not in found
     assert {"0300 123 4567", "+44 20 7946 0958"} <= found
+    assert contacts_in(["Your reference is HSA-2025-004512."]) == set()
 
 
 def test_payloads_addressed_to_a_model_or_asking_for_text_tricks_are_detected() -> None:
