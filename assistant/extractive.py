@@ -38,16 +38,22 @@ _STOPWORD_TEXT = (
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # What kind of fact a question asks for, and how a unit that states one looks.
+# digits only: counting "one month" in words as well cost the question-alone figures a question
+_PERIOD = r"\b\d+\s+(?:calendar\s+|working\s+)?(?:days?|weeks?|months?|years?)\b"
+_LIMIT = r"(?:less than|more than|fewer than|over|under|at least|up to|below|above|within|"\
+    r"at most|no more than|exceeds?|exceeding|minimum of|maximum of)"
 _INTENTS = (
     (re.compile(r"\bhow much\b|\bcost|\bamount|\brate\b|\bfee", re.I), re.compile(r"£\s?\d|\d%")),
     (
         re.compile(
             r"\bhow long\b|\bhow many (?:days|weeks|months|years)\b|\bwhen\b|\bdeadline", re.I
         ),
-        re.compile(
-            r"\b\d+\s+(?:working\s+)?(?:days?|weeks?|months?|years?)\b|\b\d{1,2} \w+ \d{4}\b", re.I
-        ),
+        re.compile(rf"{_PERIOD}|\b\d{{1,2}} \w+ \d{{4}}\b", re.I),
     ),
+    # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
+    # usually asking which side of a limit it falls: the sentence stating the limit answers it
+    (re.compile(r"£\s?\d"), re.compile(rf"{_LIMIT}\s+£\s?\d", re.I)),
+    (re.compile(_PERIOD, re.I), re.compile(rf"{_LIMIT}\s+(?:the\s+)?{_PERIOD}", re.I)),
 )
 INTENT_BONUS = 0.3
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units

@@ -245,3 +245,19 @@ def test_table_rows_are_quoted_one_per_line_with_their_header() -> None:
     assert ("> - | Per week | Per month\n> - If you're in a couple | £486.98 | £2,110.25\n"
             "> - If you're a single adult | £326.29 | £1,413.92 [1]") in answer
     assert "---" not in answer and "DWP" not in answer
+
+
+@pytest.mark.parametrize(("question", "limit"), [
+    ("Should we recover an overpayment of £40 caused by customer error?",
+     "Do not pursue overpayments of less than £65"),
+    ("Can I still claim if I was off sick for 3 weeks before I told my manager?",
+     "You must report sickness within 7 days"),
+])
+def test_a_question_stating_an_amount_or_period_gets_the_limit_it_falls_under(
+        question: str, limit: str) -> None:
+    text = ("You must record the cause of every overpayment and sickness absence. "
+            f"{limit} of the start. "
+            "Do not write to the customer or the manager about an overpayment or absence that "
+            "is not pursued. Customer error overpayments can be recovered from ongoing benefit.")
+    extract = extract_answer(question, scored(guidance_chunk(text)))
+    assert limit in extract.text
