@@ -103,6 +103,13 @@ def show_source(message_id: int, c: Citation, question: str,
     if c.suspicious:
         st.caption("This passage contains text that reads like instructions; it was treated as "
                    "data only.")
+    if record is None and c.doc_id:
+        st.caption(":material/info: This document is no longer in the index: it was removed "
+                   "after this answer was given, so the quote may no longer be current guidance.")
+    elif record is not None and c.doc_version and record.version \
+            and record.version != c.doc_version:
+        st.caption(":material/update: This document has changed since this answer was given: "
+                   "check the current version before relying on the quote.")
     links = st.columns([1, 1, 2]) if c.url else st.columns([1, 3])
     if c.url and c.url.startswith(("https://", "http://")):
         links[0].link_button("Open on GOV.UK", c.url, icon=":material/open_in_new:")

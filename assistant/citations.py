@@ -90,6 +90,7 @@ def build_citation(n: int, chunk: Chunk, quote: str) -> Citation:
         quote=quote,
         doc_id=chunk.doc_id,
         suspicious=looks_like_instructions("\n".join((chunk.title, chunk.section, chunk.text))),
+        doc_version=chunk.doc_version,
     )
 
 

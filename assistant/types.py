@@ -139,6 +139,7 @@ class Citation:
     quote: str
     doc_id: str = ""
     suspicious: bool = False  # the passage contains text that reads like instructions
+    doc_version: str = ""  # sha256 of the file quoted: a later version means the guidance changed
 
 
 @dataclass

@@ -276,3 +276,22 @@ def test_local_mode_says_conversations_are_shared_and_titles_are_not_markdown(
     assert any("everyone who uses this app shares" in c.value for c in at.sidebar.caption)
     label = at.sidebar.button(key=f"ga_open_{conversation.id}").label
     assert "![" not in label and "\\!\\[x\\]" in label
+
+
+def test_a_source_removed_or_changed_since_the_answer_is_marked(fake_app: AppServices) -> None:
+    from dataclasses import replace
+
+    from tests.app.conftest import leave_record
+
+    index = fake_app.services.index
+    index.upsert_documents([leave_record()])  # version v1, as the quoted chunk
+    at = open_app()
+    at.chat_input[0].set_value("How many days of leave can I carry over?").run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "no longer in the index" not in captions and "has changed since" not in captions
+    index.upsert_documents([replace(leave_record(), version="v2")])
+    at.switch_page("app_pages/ask.py").run()
+    assert "has changed since this answer" in " ".join(c.value for c in at.caption)
+    index.delete_documents(["hr/leave.md"])
+    at.switch_page("app_pages/ask.py").run()
+    assert "no longer in the index" in " ".join(c.value for c in at.caption)
