@@ -125,7 +125,7 @@ def upload_and_check(page: Any, file: Path, shot: str) -> None:
     page.wait_for_function("() => [...document.querySelectorAll('button')].some("
                            "b => b.innerText.includes('Add and index') && !b.disabled)")
     page.get_by_role("button", name="Add and index").click()
-    page.get_by_text(re.compile(r"Finished adding 1 file")).wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"Added 1 file")).wait_for(timeout=120_000)
     wait_until_idle(page)
     screenshot(page, shot)
     check_accessibility(page, shot)
