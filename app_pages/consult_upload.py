@@ -17,7 +17,13 @@ from typing import TypeVar
 
 from assistant.uploads import safe_file_name
 from consult.errors import ConsultError
-from consult.importing import list_columns, list_sheets, load_consultation, load_themefinder
+from consult.importing import (
+    check_zip_parts,
+    list_columns,
+    list_sheets,
+    load_consultation,
+    load_themefinder,
+)
 from consult.responses import Consultation
 
 T = TypeVar("T")
@@ -62,6 +68,7 @@ def import_themefinder_zip(name: str, data: bytes) -> Consultation:
 
 
 def _part_files(name: str, data: bytes) -> dict[tuple[str, str], bytes]:
+    check_zip_parts(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:

@@ -104,12 +104,13 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def check_answer(
-    text: str, citations: Mapping[int, Citation], sources: Mapping[int, str]
+    text: str, citations: Mapping[int, Citation], sources: Mapping[int, str], given: str = ""
 ) -> CheckResult:
     """Check ``text`` against the numbered ``citations`` and the full ``sources`` they came from.
 
     A link, e-mail address or phone number counts as supported only if a cited source states it
-    outside text that reads like instructions (so one copied from a planted payload is flagged).
+    outside text that reads like instructions (so one copied from a planted payload is flagged),
+    or if the user gave it (``given``: a letter's case facts, such as the customer's own number).
     """
     warnings: list[str] = []
     text, removed = _remove_unknown_markers(text, set(citations))
@@ -119,7 +120,8 @@ def check_answer(
     used = [citations[n] for n in cited_numbers(text)]
     cited = [sources[c.n] for c in used if c.n in sources]
     warnings += _unsupported_quotes(text, _normalise(" ".join(cited)))
-    warnings += _unsupported_contacts(text, _normalise(" ".join(map(_trusted_text, cited))))
+    trusted = " ".join([*map(_trusted_text, cited), given])
+    warnings += _unsupported_contacts(text, _normalise(trusted))
     return CheckResult(text=text, citations=used, warnings=warnings)
 
 

@@ -400,14 +400,16 @@ def _generative_section(job: _Job, spec: SectionSpec, query: str,
         section = _note_section(spec, job.values, "not_covered_note")
         section.warnings.append("The model found nothing in the guidance for this section.")
         return section
-    return _cited_section(spec.id, heading, query, reply, chunks, sources)
+    given = "\n".join([*job.values.values(), job.facts.text])  # the customer's own details
+    return _cited_section(spec.id, heading, query, reply, chunks, sources, given)
 
 
 def _cited_section(section_id: str, heading: str, query: str, reply: str,
-                   chunks: Sequence[Chunk], sources: _Sources) -> DraftSection:
+                   chunks: Sequence[Chunk], sources: _Sources, given: str = "") -> DraftSection:
     local = {n: build_citation(n, c, best_quote(_claim_for(reply, n) or query, c.text))
              for n, c in enumerate(chunks, start=1)}
-    checked = check_answer(reply, local, {n: c.text for n, c in enumerate(chunks, start=1)})
+    checked = check_answer(reply, local, {n: c.text for n, c in enumerate(chunks, start=1)},
+                           given)
     numbers = {c.n: sources.add(c) for c in checked.citations}
     text = _MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]",
                        _split_multi_markers(checked.text))

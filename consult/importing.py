@@ -24,6 +24,7 @@ MAX_ANSWER_CHARS = 10_000
 MAX_FILE_MB = 200
 # a workbook is a zip: what its parts declare they unpack to bounds what openpyxl can expand
 MAX_UNPACKED_BYTES = MAX_FILE_MB * 1024 * 1024
+MAX_ZIP_PARTS = 10_000  # a workbook has dozens; millions would cost memory to even list
 MAX_RATIO = 200  # unpacked : stored, for parts over RATIO_FROM_BYTES (text packs 3-20 : 1)
 RATIO_FROM_BYTES = 1024 * 1024
 _NOT_APPLICABLE = re.compile(
@@ -265,9 +266,27 @@ def _open_book(path: Path) -> Any:
         ) from exc
 
 
+def check_zip_parts(data: bytes, name: str) -> None:
+    """Refuse a zip that declares more than MAX_ZIP_PARTS parts, from its end record alone,
+    before zipfile builds an object for every part."""
+    tail = data[-(65_536 + 22):]
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return  # not a zip: zipfile says so with its own error
+    parts = int.from_bytes(tail[end + 10:end + 12], "little")
+    if parts > MAX_ZIP_PARTS:  # 0xFFFF (a zip64 archive) counts as too many
+        raise ConsultError(
+            f"{name} holds {parts:,} or more parts, far more than a workbook or a consultation "
+            "folder does. Check it is the right file, re-save it and try again."
+        )
+
+
 def _check_unpacked_size(path: Path) -> None:
     """Refuse a workbook whose parts would unpack to far more than a real one (a zip bomb),
     before openpyxl expands any of them: zipfile never yields more than a part declares."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - (65_536 + 22)))
+        check_zip_parts(handle.read(), path.name)
     with zipfile.ZipFile(path) as archive:
         parts = archive.infolist()
     if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:

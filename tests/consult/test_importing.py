@@ -252,3 +252,21 @@ def test_a_workbook_declaring_more_than_the_limit_unpacked_is_refused(
         importing.list_sheets(path)
     with pytest.raises(ConsultError, match="unpacks to more than"):
         list_columns(path)
+
+
+def test_a_zip_declaring_too_many_parts_is_refused_from_its_end_record(tmp_path: Path) -> None:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(30):
+            archive.writestr(f"p{i}.xml", "<x/>")
+    data = buffer.getvalue()
+    importing.check_zip_parts(data, "ok.xlsx")  # 30 parts: fine
+    end = data.rfind(b"PK\x05\x06")
+    forged = data[:end + 10] + (60_000).to_bytes(2, "little") + data[end + 12:]
+    with pytest.raises(ConsultError, match=r"^many.xlsx holds 60,000 or more parts"):
+        importing.check_zip_parts(forged, "many.xlsx")
+    (tmp_path / "many.xlsx").write_bytes(forged)
+    with pytest.raises(ConsultError, match="60,000 or more parts"):
+        importing.list_sheets(tmp_path / "many.xlsx")

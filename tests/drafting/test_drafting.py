@@ -284,3 +284,15 @@ def test_offline_extracts_keep_list_lines_and_skip_document_metadata() -> None:
     listed = next(p for p in document.paragraphs if "They disagree" in p.text)
     assert "following apply:\n- They got a decision letter.\n- They disagree" in listed.text
     assert "<w:br/>" in listed._p.xml
+
+
+def test_contacts_from_the_case_facts_are_not_flagged_but_invented_ones_are() -> None:
+    model = _reply_model(
+        "We will call you on 07700 900123 to discuss your savings [1].",
+        "Call us on 0800 555 0199 to ask us to look again [1].",
+        "Your award continues [2].",
+    )
+    case = facts(text="Savings of £20,000 were declared. Customer phone: 07700 900123.")
+    draft = draft_letter(template(), case, COVER, retriever=retriever(), llm=model)
+    assert not any("07700 900123" in w for w in draft.section("reasons").warnings)
+    assert any("0800 555 0199" in w for w in draft.section("review").warnings)
