@@ -21,6 +21,7 @@ from assistant import prompts
 from assistant.answering import select_within_budget
 from assistant.citations import build_citation, check_answer, cited_numbers, inert_markers
 from assistant.config import Settings, get_settings
+from assistant.drafting_extracts import one_line, passage_lines, strip_metadata
 from assistant.errors import GuidanceError, ModelError
 from assistant.extractive import best_quote, extract_answer
 from assistant.ports import ChatModel, Embedder, Retriever
@@ -319,21 +320,17 @@ def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence
     paragraphs = [Paragraph(note, "note")]
     passages = extract.pieces[1:] if len(extract.pieces) == len(extract.citations) + 1 else ()
     for i, citation in enumerate(extract.citations):
-        lines = _passage_lines(passages[i]) if passages else [_one_line(citation.quote)]
-        text = _strip_metadata("\n".join(lines), citation.title)
+        lines = passage_lines(passages[i]) if passages else [one_line(citation.quote)]
+        text = strip_metadata("\n".join(lines), citation.title)
         if not text:  # the passage held only document metadata (reference, owner, dates)
             continue
-        n = sources.add(replace(citation, quote=_strip_metadata(citation.quote, citation.title)))
+        n = sources.add(replace(citation, quote=strip_metadata(citation.quote, citation.title)))
         paragraphs.append(Paragraph(f"{inert_markers(text)} [{n}]", "extract"))
     if len(paragraphs) == 1:
         section = _note_section(spec, job.values, "not_covered_note")
         section.warnings.append("The guidance found had no passage to quote for this section.")
         return section
     return DraftSection(spec.id, heading, "drafted", paragraphs, query=query)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _with_guidance_results(job: _Job, guidance: str, results: Sequence[ScoredChunk]
@@ -351,37 +348,6 @@ def _with_guidance_results(job: _Job, guidance: str, results: Sequence[ScoredChu
             best[result.chunk.chunk_id] = result
     first = best.pop(results[0].chunk.chunk_id)
     return [first, *sorted(best.values(), key=lambda r: r.score, reverse=True)]
-
-
-def _passage_lines(passage: str) -> list[str]:
-    """The quoted lines of one rendered extract ('From *title*:\\n\\n> text [n]'): list items
-    and table rows keep a line each, and '…' marks text left out."""
-    body = re.sub(r"\s*\[\d+\]\s*$", "", passage.strip().split("\n\n", 1)[-1])
-    lines: list[str] = []
-    gap = False
-    for raw in body.splitlines():
-        line = re.sub(r"^>\s?", "", raw).strip()
-        if line == "…":
-            gap = True
-        elif line:
-            lines.append(f"… {line}" if gap and not line.startswith("…") else line)
-            gap = False
-    return lines
-
-
-_DAY = r"\d{1,2} [A-Z][a-z]+ \d{4}"
-_METADATA = re.compile(  # document metadata sentences, and a gap marker after them
-    rf"^(?:(?:Reference:?\s+[A-Za-z0-9][\w/-]*\d[\w/-]*|Owner:\s[^.\n]{{1,80}}|Version:?\s+\d"
-    rf"[\d.]*|(?:Last updated|Updated|Published|Review date):?\s+{_DAY}|{_DAY})\.?(?:\s+|$)"
-    r"|…\s*)+")
-
-
-def _strip_metadata(text: str, title: str) -> str:
-    """``text`` without the document metadata it starts with ('Reference DfHS-OPS-207.',
-    'Owner: ... Team.', 'Last updated: 2 June 2025'), nor a title run into them."""
-    rest = text.removeprefix(title).lstrip() if title and text.startswith(title) else text
-    stripped = _METADATA.sub("", rest, count=1)
-    return stripped.strip() if stripped != rest else text.strip()
 
 
 def _generative_section(job: _Job, spec: SectionSpec, query: str,
