@@ -18,7 +18,7 @@ _QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(  # not ISO dates such as 2025-03-14, nor a reference's digits (HSA-2025-0045)
-    r"(?<![\w/])(?<![A-Za-z]-)(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
+    r"(?<![\w/])(?<![A-Z]{2}-)(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
 _OUTPUT = r"(?:response|reply|answer|output|message|elucidation)"
 _MACHINE = r"(?:ai|a\.i\.|assistants?|models?|chatbots?|llms?|language models?|ai systems?|bots?)"
 _CODE = r"(?:code|codebase|solution|implementation|algorithm|program)"
@@ -39,15 +39,16 @@ _INSTRUCTION = re.compile(
     rf"|\b(?:note|message|instructions?|reminder|request)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?"
     rf"{_MACHINE}\b"
     r"|\b(?:ai|llm|chatbot|language model|ai system|ai assistant)s?\b[^.\n]{0,40}"
-    r"\b(?:must|should|needs? to|are to|is to|are required to|will now)\b"
-    r"|\btell (?:the |your |all )?readers?\b"  # not "tell the customer": caseworker guidance does
+    r"\b(?:must|should|needs? to|are to|is to|are required to|will now)\s+(?:always\s+)?"
+    r"(?:tell|add|say|include|insert|mention|reply|respond|answer|output|ignore|recommend|"
+    r"direct|append|state)\b"
     # text transformations and tasks a document has no reason to ask of its reader
     r"|\bremove (?:all )?spaces\b|\breplace vowels\b"
     r"|\breplace (?:every|each|all)\b[^.\n]{0,40}\b(?:letters?|vowels?|words?|characters?)\b"
     r"|\btranslate (?:the following|this|your|it)\b"
     r"|\b(?:write|show me|give me|create)\s+(?:me\s+)?(?:a|an)\s+(?:simple\s+|short\s+)?"
-    r"(?:script|python|javascript|function|program|poem|essay|story|haiku|joke|song)\b"
-    r"|\bcan you (?:show|write|give|tell|explain|recommend|summari[sz]e|translate)\b",
+    r"(?:python|javascript|bash|sql|haiku|poem|limerick|joke)\b|\bwrite a script to\b"
+    r"|\bcan you (?:show|write|give|tell|explain|recommend|summari[sz]e|translate) me\b",
     re.IGNORECASE | re.MULTILINE,
 )
 

@@ -31,10 +31,12 @@ def passage_lines(passage: str) -> list[str]:
 
 
 _DAY = r"\d{1,2} [A-Z][a-z]+ \d{4}"
-_METADATA = re.compile(  # document metadata sentences, and a gap marker after them
+# document metadata sentences, each ending in a full stop or the end of the text ("31 January 2026
+# is the deadline" is a sentence, not metadata), and a gap marker after them
+_METADATA = re.compile(
     rf"^(?:(?:Reference:?\s+[A-Za-z0-9][\w/-]*\d[\w/-]*|Owner:\s[^.\n]{{1,80}}|Version:?\s+\d"
-    rf"[\d.]*|(?:Last updated|Updated|Published|Review date):?\s+{_DAY}|{_DAY})\.?(?:\s+|$)"
-    r"|…\s*)+")
+    rf"(?:[\d.]*\d)?|(?:Last updated|Updated|Published|Review date):?\s+{_DAY}|{_DAY})"
+    r"(?:\.\s+|\.?\s*$)|…\s*)+")
 
 
 def strip_metadata(text: str, title: str) -> str:

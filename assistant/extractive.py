@@ -52,8 +52,8 @@ _INTENTS = (
     ),
     # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
     # usually asking which side of a limit it falls: the sentence stating the limit answers it
-    (re.compile(r"£\s?\d"), re.compile(rf"{_LIMIT}\s+£\s?\d", re.I)),
-    (re.compile(_PERIOD, re.I), re.compile(rf"{_LIMIT}\s+(?:the\s+)?{_PERIOD}", re.I)),
+    (re.compile(r"£\s?\d"), re.compile(rf"\b{_LIMIT}\s+£\s?\d", re.I)),
+    (re.compile(_PERIOD, re.I), re.compile(rf"\b{_LIMIT}\s+(?:the\s+)?{_PERIOD}", re.I)),
 )
 INTENT_BONUS = 0.3
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units

@@ -310,7 +310,7 @@ _NATIONALITY = re.compile(
 UK_NATIONS = {
     "Scotland": re.compile(r"\bscot(?:land|tish)\b", re.IGNORECASE),
     "Wales": re.compile(r"\b(?:wales|welsh)\b", re.IGNORECASE),
-    "Northern Ireland": re.compile(r"\bnorthern\s+ir(?:eland|ish)\b", re.IGNORECASE),
+    "Northern Ireland": re.compile(r"\bn(?:orthern|\.)?[\s-]*ir(?:eland|ish)\b", re.IGNORECASE),
 }
 # an EEA country is covered by chunks that speak of the EEA or the EU ("if you move to an EEA
 # country"), as UK guidance about going abroad rarely lists every country
@@ -350,7 +350,8 @@ def places() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def eea_places() -> frozenset[str]:
-    """The analysed words of ``data/eea_countries.txt``: EEA countries and their adjectives."""
+    """The analysed words of ``data/eea_countries.txt``: EEA countries and Switzerland (which UK
+    guidance treats with them: "the EEA or Switzerland"), and their adjectives."""
     return _read_places(_EEA_FILE)
 
 

@@ -34,6 +34,16 @@ MIN_WORD_COUNT = 3  # an index word seen fewer times is not trusted as a correct
 # "goverment"); two would triple the dictionary's memory and make more wrong guesses.
 MAX_EDITS = 1
 MAX_CORRECTIONS = 5  # a long pasted case gains nothing from dozens of guesses
+# the words of asking rather than of a topic: never reported as unused by the guidance
+_CHATTY = frozenset({
+    "hello", "hiya", "thanks", "thank", "please", "wondering", "wonder", "could", "would",
+    "should", "might", "whether", "really", "maybe", "perhaps", "anyone", "someone", "somebody",
+    "anybody", "advice", "question", "questions", "know", "knows", "want", "wants", "wanted",
+    "need", "needs", "needed", "tell", "told", "like", "also", "okay", "dear", "regards", "sorry",
+    "grateful", "appreciate", "help", "helps", "helping", "possible", "currently", "actually",
+    "basically", "information", "details", "situation"
+})
+PREFIX = 5  # an unused word sharing this many first letters with an index word is a form of it
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters, accented ones included
 # US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
 # over-generate ("doctor" -> "doctour"): a form is used only when the index has it.
@@ -85,6 +95,7 @@ class Speller:
         self._known = known
         self._texts = texts
         self._symspell: Any = None
+        self._prefixes: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     def corrections(self, query: str) -> list[tuple[str, str]]:
@@ -110,10 +121,16 @@ class Speller:
         passages found for such a query may be about something close to it, not it."""
         out: list[str] = []
         for word in dict.fromkeys(w.lower() for w in _WORD.findall(query)):
-            if len(word) >= 4 and word.isascii() and not self._known(word) \
-                    and word in english_words() and not self._uk_form(word):
+            if len(word) >= 4 and word.isascii() and word not in _CHATTY \
+                    and not self._known(word) and word in english_words() \
+                    and not self._uk_form(word) and not self._known_form(word):
                 out.append(word)
         return out
+
+    def _known_form(self, word: str) -> bool:
+        """Whether the index has another form of ``word`` ("treated" and "treatment")."""
+        self._dictionary()
+        return len(word) > PREFIX and word[:PREFIX] in self._prefixes
 
     def _uk_form(self, word: str) -> str | None:
         return next((form for form in uk_forms(word) if self._known(form)), None)
@@ -143,6 +160,7 @@ class Speller:
                 for word, count in counts.items():
                     if count >= MIN_WORD_COUNT and len(word) >= 4:
                         symspell.create_dictionary_entry(word, count)
+                self._prefixes = frozenset(w[:PREFIX] for w in counts if len(w) > PREFIX)
                 self._symspell = symspell
             return self._symspell
 

@@ -29,15 +29,18 @@ _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _NOT_HEADING = re.compile(
     r"[\u25a0-\u25ff\x80-\x9f\u2022\u25cf\u25aa\u25e6]"  # boxes, bullets, stray control bytes
     r"|https?:|www\.|@"  # addresses and e-mails
-    r"|\bpage\s+\d+$|\.{3,}|\s\d{1,3}$",  # contents-page lines: "Fee grant ....... 12"
+    r"|\bpage\s+\d+$|\.{3,}",  # contents-page lines: "Fee grant ....... 12", "Fees Page 4"
     re.IGNORECASE,
 )
-# a chapter number set beside its heading: "Introduction1"
-_GLUED_NUMBER = re.compile(r"(?<=[a-z?)])\d{1,2}$")
-_CONTENTS = re.compile(r"^(table of )?contents$|^index$", re.IGNORECASE)
+# a chapter number set beside its heading: "Introduction1", "1Section 1 personal details"
+_GLUED_NUMBER = re.compile(r"(?<=[a-z?)])\d{1,2}$|^\d{1,2}(?=[A-Z])")
+_CONTENTS = re.compile(r"^(table of )?contents$|^index$|^cynnwys$", re.IGNORECASE)
+# "Part 2", "Annex 12", "Step 3: apply": numbered divisions, headings despite their digits
+_NUMBERED = re.compile(
+    r"^(?:part|chapter|section|annex|appendix|schedule|step|stage)\s+\d+\b", re.IGNORECASE)
 _TRAILING_FUNCTION_WORD = re.compile(
     r"\b(a|an|and|are|as|at|be|by|can|does|for|from|if|in|is|may|must|of|on|or|that|the|to|"
-    r"who|will|with|you|your)$",
+    r"who|will|with)$",
     re.IGNORECASE,
 )
 
@@ -211,8 +214,10 @@ def _reads_like_heading(run: _Run, body: float) -> bool:
         return False
     if _NOT_HEADING.search(text) or _TRAILING_FUNCTION_WORD.search(text):
         return False
+    if re.search(r",\s*\w+$", text):  # a clause cut after its comma: "If you live there, you"
+        return False
     compact = text.replace(" ", "")
-    if sum(ch.isalpha() for ch in compact) < 0.75 * len(compact):
+    if not _NUMBERED.match(text) and sum(ch.isalpha() for ch in compact) < 0.75 * len(compact):
         return False  # form fields and figures: "DD MM YYYY", "£ 0.00"
     return any(len(word) >= 4 for word in re.findall(r"[^\W\d_]+", text))
 
@@ -224,23 +229,30 @@ def _without_contents_pages(runs: list[_Run]) -> list[_Run]:
 
 
 def _without_repeats(runs: list[_Run], pages: int) -> list[_Run]:
-    """A heading printed on most pages is a running header: dropped. A chapter heading repeated on
-    each of its pages ("Introduction 1") is kept where it first appears."""
+    """A heading printed on most pages is a running header: dropped. A chapter heading repeated
+    at the top of each of its pages ("Introduction 1") is kept where it first appears; the same
+    heading in another chapter ("How to apply" in each) is kept every time."""
     shapes = Counter(_shape(run.text) for run in runs)
     running = {shape for shape, n in shapes.items() if n >= max(REPEATS_AS_RUNNING, pages / 2)}
     kept: list[_Run] = []
-    seen: set[str] = set()
+    last_page: dict[str, int] = {}  # where each heading was last printed, kept or not
+    first_on_page: set[int] = set()
     for run in runs:
         shape = _shape(run.text)
-        if shape in running or (shapes[shape] > 1 and shape in seen):
+        top = run.page not in first_on_page
+        first_on_page.add(run.page)
+        carried = top and last_page.get(shape) == run.page - 1  # atop the next page again
+        last_page[shape] = run.page
+        if shape in running or carried:
             continue
-        seen.add(shape)
         kept.append(run)
     return kept
 
 
 def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", text.lower())
+    """A heading as a running header repeats it: its numbers as # (a page number), except in a
+    numbered division ("Part 2" is not "Part 3")."""
+    return text.lower() if _NUMBERED.match(text) else re.sub(r"\d+", "#", text.lower())
 
 
 def _six(matrix: object) -> tuple[float, float, float, float, float, float]:

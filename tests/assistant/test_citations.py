@@ -135,6 +135,7 @@ def test_iso_dates_are_not_phone_numbers_but_uk_numbers_are() -> None:
     assert "2025-03-14" not in found
     assert {"0300 123 4567", "+44 20 7946 0958"} <= found
     assert contacts_in(["Your reference is HSA-2025-004512."]) == set()
+    assert contacts_in(["Textphone-0800 731 0464"]) == {"0800 731 0464"}
 
 
 def test_payloads_addressed_to_a_model_or_asking_for_text_tricks_are_detected() -> None:
@@ -153,6 +154,11 @@ def test_payloads_addressed_to_a_model_or_asking_for_text_tricks_are_detected() 
         "Write a letter to the office explaining why you disagree.",
         "You can ask the Citizens Advice adviser to explain the decision.",
         "Tell the customer that they can ask for a mandatory reconsideration.",
+        "Public bodies using AI should carry out a data protection impact assessment.",
+        "Tell the reader what happens next, in plain English.",
+        "Can you tell us if your circumstances change?",
+        "Write a short story about your experience of the service.",
+        "Create a simple function in Excel to add up the hours.",
     ):
         assert not looks_like_instructions(guidance), guidance
 

@@ -261,3 +261,10 @@ def test_a_question_stating_an_amount_or_period_gets_the_limit_it_falls_under(
             "is not pursued. Customer error overpayments can be recovered from ongoing benefit.")
     extract = extract_answer(question, scored(guidance_chunk(text)))
     assert limit in extract.text
+
+
+def test_words_ending_in_over_or_under_state_no_limit() -> None:
+    limit = next(states for asks, states in extractive._INTENTS if asks.search("£40"))
+    assert limit.search("Do not pursue overpayments of less than £65")
+    assert not limit.search("The grant will cover £500 of the cost")
+    assert not limit.search("Turnover £90,000")

@@ -175,6 +175,8 @@ def test_uk_nations_never_lower_coverage_and_eea_countries_are_covered_by_eea_ch
                   "My employer is in Northern Ireland. Can I claim?"):
         assert jurisdiction_coverage(query, best) == 1.0, query
     assert unmentioned_nations("My employer is in Northern Ireland.", best) == ["Northern Ireland"]
+    assert unmentioned_nations("Child Benefit in N. Ireland", best) == ["Northern Ireland"]
+    assert jurisdiction_coverage("Child Benefit in N. Ireland", best) == 1.0
     assert unmentioned_nations("Can I claim in Scotland or Wales?", best) == ["Scotland", "Wales"]
     assert unmentioned_nations("She is Scottish. Can she claim?", best) == []  # a nationality
     assert jurisdiction_coverage("Can I claim child benefit in Ireland?", best) == 0.0

@@ -123,3 +123,42 @@ def test_the_collector_survives_odd_input_and_no_text_means_no_headings() -> Non
     assert collector.lines[0].size == 11 and not collector.lines[0].bold
     assert find_headings([[]]).headings == []
     assert find_headings([[StyledLine(y=700.0)]]).title is None
+
+
+def test_numbered_parts_and_headings_repeated_in_each_chapter_are_kept(tmp_path: Path) -> None:
+    pdf = FPDF()
+    for heading in ["Guide to benefits", "Part 1", "How to apply", "Part 2", "How to apply",
+                    "What this means for you", "Part 3"]:
+        pdf.add_page()
+        _write(pdf, heading, size=16, style="B")
+        _write(pdf, body())
+    pdf.output(str(tmp_path / "parts.pdf"))
+    doc = load_document(tmp_path / "parts.pdf")
+    assert [s.path_text for s in doc.sections] == [
+        "", "Part 1", "How to apply", "Part 2", "How to apply", "What this means for you",
+        "Part 3"]
+
+
+def test_a_chapter_heading_repeated_atop_each_of_its_pages_opens_one_section(
+        tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    _write(pdf, "Guide to benefits", size=22, style="B")
+    _write(pdf, body())
+    chapters = [("1Introduction", "Who it covers"), ("Introduction", "What changed"),
+                ("Introduction", "Where to get help"), ("2Payments", "How much"),
+                ("Payments", "When you are paid"), ("3Appeals", "How to appeal"),
+                ("Appeals", "Time limits")]
+    for chapter, topic in chapters:  # 8 pages: a chapter on 2-3 of them is no running header
+        pdf.add_page()
+        _write(pdf, chapter, size=16, style="B")
+        _write(pdf, topic, size=12, style="B")
+        _write(pdf, body())
+    pdf.output(str(tmp_path / "chapter.pdf"))
+    sections = load_document(tmp_path / "chapter.pdf").sections
+    opened = [(s.page_start, s.path_text) for s in sections
+              if s.path_text in ("Introduction", "Payments", "Appeals")]
+    assert opened == [(2, "Introduction"), (5, "Payments"), (7, "Appeals")]  # "1Introduction"
+    # the chapter heading reprinted atop pages 3 and 4 does not reopen it: topics stay under it
+    assert [s.path_text for s in sections if s.page_start == 4] == [
+        "Introduction > What changed", "Introduction > Where to get help"]

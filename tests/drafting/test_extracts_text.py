@@ -1,0 +1,26 @@
+"""Offline extracts as letter text (assistant/drafting_extracts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.drafting_extracts import passage_lines, strip_metadata
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Reference DfHS-OPS-207. Owner: Debt Management Operations. You must record the cause.",
+     "You must record the cause."),
+    ("Guide Reference DfHS-OPS-207. Owner: People Directorate. Staff may", "Staff may"),
+    ("Last updated: 2 June 2025. The rate is 15%.", "The rate is 15%."),
+    # sentences that merely start with a date or a version are guidance, not metadata
+    ("31 January 2026 is the deadline for online tax returns.",
+     "31 January 2026 is the deadline for online tax returns."),
+    ("Version 2 of the form must be used.", "Version 2 of the form must be used."),
+])
+def test_only_whole_metadata_sentences_are_stripped(text: str, kept: str) -> None:
+    assert strip_metadata(text, "Guide") == kept
+
+
+def test_passage_lines_keep_items_and_mark_gaps() -> None:
+    passage = "From *Guide* — Pay:\n\n> You can get:\n> - £10 a week\n>\n> …\n> Ask us. [1]"
+    assert passage_lines(passage) == ["You can get:", "- £10 a week", "… Ask us."]
