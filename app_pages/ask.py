@@ -16,6 +16,7 @@ from assistant.access import Identity
 from assistant.answering import answer_question
 from assistant.conversations import Message
 from assistant.errors import GuidanceError
+from assistant.markdown_safety import defuse
 from assistant.types import Answer, ChunkFilter, DocumentRecord
 
 log = logging.getLogger(__name__)
@@ -113,12 +114,26 @@ def stream_answer(app: AppServices, question: str, history: list[tuple[str, str]
     services = app.services
     try:
         with placeholder.container():
+            waiting = st.empty()
+            waiting.caption(":material/hourglass_top: Searching the guidance"
+                            + ("" if services.llm is None else " and waiting for the model")
+                            + "…")
+            box = st.empty()
             stream = answer_question(question, history, retriever=services.retriever,
                                      llm=services.llm, where=where, settings=services.settings,
                                      embedder=services.embedder)
-            st.write_stream(stream)
+            text = ""
+            for piece in stream:
+                waiting.empty()
+                text += piece
+                # as it streams, the text is defused as the final answer is: an image or link a
+                # model (or a planted document) wrote never loads or goes live, even briefly
+                box.markdown(defuse(text, set()).replace("$", "\\$"))
         return stream.final
     except GuidanceError as exc:
+        # our own plain-English advice (model errors are described in fixed words, never the
+        # endpoint's text), so an administrator sees a rejected key or a rate limit in the log
+        log.warning("No answer (%s): %s", type(exc).__name__, exc)
         placeholder.error(f"Sorry, no answer this time. {exc}", icon=":material/error:")
     except Exception:
         log.exception("Answering failed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -112,7 +113,9 @@ def show_source(message_id: int, c: Citation, question: str,
                    "check the current version before relying on the quote.")
     links = st.columns([1, 1, 2]) if c.url else st.columns([1, 3])
     if c.url and c.url.startswith(("https://", "http://")):
-        links[0].link_button("Open on GOV.UK", c.url, icon=":material/open_in_new:")
+        host = urlsplit(c.url).hostname or ""
+        where = "GOV.UK" if host == "gov.uk" or host.endswith(".gov.uk") else "the web"
+        links[0].link_button(f"Open on {where}", c.url, icon=":material/open_in_new:")
     file = _source_file(record)
     if file is not None:
         links[-2].download_button(

@@ -245,8 +245,19 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
 
 
 def _says_not_covered(text: str) -> bool:
+    """The model's "not covered", word for word or in its own words, citing nothing."""
+    if cited_numbers(text):
+        return False
+    flat = " ".join(text.lower().split())
     marker = " ".join(prompts.NOT_COVERED.lower().split()).rstrip(".")
-    return marker in " ".join(text.lower().split()) and not cited_numbers(text)
+    return marker in flat or _NOT_COVERED_PARAPHRASE.search(flat) is not None
+
+
+_NOT_COVERED_PARAPHRASE = re.compile(
+    r"\b(?:sources?|guidance|documents?|passages?|information provided)\b[^.]{0,60}"
+    r"\b(?:do(?:es)? not|don't|doesn't|did not)\s+(?:contain|cover|include|mention|provide|say|"
+    r"address|answer|explain)\b|\bno (?:relevant )?information (?:about|on|regarding)\b|"
+    r"\b(?:cannot|can't|could not|couldn't) find\b")
 
 
 def _claim_for(text: str, n: int) -> str:

@@ -19,7 +19,7 @@ from typing import Literal
 from assistant.drafting import Draft, DraftSection
 from assistant.templates import FactsError, FieldSpec, LetterTemplate, format_date, format_value
 
-FindingKind = Literal["placeholder", "uncited", "unknown_source", "identifier"]
+FindingKind = Literal["placeholder", "uncited", "unknown_source", "identifier", "contact"]
 _FIELD = re.compile(r"\{[a-z][a-z0-9_]*\}")
 _MARKER_NOTE = re.compile(r"\[(?:REWRITE|TO ?DO|ADD|CHECK)\b[^\]]*\]", re.IGNORECASE)
 _CITE = re.compile(r"\[(\d{1,3})\]")
@@ -65,7 +65,25 @@ def check_draft(draft: Draft, template: LetterTemplate | None = None) -> list[Fi
         findings += _citations(draft, section)
         findings += [Finding("identifier", section.id, m)
                      for m in _identifiers(section.text, facts, names, shapes)]
+        findings += _unsupported_contacts(section)
     return findings
+
+
+# how assistant.citations.check_answer words a contact no cited source gives
+_UNSUPPORTED = re.compile(r"^The (?:link|e-mail address|phone number) (.+?) does not appear in any "
+                          r"cited source")
+
+
+def _unsupported_contacts(section: DraftSection) -> list[Finding]:
+    """Links, e-mail addresses and phone numbers the model wrote that no cited source gives,
+    while they are still in the (possibly edited) text."""
+    found = [m.group(1) for w in section.warnings if (m := _UNSUPPORTED.match(w))]
+    return [
+        Finding("contact", section.id,
+                f"{_name(section)} gives {contact}, which no cited source or case fact gives: "
+                "check it or remove it.")
+        for contact in dict.fromkeys(found) if contact in section.text
+    ]
 
 
 def _placeholders(section: DraftSection) -> list[Finding]:

@@ -16,6 +16,11 @@ _LINK_SYNTAX = re.compile(
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript):[^>\s]*)>", re.IGNORECASE)
 _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
+# addresses GitHub-flavoured Markdown (as Streamlit renders it) links by itself: web addresses
+# and e-mail addresses, without the punctuation that ends a sentence after them
+_BARE = re.compile(
+    r"(?<![\w/@`\x00])(?:(?:https?://|www\.)[^\s<>()\[\]`\\\x00]*[^\s<>()\[\]`\\\x00.,;:!?'\"]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
 
 
 def defuse(text: str, allowed_urls: set[str]) -> str:
@@ -25,8 +30,9 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
     an image would be fetched by the reader's browser as soon as it is shown (sending data in its
     address), a link may lead anywhere, and Streamlit directives (``:red[...]``), strikethrough
     and emphasis inside quotes would change what the guidance says. Images become text; links to
-    anything but the cited sources' own addresses become text; directives, backticks and ``~~``
-    are escaped everywhere, and emphasis markers inside quoted lines (``> ...``).
+    anything but the cited sources' own addresses become text, and bare web and e-mail addresses
+    become code (Streamlit would otherwise link them by themselves); directives, backticks and
+    ``~~`` are escaped everywhere, and emphasis markers inside quoted lines (``> ...``).
     """
     def image(match: re.Match[str]) -> str:
         return f"{match.group(1)} (image not shown: {match.group(2)})".replace("[", "\\[")
@@ -52,10 +58,19 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
     def quoted(part: str) -> str:
         return _DIRECTIVE.sub(r"\\:\1\2", _QUOTE_SPECIAL.sub(r"\\\1", part))
 
+    def bare(match: re.Match[str]) -> str:
+        """A bare address: Streamlit would make it a live link. Only a cited source's own
+        address stays one; any other is shown as code, readable and copyable, not clickable."""
+        address = match.group(0)
+        kept.append(address if address in allowed_urls else f"`{address}`")
+        return f"\x00{len(kept) - 1}\x00"
+
     text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")
     text = _AUTOLINK.sub(r"\\<\1\\>", _LINK_SYNTAX.sub(inert, text))
-    text = re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
-    return "\n".join(
+    text = _BARE.sub(bare, text)
+    text = "\n".join(
         "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
                        for part in _MARKER_SPLIT.split(line[2:]))
         if line.startswith("> ") else plain(line) for line in text.split("\n"))
+    # set-aside links and addresses go back last, so no escaping above touches them
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)

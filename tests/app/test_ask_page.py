@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
+
+import pytest
 
 from app_pages.services import AppServices
 from app_pages.sources import escape_markdown
@@ -94,20 +97,24 @@ def test_planted_images_links_and_styling_are_not_rendered(
     at.chat_input[0].set_value("How much leave can I carry over?").run()
     assert not at.exception
     answer = next(m.value for m in at.markdown if "carry over up to 5 days" in m.value)
-    assert "![" not in answer and "(image not shown: https://evil.example/l.png" in answer
+    assert "![" not in answer and "(image not shown: `https://evil.example/l.png" in answer
     assert "](https://evil.example/x)" not in answer
-    assert "details (https://evil.example/x)" in answer
+    assert "details (`https://evil.example/x`)" in answer  # code: not a live link
     assert "\\:red[URGENT]" in answer and "\\~\\~old\\~\\~" in answer
     assert "(#src-" in answer  # the citation marker still links to its source
 
 
-def test_engine_errors_become_plain_advice(fake_app: AppServices,
-                                           chat_model: FakeChatModel) -> None:
+def test_engine_errors_become_plain_advice_and_are_logged(
+        fake_app: AppServices, chat_model: FakeChatModel,
+        caplog: pytest.LogCaptureFixture) -> None:
     chat_model.enqueue(error=ModelError("The language model did not respond. Try again later."))
     at = open_app()
-    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    with caplog.at_level(logging.WARNING, logger="app_pages.ask"):
+        at.chat_input[0].set_value("How much leave can I carry over?").run()
     assert not at.exception
     assert "did not respond" in at.error[0].value
+    assert any("No answer (ModelError): The language model did not respond" in r.getMessage()
+               for r in caplog.records)
 
 
 def test_unexpected_errors_show_no_traceback(fake_app: AppServices) -> None:
@@ -238,9 +245,9 @@ def test_every_form_of_planted_link_is_shown_as_text() -> None:
             "[r]: https://evil.example/ref")
     safe = defuse(text, {"https://www.gov.uk/x"})
     assert not re.search(r"(?<!\\)\]\(https://evil", safe)  # no live link syntax left
-    assert "\\](https://evil.example/n)" in safe
-    assert "[ref\\][r]" in safe and "\\[r\\]: https://evil.example/ref" in safe
-    assert "\\<https://evil.example/auto\\>" in safe
+    assert "\\](`https://evil.example/n`)" in safe
+    assert "[ref\\][r]" in safe and "\\[r\\]: `https://evil.example/ref`" in safe
+    assert "\\<`https://evil.example/auto`\\>" in safe
     assert "[GOV.UK](https://www.gov.uk/x) [1]" in safe  # a cited source's link and the marker
 
 
@@ -295,3 +302,14 @@ def test_a_source_removed_or_changed_since_the_answer_is_marked(fake_app: AppSer
     index.delete_documents(["hr/leave.md"])
     at.switch_page("app_pages/ask.py").run()
     assert "no longer in the index" in " ".join(c.value for c in at.caption)
+
+
+def test_a_source_off_gov_uk_is_not_labelled_gov_uk(fake_app: AppServices,
+                                                     retriever: FakeRetriever) -> None:
+    from dataclasses import replace
+
+    intranet = replace(leave_chunk(), url="https://guidance.dfhs.example/leave")
+    retriever.results = [ScoredChunk(intranet, 0.9)]
+    at = open_app()
+    at.chat_input[0].set_value("How many days of leave can I carry over?").run()
+    assert [b.label for b in at.get("link_button")] == ["Open on the web"]

@@ -141,6 +141,18 @@ def test_generative_not_covered_is_an_abstention() -> None:
     assert not stream.final.answered and len(stream.final.closest) == 2
 
 
+@pytest.mark.parametrize("reply", [
+    "I'm sorry, but the sources provided do not contain information about speed limits.",
+    "I could not find anything about speed limits in the guidance.",
+])
+def test_a_not_covered_reply_in_the_models_own_words_is_an_abstention(reply: str) -> None:
+    llm = FakeChatModel()
+    llm.enqueue(reply)
+    stream = answer_question("Speed limits?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    list(stream)
+    assert not stream.final.answered and len(stream.final.closest) == 2
+
+
 def test_generative_answer_without_citations_is_flagged() -> None:
     llm = FakeChatModel()
     llm.enqueue("You can get it for 39 weeks.")

@@ -65,3 +65,12 @@ def test_first_question_needs_no_model_call() -> None:
     llm = FakeChatModel()
     assert standalone_query("and this?", [], llm) == "and this?"
     assert llm.received == []
+
+
+def test_a_chatty_rewrite_is_stripped_of_its_lead_in_and_sign_off() -> None:
+    llm = FakeChatModel()
+    llm.enqueue("Sure! Here is the standalone question you asked for:\n\n"
+                "\"Can my wife get Maternity Allowance if she is self-employed?\"\n\n"
+                "I hope this helps.")
+    query = standalone_query("and if she is self-employed?", HISTORY, llm)
+    assert query == "Can my wife get Maternity Allowance if she is self-employed?"

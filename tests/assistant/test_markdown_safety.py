@@ -18,4 +18,12 @@ def test_a_cited_sources_own_link_is_kept_and_images_never_load() -> None:
     safe = defuse("See [the guide](https://www.gov.uk/x) ![t](https://evil.example/b.png)",
                   {"https://www.gov.uk/x"})
     assert "[the guide](https://www.gov.uk/x)" in safe
-    assert "![" not in safe and "(image not shown: https://evil.example/b.png)" in safe
+    assert "![" not in safe and "(image not shown: `https://evil.example/b.png`)" in safe
+
+
+def test_bare_web_and_email_addresses_are_code_unless_a_cited_source_is_theirs() -> None:
+    safe = defuse("Apply at https://evil.example/apply. E-mail help@fake.example or see "
+                  "https://www.gov.uk/x\n> Quoted www.gov.uk/a_b [1]", {"https://www.gov.uk/x"})
+    assert "`https://evil.example/apply`." in safe and "`help@fake.example`" in safe
+    assert "see https://www.gov.uk/x" in safe  # the cited source's own address stays a link
+    assert "`www.gov.uk/a_b`" in safe  # not escaped inside the code span

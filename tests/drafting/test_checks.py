@@ -136,3 +136,15 @@ def test_editing_keeps_warnings_about_what_the_sources_held() -> None:
                          "The phone number 0800 000 000 appears in no cited source."]
     edit_section(draft, section.id, "You can ask us to look again [1].")
     assert section.warnings == ["The phone number 0800 000 000 appears in no cited source."]
+
+
+def test_a_contact_no_source_gives_is_a_finding_until_it_is_edited_out() -> None:
+    draft = _finished(_draft())
+    section = next(s for s in draft.sections if s.kind == "drafted")
+    section.warnings.append("The phone number 0800 999 1234 does not appear in any cited source: "
+                            "do not rely on it.")
+    edit_section(draft, section.id, "Call us on 0800 999 1234 to ask us to look again [1].")
+    [finding] = _messages(check_draft(draft), "contact")
+    assert "0800 999 1234" in finding and "check it or remove it" in finding
+    edit_section(draft, section.id, "You can ask us to look again within one month [1].")
+    assert _messages(check_draft(draft), "contact") == []
