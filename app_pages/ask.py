@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import streamlit as st
@@ -11,7 +12,7 @@ from app_pages import state
 from app_pages.access import current_identity
 from app_pages.conversations import show_conversations_sidebar
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import escape_markdown, show_answer
+from app_pages.sources import REDRAW_S, escape_markdown, show_answer
 from assistant.access import Identity
 from assistant.answering import answer_question
 from assistant.conversations import Message
@@ -122,13 +123,17 @@ def stream_answer(app: AppServices, question: str, history: list[tuple[str, str]
             stream = answer_question(question, history, retriever=services.retriever,
                                      llm=services.llm, where=where, settings=services.settings,
                                      embedder=services.embedder)
-            text = ""
+            text, shown = "", 0.0
             for piece in stream:
                 waiting.empty()
                 text += piece
                 # as it streams, the text is defused as the final answer is: an image or link a
-                # model (or a planted document) wrote never loads or goes live, even briefly
-                box.markdown(defuse(text, set()).replace("$", "\\$"))
+                # model (or a planted document) wrote never loads or goes live, even briefly.
+                # Redrawn at most every REDRAW_S, so a long answer does not cost quadratic time.
+                if time.monotonic() - shown >= REDRAW_S:
+                    box.markdown(defuse(text, set()).replace("$", "\\$"))
+                    shown = time.monotonic()
+            box.markdown(defuse(text, set()).replace("$", "\\$"))
         return stream.final
     except GuidanceError as exc:
         # our own plain-English advice (model errors are described in fixed words, never the

@@ -8,6 +8,7 @@ error, a rerun or a visit to another page never loses it. The draft itself lives
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ import streamlit as st
 from app_pages import state
 from app_pages.access import current_identity
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import defuse, escape_markdown
+from app_pages.sources import REDRAW_S, defuse, escape_markdown
 from assistant.drafting import (
     MAX_COVER_CHARS,
     MAX_FACTS_CHARS,
@@ -143,6 +144,7 @@ class ProgressView:
         self.bar = st.progress(0.0, text=f"Drafting section 1 of {total}…")
         self.box: Any = None
         self.text = ""
+        self.shown = 0.0
 
     def __call__(self, event: DraftProgress) -> None:
         where = f"section {event.index + 1} of {event.total}: {event.heading or event.section_id}"
@@ -150,12 +152,15 @@ class ProgressView:
             self.bar.progress((event.index + 1) / event.total, text=f"Drafted {where}")
         elif event.piece:
             self.text += event.piece
-            # the model's text as it streams: no planted image or link goes live
-            self.box.markdown(defuse(self.text, set()).replace("$", "\\$"))
+            # the model's text as it streams: no planted image or link goes live (redrawn at
+            # most every REDRAW_S, so a long section does not cost quadratic time)
+            if time.monotonic() - self.shown >= REDRAW_S:
+                self.box.markdown(defuse(self.text, set()).replace("$", "\\$"))
+                self.shown = time.monotonic()
         else:
             self.bar.progress(event.index / event.total, text=f"Drafting {where}…")
             st.markdown(f"**{escape_markdown(event.heading or event.section_id)}**")
-            self.box, self.text = st.empty(), ""
+            self.box, self.text, self.shown = st.empty(), "", 0.0
 
 
 def run_draft(app: AppServices, template: LetterTemplate, facts: CaseFacts, cover: str,

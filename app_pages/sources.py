@@ -14,6 +14,7 @@ from assistant.conversations import Message
 from assistant.markdown_safety import defuse
 from assistant.types import Citation, DocumentRecord
 
+REDRAW_S = 0.1  # streaming text (answers, letter sections) is redrawn at most this often
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 _WORD = re.compile(r"[A-Za-z0-9£%']+")
