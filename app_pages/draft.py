@@ -149,6 +149,8 @@ class ProgressView:
     def __call__(self, event: DraftProgress) -> None:
         where = f"section {event.index + 1} of {event.total}: {event.heading or event.section_id}"
         if event.done:
+            if self.box is not None and self.text:  # the tail the throttle did not draw yet
+                self.box.markdown(defuse(self.text, set()).replace("$", "\\$"))
             self.bar.progress((event.index + 1) / event.total, text=f"Drafted {where}")
         elif event.piece:
             self.text += event.piece

@@ -11,7 +11,7 @@ import streamlit as st
 
 from assistant.answering import spelling_note
 from assistant.conversations import Message
-from assistant.markdown_safety import defuse
+from assistant.markdown_safety import BARE_ADDRESS, defuse
 from assistant.types import Citation, DocumentRecord
 
 REDRAW_S = 0.1  # streaming text (answers, letter sections) is redrawn at most this often
@@ -24,8 +24,16 @@ _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "mu
 
 
 def escape_markdown(text: str) -> str:
-    """Document text shown literally: no Markdown, HTML or LaTeX from the source survives."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Document text shown literally: no Markdown, HTML or LaTeX from the source survives, and a
+    web or e-mail address is shown as code (Streamlit would link it by itself, escaped or not)."""
+    flat = " ".join(text.split())
+    out: list[str] = []
+    last = 0
+    for match in BARE_ADDRESS.finditer(flat):
+        out += [_MD_SPECIAL.sub(r"\\\1", flat[last:match.start()]),
+                "`" + match.group(0).replace("`", "") + "`"]
+        last = match.end()
+    return "".join([*out, _MD_SPECIAL.sub(r"\\\1", flat[last:])])
 
 
 def anchor(message_id: int, n: int) -> str:

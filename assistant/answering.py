@@ -226,7 +226,7 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
                       unknown: Sequence[str] = ()) -> Answer:
     """Check a completed generative answer and build its citations; ``unknown`` are words of
     the question the guidance never uses (each gets a warning)."""
-    if _says_not_covered(text):
+    if _says_not_covered(text, len(sources)):
         closest = closest_documents(query, [ScoredChunk(c, 0.0) for c in sources])
         return Answer(abstention_text(closest), "generative", answered=False, closest=closest)
     citations = {
@@ -244,20 +244,26 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 
 
-def _says_not_covered(text: str) -> bool:
-    """The model's "not covered", word for word or in its own words, citing nothing."""
-    if cited_numbers(text):
+def _says_not_covered(text: str, sources: int) -> bool:
+    """The model's "not covered", word for word or, in a short reply, in its own words, citing
+    none of the ``sources``."""
+    if any(1 <= n <= sources for n in cited_numbers(text)):
         return False
     flat = " ".join(text.lower().split())
     marker = " ".join(prompts.NOT_COVERED.lower().split()).rstrip(".")
-    return marker in flat or _NOT_COVERED_PARAPHRASE.search(flat) is not None
+    return marker in flat or (len(flat) <= PARAPHRASE_CHARS
+                              and _NOT_COVERED_PARAPHRASE.search(flat) is not None)
 
 
+PARAPHRASE_CHARS = 400  # a longer uncited reply is kept (with its "cites no source" note)
+# the reply's opening says the sources do not answer ("I'm sorry, but the sources provided do
+# not contain...", "I could not find anything about...")
 _NOT_COVERED_PARAPHRASE = re.compile(
-    r"\b(?:sources?|guidance|documents?|passages?|information provided)\b[^.]{0,60}"
-    r"\b(?:do(?:es)? not|don't|doesn't|did not)\s+(?:contain|cover|include|mention|provide|say|"
-    r"address|answer|explain)\b|\bno (?:relevant )?information (?:about|on|regarding)\b|"
-    r"\b(?:cannot|can't|could not|couldn't) find\b")
+    r"^(?:i'?m sorry,?\s*|sorry,?\s*|unfortunately,?\s*)?(?:but\s+)?"
+    r"(?:(?:the\s+)?(?:provided\s+)?(?:sources?|guidance|documents?|passages?)(?:\s+provided)?"
+    r"\s+(?:do(?:es)? not|don't|doesn't)\s+(?:contain|cover|include|mention|provide|say|address|"
+    r"answer|explain)\b|i\s+(?:cannot|can't|could not|couldn't)\s+find\b|there is no (?:relevant )?"
+    r"information\b)")
 
 
 def _claim_for(text: str, n: int) -> str:

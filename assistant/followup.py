@@ -22,9 +22,11 @@ _CONNECTIVE = re.compile(
 _PRONOUN = re.compile(
     r"\b(?:she|he|they|it|this|that|these|those|her|his|their|them|there|one)\b", re.IGNORECASE
 )
-# a chatty model's lead-in to its rewrite ("Sure! Here is the standalone question:")
-_LEAD_IN = re.compile(r":\s*$|^(?:sure|certainly|of course|here is|here's|okay|ok)\b",
+# a chatty model's lead-in to its rewrite ("Sure! Here is the standalone question:"), and a
+# label before it ("Standalone question: How much...")
+_LEAD_IN = re.compile(r":\s*$|^(?:sure|certainly|of course|okay|ok)[!,.]|^here(?: is|'s)\b",
                       re.IGNORECASE)
+_LABEL = re.compile(r"^(?:standalone |rewritten |search )?(?:question|query)\s*:\s*", re.IGNORECASE)
 MAX_CHAIN = 3  # earlier user questions a follow-up may carry
 MAX_HISTORY_TURNS = 6
 
@@ -71,13 +73,11 @@ def standalone_query(
         ("system", prompts.render("followup_system")),
         ("user", prompts.render("followup_user", history=transcript, question=question)),
     ]
-    lines = [line.strip().strip("\"'").strip() for line in
+    lines = [_LABEL.sub("", line.strip()).strip("\"'").strip() for line in
              "".join(llm.stream(messages)).strip().splitlines() if line.strip()]
-    # a chatty model may lead in ("Sure! Here is the standalone question:") or sign off: the
-    # rewrite is the first other line that asks something, else the first other line
-    candidates = [line for line in lines if not _LEAD_IN.search(line)]
-    asking = [line for line in candidates if line.endswith("?")]
-    candidate = (asking or candidates or [""])[0]
+    # a chatty model may lead in ("Sure! Here is the standalone question:") or sign off ("Would
+    # you like me to rephrase it?"): the rewrite is the first line that is not a lead-in
+    candidate = next((line for line in lines if not _LEAD_IN.search(line)), "")
     if not candidate or len(candidate) > 500:
         return rewrite_heuristically(question, history)
     return candidate

@@ -18,9 +18,11 @@ _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
 # addresses GitHub-flavoured Markdown (as Streamlit renders it) links by itself: web addresses
 # and e-mail addresses, without the punctuation that ends a sentence after them
-_BARE = re.compile(
-    r"(?<![\w/@`\x00])(?:(?:https?://|www\.)[^\s<>()\[\]`\\\x00]*[^\s<>()\[\]`\\\x00.,;:!?'\"]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
+# (as GFM does: a web address after anything but a letter, an e-mail address after anything but
+# a word character, dot, plus, slash or hyphen; trailing punctuation and emphasis left outside)
+BARE_ADDRESS = re.compile(
+    r"(?<![A-Za-z])(?:https?://|www\.)[^\s<>()\[\]`\\\x00]*[^\s<>()\[\]`\\\x00.,;:!?'\"*_~]"
+    r"|(?<![\w.+/-])[\w+-][\w.+-]*@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 
 def defuse(text: str, allowed_urls: set[str]) -> str:
@@ -34,6 +36,8 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
     become code (Streamlit would otherwise link them by themselves); directives, backticks and
     ``~~`` are escaped everywhere, and emphasis markers inside quoted lines (``> ...``).
     """
+    text = text.replace("\x00", "")  # the set-aside marker below: never taken from the input
+
     def image(match: re.Match[str]) -> str:
         return f"{match.group(1)} (image not shown: {match.group(2)})".replace("[", "\\[")
 
@@ -67,7 +71,7 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
 
     text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")
     text = _AUTOLINK.sub(r"\\<\1\\>", _LINK_SYNTAX.sub(inert, text))
-    text = _BARE.sub(bare, text)
+    text = BARE_ADDRESS.sub(bare, text)
     text = "\n".join(
         "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
                        for part in _MARKER_SPLIT.split(line[2:]))

@@ -313,3 +313,8 @@ def test_a_source_off_gov_uk_is_not_labelled_gov_uk(fake_app: AppServices,
     at = open_app()
     at.chat_input[0].set_value("How many days of leave can I carry over?").run()
     assert [b.label for b in at.get("link_button")] == ["Open on the web"]
+
+
+def test_escaped_text_shows_addresses_as_code_not_links() -> None:
+    shown = escape_markdown("'Pay' gives https://evil.example/x, which no source gives *bold*")
+    assert shown == "'Pay' gives `https://evil.example/x`, which no source gives \\*bold\\*"

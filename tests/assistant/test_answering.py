@@ -153,6 +153,19 @@ def test_a_not_covered_reply_in_the_models_own_words_is_an_abstention(reply: str
     assert not stream.final.answered and len(stream.final.closest) == 2
 
 
+@pytest.mark.parametrize("reply", [
+    "If you cannot find your P60, ask payroll for a copy.",
+    "Documents you send do not include originals.",
+    "The guidance is clear: the employer did not provide notice, so you can claim.",
+])
+def test_an_uncited_answer_that_merely_uses_such_words_is_kept(reply: str) -> None:
+    llm = FakeChatModel()
+    llm.enqueue(reply)
+    stream = answer_question("P60?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    list(stream)
+    assert stream.final.answered and reply.split(",")[0] in stream.final.text
+
+
 def test_generative_answer_without_citations_is_flagged() -> None:
     llm = FakeChatModel()
     llm.enqueue("You can get it for 39 weeks.")

@@ -74,3 +74,17 @@ def test_a_chatty_rewrite_is_stripped_of_its_lead_in_and_sign_off() -> None:
                 "I hope this helps.")
     query = standalone_query("and if she is self-employed?", HISTORY, llm)
     assert query == "Can my wife get Maternity Allowance if she is self-employed?"
+
+
+def test_a_rewrite_that_is_no_question_beats_a_sign_off_question_and_labels_go() -> None:
+    for reply, expected in [
+        ("Annual leave entitlement for part-time staff\n\nWould you like me to rephrase it?",
+         "Annual leave entitlement for part-time staff"),
+        ("Standalone question: How much notice for paternity leave?",
+         "How much notice for paternity leave?"),
+        ("OK to carry over annual leave into next year?", "OK to carry over annual leave into "
+         "next year?"),
+    ]:
+        llm = FakeChatModel()
+        llm.enqueue(reply)
+        assert standalone_query("and for part-timers?", HISTORY, llm) == expected, reply

@@ -27,3 +27,13 @@ def test_bare_web_and_email_addresses_are_code_unless_a_cited_source_is_theirs()
     assert "`https://evil.example/apply`." in safe and "`help@fake.example`" in safe
     assert "see https://www.gov.uk/x" in safe  # the cited source's own address stays a link
     assert "`www.gov.uk/a_b`" in safe  # not escaped inside the code span
+
+
+def test_addresses_in_backticks_emphasis_or_after_a_slash_are_never_live() -> None:
+    safe = defuse("Use `https://evil.example` or `hr@evil.example`. Visit __www.evil.example/x__ "
+                  "and path/https://evil.example", set())
+    assert "`https://evil.example`" in safe and "`hr@evil.example`" in safe
+    assert "__`www.evil.example/x`__" in safe and "path/`https://evil.example`" in safe
+    kept = defuse("See **https://www.gov.uk/sick-pay** [1].", {"https://www.gov.uk/sick-pay"})
+    assert kept == "See **https://www.gov.uk/sick-pay** [1]."  # the bold stays outside
+    assert defuse("a\x000\x00b", set()) == "a0b"  # no set-aside marker taken from the input
