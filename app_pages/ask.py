@@ -12,12 +12,11 @@ from app_pages import state
 from app_pages.access import current_identity
 from app_pages.conversations import show_conversations_sidebar
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import REDRAW_S, escape_markdown, show_answer
+from app_pages.sources import REDRAW_S, escape_markdown, show_answer, streamed
 from assistant.access import Identity
 from assistant.answering import answer_question
 from assistant.conversations import Message
 from assistant.errors import GuidanceError
-from assistant.markdown_safety import defuse
 from assistant.types import Answer, ChunkFilter, DocumentRecord
 
 log = logging.getLogger(__name__)
@@ -131,9 +130,9 @@ def stream_answer(app: AppServices, question: str, history: list[tuple[str, str]
                 # model (or a planted document) wrote never loads or goes live, even briefly.
                 # Redrawn at most every REDRAW_S, so a long answer does not cost quadratic time.
                 if time.monotonic() - shown >= REDRAW_S:
-                    box.markdown(defuse(text, set()).replace("$", "\\$"))
+                    box.markdown(streamed(text))
                     shown = time.monotonic()
-            box.markdown(defuse(text, set()).replace("$", "\\$"))
+            box.markdown(streamed(text))
         return stream.final
     except GuidanceError as exc:
         # our own plain-English advice (model errors are described in fixed words, never the

@@ -17,7 +17,7 @@ import streamlit as st
 from app_pages import state
 from app_pages.access import current_identity
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import REDRAW_S, defuse, escape_markdown
+from app_pages.sources import REDRAW_S, escape_markdown, streamed
 from assistant.drafting import (
     MAX_COVER_CHARS,
     MAX_FACTS_CHARS,
@@ -150,14 +150,14 @@ class ProgressView:
         where = f"section {event.index + 1} of {event.total}: {event.heading or event.section_id}"
         if event.done:
             if self.box is not None and self.text:  # the tail the throttle did not draw yet
-                self.box.markdown(defuse(self.text, set()).replace("$", "\\$"))
+                self.box.markdown(streamed(self.text))
             self.bar.progress((event.index + 1) / event.total, text=f"Drafted {where}")
         elif event.piece:
             self.text += event.piece
             # the model's text as it streams: no planted image or link goes live (redrawn at
             # most every REDRAW_S, so a long section does not cost quadratic time)
             if time.monotonic() - self.shown >= REDRAW_S:
-                self.box.markdown(defuse(self.text, set()).replace("$", "\\$"))
+                self.box.markdown(streamed(self.text))
                 self.shown = time.monotonic()
         else:
             self.bar.progress(event.index / event.total, text=f"Drafting {where}…")

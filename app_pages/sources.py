@@ -11,7 +11,7 @@ import streamlit as st
 
 from assistant.answering import spelling_note
 from assistant.conversations import Message
-from assistant.markdown_safety import BARE_ADDRESS, defuse
+from assistant.markdown_safety import BARE_ADDRESS, as_code, defuse
 from assistant.types import Citation, DocumentRecord
 
 REDRAW_S = 0.1  # streaming text (answers, letter sections) is redrawn at most this often
@@ -23,6 +23,11 @@ _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "mu
                    "which", "while", "will", "with", "would", "your"})
 
 
+def streamed(text: str) -> str:
+    """Model text as it streams, made safe as the final answer is (``defuse``, no LaTeX)."""
+    return defuse(text, set()).replace("$", "\\$")
+
+
 def escape_markdown(text: str) -> str:
     """Document text shown literally: no Markdown, HTML or LaTeX from the source survives, and a
     web or e-mail address is shown as code (Streamlit would link it by itself, escaped or not)."""
@@ -31,7 +36,7 @@ def escape_markdown(text: str) -> str:
     last = 0
     for match in BARE_ADDRESS.finditer(flat):
         out += [_MD_SPECIAL.sub(r"\\\1", flat[last:match.start()]),
-                "`" + match.group(0).replace("`", "") + "`"]
+                as_code(match.group(0))]
         last = match.end()
     return "".join([*out, _MD_SPECIAL.sub(r"\\\1", flat[last:])])
 

@@ -25,6 +25,11 @@ BARE_ADDRESS = re.compile(
     r"|(?<![\w.+/-])[\w+-][\w.+-]*@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 
+def as_code(address: str) -> str:
+    """A web or e-mail address as a code span: readable and copyable, never a live link."""
+    return "`" + address.replace("`", "") + "`"
+
+
 def defuse(text: str, allowed_urls: set[str]) -> str:
     """Answer text made safe to render as Markdown.
 
@@ -66,7 +71,7 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
         """A bare address: Streamlit would make it a live link. Only a cited source's own
         address stays one; any other is shown as code, readable and copyable, not clickable."""
         address = match.group(0)
-        kept.append(address if address in allowed_urls else f"`{address}`")
+        kept.append(address if address in allowed_urls else as_code(address))
         return f"\x00{len(kept) - 1}\x00"
 
     text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")

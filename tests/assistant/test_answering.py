@@ -14,7 +14,7 @@ from assistant.answering import (
 from assistant.config import Settings
 from assistant.errors import ModelError
 from assistant.testing import FakeChatModel, FakeRetriever
-from assistant.types import ChunkFilter
+from assistant.types import Answer, ChunkFilter
 from tests.assistant.builders import guidance_chunk, scored
 
 MATERNITY = (
@@ -133,6 +133,15 @@ def test_generative_answer_is_checked_when_it_ends() -> None:
     assert user[1].rstrip().endswith("citing each claim as [n].")
 
 
+def _model_answer(question: str, reply: str) -> Answer:
+    """The final answer when the fake model replies ``reply`` to ``question``."""
+    llm = FakeChatModel()
+    llm.enqueue(reply)
+    stream = answer_question(question, [], retriever=retriever(), llm=llm, settings=SETTINGS)
+    list(stream)
+    return stream.final
+
+
 def test_generative_not_covered_is_an_abstention() -> None:
     llm = FakeChatModel()
     llm.enqueue(prompts.NOT_COVERED)
@@ -146,11 +155,8 @@ def test_generative_not_covered_is_an_abstention() -> None:
     "I could not find anything about speed limits in the guidance.",
 ])
 def test_a_not_covered_reply_in_the_models_own_words_is_an_abstention(reply: str) -> None:
-    llm = FakeChatModel()
-    llm.enqueue(reply)
-    stream = answer_question("Speed limits?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
-    list(stream)
-    assert not stream.final.answered and len(stream.final.closest) == 2
+    final = _model_answer("Speed limits?", reply)
+    assert not final.answered and len(final.closest) == 2
 
 
 @pytest.mark.parametrize("reply", [
@@ -159,11 +165,8 @@ def test_a_not_covered_reply_in_the_models_own_words_is_an_abstention(reply: str
     "The guidance is clear: the employer did not provide notice, so you can claim.",
 ])
 def test_an_uncited_answer_that_merely_uses_such_words_is_kept(reply: str) -> None:
-    llm = FakeChatModel()
-    llm.enqueue(reply)
-    stream = answer_question("P60?", [], retriever=retriever(), llm=llm, settings=SETTINGS)
-    list(stream)
-    assert stream.final.answered and reply.split(",")[0] in stream.final.text
+    final = _model_answer("P60?", reply)
+    assert final.answered and reply.split(",")[0] in final.text
 
 
 def test_generative_answer_without_citations_is_flagged() -> None:
