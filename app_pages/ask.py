@@ -42,17 +42,31 @@ def show_filters(records: list[DocumentRecord]) -> ChunkFilter | None:
 
 
 def show_history(app: AppServices, messages: list[Message],
-                 records: dict[str, DocumentRecord], user_id: str) -> None:
-    """The open conversation, each answer with its sources and feedback."""
+                 records: dict[str, DocumentRecord], user_id: str, asking: str = "") -> None:
+    """The open conversation, each answer with its sources and feedback; ``asking`` is the
+    question about to be answered in this run."""
     question = ""
-    for message in messages:
+    for i, message in enumerate(messages):
         with st.chat_message(message.role):
             if message.role == "user":
                 question = message.content
                 st.text(message.content)
+                following = messages[i + 1] if i + 1 < len(messages) else None
+                after = following.content if following else asking
+                # no answer follows, and it was not asked again straight after
+                if (following is None or following.role == "user") and after != message.content:
+                    show_unanswered(message)
                 continue
             show_answer(message, question, records)
             show_feedback(app, message, user_id)
+
+
+def show_unanswered(message: Message) -> None:
+    """A question whose answer never finished: asked again, reloaded, or the answer failed."""
+    st.caption(":material/block: This question has no answer: another question was asked, the "
+               "page was reloaded or the answer failed before it finished.")
+    st.button("Ask again", key=f"ga_ask_again_{message.id}", icon=":material/replay:",
+              on_click=state.set_value, args=(state.ASK_AGAIN, message.content))
 
 
 def show_feedback(app: AppServices, message: Message, user_id: str) -> None:
@@ -158,7 +172,8 @@ def main() -> None:
         st.info(OFFLINE_BANNER, icon=":material/info:")
     # The chat input is pinned to the bottom: draw it before the services are ready, so people
     # can start typing while a fresh server loads the model and opens the index.
-    question = st.chat_input("Ask a question about the guidance", max_chars=2000)
+    question = st.chat_input("Ask a question about the guidance", max_chars=2000) \
+        or st.session_state.pop(state.ASK_AGAIN, None)
     app = ready_app_services()
     state.show_notice()
     records = app.services.index.get_documents()
@@ -172,9 +187,13 @@ def main() -> None:
     if not history and not question:
         st.caption("Ask a question in plain English, for example: *How do I report sickness "
                    "absence?* Answers quote the guidance and number their sources.")
-    show_history(app, history, by_id, identity.user_id)
-    if question and question.strip():
-        ask(app, identity, question.strip(), history, where, by_id)
+    asking = question.strip() if question else ""
+    show_history(app, history, by_id, identity.user_id, asking)
+    if asking:
+        # asked again: its unanswered first asking is no context for the rewrite
+        context = history[:-1] if history and history[-1].role == "user" \
+            and history[-1].content == asking else history
+        ask(app, identity, asking, context, where, by_id)
     show_conversations_sidebar(app, identity)
 
 

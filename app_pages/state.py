@@ -17,6 +17,7 @@ FILTER_TYPES = "ga_filter_types"  # widget: document types to search
 CONFIRM_DELETE_CONVERSATION = "ga_confirm_delete_conversation"
 CONFIRM_DELETE_DOCUMENT = "ga_confirm_delete_document"  # doc_id awaiting confirmation
 NOTICE = "ga_notice"  # (kind, text) shown once after a rerun
+ASK_AGAIN = "ga_ask_again"  # a question left unanswered, to ask again (set by its button)
 ADMIN_PASSWORD = "ga_admin_password"  # noqa: S105 - a widget key; the field clears on submit
 DOC_SEARCH = "ga_doc_search"  # widget: admin documents table search
 UPLOAD_COLLECTION = "ga_upload_collection"  # widget
@@ -120,3 +121,8 @@ def consult_key(name: str) -> str:
 def rename_key(conversation_id: str) -> str:
     """The widget key of the new-title box of one conversation."""
     return f"ga_rename_title_{conversation_id}"
+
+
+def set_value(key: str, value: Any) -> None:
+    """A button's callback: keep ``value`` under ``key`` for the run it starts."""
+    st.session_state[key] = value

@@ -16,6 +16,10 @@ _LINK_SYNTAX = re.compile(
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript):[^>\s]*)>", re.IGNORECASE)
 _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
+# a heading in a model's reply ("# Answer", "## Rates") would be drawn larger than the page's own
+# headings; an "===" or "---" line under text makes that text a heading too (setext)
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 # addresses GitHub-flavoured Markdown (as Streamlit renders it) links by itself: web addresses
 # and e-mail addresses, without the punctuation that ends a sentence after them
 # (as GFM does: a web address after anything but a letter, an e-mail address after anything but
@@ -67,6 +71,24 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
     def quoted(part: str) -> str:
         return _DIRECTIVE.sub(r"\\:\1\2", _QUOTE_SPECIAL.sub(r"\\\1", part))
 
+    def flat_heading(line: str, bold: bool = True) -> str:
+        """A Markdown heading shown as a (bold) line of the answer, not as a page heading."""
+        match = _ATX_HEADING.match(line)
+        if match is None:
+            return line
+        words = (match.group(1) or "").strip().strip("*").strip()
+        return f"**{words}**" if words and bold else words
+
+    def unset(text: str) -> list[str]:
+        """Lines, with an "===" or "---" line under text escaped (it would make a heading)."""
+        lines = text.split("\n")
+        for i in range(1, len(lines)):
+            previous = lines[i - 1].removeprefix("> ").strip()
+            current = lines[i].removeprefix("> ")
+            if previous and _SETEXT_UNDERLINE.match(current):
+                lines[i] = lines[i].replace(current, "\\" + current.lstrip(), 1)
+        return lines
+
     def bare(match: re.Match[str]) -> str:
         """A bare address: Streamlit would make it a live link. Only a cited source's own
         address stays one; any other is shown as code, readable and copyable, not clickable."""
@@ -79,7 +101,7 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
     text = BARE_ADDRESS.sub(bare, text)
     text = "\n".join(
         "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
-                       for part in _MARKER_SPLIT.split(line[2:]))
-        if line.startswith("> ") else plain(line) for line in text.split("\n"))
+                       for part in _MARKER_SPLIT.split(flat_heading(line[2:], bold=False)))
+        if line.startswith("> ") else plain(flat_heading(line)) for line in unset(text))
     # set-aside links and addresses go back last, so no escaping above touches them
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)

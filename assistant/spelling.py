@@ -43,6 +43,22 @@ _CHATTY = frozenset({
     "grateful", "appreciate", "help", "helps", "helping", "possible", "currently", "actually",
     "basically", "information", "details", "situation"
 })
+# the grammar of a question, not its topic: a small index may never use "much" or "whose"
+_FUNCTION = frozenset({
+    "much", "many", "more", "most", "less", "least", "fewer", "does", "doing", "done", "have",
+    "having", "been", "being", "were", "what", "whatever", "when", "whenever", "where", "which",
+    "whichever", "while", "whom", "whose", "their", "theirs", "there", "these", "those", "your",
+    "yours", "them", "they", "into", "onto", "from", "with", "about", "after", "before", "during",
+    "within", "without", "every", "each", "some", "other", "another", "again", "ever", "never",
+    "only", "very", "still", "than", "then", "this", "that", "will", "shall", "must", "cannot",
+    "able", "else", "such", "same", "here", "just", "even", "enough", "soon", "often", "once",
+    "over", "under", "since", "until", "upon", "towards", "toward", "through", "because",
+    "though", "although", "unless", "either", "neither", "both", "anything", "something",
+    "nothing", "everything", "somewhere", "anywhere", "myself", "yourself", "himself", "herself",
+    "itself", "ourselves", "themselves", "mine", "ours", "hers", "among", "across", "against",
+    "along", "around", "behind", "below", "above", "beyond", "already", "yet", "instead",
+})
+_NOT_TOPICS = _CHATTY | _FUNCTION
 PREFIX = 5  # an unused word sharing this many first letters with an index word is a form of it
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters, accented ones included
 # US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
@@ -121,7 +137,7 @@ class Speller:
         passages found for such a query may be about something close to it, not it."""
         out: list[str] = []
         for word in dict.fromkeys(w.lower() for w in _WORD.findall(query)):
-            if len(word) >= 4 and word.isascii() and word not in _CHATTY \
+            if len(word) >= 4 and word.isascii() and word not in _NOT_TOPICS \
                     and not self._known(word) and word in english_words() \
                     and not self._uk_form(word) and not self._known_form(word):
                 out.append(word)

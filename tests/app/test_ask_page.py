@@ -117,6 +117,28 @@ def test_engine_errors_become_plain_advice_and_are_logged(
                for r in caplog.records)
 
 
+def test_an_unanswered_question_says_so_and_can_be_asked_again(
+        fake_app: AppServices, chat_model: FakeChatModel) -> None:
+    # a failed answer here; another question asked, or a reload, while the answer streams
+    # leaves the question stored without an answer in the same way
+    chat_model.enqueue(error=ModelError("The language model did not respond. Try again later."))
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    at.switch_page("app_pages/ask.py").run()  # the next run reads the conversation back
+    assert any("This question has no answer" in c.value for c in at.caption)
+    chat_model.enqueue("You can carry over up to 5 days [1].")
+    at.button[[b.label for b in at.button].index("Ask again")].click().run()
+    assert not at.exception
+    assert [m.name for m in at.chat_message] == ["user", "user", "assistant"]
+    assert "carry over up to 5 days" in texts(at)
+    assert "How much leave can I carry over?" in chat_model.received[-1][-1][1]
+    # asked again straight after, so the first asking is not flagged (in this run or the next)
+    assert not any("This question has no answer" in c.value for c in at.caption)
+    at.switch_page("app_pages/ask.py").run()
+    assert not any("This question has no answer" in c.value for c in at.caption)
+    assert len(at.chat_message) == 3
+
+
 def test_unexpected_errors_show_no_traceback(fake_app: AppServices) -> None:
     class Broken(FakeRetriever):
         def retrieve(self, query, k=8, where=None):  # type: ignore[no-untyped-def]

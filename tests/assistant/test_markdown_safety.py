@@ -37,3 +37,13 @@ def test_addresses_in_backticks_emphasis_or_after_a_slash_are_never_live() -> No
     kept = defuse("See **https://www.gov.uk/sick-pay** [1].", {"https://www.gov.uk/sick-pay"})
     assert kept == "See **https://www.gov.uk/sick-pay** [1]."  # the bold stays outside
     assert defuse("a\x000\x00b", set()) == "a0b"  # no set-aside marker taken from the input
+
+
+def test_a_models_headings_become_bold_lines_not_page_headings() -> None:
+    safe = defuse("# Answer\nYou can take 2 weeks [1].\n## Rates ##\n> # Quoted [2]\n#hashtag",
+                  set())
+    assert safe.split("\n") == ["**Answer**", "You can take 2 weeks [1].", "**Rates**",
+                                "> Quoted [2]", "#hashtag"]
+    # "===" or "---" under a line of text would make it a heading; a rule after a blank line stays
+    assert defuse("Summary\n===\nText\n---\n\n---", set()).split("\n") == [
+        "Summary", "\\===", "Text", "\\---", "", "---"]

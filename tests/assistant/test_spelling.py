@@ -133,3 +133,5 @@ def test_english_words_the_guidance_never_uses_are_reported_but_typos_and_us_for
     assert on.unknown_words("Is statutory pay discriminatory?") == []  # as "discriminated"
     assert on.unknown_words("descriminated statutory pay") == []
     assert on.unknown_words("Universität") == []  # other languages and names: not judged
+    # the grammar of asking is no topic, even where the index never uses it
+    assert on.unknown_words("How much, how many and whose freedom?") == ["freedom"]
