@@ -18,11 +18,11 @@ import numpy as np
 from assistant import prompts
 from assistant.citations import build_citation, inert_markers, looks_like_instructions
 from assistant.ports import Embedder
-from assistant.types import SECTION_SEPARATOR, Citation, ScoredChunk
+from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
-MAX_SOURCES = 3
+MAX_SOURCES = 5
 SOURCE_FLOOR = 0.75  # a further source is used only if it scores this share of the best
 EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
@@ -39,14 +39,17 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # What kind of fact a question asks for, and how a unit that states one looks.
 # digits only: counting "one month" in words as well cost the question-alone figures a question
-_PERIOD = r"\b\d+\s+(?:calendar\s+|working\s+)?(?:days?|weeks?|months?|years?)\b"
+_PERIOD = r"\b\d+\s+(?:calendar\s+|working\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
 _LIMIT = r"(?:less than|more than|fewer than|over|under|at least|up to|below|above|within|"\
     r"at most|no more than|exceeds?|exceeding|minimum of|maximum of)"
 _INTENTS = (
-    (re.compile(r"\bhow much\b|\bcost|\bamount|\brate\b|\bfee", re.I), re.compile(r"£\s?\d|\d%")),
+    # "how much notice / time / leave" asks for a period, not an amount of money
+    (re.compile(r"\bhow much\b(?!\s+(?:notice|time|leave|holiday)\b)|\bcost|\bamount|\brate\b|"
+                r"\bfee", re.I), re.compile(r"£\s?\d|\d%")),
     (
         re.compile(
-            r"\bhow long\b|\bhow many (?:days|weeks|months|years)\b|\bwhen\b|\bdeadline", re.I
+            r"\bhow long\b|\bhow many (?:hours|days|weeks|months|years)\b|\bwhen\b|\bdeadline"
+            r"|\bhow much (?:notice|time|leave|holiday)\b|\btime limit|\bhow soon\b", re.I
         ),
         re.compile(rf"{_PERIOD}|\b\d{{1,2}} \w+ \d{{4}}\b", re.I),
     ),
@@ -356,8 +359,19 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
             )
         )
         quote = _quote(units)
-        citations.append(build_citation(n, chunk, quote))
+        citations.append(build_citation(n, _spanning([sources[r].chunk for r in ranks]), quote))
     return Extract(tuple(pieces), tuple(citations))
+
+
+def _spanning(chunks: Sequence[Chunk]) -> Chunk:
+    """The first chunk, its pages widened to every page of ``chunks`` (quoted together): a
+    passage quoting pages 12 and 16 of one section cites pages 12-16, not page 12."""
+    starts = [c.page_start for c in chunks if c.page_start is not None]
+    if not starts:
+        return chunks[0]
+    ends = [c.page_end if c.page_end is not None else c.page_start
+            for c in chunks if c.page_start is not None]
+    return replace(chunks[0], page_start=min(starts), page_end=max(ends))
 
 
 def _quote(units: Sequence[Unit]) -> str:

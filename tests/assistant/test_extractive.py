@@ -149,7 +149,7 @@ BIRTH = ("If the baby is born early, the leave starts the day after the birth. "
          "Leave cannot start before the birth.")
 NOTICE = "You must give your employer at least 15 weeks' notice before the baby is due."
 FACTS_AND_QUESTION = ("The baby was born early, a week before the due date, and the birth was "
-                      "at home. How much notice must I give?")
+                      "at home. What notice must I give?")
 
 
 def test_the_question_sentence_outweighs_case_facts_when_choosing_what_to_quote(
@@ -203,7 +203,7 @@ def test_two_chunks_of_one_section_are_one_passage_in_document_order() -> None:
     second = make_chunk(1, "Paternity pay is £187.18 a week. You must give 15 weeks' notice "
                            "of paternity pay too.")
     # the later chunk of the section scores best; the passage still reads in document order
-    answer = extract_answer("How much notice for paternity leave and pay?",
+    answer = extract_answer("How much is paternity leave and pay, and the notice?",
                             [ScoredChunk(second, 0.9), ScoredChunk(first, 0.85)])
     assert len(answer.citations) == 1 and answer.text.count("[1]") == 1
     assert "[2]" not in answer.text and answer.text.count("From *A.Md* — Part > Sub") == 1
@@ -268,3 +268,32 @@ def test_words_ending_in_over_or_under_state_no_limit() -> None:
     assert limit.search("Do not pursue overpayments of less than £65")
     assert not limit.search("The grant will cover £500 of the cost")
     assert not limit.search("Turnover £90,000")
+
+
+def test_a_passage_quoting_two_chunks_of_one_section_cites_all_their_pages() -> None:
+    first = guidance_chunk("Carer's Credit is for people who care for someone. You must care "
+                           "for 20 hours or more a week to get Carer's Credit.", n=0,
+                           section="Notes", page_start=12, page_end=12, position=0)
+    second = guidance_chunk("We will tell you our decision within 15 working days of getting "
+                            "your Carer's Credit form.", n=1, section="Notes", page_start=16,
+                            page_end=16, position=5)
+    extract = extract_answer("How many hours a week must I care to get Carer's Credit, and "
+                             "when will I hear the decision?", scored(first, second))
+    [citation] = extract.citations  # one section: one passage, one number
+    assert "20 hours" in citation.quote and "15 working days" in citation.quote
+    assert citation.page == "12-16"
+    only_first = extract_answer("How many hours a week must I care to get Carer's Credit?",
+                                scored(first))
+    assert only_first.citations[0].page == "12"
+
+
+def test_how_much_notice_asks_for_a_period_not_an_amount() -> None:
+    units = split_units("Paternity pay is £187.18 a week if you give notice. You must give notice "
+                        "at least 15 weeks before the baby is due. Cancel an interview with at "
+                        "least 24 hours' notice.")
+    pay, weeks, hours = extractive.score_units("How much notice must I give?",
+                                               units)
+    assert weeks > pay  # the period wins over the amount of money
+    _, _, hours = extractive.score_units("How much notice to cancel an interview?", units)
+    _, _, no_intent = extractive.score_units("What notice to cancel an interview?", units)
+    assert hours > no_intent  # "24 hours" is a period
