@@ -73,6 +73,7 @@ _POINTER = re.compile(
     r"This guide is also available|You can also read|See the)\b", re.IGNORECASE)
 POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a sentence that leans on the one before it ("This means...", "They must...")
+_OPEN_END = re.compile(r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|about|from)$", re.I)
 _LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So)\b")
 
 
@@ -157,7 +158,8 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     """A short line with no closing punctuation between finished sentences (PDF and DOCX text
     carry headings as plain lines; a wrapped sentence continues in lower case)."""
-    if not line or line[-1] in ".,;:?!)\"'’”" or not line[0].isupper():
+    if not line or line[-1] in ".,;:?!)\"'’”" or not line[0].isupper() \
+            or _OPEN_END.search(line):
         return False
     finished = not previous or previous[-1] in ".?!:"
     starts_new = not following or following[0].isupper() or following[0] in "-*•0123456789"
@@ -243,7 +245,7 @@ def extract_answer(
         u
         for rank, s in enumerate(sources)
         for u in split_units(s.chunk.text, rank)
-        if len(u.text.split()) >= 3 and not looks_like_instructions(u.text)
+        if (u.is_item or len(u.text.split()) >= 3) and not looks_like_instructions(u.text)
     ])
     if not units:
         return _fallback()
@@ -264,7 +266,9 @@ def extract_answer(
 
 
 def _distinct(units: list[Unit]) -> list[Unit]:
-    """Units whose words no earlier unit (of this or a better source) already has."""
+    """Units whose words no earlier unit (of this or a better source) already has, and no
+    sentence part that another unit holds whole (the overlap of neighbouring chunks starts or
+    ends mid-sentence: "days of getting your complaint." inside the full sentence)."""
     seen: set[tuple[str, ...]] = set()
     out: list[Unit] = []
     for unit in units:
@@ -274,7 +278,16 @@ def _distinct(units: list[Unit]) -> list[Unit]:
         elif key not in seen:
             seen.add(key)
             out.append(unit)
-    return out
+    wholes = [f" {' '.join(k)} " for k in seen]
+    return [u for u in out if u.is_item or "|" in u.text or not _part_of_another(u, wholes)]
+
+
+def _part_of_another(unit: Unit, wholes: Sequence[str]) -> bool:
+    words = _WORD.findall(unit.text.lower())
+    if not words or unit.text[:1].isupper() and unit.text.rstrip()[-1:] in ".?!":
+        return False  # a whole sentence of its own
+    part = f" {' '.join(words)} "
+    return any(len(whole) > len(part) and part in whole for whole in wholes)
 
 
 def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:

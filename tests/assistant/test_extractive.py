@@ -297,3 +297,27 @@ def test_how_much_notice_asks_for_a_period_not_an_amount() -> None:
     _, _, hours = extractive.score_units("How much notice to cancel an interview?", units)
     _, _, no_intent = extractive.score_units("What notice to cancel an interview?", units)
     assert hours > no_intent  # "24 hours" is a period
+
+
+def test_short_list_items_and_lines_ending_open_are_quoted_not_dropped() -> None:
+    text = ("Who can apply for a correction:\n\n- the mother\n- the father\n"
+            "- a person with a court order\n\nThe form must be signed by the carer.\n"
+            "A doctor or\nsocial worker can also sign it.")
+    units = [u.text for u in split_units(text)]
+    assert "the mother" in units  # a two-word item is still an item
+    assert "A doctor or social worker can also sign it." in units  # "A doctor or": no heading
+    quote = extract_answer("Who can apply for a correction?",
+                           scored(guidance_chunk(text))).citations[0].quote
+    assert "the mother" in quote and "the father" in quote
+
+
+def test_a_sentence_part_left_by_the_chunk_overlap_is_not_quoted_twice() -> None:
+    first = guidance_chunk("We will reply to your complaint within 28 days of getting your "
+                           "complaint. We will tell you who is dealing with it.", n=0,
+                           section="Complaints", position=0)
+    second = guidance_chunk("within 28 days of getting your complaint. If you are unhappy with "
+                            "our reply you can ask for a review.", n=1, section="Complaints",
+                            position=1)
+    extract = extract_answer("How long do you take to reply to a complaint?",
+                             scored(first, second))
+    assert extract.text.count("28 days of getting your complaint") == 1
