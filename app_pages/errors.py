@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from app_pages.sources import escape_markdown
 from assistant.errors import GuidanceError
 
 log = logging.getLogger(__name__)
@@ -16,13 +17,16 @@ TRY_AGAIN = "try again, and tell whoever runs this app if it keeps happening."
 
 
 def run_guarded(description: str, action: Callable[[], T], after: str = TRY_AGAIN) -> T | None:
-    """Run ``action``; on failure show what could not be done and what to do, and return None."""
+    """Run ``action``; on failure show what could not be done and what to do, and return None.
+
+    The message is shown as typed: a file, sheet or column name in it (an uploader's choice)
+    never renders as a link, an image or formatting."""
     try:
         return action()
     except GuidanceError as exc:
-        st.error(f"Could not {description}. {exc}", icon=":material/error:")
+        st.error(escape_markdown(f"Could not {description}. {exc}"), icon=":material/error:")
     except Exception:
         log.exception("Page step failed: %s", description)
-        st.error(f"Could not {description} because of an unexpected problem. It has been "
-                 f"logged; {after}", icon=":material/error:")
+        st.error(escape_markdown(f"Could not {description} because of an unexpected problem. It "
+                                 f"has been logged; {after}"), icon=":material/error:")
     return None

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import state
 from app_pages.services import AppServices
+from app_pages.sources import escape_markdown
 from tests.app.conftest import ADMIN_PAGE, ROOT, open_app, texts
 from tests.app.test_admin_page import CASEWORKER, admin_session, click
 from tests.drafting.builders import TEMPLATES_DIR
@@ -79,7 +80,8 @@ def test_an_invalid_upload_shows_the_reason_and_is_not_saved(
         templates_dir: Path, text: str | bytes, reason: str) -> None:
     at = upload_template(admin_session(), text)
     assert not at.exception
-    assert reason in at.error[0].value and at.error[0].value.startswith("Could not check")
+    shown = at.error[0].value  # shown as typed: Markdown characters escaped
+    assert escape_markdown(reason) in shown and shown.startswith("Could not check")
     assert "Add template" not in [b.label for b in at.button]
     assert not (templates_dir / "tiny.yaml").exists()
 
