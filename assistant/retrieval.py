@@ -361,20 +361,28 @@ def _read_places(path: Path) -> frozenset[str]:
 
 
 def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) -> list[_Candidate]:
-    """The ``enough`` best candidates, dropping any that duplicate a better one."""
+    """The ``enough`` best candidates, dropping any that duplicate a better one. Of two copies
+    (an old and a new edition of a leaflet), the more recently updated one takes the place of
+    the better-scored one: an answer should quote the current edition."""
     kept: list[_Candidate] = []
-    hashes: set[str] = set()
     for c in sorted(candidates.values(), key=lambda c: c.key, reverse=True):
-        if c.chunk.content_hash and c.chunk.content_hash in hashes:
-            continue
         c.words = words_of(c.chunk.text)
-        if any(_near(c.words, k.words, overlap) for k in kept):
+        same = next((i for i, k in enumerate(kept)
+                     if (c.chunk.content_hash and c.chunk.content_hash == k.chunk.content_hash)
+                     or _near(c.words, k.words, overlap)), None)
+        if same is not None:
+            if _newer(c.chunk, kept[same].chunk):
+                c.key, kept[same] = kept[same].key, c
             continue
-        hashes.add(c.chunk.content_hash)
         kept.append(c)
         if len(kept) >= enough:
             break
     return kept
+
+
+def _newer(chunk: Chunk, than: Chunk) -> bool:
+    """Whether ``chunk`` is from another document updated later (ISO dates compare as text)."""
+    return chunk.doc_id != than.doc_id and (chunk.updated or "") > (than.updated or "") > ""
 
 
 @lru_cache(maxsize=50_000)

@@ -75,6 +75,24 @@ def test_near_duplicates_collapse_to_one() -> None:
     assert ("cold-weather.md" in sources) != ("cold-weather-copy.md" in sources)
 
 
+def test_of_two_editions_the_more_recently_updated_one_is_kept() -> None:
+    from dataclasses import replace
+
+    text = ("Register offices hold the birth, marriage and death indexes for Carlisle, Penrith "
+            "and Kendal from 1837 onwards. Searches are free but you must book a visit in "
+            "advance. Call 01228 607432 to book.")
+    for old_first in (True, False):  # whichever scores better, the newer edition is kept
+        index = topic_index()
+        old = replace(chunk("gro-2009.md", 0, text), updated="2009-05-01")
+        new = replace(chunk("gro-2012.md", 0, text.replace("607432", "607433")),
+                      updated="2012-10-01")
+        for c in (old, new) if old_first else (new, old):
+            add_document(index, [c])
+        results = retriever_for(index).retrieve("Carlisle birth indexes register office", k=5)
+        sources = [r.chunk.source for r in results]
+        assert "gro-2012.md" in sources and "gro-2009.md" not in sources
+
+
 def test_results_spread_across_documents_when_scores_are_close() -> None:
     index = InMemoryChunkIndex()
     add_document(index, [chunk("a.md", n, f"Housing benefit rent help part {n}") for n in range(6)])
