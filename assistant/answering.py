@@ -145,6 +145,7 @@ class AnswerStream:
             prepared.query, [s.chunk for s in prepared.results if s.chunk.doc_id in cited]
         )
         warnings += unknown_word_warnings(self._retriever.unknown_words(self._question))
+        warnings += confusable_warnings(self._question, [c.quote for c in checked.citations])
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
@@ -240,6 +241,7 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
         warnings.append("The answer cites no source: check it against the guidance.")
     warnings += nation_warnings(query, [sources[c.n - 1] for c in checked.citations])
     warnings += unknown_word_warnings(unknown)
+    warnings += confusable_warnings(query, [sources[c.n - 1].text for c in checked.citations])
     notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 
@@ -299,6 +301,26 @@ def unknown_word_warnings(words: Sequence[str]) -> list[str]:
     return [f"The guidance never uses the word{'s' if len(words) > 1 else ''} {quoted}: the "
             "passages quoted may be about something close to what you asked, not it. Check they "
             "answer your question."]
+
+
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def confusable_warnings(question: str, quotes: Sequence[str]) -> list[str]:
+    """A warning when a word of the question is missing from every quoted passage while a word
+    that differs from it only in its first letter is there: "maternity" asked, "paternity"
+    quoted. Such near-twins embed almost alike, so a search can swap one for the other."""
+    asked = set(_LETTERS.findall(question.lower()))
+    quoted = set(_LETTERS.findall(" ".join(quotes).lower()))
+    for word in sorted(asked - quoted, key=lambda w: (-len(w), w)):
+        if len(word) < 6 or word[:5] in {q[:5] for q in quoted if len(q) > 5}:
+            continue  # short, or another form of a quoted word ("employer", "employers")
+        twins = sorted(q for q in quoted - asked if len(q) == len(word)
+                       and q[1:] == word[1:])
+        if twins:
+            return [f'You asked about "{word}", but the passages quoted are about "{twins[0]}". '
+                    "Check they answer your question."]
+    return []
 
 
 def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citation]:

@@ -325,3 +325,38 @@ def test_words_the_guidance_never_uses_bring_a_warning(with_model: bool) -> None
     list(stream)
     assert stream.final.answered
     assert any('never uses the word "surrogate"' in w for w in stream.final.warnings)
+
+
+PATERNITY = "Statutory Paternity Pay is £187.18 a week or 90% of your average weekly earnings."
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_a_near_twin_of_the_asked_word_in_the_sources_brings_a_warning(with_model: bool) -> None:
+    llm = FakeChatModel() if with_model else None
+    if llm:
+        llm.enqueue("It is £187.18 a week [1].")
+    found = FakeRetriever(scored(guidance_chunk(PATERNITY, doc="paternity-pay")),
+                          min_relevance=0.5)
+    stream = answer_question("How much maternity pay do I get?", [], retriever=found, llm=llm,
+                             settings=SETTINGS)
+    list(stream)
+    assert any('You asked about "maternity", but the passages quoted are about "paternity"' in w
+               for w in stream.final.warnings)
+
+
+def test_no_near_twin_warning_when_the_asked_word_is_quoted() -> None:
+    found = FakeRetriever(scored(guidance_chunk(PATERNITY, doc="paternity-pay")),
+                          min_relevance=0.5)
+    stream = answer_question("How much paternity pay do I get?", [], retriever=found, llm=None)
+    list(stream)
+    assert stream.final.answered and "£187.18" in stream.final.text
+    assert not any("You asked about" in w for w in stream.final.warnings)
+
+
+def test_near_twins_need_the_asked_word_missing_and_only_the_first_letter_changed() -> None:
+    from assistant.answering import confusable_warnings
+
+    assert confusable_warnings("maternity pay", ["paternity pay is paid"])
+    assert not confusable_warnings("maternity pay", ["maternity and paternity pay"])
+    assert not confusable_warnings("either of us living", ["the mother is moving"])
+    assert not confusable_warnings("my employer", ["employers pay"])  # another form of it
