@@ -16,12 +16,26 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, EmptyFileError, FileNotDecryptedError
 
 from assistant.errors import LoadError
+from assistant.spelling import english_words
 from assistant.types import LoadedDocument, Section
-from ingest.loaders.pdf_headings import LineCollector, StyledLine, find_headings
-from ingest.loaders.sections import brief, first_line, normalise_text, one_line, to_iso_date
+from ingest.loaders.pdf_headings import (
+    MAX_WORDS,
+    Heading,
+    LineCollector,
+    StyledLine,
+    find_headings,
+    looks_like_file_name,
+    reads_like_title,
+)
+from ingest.loaders.pdf_text import clean_glyphs, join_broken_words
+from ingest.loaders.sections import brief, normalise_text, one_line, to_iso_date
 
 MIN_TEXT_CHARS = 10  # fewer letters and digits than this in the whole file counts as no text
 MAX_OUTLINE_ENTRIES = 5000
+MAX_TITLE_SCAN = 5  # lines of the first page searched for a title when nothing is set larger
+MOSTLY_PRINTED = 0.75  # a metadata title this much printed stands even if another is set larger
+MIN_PAGE_WORDS = 10  # a first page with fewer words cannot confirm or refute a title
+MIN_PAGES_PER_MARK = 4  # fewer bookmarks than one per this many pages: too coarse for sections
 _PAGE_NUMBER = re.compile(r"^[-–(\[]?\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*[-–)\]]?$", re.I)
 _JUNK_TITLE = re.compile(
     r"^(untitled|document\d*|scanned document|microsoft word\b.*|powerpoint presentation"
@@ -50,15 +64,14 @@ def load_pdf(path: Path) -> LoadedDocument:
         reader = _open(path)
         pages, styled = _page_texts(reader)
         typeset = find_headings(styled)
-        marks = _outline_marks(reader) or [
-            _Mark(heading.page, heading.level, _clean(heading.title))
-            for heading in typeset.headings
-        ]
+        outline = _outline_marks(reader)
         meta_title, updated = _metadata(reader)
     if sum(ch.isalnum() for text in pages for ch in text) < MIN_TEXT_CHARS:
         raise LoadError("no extractable text (scanned?): run OCR on it or upload a text-based copy")
+    pages = join_broken_words(pages)
+    title = _title(meta_title, typeset.title, pages, path)
+    marks = _marks(outline, typeset.headings, title, len(pages))
     sections = _sections(_strip_running_lines(pages), marks) or _sections(pages, marks)
-    title = meta_title or _clean(typeset.title or "") or first_line(sections) or path.stem
     return LoadedDocument(
         title=title, doc_type="pdf", sections=sections, updated=updated, pages=len(pages)
     )
@@ -66,6 +79,55 @@ def load_pdf(path: Path) -> LoadedDocument:
 
 def _clean(heading: str) -> str:
     return one_line(normalise_text(heading))
+
+
+def _title(meta: str | None, typeset: str | None, pages: list[str], path: Path) -> str:
+    """The metadata title if it is words printed at the start, else the largest title-like line
+    on the first page, else its first title-like line, else the file's name."""
+    if meta and reads_like_title(meta.rstrip(".")) and _printed(meta, typeset, pages):
+        return meta
+    if typeset:
+        return _clean(typeset)
+    first = next((text for text in pages if text.strip()), "")
+    lines = first.split("\n")[:MAX_TITLE_SCAN]
+    line = next((ln for ln in lines
+                 if 1 < len(ln.split()) <= MAX_WORDS and reads_like_title(ln.rstrip("."))), None)
+    return line or " ".join(path.stem.replace("_", " ").split())
+
+
+def _printed(title: str, typeset: str | None, pages: list[str]) -> bool:
+    """Whether a metadata title is printed on the first pages: half its words on one of the first
+    two, and most of them or a word of the title set there. A stale template's title is not; a
+    page too short or not in English (Welsh, a font without a map) cannot tell."""
+    words = set(re.findall(r"[^\W\d_]{3,}", title.lower()))
+    english = english_words()
+    shares = []
+    for text in [text for text in pages if text.strip()][:2]:
+        printed = set(re.findall(r"[^\W\d_]{3,}", text.lower()))
+        if len(printed) >= MIN_PAGE_WORDS and len(printed & english) >= 0.5 * len(printed):
+            shares.append(len(words & printed) / len(words) if words else 1.0)
+    if not shares:
+        return True
+    set_there = set(re.findall(r"[^\W\d_]{3,}", (typeset or "").lower()))
+    best = max(shares)
+    return best >= 0.5 and (best >= MOSTLY_PRINTED or not set_there or bool(words & set_there))
+
+
+def _marks(outline: list[_Mark], typeset: list[Heading], title: str, pages: int) -> list[_Mark]:
+    """Bookmarks that are headings (not file names, nor the title atop them all); the typeset
+    headings when there are none, or too few for a long document and the typesetting has more."""
+    kept = [mark for mark in outline
+            if not _JUNK_TITLE.match(mark.title) and not looks_like_file_name(mark.title)]
+    if kept and _title_key(kept[0].title) == _title_key(title) and all(
+            mark.level > kept[0].level for mark in kept[1:]):
+        kept = kept[1:]  # the title again, over the whole document
+    headings = [_Mark(h.page, h.level, _clean(h.title)) for h in typeset]
+    coarse = pages >= MIN_PAGES_PER_MARK * 2 and len(kept) * MIN_PAGES_PER_MARK < pages
+    return headings if not kept or (coarse and len(headings) > len(kept)) else kept
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"[\W_]+$", "", title.casefold()).strip()
 
 
 def _open(path: Path) -> PdfReader:
@@ -119,7 +181,8 @@ def _page_texts(reader: PdfReader) -> tuple[list[str], list[list[StyledLine]]]:
     for page in pages:
         collector = LineCollector()
         try:
-            texts.append(normalise_text(page.extract_text(visitor_text=collector)))
+            extracted = page.extract_text(visitor_text=collector)
+            texts.append(normalise_text(clean_glyphs(collector.text(extracted))))
         except (MemoryError, RecursionError):
             raise
         except Exception as exc:

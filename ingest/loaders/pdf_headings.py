@@ -17,6 +17,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ingest.loaders.pdf_text import decode_glyph_names, mark_symbols
+
 BIGGER = 1.15  # a heading's size against the body text's
 MAX_LEVELS = 3
 MAX_HEADINGS_PER_PAGE = 6  # more than this on average: a form's labels, not headings
@@ -24,40 +26,54 @@ MAX_WRAPPED_LINES = 3
 MAX_WORDS = 16
 MAX_BOLD_WORDS = 10  # a bold line at body size longer than this is an emphasised sentence
 MAX_CHARS = 120
+MAX_TITLE_LINES = 4
+MAX_TITLE_WORDS = 30
 REPEATS_AS_RUNNING = 3  # the same heading on this many pages (and half of them) is a running header
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _NOT_HEADING = re.compile(
-    r"[\u25a0-\u25ff\x80-\x9f\u2022\u25cf\u25aa\u25e6]"  # boxes, bullets, stray control bytes
+    r"[\u25a0-\u25ff\x80-\x9f\u2022\u25cf\u25aa\u25e6\ue000-\uf8ff\x1e]"  # boxes, bullets, glyphs
     r"|https?:|www\.|@"  # addresses and e-mails
     r"|\bpage\s+\d+$|\.{3,}",  # contents-page lines: "Fee grant ....... 12", "Fees Page 4"
     re.IGNORECASE,
 )
 # a chapter number set beside its heading: "Introduction1", "1Section 1 personal details"
 _GLUED_NUMBER = re.compile(r"(?<=[a-z?)])\d{1,2}$|^\d{1,2}(?=[A-Z])")
+# numbered section headings, bullets, salutations and labels are not a document's title
+_NOT_TITLE = re.compile(
+    r"^(dear\b|\d{1,2}(\.\d{1,2})*[.):]?\s|[*•\-–(]|(part|section|step)\s+\w{1,2}\s*[:.–-])|[:,;]$",
+    re.IGNORECASE)
+_VERSION = re.compile(r"\bv\d+\.\d+|\dv\d", re.IGNORECASE)  # "v2.1", "0410v20"
+_WORD4 = re.compile(r"(?<![\w/])[^\W\d_]{4,}(?![\w/])")  # a word: four or more letters alone
+# a row of two or more amounts: "53.90 55.55", "£72.50 £75.00 2.5%"
+_FIGURES_ROW = re.compile(r"^[£$€]?\d[\d,.]*%?(\s+[£$€]?\d[\d,.]*%?)+$")
 _CONTENTS = re.compile(r"^(table of )?contents$|^index$|^cynnwys$", re.IGNORECASE)
 # "Part 2", "Annex 12", "Step 3: apply": numbered divisions, headings despite their digits
 _NUMBERED = re.compile(
     r"^(?:part|chapter|section|annex|appendix|schedule|step|stage)\s+\d+\b", re.IGNORECASE)
 _TRAILING_FUNCTION_WORD = re.compile(
-    r"\b(a|an|and|are|as|at|be|by|can|does|for|from|if|in|is|may|must|of|on|or|that|the|to|"
-    r"who|will|with)$",
+    r"\b(a|about|after|an|and|are|as|at|be|before|between|by|can|could|does|for|from|has|have|"
+    r"if|in|into|is|its|may|must|not|of|on|onto|or|our|should|than|that|the|their|through|"
+    r"to|was|were|which|who|will|with|within|without|would|your)$",
     re.IGNORECASE,
 )
 
 
 @dataclass
 class StyledLine:
-    """One printed line: its text and how many letters were set in each size and in bold."""
+    """One printed line: its text, how many letters were set in each size and in bold, and how
+    many separate runs of text (table cells) it is made of."""
 
     y: float
     parts: list[str] = field(default_factory=list)
     sizes: Counter[float] = field(default_factory=Counter)
     bold_chars: int = 0
     chars: int = 0
+    cells: int = 1
+    right: float | None = None  # where the last run of text is estimated to end
 
     @property
     def text(self) -> str:
-        return " ".join("".join(self.parts).split())
+        return " ".join(decode_glyph_names("".join(self.parts)).split())
 
     @property
     def size(self) -> float:
@@ -71,19 +87,29 @@ class StyledLine:
 class LineCollector:
     """A ``visitor_text`` for :meth:`pypdf.PageObject.extract_text` that records styled lines.
 
-    It never raises: a page whose matrices or fonts it cannot read simply yields fewer lines, and
-    the page's text is extracted as before.
+    It also keeps the page's text with glyphs drawn in symbol fonts (bullets set in Wingdings or
+    ZapfDingbats come out as "G", "n" or "l") marked as :data:`SYMBOL`. It never raises: a page
+    whose matrices or fonts it cannot read simply yields fewer lines.
     """
 
     def __init__(self) -> None:
         self.lines: list[StyledLine] = []
         self._current: StyledLine | None = None
+        self._raw: list[str] = []
+        self._marked: list[str] = []
 
     def __call__(self, text: str, cm: object, tm: object, font: object, size: object) -> None:
+        marked = mark_symbols(text, font)
+        self._raw.append(text)
+        self._marked.append(marked)
         try:
-            self._visit(text, cm, tm, font, size)
+            self._visit(marked, cm, tm, font, size)
         except Exception:  # odd matrices or fonts in a damaged file: skip the styling only
             self._current = None
+
+    def text(self, extracted: str) -> str:
+        """The page's text with symbol glyphs marked, if it is the text pypdf ``extracted``."""
+        return "".join(self._marked) if "".join(self._raw) == extracted else extracted
 
     def _visit(self, text: str, cm: object, tm: object, font: object, size: object) -> None:
         if not text:
@@ -92,12 +118,15 @@ class LineCollector:
         if letters:
             matrix = _multiply(_six(tm), _six(cm))
             printed = round(float(size) * math.hypot(matrix[2], matrix[3]) * 2) / 2  # type: ignore[arg-type]
-            y = matrix[5]
+            x, y = matrix[4], matrix[5]
             current = self._current
             if current is None or abs(y - current.y) > max(1.0, 0.3 * printed):
                 current = StyledLine(y)
                 self.lines.append(current)
                 self._current = current
+            elif current.right is not None and x > current.right + 2.5 * printed:
+                current.cells += 1  # a gap wider than a few spaces: the next cell of a table row
+            current.right = x + len(text.rstrip()) * printed * 0.55
             name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
             current.sizes[printed] += letters
             current.chars += letters
@@ -126,21 +155,77 @@ class Headings:
 def find_headings(pages: list[list[StyledLine]]) -> Headings:
     """The title and headings of a document's pages, in reading order.
 
-    No headings when they look unreliable (a form's labels, or fewer than two).
+    The title is the largest title-like line on the first page with text; it and the lines set
+    with it (a letterhead, a subtitle) are not headings. No headings when they look unreliable (a
+    form's labels, or fewer than two).
     """
+    title = _find_title(pages)
     runs = _heading_runs(pages)
+    if title is not None:
+        body = _body_size(pages)
+        runs = [run for run in runs if not _in_title_block(run, title, pages[title.page], body)]
     if not runs or len(runs) > MAX_HEADINGS_PER_PAGE * len(pages):
-        return Headings(None, [])  # nothing, or a form's labels
+        return Headings(title.text if title else None, [])  # nothing, or a form's labels
     runs = _without_repeats(runs, len(pages))
     if len(runs) < 2:
-        return Headings(None, [])
+        return Headings(title.text if title else None, [])
     styles = sorted({(run.size, run.bold) for run in runs}, key=lambda s: (-s[0], not s[1]))
     level = {style: min(i + 1, MAX_LEVELS) for i, style in enumerate(styles)}
     headings = [Heading(run.page, level[(run.size, run.bold)], run.text) for run in runs]
-    first = runs[0]
-    if first.page == 0 and first.size == max(run.size for run in runs if run.page == 0):
-        return Headings(first.text, headings[1:])
-    return Headings(None, headings)
+    return Headings(title.text if title else None, headings)
+
+
+def _find_title(pages: list[list[StyledLine]]) -> _Run | None:
+    """The largest title-like run of lines on the first page with text, the first of equals."""
+    number = next((i for i, lines in enumerate(pages) if any(ln.chars for ln in lines)), None)
+    body = _body_size(pages)
+    if number is None or body <= 0:
+        return None
+    runs = _wrapped_runs([pages[number]], body, MAX_TITLE_LINES)
+    candidates = [run for run in runs if reads_like_title(run.text)]
+    # a lone word in capitals ("ITALY") gives way to words set as large
+    best = max(candidates, key=lambda run: (run.size, len(run.text.split()) > 1
+                                            or not run.text.isupper()), default=None)
+    if best is not None:
+        best.page = number
+    return best
+
+
+def reads_like_title(text: str) -> bool:
+    """Whether a line could be a document's title: not a code ("V900", "SFE_CB1_1112"), a
+    contents page's heading, a numbered section, a bullet, a salutation, a label or a sentence."""
+    words = text.split()
+    if not words or len(words) > MAX_TITLE_WORDS or _CONTENTS.match(text) or text[0].islower():
+        return False
+    if _NOT_TITLE.search(text):
+        return False
+    if _NOT_HEADING.search(text) or _TRAILING_FUNCTION_WORD.search(text):
+        return False
+    if text.endswith("!") or text.endswith(".") and not re.search(r"\b(etc|[A-Z])\.$", text):
+        return False  # a sentence or an exhortation ("Do it online!")
+    return not looks_like_code(text)
+
+
+def looks_like_code(text: str) -> bool:
+    """A file name, form code or version rather than words: "CC1_0410v20", "S/EUCO1F/1011 1"."""
+    return looks_like_file_name(text) or not _WORD4.search(text)
+
+
+def looks_like_file_name(text: str) -> bool:
+    """Whether a title is a file's name or version ("CC1_Notes_0410v23", "Form v2.1")."""
+    return "_" in text or bool(_VERSION.search(text))
+
+
+def _in_title_block(run: _Run, title: _Run, lines: list[StyledLine], body: float) -> bool:
+    """Whether a heading run is set with the title, no body text between: a letterhead above it
+    ("GENERAL REGISTER OFFICE") or a line at least as large below it."""
+    if run.page != title.page:
+        return False
+    plain = [i for i, line in enumerate(lines)
+             if line.chars and line.size < body * BIGGER and not line.bold]
+    start = max((i for i in plain if i < title.first), default=-1)
+    end = min((i for i in plain if i > title.last), default=len(lines))
+    return start < run.first < end and (run.first <= title.last or run.size >= title.size)
 
 
 def _heading_runs(pages: list[list[StyledLine]]) -> list[_Run]:
@@ -158,7 +243,10 @@ class _Run:
     bold: bool
     text: str
     y: float
+    first: int  # the index of its first and last line on the page
+    last: int
     lines: int = 1
+    in_table: bool = False
 
 
 def _body_size(pages: list[list[StyledLine]]) -> float:
@@ -169,12 +257,16 @@ def _body_size(pages: list[list[StyledLine]]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _wrapped_runs(pages: list[list[StyledLine]], body: float) -> list[_Run]:
-    """Lines set larger than the body or wholly bold, wrapped lines of one style joined."""
+def _wrapped_runs(
+    pages: list[list[StyledLine]], body: float, max_lines: int = MAX_WRAPPED_LINES
+) -> list[_Run]:
+    """Lines set larger than the body or wholly bold, wrapped lines of one style joined; a table's
+    cells (a line of several separate runs of text, or one followed by such a row or by figures)
+    are left out."""
     runs: list[_Run] = []
     for number, lines in enumerate(pages):
         previous: _Run | None = None
-        for line in lines:
+        for index, line in enumerate(lines):
             size, bold = line.size, line.bold
             if not line.chars or not (size >= body * BIGGER or (bold and size >= body * 0.95)):
                 previous = None
@@ -185,17 +277,41 @@ def _wrapped_runs(pages: list[list[StyledLine]], body: float) -> list[_Run]:
                 previous is not None
                 and (previous.size, previous.bold) == (size, bold)
                 and 0 < gap <= size * 1.8
-                and previous.lines < MAX_WRAPPED_LINES
+                and previous.lines < max_lines
+                and _capitals(previous.text) == _capitals(text)
             ):
                 previous.text = f"{previous.text} {text}"
                 previous.y = line.y
                 previous.lines += 1
+                previous.last = index
+                previous.in_table = previous.in_table or _in_table(line, lines[index + 1:])
                 continue
-            previous = _Run(number, size, bold, text, line.y)
+            previous = _Run(number, size, bold, text, line.y, index, index)
+            previous.in_table = _in_table(line, lines[index + 1:])
             runs.append(previous)
     for run in runs:
         run.text = _GLUED_NUMBER.sub("", run.text)
-    return runs
+    return [run for run in runs if not run.in_table]
+
+
+def _capitals(text: str) -> bool:
+    """Whether a line is set in capitals: a line in capitals after one in mixed case starts
+    another element (a letterhead under a title), not a wrapped line."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def _in_table(line: StyledLine, following: list[StyledLine]) -> bool:
+    """Whether a line is a table's cell: one of several runs of text on its baseline, or directly
+    above a row of figures ("53.90 55.55") or of such cells in its own style (a wrapped header)."""
+    if line.cells > 1:
+        return True
+    after = next((other for other in following if other.chars), None)
+    if after is None:
+        return False
+    text = after.text
+    header_row = after.cells > 1 and (after.size, after.bold) == (line.size, line.bold)
+    return header_row or bool(_FIGURES_ROW.match(text))
 
 
 def _reads_like_heading(run: _Run, body: float) -> bool:

@@ -1,0 +1,90 @@
+"""Repairs to the text pypdf extracts from a PDF: bullets drawn in symbol fonts, private-use
+and control characters, glyph names, and words split in two ("statutor y", "self- employed")."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from assistant.spelling import english_words
+
+SYMBOL = "\x1e"  # stands for a glyph drawn in a symbol font until the page text is cleaned
+_SYMBOL_FONT = re.compile(r"dingbat|wingding|webding|symbol|marlett|monotypesorts", re.I)
+_GLYPH_MARKS = re.compile(r"[\x1e\x80-\x9f\ue000-\uf8ff]")  # symbols, C1 controls, private use
+_GLYPH_NAMES = re.compile(r"(?:/MT\d{2,3})+")  # glyphs without text: "/MT65/MT32" is "A "
+
+
+def mark_symbols(text: str, font: object) -> str:
+    """``text`` with glyphs drawn in a symbol font marked: all of a dingbat font's, and a Symbol
+    font's private-use characters and letters (its bullets), but not its digits or Greek."""
+    name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
+    if not _SYMBOL_FONT.search(name):
+        return text
+    if "symbol" in name.lower():
+        return re.sub(r"[\ue000-\uf8ff\x80-\x9f]+|(?<![A-Za-z])[A-Za-z](?![A-Za-z])", SYMBOL, text)
+    return re.sub(r"[^\s]+", SYMBOL, text)
+
+
+def decode_glyph_names(text: str) -> str:
+    """Runs of "/MTnn" glyph names (text drawn without a text encoding) as the characters."""
+    return _GLYPH_NAMES.sub(
+        lambda m: "".join(chr(int(n)) for n in re.findall(r"\d+", m.group()) if int(n) >= 32),
+        text)
+
+
+def clean_glyphs(text: str) -> str:
+    """A page's text with bullets as "•": symbol-font glyphs (marked), private-use characters
+    and C1 control bytes leading a line become "•", a symbol glyph inside a line starts a new
+    item, and any other such character is dropped. Glyph names are decoded."""
+    text = decode_glyph_names(text)
+    glyph = _GLYPH_MARKS.pattern
+    text = re.sub(rf"(?m)^[ \t]*{glyph}+[ \t]*\n(?=[ \t]*\w)", SYMBOL, text)  # bullet above item
+    text = re.sub(rf"(?m)^[ \t]*{glyph}+[ \t]*", "• ", text)
+    text = re.sub(rf"[ \t]*{SYMBOL}+[ \t]*(?=\S)", "\n• ", text)
+    return _GLYPH_MARKS.sub("", text)
+
+
+# words so short that a fragment equal to one may still be a word of its own ("a way")
+_SHORT_WORDS = frozenset({
+    "a", "i", "am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me",
+    "my", "no", "of", "on", "or", "so", "to", "up", "us", "we"})
+_LEFT = re.compile(r"([(\"'‘“]?)([^\W\d_]+)")
+_RIGHT = re.compile(r"([a-z]+)([.,;:!?)'’\"”]*)")
+# a hyphenated word broken at a line's end: "self-" then "employed" on the next line
+_LINE_END_HYPHEN = re.compile(
+    r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?!(?:and|or|to)\b)([a-z][^\s]*)[ \t]*\n?")
+
+
+def join_broken_words(pages: list[str]) -> list[str]:
+    """Pages with words that pypdf split ("statutor y", "ch ild", "self- employed") joined.
+
+    Two fragments on a line are joined when together they make a word used elsewhere in the
+    document or an English word, and they are not both words themselves ("tell us", "may be").
+    Only in a document mostly in English.
+    """
+    vocabulary = Counter(word.lower() for text in pages for word in re.findall(r"\w+", text))
+    english = english_words()
+    if sum(n for word, n in vocabulary.items() if word in english) < 0.5 * vocabulary.total():
+        return pages  # not English (Welsh: "alla i" is not "allai"), or a font without a map
+
+    def is_word(fragment: str) -> bool:
+        return fragment in english and (len(fragment) > 2 or fragment in _SHORT_WORDS)
+
+    def joins(left: str, right: str) -> bool:
+        whole = (left + right).lower()
+        known = vocabulary[whole] > 0 or whole in english
+        return known and not (is_word(left.lower()) and is_word(right))
+
+    def repair(line: str) -> str:
+        out: list[str] = []
+        for token in line.split(" "):
+            left = _LEFT.fullmatch(out[-1]) if out else None
+            right = _RIGHT.fullmatch(token)
+            if left and right and joins(left.group(2), right.group(1)):
+                out[-1] += token
+            else:
+                out.append(token)
+        return " ".join(out)
+
+    joined = [_LINE_END_HYPHEN.sub(r"-\1\n", text) for text in pages]
+    return ["\n".join(repair(line) for line in text.split("\n")) for text in joined]
