@@ -29,12 +29,14 @@ from app_pages.consult_upload import (
     import_table,
     import_themefinder_zip,
     upload_columns,
+    upload_id_column,
     upload_sheets,
 )
 from app_pages.errors import run_guarded
 from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
 from consult.analysis import QuestionResult, analyse_question
+from consult.importing import repeated_id_warning
 from consult.responses import Consultation, Question
 from consult.review import review_from_json
 from consult.themes import Framework, framework_from_json
@@ -47,7 +49,8 @@ INTRO = ("Import consultation responses from a CSV or Excel file, find the theme
 
 
 def guarded(description: str, action: Callable[[], T]) -> T | None:
-    """Run a step, showing the engine's advice (or a generic message) if it fails."""
+    """Run a step, showing the engine's advice (or a generic message) if it fails; the message
+    shows file, sheet and column names as typed (``run_guarded`` escapes it)."""
     return run_guarded(description, action,
                        after="your imported responses and review are kept; try again.")
 
@@ -163,10 +166,23 @@ def keep_review(data: Consultation, results: list[QuestionResult]) -> None:
     st.rerun()
 
 
+def id_guess(upload: Any, columns: list[str], sheet: str | None) -> int:
+    """Where the likeliest id column is in ``columns`` (read once per file and sheet)."""
+    key = state.consult_key("id_guess")
+    known = st.session_state.get(key)
+    if not (known and known[:2] == (upload.file_id, sheet)):
+        guess = guarded(f"read {upload.name}",
+                        lambda: upload_id_column(upload.name, upload.getvalue(), sheet))
+        known = (upload.file_id, sheet, guess)
+        st.session_state[key] = known
+    return columns.index(known[2]) if known[2] in columns else 0
+
+
 def choose_columns(upload: Any, columns: list[str], sheet: str | None) -> None:
-    guess = next((i for i, c in enumerate(columns) if "id" in c.lower().split("_")), 0)
-    id_column = st.selectbox("Respondent id column", columns, index=guess,
-                             key=state.CONSULT_ID_COLUMN)
+    id_column = st.selectbox("Respondent id column", columns,
+                             index=id_guess(upload, columns, sheet), key=state.CONSULT_ID_COLUMN,
+                             help="Each respondent's own id. Chosen for you: a column named like "
+                                  "an id whose values are all different.")
     questions = st.multiselect("Question columns (one or more)",
                                [c for c in columns if c != id_column],
                                key=state.CONSULT_QUESTION_COLUMNS,
@@ -205,6 +221,8 @@ def keep_import(name: str, read: Callable[[], Consultation]) -> None:
 def show_import_counts(data: Consultation) -> None:
     name = Path(data.source).name
     st.subheader(f"Imported: {plain(name)}, {data.rows:,} rows")
+    if (repeated := repeated_id_warning(data)) is not None:
+        st.warning(repeated, icon=":material/warning:")
     st.table(import_counts(data.questions), hide_index=True, border="horizontal")
     st.caption("Empty answers, N/A answers and repeated respondent ids are counted and listed "
                "below but not themed. Answers with the same text as another are themed and "
@@ -297,7 +315,7 @@ def analyse(app: AppServices, questions: tuple[Question, ...], results: dict[str
             if applies is not None and applies.signed_off:
                 st.session_state[state.CONSULT_FRAMEWORKS][question.question_id] = framework
         except GuidanceError as exc:
-            state.notify("error", f"Question {n + 1} could not be analysed. {exc}")
+            state.notify("error", f"Question {n + 1} could not be analysed. {plain(str(exc))}")
             return
         except Exception:
             log.exception("Consult analysis failed")
@@ -338,7 +356,10 @@ def show_results(app: AppServices, data: Consultation, reviewer: str) -> None:
     show_themes(result)
     show_responses(result)
     st.header("4. Review", divider="gray")
-    state.show_notice()  # review actions rerun the page: their result shows where they were made
+    # review actions rerun the page: their result shows here, in a slot that is always present
+    # so the review tabs below keep their place
+    with st.empty().container():
+        state.show_notice()
     show_review(result, app.services.embedder)
     show_sign_off(result, app.services.embedder, reviewer)
     st.header("5. Download", divider="gray")
@@ -354,8 +375,9 @@ def main() -> None:
         return
     st.title("Consult: theme consultation responses")
     st.caption(INTRO)
-    if not st.session_state.get(state.CONSULT_RESULTS):
-        state.show_notice()
+    with st.empty().container():  # always present: the elements below keep their places
+        if not st.session_state.get(state.CONSULT_RESULTS):
+            state.show_notice()
     show_import(settings.max_upload_mb)
     data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
     if data is None:

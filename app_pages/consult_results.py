@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from assistant.markdown_safety import BARE_ADDRESS, as_code
 from consult.analysis import QuestionResult
 from consult.export import export_csv, export_xlsx
 from consult.report import ThemeSummary, summarise
@@ -29,8 +30,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def plain(text: str) -> str:
-    """Text for a place that renders Markdown, escaped so it shows as typed (one line)."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+    """Text for a place that renders Markdown, escaped so it shows as typed (one line); web and
+    e-mail addresses become code spans, as ``sources.escape_markdown`` shows them (Streamlit links
+    a bare address however it is escaped)."""
+    flat = " ".join(text.split())
+    out: list[str] = []
+    last = 0
+    for match in BARE_ADDRESS.finditer(flat):
+        out += [_MARKDOWN.sub(r"\\\1", flat[last:match.start()]), as_code(match.group(0))]
+        last = match.end()
+    return "".join([*out, _MARKDOWN.sub(r"\\\1", flat[last:])])
 
 
 def import_counts(questions: Sequence[Question]) -> list[dict[str, Any]]:
@@ -99,8 +108,9 @@ def show_themes(result: QuestionResult) -> None:
         st.info("No themes yet. Add one in the review below.")
         return
     st.table(theme_table(rows), hide_index=True, border="horizontal")
+    # horizontal: Streamlit puts ``y`` (the counts) across, so y_label names the across axis
     st.bar_chart(chart_data(rows), x="Theme", y=["Agree", "Disagree", "Unclear"],
-                 horizontal=True, sort=False, x_label="Responses", y_label="",
+                 horizontal=True, sort=False, x_label="", y_label="Responses",
                  color=["#1d70b8", "#d4351c", "#505a5f"], height=60 + 32 * len(rows),
                  alt="Responses per theme, split into agree, disagree and unclear.")
     st.markdown("**Representative quotes**")
@@ -121,7 +131,7 @@ def response_rows(result: QuestionResult, rows: Sequence[int]) -> list[dict[str,
     return [{"Respondent": responses[i].response_id,
              "Themes": "; ".join(labels.get(t, t) for t in result.assignments[i]),
              "Position": result.positions[i], "Evidence": ", ".join(result.evidence[i]),
-             "Corrected": "yes" if responses[i].response_id in result.corrections else "",
+             "Corrected": "yes" if result.corrected(responses[i].response_id) else "",
              "Response": responses[i].text} for i in rows]
 
 
@@ -171,11 +181,13 @@ def show_downloads(results: Sequence[QuestionResult], source: str, rows: int) ->
                             file_name="consultation-review.json", mime="application/json",
                             icon=":material/save:", on_click="ignore")
     st.caption("The workbook has a Themes sheet and a Mappings sheet (one row per response, "
-               "including those set aside). Cells that a spreadsheet would read as a formula "
-               "start with an apostrophe. The saved review holds the responses, themes, "
-               "corrections and sign-offs: open it under “Resume a saved review” in step 1 to "
-               "carry on later. It contains what respondents wrote, so store it as you would "
-               "the responses file.")
+               "including those set aside), with every answer in full (over 32,767 characters, "
+               "Excel's limit, it is cut and says so; the CSV files keep it whole). Text that a "
+               "spreadsheet would read as a formula is kept as text: in the workbook as typed, "
+               "in the CSV files after an apostrophe. The saved review holds the responses, "
+               "themes, corrections and sign-offs: open it under “Resume a saved review” in "
+               "step 1 to carry on later. It contains what respondents wrote, so store it as you "
+               "would the responses file.")
 
 
 def framework_json(framework: Framework) -> bytes:

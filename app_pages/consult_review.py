@@ -42,7 +42,7 @@ def apply(done: str, action: Callable[[], object], form: str | None = None) -> b
     try:
         action()
     except GuidanceError as exc:
-        st.error(f"That change was not made. {exc}", icon=":material/error:")
+        st.error(f"That change was not made. {plain(str(exc))}", icon=":material/error:")
         return False
     except Exception:
         log.exception("Consult review action failed")
@@ -128,6 +128,7 @@ def response_label(result: QuestionResult) -> Callable[[str], str]:
     return lambda rid: f"{rid}: {' '.join(texts.get(rid, '').split())[:80]}"
 
 
+REVIEW_TABS = ("Rename", "Add", "Merge", "Split", "Delete", "Move responses", "Position")
 MAX_CHOICES = 200  # responses offered in one list; the filter narrows larger questions
 _ALL = "\x00all"  # filter option: every response
 
@@ -199,7 +200,9 @@ def position_form(result: QuestionResult) -> None:
 
 def show_review(result: QuestionResult, embedder: Embedder) -> None:
     """The review actions for one question, one tab each."""
-    tabs = st.tabs(["Rename", "Add", "Merge", "Split", "Delete", "Move responses", "Position"])
+    # keyed and tracked, the chosen tab stays chosen when an action reruns the page (an unkeyed
+    # tab bar resets to its first tab whenever an element above it comes or goes)
+    tabs = st.tabs(list(REVIEW_TABS), key=state.consult_key("review_tab"), on_change="rerun")
     with tabs[0]:
         rename_form(result)
     with tabs[1]:

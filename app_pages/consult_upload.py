@@ -19,6 +19,7 @@ from assistant.uploads import safe_file_name
 from consult.errors import ConsultError
 from consult.importing import (
     check_zip_parts,
+    guess_id_column,
     list_columns,
     list_sheets,
     load_consultation,
@@ -47,6 +48,11 @@ def upload_sheets(name: str, data: bytes) -> list[str]:
 def upload_columns(name: str, data: bytes, sheet: str | None = None) -> list[str]:
     """The header row of an uploaded CSV/XLSX file (``sheet`` of a workbook, else its first)."""
     return read_upload(name, data, lambda p: list_columns(p, sheet))
+
+
+def upload_id_column(name: str, data: bytes, sheet: str | None = None) -> str:
+    """The likeliest respondent-id column of an uploaded CSV/XLSX file."""
+    return read_upload(name, data, lambda p: guess_id_column(p, sheet))
 
 
 def import_table(name: str, data: bytes, id_column: str, question_columns: list[str],

@@ -14,7 +14,7 @@ from consult.analysis import QuestionResult, analyse_question
 from consult.embedding import Progress
 from consult.errors import ConsultError
 from consult.export import export_csv, export_xlsx, mapping_rows
-from consult.importing import load_consultation
+from consult.importing import load_consultation, repeated_id_warning
 from consult.report import bar_chart, summarise
 from consult.review import result_to_json
 from consult.themes import Framework, load_framework
@@ -79,6 +79,8 @@ def _run(
     args: argparse.Namespace, embedder: Embedder, llm: ChatModel | None
 ) -> list[QuestionResult]:
     consultation = load_consultation(args.file, args.id_column, args.question, args.sheet)
+    if (warning := repeated_id_warning(consultation)) is not None:
+        print(f"consult: warning: {warning}", file=sys.stderr)
     frameworks = _frameworks(args.themes, len(consultation.questions))
     results = []
     for question, framework in zip(consultation.questions, frameworks, strict=True):

@@ -40,6 +40,7 @@ class QuestionResult:
     positions: list[Position]
     evidence: list[list[str]]
     corrections: dict[str, list[str]] = field(default_factory=dict)  # response id -> theme ids
+    position_corrections: dict[str, Position] = field(default_factory=dict)  # by a reviewer
     signed_off: bool = False
     signed_off_by: str = ""
     reviewed: bool = False  # a reviewer changed themes, mappings or positions, or signed off
@@ -53,6 +54,10 @@ class QuestionResult:
     def texts(self) -> list[str]:
         """The themed responses' texts, in order."""
         return [r.text for r in self.question.responses]
+
+    def corrected(self, response_id: str) -> bool:
+        """True when a reviewer corrected this response's themes or its position."""
+        return response_id in self.corrections or response_id in self.position_corrections
 
     def theme(self, theme_id: str) -> Theme | None:
         """The theme with this id, if any."""

@@ -1,8 +1,9 @@
 """Offline theme discovery: k-means on response embeddings, labelled from their own words.
 
 Each cluster is labelled with its most distinctive words (class-based TF-IDF: frequent in the
-cluster, rare in the others) and described by its most representative sentence (the one nearest
-the cluster's centre). A model, when configured, renames and refines these (``refining``).
+cluster, rare in the others) and described by those words alone: no respondent's sentence is
+copied into a theme, which may be signed off and shared. A model, when configured, renames and
+refines these (``refining``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ from consult.pieces import Pieces
 from consult.themes import Theme
 
 MIN_THEMES = 3
+# label words: letters only (no digits, "a0"), never a web address's parts ("http", "www") or a
+# contraction's fragment ("ve" of "I've", "don" of "don't")
+_LABEL_WORD = r"(?u)\b[^\W\d_]{2,}\b"
+_NOT_LABEL_WORDS = re.compile(
+    r"\b(?:https?://|www\.)\S+|\S+@\S+\.\S+|\b\w+['\u2019]\w+\b|\b(?:https?|www|com|org|html?)\b"
+)
 MAX_THEMES = 30
 SAMPLE_FOR_SEEDING = 2_000
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+SAME_CENTRE = 0.9  # cosine similarity above which two clusters are one theme
 
 
 @dataclass(frozen=True)
@@ -72,18 +79,55 @@ def discover_themes(
     if len(used) < k:  # a cluster k-means left empty is no theme
         labels = np.searchsorted(used, labels)
         centres, k = centres[used], len(used)
-    words = distinctive_words(point_texts, labels, k, ignore=question)
-    themes = tuple(
-        _theme(
-            f"D{c + 1}", words[c], _representative_sentence(points, point_texts, labels, c, centres)
-        )
-        for c in range(k)
-    )
+    # k-means splits a big topic into near-copies: merge those with (almost) the same centre,
+    # then those labelled with the same words
+    labels, centres = _merged(points, labels, centres, centres @ centres.T > SAME_CENTRE)
+    words = distinctive_words(point_texts, labels, len(centres), ignore=question)
+    for _ in range(MAX_THEMES):  # merging changes every cluster's distinctive words
+        same_words = np.array([[bool(a) and set(a) == set(b) for b in words] for a in words])
+        if same_words.sum() <= len(words):
+            break
+        labels, centres = _merged(points, labels, centres, same_words)
+        words = distinctive_words(point_texts, labels, len(centres), ignore=question)
+    themes = _unique_labels([_theme(f"D{c + 1}", words[c]) for c in range(len(centres))])
     members = _memberships(labels, owners, len(texts))
     clusters = tuple(
         _main_cluster(points, owners, row, m, centres) for row, m in enumerate(members)
     )
     return Discovery(themes, centres, clusters, members)
+
+
+def _merged(
+    points: Vectors, labels: np.ndarray, centres: Vectors, same: np.ndarray
+) -> tuple[np.ndarray, Vectors]:
+    """Clusters joined wherever ``same[a, b]`` (transitively), renumbered 0..k-1, with their
+    centres recomputed from their points."""
+    group = list(range(len(centres)))
+
+    def root(c: int) -> int:
+        while group[c] != c:
+            c = group[c]
+        return c
+
+    for a, b in zip(*np.nonzero(np.triu(same, 1)), strict=True):
+        group[root(int(b))] = root(int(a))
+    if all(root(c) == c for c in range(len(group))):
+        return labels, centres
+    roots = np.array([root(c) for c in range(len(centres))])
+    labels = np.searchsorted(np.unique(roots), roots[labels])
+    merged = [np.asarray(points[labels == c]).mean(axis=0) for c in range(int(labels.max()) + 1)]
+    return labels, normalise_rows(np.vstack(merged).astype(np.float32))
+
+
+def _unique_labels(themes: list[Theme]) -> tuple[Theme, ...]:
+    """Themes whose labels are all different: a repeated label gets " (2)", " (3)"..."""
+    seen: dict[str, int] = {}
+    out = []
+    for theme in themes:
+        seen[theme.label] = seen.get(theme.label, 0) + 1
+        label = theme.label if seen[theme.label] == 1 else f"{theme.label} ({seen[theme.label]})"
+        out.append(Theme(theme.theme_id, label, theme.description, theme.origin))
+    return tuple(out)
 
 
 def _memberships(
@@ -118,7 +162,8 @@ def distinctive_words(
     texts: Sequence[str], clusters: np.ndarray, k: int, top: int = 3, ignore: str = ""
 ) -> list[list[str]]:
     """The ``top`` words (or two-word phrases) most distinctive of each cluster."""
-    vectoriser = CountVectorizer(stop_words="english", ngram_range=(1, 2), max_features=20_000)
+    vectoriser = CountVectorizer(stop_words="english", ngram_range=(1, 2), max_features=20_000,
+                                 preprocessor=_label_text, token_pattern=_LABEL_WORD)
     try:
         counts = vectoriser.fit_transform(texts)
     except ValueError:
@@ -135,6 +180,11 @@ def distinctive_words(
     return [_top_terms(weights[c], vocabulary, top) for c in range(k)]
 
 
+def _label_text(text: str) -> str:
+    """Text for choosing label words: lower case, without addresses and contractions."""
+    return _NOT_LABEL_WORDS.sub(" ", text.lower())
+
+
 def _top_terms(weights: np.ndarray, vocabulary: np.ndarray, top: int) -> list[str]:
     chosen: list[str] = []
     for index in np.argsort(-weights):
@@ -146,19 +196,9 @@ def _top_terms(weights: np.ndarray, vocabulary: np.ndarray, top: int) -> list[st
     return chosen
 
 
-def _representative_sentence(
-    vectors: Vectors, texts: Sequence[str], clusters: np.ndarray, c: int, centres: Vectors
-) -> str:
-    members = np.flatnonzero(clusters == c)
-    best = members[int(np.argmax(vectors[members] @ centres[c]))]
-    sentences = [s for s in _SENTENCE.split(texts[best].strip()) if s]
-    sentence = next((s for s in sentences if len(s.split()) >= 6), texts[best])
-    words = sentence.split()
-    return " ".join(words[:25]) + (" …" if len(words) > 25 else "")
-
-
-def _theme(theme_id: str, words: list[str], sentence: str) -> Theme:
+def _theme(theme_id: str, words: list[str]) -> Theme:
     label = ", ".join(words).capitalize() if words else f"Theme {theme_id}"
     about = " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else label
-    description = f"Responses about {about}, typically: \u201c{sentence}\u201d"
-    return Theme(theme_id, label, description, "discovered")
+    # the description names the words only: a respondent's sentence in it would travel into the
+    # signed-off framework and the Themes sheet (the page shows quotes beside each theme)
+    return Theme(theme_id, label, f"Responses about {about}.", "discovered")

@@ -1,7 +1,11 @@
 """Export results to XLSX (sheets Themes and Mappings) or two CSV files.
 
-Every text cell that a spreadsheet could read as a formula (starting with =, +, -, @, tab or
-carriage return) is prefixed with an apostrophe, so nothing a respondent wrote is executed.
+Nothing a respondent wrote is executed. A text cell that a spreadsheet could read as a formula
+(starting with =, +, -, @, tab or carriage return) is, in a CSV file, prefixed with an apostrophe
+(the usual guard: CSV has no cell types); in a workbook it is written as a string cell with
+Excel's quote-prefix style, so Excel shows exactly what was typed and never evaluates it. A
+workbook cell holds at most 32,767 characters: longer answers are cut there, saying so (the CSV
+files and the saved review hold them whole).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import csv
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from consult.analysis import QuestionResult
 from consult.errors import ConsultError
@@ -25,6 +30,8 @@ MAPPING_COLUMNS = [
     "evidence", "reviewed", "response",
 ]  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_CHARS = 32_767  # Excel's limit for one cell
+_CUT_NOTE = " […cut at Excel's cell limit; the CSV export holds all {n:,} characters]"
 
 
 def neutralise(value: Cell) -> Cell:
@@ -62,8 +69,8 @@ def mapping_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
             rows.append([
                 result.question.text, response.response_id, status, ", ".join(ids),
                 "; ".join(labels.get(t, t) for t in ids), result.positions[i],
-                ", ".join(result.evidence[i]), "yes" if response.response_id in result.corrections
-                else "no", response.text,
+                ", ".join(result.evidence[i]), "yes" if result.corrected(response.response_id)
+                else "no", response.original,
             ])  # fmt: skip
         for item in result.question.excluded:
             rows.append(
@@ -94,8 +101,26 @@ def export_xlsx(results: Sequence[QuestionResult], path: Path) -> None:
         sheet = book.create_sheet(title)
         sheet.append(header)
         for row in rows:
-            sheet.append([neutralise(v) for v in row])
+            sheet.append([xlsx_cell(sheet, v) for v in row])
     _save(lambda: book.save(path), path)
+
+
+def xlsx_cell(sheet: Any, value: Cell) -> Any:
+    """A workbook cell showing ``value`` as typed: formula-like text is a string cell with the
+    quote prefix (never a formula), and text past Excel's cell limit is cut with a note."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    if len(value) > XLSX_CELL_CHARS:
+        note = _CUT_NOTE.format(n=len(value))
+        value = value[: XLSX_CELL_CHARS - len(note)] + note
+    if not value.startswith(_FORMULA_START):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
+    cell.quotePrefix = True  # Excel keeps it text when the cell is edited
+    return cell
 
 
 def export_csv(results: Sequence[QuestionResult], path: Path) -> tuple[Path, Path]:

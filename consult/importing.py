@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,6 +33,11 @@ _NOT_APPLICABLE = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
+# header words: "Response ID", "respondent_id", "RespondentID", "Ref." all split into words
+_HEADER_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_ID_WORDS = {"id", "ids", "identifier", "ref", "reference", "uuid", "urn"}
+ID_SAMPLE_ROWS = 5_000  # rows read to see whether an id-like column's values are unique
+REPEATED_ID_SHARE = 0.10  # more repeats than this suggests the wrong id column was chosen
 
 
 def list_sheets(path: Path) -> list[str]:
@@ -50,6 +56,41 @@ def list_columns(path: Path, sheet: str | None = None) -> list[str]:
     question columns."""
     header, _ = _open_table(path, sheet)
     return header
+
+
+def is_id_like(column: str) -> bool:
+    """True for a header naming an identifier ("Response ID", "respondent_id", "RespondentID")."""
+    return any(w.lower() in _ID_WORDS for w in _HEADER_WORD.findall(column))
+
+
+def guess_id_column(path: Path, sheet: str | None = None) -> str:
+    """The likeliest respondent-id column: one named like an id whose values (in the first
+    ID_SAMPLE_ROWS rows) are unique, else the first named like an id, else the first column."""
+    header, rows = _open_table(path, sheet)
+    named = [at for at, column in enumerate(header) if column and is_id_like(column)]
+    if not named:
+        return header[0]
+    seen: list[set[str]] = [set() for _ in named]
+    unique = [True] * len(named)
+    for _, row in zip(range(ID_SAMPLE_ROWS), rows, strict=False):
+        for n, at in enumerate(named):
+            value = _cell(row, at)
+            unique[n] = unique[n] and bool(value) and value not in seen[n]
+            seen[n].add(value)
+    best = next((n for n, ok in enumerate(unique) if ok), 0)
+    return header[named[best]]
+
+
+def repeated_id_warning(consultation: Consultation) -> str | None:
+    """A warning when over REPEATED_ID_SHARE of the rows repeat a respondent id (None if not):
+    usually the id column chosen holds answers ("In what capacity…"), not ids."""
+    repeats = max((sum(e.reason == "duplicate id" for e in q.excluded)
+                   for q in consultation.questions), default=0)
+    if not consultation.rows or repeats / consultation.rows <= REPEATED_ID_SHARE:
+        return None
+    return (f"{repeats:,} of {consultation.rows:,} rows ({repeats / consultation.rows:.0%}) "
+            "repeat a respondent id, so only the first answer for each id is themed. Check that "
+            "the right respondent-id column was chosen, and import again if not.")
 
 
 def load_consultation(
@@ -144,25 +185,34 @@ def build_question(question_id: str, text: str, pairs: Sequence[tuple[str, str]]
         if chosen[rid] != at:
             excluded.append(Excluded(rid, answer, "duplicate id"))
             continue
-        if not answer:
+        if not is_visible(answer):
             excluded.append(Excluded(rid, answer, "empty"))
         elif _NOT_APPLICABLE.match(answer):
             excluded.append(Excluded(rid, answer, "not applicable"))
         else:
             key = _SPACE.sub(" ", answer.lower())
-            kept.append(_response(rid, answer, seen_text.get(key)))
+            kept.append(response_for(rid, answer, seen_text.get(key)))
             seen_text.setdefault(key, rid)
     return Question(question_id, text, tuple(kept), tuple(excluded))
 
 
+def is_visible(text: str) -> bool:
+    """True when ``text`` shows something: not only spaces, control or format characters
+    (a zero-width space, a byte-order mark, a direction mark)."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs")
+               for ch in text)
+
+
 def _is_real(raw: str) -> bool:
-    return bool(raw.strip()) and not _NOT_APPLICABLE.match(raw.strip())
+    return is_visible(raw) and not _NOT_APPLICABLE.match(raw.strip())
 
 
-def _response(rid: str, answer: str, duplicate_of: str | None) -> Response:
-    long = len(answer) > MAX_ANSWER_CHARS
-    text = answer[:MAX_ANSWER_CHARS] + " […]" if long else answer
-    return Response(rid, text, truncated=long, duplicate_of=duplicate_of)
+def response_for(rid: str, answer: str, duplicate_of: str | None = None) -> Response:
+    """A Response themed on at most MAX_ANSWER_CHARS of ``answer``, keeping the whole answer."""
+    if len(answer) <= MAX_ANSWER_CHARS:
+        return Response(rid, answer, duplicate_of=duplicate_of)
+    return Response(rid, answer[:MAX_ANSWER_CHARS] + " […]", truncated=True,
+                    duplicate_of=duplicate_of, full_text=answer)
 
 
 def _cell(row: Sequence[object], at: int) -> str:

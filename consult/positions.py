@@ -18,19 +18,27 @@ from typing import Literal
 Position = Literal["agree", "disagree", "unclear"]
 POSITIONS: tuple[Position, ...] = ("agree", "disagree", "unclear")
 
+_NOT = r"(?<!\bnot )(?<!\bn't )(?<!\bnever )"  # "not in favour" is no agreement
 _EXPLICIT_AGREE = [
     r"^\W*(yes|yeah|agreed?|absolutely|definitely|certainly|of course)\b",
     r"\b(i|we)( would)?( strongly| fully| completely| wholeheartedly| totally)? "
     r"(agree|support|welcome|back|endorse|favour)\b",
-    r"\bin favour\b",
+    _NOT + r"\bin favour\b",
+    r"(?<!\bnot a )(?<!\bnot )(?<!\bnot very )"
     r"\b(good|great|excellent|sensible|welcome) (idea|step|move|proposal|change)\b",
     r"\b(long )?overdue\b",
 ]
 _EXPLICIT_DISAGREE = [
-    r"^\W*(no|nope|not at all|absolutely not|definitely not)\b[^-]",
+    r"^\W*(no|nope|not at all|absolutely not|definitely not)\b([^-]|$)",
     r"\b(i|we)( would)?( strongly| completely| totally| firmly)? "
     r"(disagree|oppose|object|reject)\b",
-    r"\b(do not|don't|cannot|can't|won't|wouldn't) (support|agree)\b",
+    r"\b(do not|don't|cannot|can't|won't|wouldn't|does not|doesn't|could not|couldn't|"
+    r"would not|will not|did not|didn't)( really| fully)? (support|agree|endorse|welcome|back)\b",
+    r"\b(not|never) in favour\b|\bnot (supportive|convinced)\b",
+    r"\b(terrible|bad|awful|poor|dreadful|stupid|silly|wrong|foolish|ridiculous) "
+    r"(idea|step|move|proposal|change|decision|policy|plan)\b",
+    r"\b(a|an|big|huge|serious|grave) (mistake|error)\b",
+    r"\bnot (a |very )?(good|great|sensible) (idea|step|move|proposal|change)\b",
     r"\b(i'm|i am|we are|we're)( strongly| firmly| completely| totally)? (against|opposed)\b",
     r"\b(should|must)( not|n't) (go ahead|proceed)\b",
 ]
@@ -61,6 +69,19 @@ _UNCLEAR = [
     r"\b(rather than|instead of|better than an?|compromise|middle ground|maybe|perhaps)\b",
     r"\b(not just about|too extreme|more concerning than)\b",
 ]
+# whole answers on a Likert scale or a yes/no question, as survey tools export them
+_LIKERT: dict[str, Position] = {
+    **dict.fromkeys(["agree", "strongly agree", "agree strongly", "tend to agree",
+                     "somewhat agree", "mostly agree", "yes", "yes definitely", "definitely"],
+                    "agree"),
+    **dict.fromkeys(["disagree", "strongly disagree", "disagree strongly", "tend to disagree",
+                     "somewhat disagree", "mostly disagree", "no", "definitely not",
+                     "no not at all", "not at all"], "disagree"),
+    **dict.fromkeys(["neither", "neither agree nor disagree", "neither agree or disagree",
+                     "neutral", "not sure", "unsure", "don't know", "dont know", "do not know",
+                     "no opinion", "undecided", "no view"], "unclear"),
+}
+_NOT_WORD = re.compile(r"[^a-z' ]+")
 _PROPOSAL_QUESTION = re.compile(
     r"^\W*(should|do|does|is|are|would|will|could|can|to what extent|how far|how much)\b"
     r"|\b(agree|support|oppose)\b",
@@ -91,8 +112,17 @@ def cue_counts(text: str) -> dict[str, int]:
     return {name: sum(bool(p.search(text)) for p in cues) for name, cues in _CUES.items()}
 
 
+def likert_position(text: str) -> Position | None:
+    """The position of a whole answer that is just a scale point ("Tend to disagree", "No")."""
+    words = " ".join(_NOT_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
+    return _LIKERT.get(words)
+
+
 def classify_position(text: str, question: str = "") -> Position:
     """The response's position towards the question's proposal, from its wording."""
+    scale = likert_position(text)
+    if scale is not None:
+        return scale
     cues = cue_counts(text)
     if is_open_question(question):
         return "disagree" if cues["disagree"] > cues["agree"] else "agree"

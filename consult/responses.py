@@ -10,12 +10,19 @@ ExclusionReason = Literal["empty", "not applicable", "duplicate id"]
 
 @dataclass(frozen=True)
 class Response:
-    """One respondent's answer to one question. ``truncated`` marks very long answers."""
+    """One respondent's answer to one question: ``text`` is what is themed, shortened for very
+    long answers (``truncated``), whose whole answer is ``full_text``."""
 
     response_id: str
     text: str
     truncated: bool = False
     duplicate_of: str | None = None  # an earlier response with the same text, when there is one
+    full_text: str = ""  # the whole answer, when ``text`` is shortened
+
+    @property
+    def original(self) -> str:
+        """The answer exactly as the respondent wrote it (for exports and saved reviews)."""
+        return self.full_text or self.text
 
 
 @dataclass(frozen=True)

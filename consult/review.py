@@ -19,9 +19,10 @@ from consult.analysis import QuestionResult, remap
 from consult.discovery import distinctive_words
 from consult.embedding import embed_unique
 from consult.errors import ReviewError
+from consult.importing import response_for
 from consult.mapping import CAP
 from consult.positions import POSITIONS, Position
-from consult.responses import Consultation, Excluded, Question, Response
+from consult.responses import Consultation, Excluded, Question
 from consult.themes import Framework, Theme
 
 REVIEW_KIND = "consult-review"  # marks a saved review file
@@ -192,6 +193,7 @@ def set_position(result: QuestionResult, response_id: str, position: str) -> Non
     if position not in POSITIONS:
         raise ReviewError(f"'{position}' is not a position; choose one of {', '.join(POSITIONS)}.")
     result.positions[_row(result, response_id)] = _position(position)
+    result.position_corrections[response_id] = _position(position)
     result.reviewed = True
 
 
@@ -218,7 +220,8 @@ def result_to_json(result: QuestionResult) -> dict[str, Any]:
     return {
         "question": {"question_id": question.question_id, "text": question.text},
         "responses": [
-            [r.response_id, r.text, r.truncated, r.duplicate_of] for r in question.responses
+            # the whole answer: loading shortens it for theming again
+            [r.response_id, r.original, r.truncated, r.duplicate_of] for r in question.responses
         ],
         "excluded": [[e.response_id, e.text, e.reason] for e in question.excluded],
         "themes": [[t.theme_id, t.label, t.description, t.origin] for t in result.themes],
@@ -226,6 +229,7 @@ def result_to_json(result: QuestionResult) -> dict[str, Any]:
         "positions": result.positions,
         "evidence": result.evidence,
         "corrections": result.corrections,
+        "position_corrections": result.position_corrections,
         "signed_off": result.signed_off,
         "signed_off_by": result.signed_off_by,
         "reviewed": result.reviewed,
@@ -240,7 +244,8 @@ def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> Quest
         question = Question(
             str(data["question"]["question_id"]),
             str(data["question"]["text"]),
-            tuple(Response(str(a), str(b), bool(c), d) for a, b, c, d in data["responses"]),
+            tuple(response_for(str(a), str(b), None if d is None else str(d))
+                  for a, b, _, d in data["responses"]),
             tuple(Excluded(str(a), str(b), c) for a, b, c in data["excluded"]),
         )
         result = QuestionResult(
@@ -250,6 +255,8 @@ def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> Quest
             positions=[_position(p) for p in data["positions"]],
             evidence=[list(e) for e in data["evidence"]],
             corrections={str(k): list(v) for k, v in data["corrections"].items()},
+            position_corrections={str(k): _position(v) for k, v
+                                  in data.get("position_corrections", {}).items()},
             signed_off=bool(data["signed_off"]),
             signed_off_by=str(data["signed_off_by"]),
             reviewed=bool(data.get("reviewed", True)),  # saved before it was kept: assume so

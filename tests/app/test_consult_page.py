@@ -133,7 +133,7 @@ def test_rename_and_merge_themes(fake_app: AppServices) -> None:
 
 
 class BrokenEmbedder(FakeEmbedder):
-    """An embedder whose model cannot be loaded."""
+    """FAKE: an embedder whose model cannot be loaded."""
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         raise EmbedderError("The embedding model could not be loaded. Ask whoever runs this app.")
@@ -292,14 +292,28 @@ def test_plain_escapes_markdown_and_html() -> None:
 def test_exports_have_two_sheets_and_neutralise_formulas(fake_app: AppServices,
                                                          tmp_path: Path) -> None:
     at = analysed(fake_app, responses_csv([["x1", "West", HOSTILE]]))
+    label = "=cmd|' /C calc'!A0"  # a reviewer's label is as dangerous as a respondent's answer
+    at.selectbox(key=state.consult_key("rename_theme")).select(
+        results(at)["q1"].themes[0].theme_id)
+    at.text_input(key=state.consult_key("rename_label")).input(label)
+    at = submit(at, "Rename theme")
     result_list = list(results(at).values())
     (tmp_path / "out.xlsx").write_bytes(xlsx_bytes(result_list))
     book = load_workbook(tmp_path / "out.xlsx")
     assert book.sheetnames == ["Themes", "Mappings"]
-    cells = [c for row in book["Mappings"].iter_rows(values_only=True) for c in row]
-    assert "'" + HOSTILE in cells and HOSTILE not in cells
-    assert csv_bytes(result_list, 0).decode("utf-8-sig").startswith("question,theme_id")
-    assert "'" + HOSTILE in csv_bytes(result_list, 1).decode("utf-8-sig")
+    tables = {name: [list(row) for row in book[name].iter_rows(values_only=True)]
+              for name in book.sheetnames}
+    for which, name in enumerate(("themes.csv", "mappings.csv")):
+        tables[name] = list(csv.reader(io.StringIO(
+            csv_bytes(result_list, which).decode("utf-8-sig"), newline="")))
+    assert tables["themes.csv"][0][:2] == ["question", "theme_id"]
+    for name, rows in tables.items():
+        cells = [c for row in rows for c in row if isinstance(c, str)]
+        guard = "'" if name.endswith(".csv") else ""  # a workbook holds typed string cells
+        assert guard + (HOSTILE if name.lower().startswith("mappings") else label) in cells, name
+        if guard:
+            assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert zipfile.is_zipfile(io.BytesIO(xlsx_bytes(result_list)))
 
 

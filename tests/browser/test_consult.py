@@ -164,5 +164,8 @@ def download_and_open(page: Any, tmp_path: Path) -> None:
     assert NEW_LABEL in labels
     mappings = list(book["Mappings"].iter_rows(min_row=2, values_only=True))
     assert len(mappings) == 31  # 28 themed + empty + N/A + repeated id, none dropped
-    assert "'" + HOSTILE in [row[-1] for row in mappings]  # the formula is neutralised
     book.close()
+    # the formula is kept as typed, in a string cell Excel never evaluates
+    cells = {row[1].value: row[-1] for row in load_workbook(saved)["Mappings"].iter_rows()}
+    hostile = next(c for c in cells.values() if c.value == HOSTILE)
+    assert hostile.data_type == "s" and hostile.quotePrefix
