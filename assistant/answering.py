@@ -145,7 +145,8 @@ class AnswerStream:
             prepared.query, [s.chunk for s in prepared.results if s.chunk.doc_id in cited]
         )
         warnings += unknown_word_warnings(self._retriever.unknown_words(self._question))
-        warnings += confusable_warnings(self._question, [c.quote for c in checked.citations])
+        warnings += confusable_warnings(self._question, [c.quote for c in checked.citations],
+                                        [f"{c.title} {c.section}" for c in checked.citations])
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
@@ -241,7 +242,9 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
         warnings.append("The answer cites no source: check it against the guidance.")
     warnings += nation_warnings(query, [sources[c.n - 1] for c in checked.citations])
     warnings += unknown_word_warnings(unknown)
-    warnings += confusable_warnings(query, [sources[c.n - 1].text for c in checked.citations])
+    cited = [sources[c.n - 1] for c in checked.citations]
+    warnings += confusable_warnings(query, [c.text for c in cited],
+                                    [f"{c.title} {c.section}" for c in cited])
     notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 
@@ -306,17 +309,22 @@ def unknown_word_warnings(words: Sequence[str]) -> list[str]:
 _LETTERS = re.compile(r"[a-z]+")
 
 
-def confusable_warnings(question: str, quotes: Sequence[str]) -> list[str]:
+def confusable_warnings(question: str, quotes: Sequence[str],
+                        headings: Sequence[str] = ()) -> list[str]:
     """A warning when a word of the question is missing from every quoted passage while a word
-    that differs from it only in its first letter is there: "maternity" asked, "paternity"
-    quoted. Such near-twins embed almost alike, so a search can swap one for the other."""
+    that differs from it only in its first letter is what they are about: "maternity" asked,
+    "paternity" quoted. Such near-twins embed almost alike, so a search can swap one for the
+    other. "What they are about": the twin is in a cited title or section (``headings``), or
+    quoted more than once; "bearing in mind" once is no twin of a "hearing"."""
     asked = set(_LETTERS.findall(question.lower()))
-    quoted = set(_LETTERS.findall(" ".join(quotes).lower()))
-    for word in sorted(asked - quoted, key=lambda w: (-len(w), w)):
-        if len(word) < 6 or word[:5] in {q[:5] for q in quoted if len(q) > 5}:
+    quoted_words = _LETTERS.findall(" ".join(quotes).lower())
+    quoted = set(quoted_words)
+    topics = set(_LETTERS.findall(" ".join(headings).lower()))
+    for word in sorted(asked - quoted - topics, key=lambda w: (-len(w), w)):
+        if len(word) < 6 or word[:5] in {q[:5] for q in quoted | topics if len(q) > 5}:
             continue  # short, or another form of a quoted word ("employer", "employers")
-        twins = sorted(q for q in quoted - asked if len(q) == len(word)
-                       and q[1:] == word[1:])
+        twins = sorted(q for q in (quoted | topics) - asked if len(q) == len(word)
+                       and q[1:] == word[1:] and (q in topics or quoted_words.count(q) > 1))
         if twins:
             return [f'You asked about "{word}", but the passages quoted are about "{twins[0]}". '
                     "Check they answer your question."]

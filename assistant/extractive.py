@@ -23,6 +23,7 @@ from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
 MAX_SOURCES = 5
+PAGE_GAP = 2  # chunks of one section this many pages apart or less are quoted as one passage
 SOURCE_FLOOR = 0.75  # a further source is used only if it scores this share of the best
 EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
@@ -350,12 +351,16 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
     with one number, their units in document order with a gap shown between the chunks."""
     pieces = [prompts.render("extractive_header")]
     citations: list[Citation] = []
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: list[list[int]] = []
     for rank in order:
         if any(u.source == rank for u in chosen):
             chunk = sources[rank].chunk
-            groups.setdefault((chunk.doc_id, chunk.section), []).append(rank)
-    for ranks in groups.values():
+            group = next((g for g in groups if _same_passage(sources[g[0]].chunk, chunk)), None)
+            if group is None:
+                groups.append([rank])
+            else:
+                group.append(rank)
+    for ranks in groups:
         in_document = sorted(ranks, key=lambda r: sources[r].chunk.position)
         units = [replace(u, position=i * 1_000_000 + u.position)  # a gap between chunks
                  for i, rank in enumerate(in_document)
@@ -374,6 +379,18 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
         quote = _quote(units)
         citations.append(build_citation(n, _spanning([sources[r].chunk for r in ranks]), quote))
     return Extract(tuple(pieces), tuple(citations))
+
+
+def _same_passage(a: Chunk, b: Chunk) -> bool:
+    """Two chunks of one named section, on pages at most PAGE_GAP apart (a PDF with no headings
+    has one unnamed section: its pages 3 and 45 are two passages, not one on "pages 3-45")."""
+    if a.doc_id != b.doc_id or a.section != b.section:
+        return False
+    if a.page_start is None or b.page_start is None:
+        return bool(a.section) or a.page_start == b.page_start
+    a_end = a.page_end if a.page_end is not None else a.page_start
+    b_end = b.page_end if b.page_end is not None else b.page_start
+    return max(a.page_start, b.page_start) - min(a_end, b_end) <= PAGE_GAP
 
 
 def _spanning(chunks: Sequence[Chunk]) -> Chunk:

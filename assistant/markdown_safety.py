@@ -18,7 +18,10 @@ _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
 # a heading in a model's reply ("# Answer", "## Rates") would be drawn larger than the page's own
 # headings; an "===" or "---" line under text makes that text a heading too (setext)
-_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# (also after list markers and quote marks: "- # Rates", "1. ## Pay", "># Note")
+_ATX_HEADING = re.compile(
+    r"^((?:[ \t]{0,3}(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]*)*)"
+    r"[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 # addresses GitHub-flavoured Markdown (as Streamlit renders it) links by itself: web addresses
 # and e-mail addresses, without the punctuation that ends a sentence after them
@@ -76,8 +79,8 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
         match = _ATX_HEADING.match(line)
         if match is None:
             return line
-        words = (match.group(1) or "").strip().strip("*").strip()
-        return f"**{words}**" if words and bold else words
+        words = (match.group(2) or "").strip().strip("*").strip()
+        return match.group(1) + (f"**{words}**" if words and bold else words)
 
     def unset(text: str) -> list[str]:
         """Lines, with an "===" or "---" line under text escaped (it would make a heading)."""

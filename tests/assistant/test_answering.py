@@ -356,7 +356,12 @@ def test_no_near_twin_warning_when_the_asked_word_is_quoted() -> None:
 def test_near_twins_need_the_asked_word_missing_and_only_the_first_letter_changed() -> None:
     from assistant.answering import confusable_warnings
 
-    assert confusable_warnings("maternity pay", ["paternity pay is paid"])
+    assert confusable_warnings("maternity pay", ["pay"], ["Paternity pay"])  # in a heading
+    assert confusable_warnings("maternity pay", ["paternity pay is paid for paternity leave"])
     assert not confusable_warnings("maternity pay", ["maternity and paternity pay"])
     assert not confusable_warnings("either of us living", ["the mother is moving"])
-    assert not confusable_warnings("my employer", ["employers pay"])  # another form of it
+    assert not confusable_warnings("my employer", ["employers pay"], ["Employers"])  # a form
+    # an ordinary word quoted once is no topic: "bearing in mind" for a "hearing"
+    assert not confusable_warnings("When is my tribunal hearing?",
+                                   ["Bearing in mind the delays, the tribunal will write."],
+                                   ["Tribunals > Dates"])

@@ -11,7 +11,7 @@ import pytest
 from assistant import extractive
 from assistant.extractive import MAX_UNITS, Extract, extract_answer, split_units, terms
 from assistant.testing import FakeEmbedder
-from assistant.types import Chunk
+from assistant.types import Chunk, ScoredChunk
 from tests.assistant.builders import guidance_chunk, scored
 
 MATERNITY = (
@@ -271,20 +271,24 @@ def test_words_ending_in_over_or_under_state_no_limit() -> None:
 
 
 def test_a_passage_quoting_two_chunks_of_one_section_cites_all_their_pages() -> None:
-    first = guidance_chunk("Carer's Credit is for people who care for someone. You must care "
-                           "for 20 hours or more a week to get Carer's Credit.", n=0,
-                           section="Notes", page_start=12, page_end=12, position=0)
-    second = guidance_chunk("We will tell you our decision within 15 working days of getting "
-                            "your Carer's Credit form.", n=1, section="Notes", page_start=16,
-                            page_end=16, position=5)
-    extract = extract_answer("How many hours a week must I care to get Carer's Credit, and "
-                             "when will I hear the decision?", scored(first, second))
-    [citation] = extract.citations  # one section: one passage, one number
+    def pair(section: str, second_page: int) -> list[ScoredChunk]:
+        first = guidance_chunk("Carer's Credit is for people who care for someone. You must "
+                               "care for 20 hours or more a week to get Carer's Credit.", n=0,
+                               section=section, page_start=12, page_end=12, position=0)
+        second = guidance_chunk("We will tell you our decision within 15 working days of "
+                                "getting your Carer's Credit form.", n=1, section=section,
+                                page_start=second_page, page_end=second_page, position=5)
+        return scored(first, second)
+
+    question = ("How many hours a week must I care to get Carer's Credit, and when will I hear "
+                "the decision?")
+    [citation] = extract_answer(question, pair("Notes", 13)).citations  # one passage, one number
     assert "20 hours" in citation.quote and "15 working days" in citation.quote
-    assert citation.page == "12-16"
-    only_first = extract_answer("How many hours a week must I care to get Carer's Credit?",
-                                scored(first))
-    assert only_first.citations[0].page == "12"
+    assert citation.page == "12-13"
+    # pages far apart, or a PDF with no headings (one unnamed section): a passage per page
+    for section in ("Notes", ""):
+        far = extract_answer(question, pair(section, 45)).citations
+        assert sorted(c.page for c in far) == ["12", "45"], section
 
 
 def test_how_much_notice_asks_for_a_period_not_an_amount() -> None:

@@ -47,3 +47,11 @@ def test_a_models_headings_become_bold_lines_not_page_headings() -> None:
     # "===" or "---" under a line of text would make it a heading; a rule after a blank line stays
     assert defuse("Summary\n===\nText\n---\n\n---", set()).split("\n") == [
         "Summary", "\\===", "Text", "\\---", "", "---"]
+
+
+def test_headings_after_list_markers_and_quote_marks_are_bold_lines_too() -> None:
+    from markdown_it import MarkdownIt
+
+    text = "- # Heading\n1. ## Pay rates\n* ### Rates\n># Note\n>> # Deep\n- a\n  # nested"
+    assert "<h" not in MarkdownIt().render(defuse(text, set()))
+    assert defuse("- # Heading", set()) == "- **Heading**"
