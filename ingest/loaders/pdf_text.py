@@ -48,6 +48,9 @@ def clean_glyphs(text: str) -> str:
 _SHORT_WORDS = frozenset({
     "a", "i", "am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me",
     "my", "no", "of", "on", "or", "so", "to", "up", "us", "we"})
+# web and e-mail addresses (bounded: linear on any input), whose run-together words
+# ("bonavacantia" in www.bonavacantia.gov.uk) are no evidence that two words are one
+_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s]{1,2000}|[\w.+-]{1,64}@[\w.-]{1,255}", re.I)
 _LEFT = re.compile(r"([(\"'‘“]?)([^\W\d_]+)")
 _RIGHT = re.compile(r"([a-z]+)([.,;:!?)'’\"”]*)")
 # a hyphenated word broken at a line's end: "self-" then "employed" on the next line
@@ -59,10 +62,14 @@ def join_broken_words(pages: list[str]) -> list[str]:
     """Pages with words that pypdf split ("statutor y", "ch ild", "self- employed") joined.
 
     Two fragments on a line are joined when together they make a word used elsewhere in the
-    document or an English word, and they are not both words themselves ("tell us", "may be").
-    Only in a document mostly in English.
+    document (outside web and e-mail addresses) or an English word, and they are not both words
+    themselves ("tell us", "may be"). A capital or a word in capitals never starts a join
+    ("C or D", "the UN it"), and a word is not joined to a fragment that belongs with the next
+    one ("can al so" is "can also", "the e xpiry" is "the expiry"). Only in a document mostly in
+    English.
     """
-    vocabulary = Counter(word.lower() for text in pages for word in re.findall(r"\w+", text))
+    vocabulary = Counter(word.lower() for text in pages
+                         for word in re.findall(r"\w+", _ADDRESS.sub(" ", text)))
     english = english_words()
     if sum(n for word, n in vocabulary.items() if word in english) < 0.5 * vocabulary.total():
         return pages  # not English (Welsh: "alla i" is not "allai"), or a font without a map
@@ -70,17 +77,29 @@ def join_broken_words(pages: list[str]) -> list[str]:
     def is_word(fragment: str) -> bool:
         return fragment in english and (len(fragment) > 2 or fragment in _SHORT_WORDS)
 
-    def joins(left: str, right: str) -> bool:
-        whole = (left + right).lower()
-        known = vocabulary[whole] > 0 or whole in english
-        return known and not (is_word(left.lower()) and is_word(right))
+    def known(text: str) -> bool:
+        return vocabulary[text.lower()] > 0 or text.lower() in english
+
+    def joins(left: str, right: str, following: str) -> bool:
+        if left.isupper() or (len(left) == 1 and (is_word(left) or len(right) > 2
+                                                  and is_word(right))) \
+                or not known(left + right):
+            return False  # "C or D", "the UN it", "a way", "a or b and c"
+        if not is_word(left.lower()):
+            return True
+        # a word before a fragment: join only when the fragment cannot go with the next one
+        return not is_word(right) and len(right) > 1 and not (following
+                                                            and known(right + following))
 
     def repair(line: str) -> str:
+        tokens = line.split(" ")
         out: list[str] = []
-        for token in line.split(" "):
+        for i, token in enumerate(tokens):
             left = _LEFT.fullmatch(out[-1]) if out else None
             right = _RIGHT.fullmatch(token)
-            if left and right and joins(left.group(2), right.group(1)):
+            after = _RIGHT.fullmatch(tokens[i + 1]) if i + 1 < len(tokens) else None
+            following = after.group(1) if after and right and not right.group(2) else ""
+            if left and right and joins(left.group(2), right.group(1), following):
                 out[-1] += token
             else:
                 out.append(token)

@@ -181,3 +181,18 @@ def test_lead_ins_and_a_letterhead_set_with_the_title_are_not_headings(tmp_path:
     assert doc.title == "Guidance Notes"
     assert {s.path_text for s in doc.sections} == {
         "", "Section 1 Your details", "Section 2 Payment"}
+
+
+def test_word_pairs_are_not_joined_into_other_words() -> None:
+    from ingest.loaders.pdf_text import join_broken_words
+
+    filler = "Statutory rules protect every child and the expiry date is on the form. " * 3
+    kept = ["Tick A or B and sign.", "Category C or D licences.", "Our allies at the UN to "
+            "ensure it.", "Put a Y in the box.", "Forms A and B are acceptable.", "Go to e and g.",
+            "bona vacantia, see www.bonavacantia.gov.uk", "a or b and c", "a way to go"]
+    fixed = {"We can al so help.": "We can also help.", "Check the e xpiry date.":
+             "Check the expiry date.", "as to t he sale": "as to the sale",
+             "The statutor y rules": "The statutory rules"}
+    lines = [*kept, *fixed]
+    out = join_broken_words([filler + "\n" + "\n".join(lines)])[0].split("\n")[1:]
+    assert out == [*kept, *fixed.values()]
