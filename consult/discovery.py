@@ -25,8 +25,13 @@ MIN_THEMES = 3
 # label words: letters only (no digits, "a0"), never a web address's parts ("http", "www") or a
 # contraction's fragment ("ve" of "I've", "don" of "don't")
 _LABEL_WORD = r"(?u)\b[^\W\d_]{2,}\b"
+# every part is bounded or cannot overlap itself, so no answer can make the search backtrack
+# without end ("a@a@a@..." took minutes with an unbounded e-mail pattern)
 _NOT_LABEL_WORDS = re.compile(
-    r"\b(?:https?://|www\.)\S+|\S+@\S+\.\S+|\b\w+['\u2019]\w+\b|\b(?:https?|www|com|org|html?)\b"
+    r"\b(?:https?://|www\.)\S+"
+    r"|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"
+    r"|\b\w{1,40}['\u2019]\w{1,40}\b"
+    r"|\b(?:https?|www|com|org|html?)\b"
 )
 MAX_THEMES = 30
 SAMPLE_FOR_SEEDING = 2_000
@@ -82,13 +87,14 @@ def discover_themes(
     # k-means splits a big topic into near-copies: merge those with (almost) the same centre,
     # then those labelled with the same words
     labels, centres = _merged(points, labels, centres, centres @ centres.T > SAME_CENTRE)
-    words = distinctive_words(point_texts, labels, len(centres), ignore=question)
+    cleaned = [_label_text(t) for t in point_texts]  # once: the loop below recounts words
+    words = _distinctive_words(cleaned, labels, len(centres), ignore=question)
     for _ in range(MAX_THEMES):  # merging changes every cluster's distinctive words
         same_words = np.array([[bool(a) and set(a) == set(b) for b in words] for a in words])
         if same_words.sum() <= len(words):
             break
         labels, centres = _merged(points, labels, centres, same_words)
-        words = distinctive_words(point_texts, labels, len(centres), ignore=question)
+        words = _distinctive_words(cleaned, labels, len(centres), ignore=question)
     themes = _unique_labels([_theme(f"D{c + 1}", words[c]) for c in range(len(centres))])
     members = _memberships(labels, owners, len(texts))
     clusters = tuple(
@@ -162,10 +168,17 @@ def distinctive_words(
     texts: Sequence[str], clusters: np.ndarray, k: int, top: int = 3, ignore: str = ""
 ) -> list[list[str]]:
     """The ``top`` words (or two-word phrases) most distinctive of each cluster."""
+    return _distinctive_words([_label_text(t) for t in texts], clusters, k, top, ignore)
+
+
+def _distinctive_words(
+    cleaned: Sequence[str], clusters: np.ndarray, k: int, top: int = 3, ignore: str = ""
+) -> list[list[str]]:
+    """``distinctive_words`` of texts already cleaned by ``_label_text``."""
     vectoriser = CountVectorizer(stop_words="english", ngram_range=(1, 2), max_features=20_000,
-                                 preprocessor=_label_text, token_pattern=_LABEL_WORD)
+                                 lowercase=False, token_pattern=_LABEL_WORD)
     try:
-        counts = vectoriser.fit_transform(texts)
+        counts = vectoriser.fit_transform(cleaned)
     except ValueError:
         return [[] for _ in range(k)]
     vocabulary = np.asarray(vectoriser.get_feature_names_out())

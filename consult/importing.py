@@ -36,7 +36,16 @@ _SPACE = re.compile(r"\s+")
 # header words: "Response ID", "respondent_id", "RespondentID", "Ref." all split into words
 _HEADER_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _ID_WORDS = {"id", "ids", "identifier", "ref", "reference", "uuid", "urn"}
+_ID_HEADER_WORDS = 4  # "Do you currently hold a photo ID?" is a question, not an id column
+# a header that is all id ("Response ID", "RespondentID", "Respondent number", "Ref.", "URN")
+_ID_HEADER = re.compile(
+    r"^\W*(respon(se|dent)|submission|record|row|participant|case|unique)?[\s_-]*"
+    r"(id|ids|identifier|ref|reference|number|no|num|urn|uuid|key)\W*$",
+    re.IGNORECASE,
+)
+_ID_VALUE = re.compile(r"^\S{1,64}$")  # ids are short and have no spaces; answers are prose
 ID_SAMPLE_ROWS = 5_000  # rows read to see whether an id-like column's values are unique
+MAX_BLANK_ID_SHARE = 0.10  # an id column may miss a few ids (their rows become "row-N")
 REPEATED_ID_SHARE = 0.10  # more repeats than this suggests the wrong id column was chosen
 
 
@@ -59,26 +68,36 @@ def list_columns(path: Path, sheet: str | None = None) -> list[str]:
 
 
 def is_id_like(column: str) -> bool:
-    """True for a header naming an identifier ("Response ID", "respondent_id", "RespondentID")."""
-    return any(w.lower() in _ID_WORDS for w in _HEADER_WORD.findall(column))
+    """True for a short header naming an identifier ("Response ID", "respondent_id",
+    "RespondentID", "Response IDs"); never for a question ("Do you hold a photo ID?")."""
+    if _ID_HEADER.match(column):
+        return True
+    words = _HEADER_WORD.findall(column.replace("IDs", "Ids"))
+    return ("?" not in column and len(words) <= _ID_HEADER_WORDS
+            and any(w.lower() in _ID_WORDS for w in words))
 
 
 def guess_id_column(path: Path, sheet: str | None = None) -> str:
-    """The likeliest respondent-id column: one named like an id whose values (in the first
-    ID_SAMPLE_ROWS rows) are unique, else the first named like an id, else the first column."""
+    """The likeliest respondent-id column: the first named all-id ("Response ID") whose values
+    (in the first ID_SAMPLE_ROWS rows) are unique ids, else the first such column merely named
+    like an id ("Email reference"), else the first column."""
     header, rows = _open_table(path, sheet)
-    named = [at for at, column in enumerate(header) if column and is_id_like(column)]
+    named = sorted((at for at, column in enumerate(header) if column and is_id_like(column)),
+                   key=lambda at: not _ID_HEADER.match(header[at]))
     if not named:
         return header[0]
-    seen: list[set[str]] = [set() for _ in named]
-    unique = [True] * len(named)
+    values: list[list[str]] = [[] for _ in named]
     for _, row in zip(range(ID_SAMPLE_ROWS), rows, strict=False):
         for n, at in enumerate(named):
-            value = _cell(row, at)
-            unique[n] = unique[n] and bool(value) and value not in seen[n]
-            seen[n].add(value)
-    best = next((n for n, ok in enumerate(unique) if ok), 0)
-    return header[named[best]]
+            values[n].append(_cell(row, at))
+    return next((header[at] for n, at in enumerate(named) if _holds_ids(values[n])), header[0])
+
+
+def _holds_ids(values: list[str]) -> bool:
+    """True when ``values`` are short, space-free and all different (a few may be blank)."""
+    present = [v for v in values if v]
+    return (bool(present) and len(values) - len(present) <= MAX_BLANK_ID_SHARE * len(values)
+            and len(set(present)) == len(present) and all(map(_ID_VALUE.match, present)))
 
 
 def repeated_id_warning(consultation: Consultation) -> str | None:

@@ -18,27 +18,45 @@ from typing import Literal
 Position = Literal["agree", "disagree", "unclear"]
 POSITIONS: tuple[Position, ...] = ("agree", "disagree", "unclear")
 
-_NOT = r"(?<!\bnot )(?<!\bn't )(?<!\bnever )"  # "not in favour" is no agreement
+_JUDGEMENT = (r"(terrible|bad|awful|poor|dreadful|stupid|silly|wrong|foolish|ridiculous) "
+              r"(idea|step|move|proposal|change|decision|policy|plan|thing)")
+_DENIED = (r"\b(not|never|hardly|\w+n't (say|think|believe|feel|consider)"
+           r"( (it|this|that)('s| is| was| would be)?)?) (a |an |such a |so )?(very |that |too )?")
+# phrases whose negative words state the opposite position ("not a bad idea", "I couldn't agree
+# more", "no objection", "I don't think it's a good idea"): counted first, then blanked so that
+# no plain cue reads them again
+_TURNED: dict[str, list[str]] = {
+    "agree": [
+        _DENIED + _JUDGEMENT + r"\b",
+        r"\b(could not|couldn't|can't|cannot|can not) (agree|support)( (it|this|that|them))?"
+        r"( any)? more\b",
+        r"\bno (objections?|problems? with)\b|\b(not|never) (against|opposed)\b",
+        r"\b(mistake|error) (not to|to (delay|wait|postpone|water down|weaken|drop|abandon|"
+        r"scrap))\b",
+    ],
+    "disagree": [
+        r"\b(not|never|\w+n't)( be)? in favour\b",
+        _DENIED + r"(good|great|excellent|sensible|welcome) (idea|step|move|proposal|change)\b",
+    ],
+}
 _EXPLICIT_AGREE = [
-    r"^\W*(yes|yeah|agreed?|absolutely|definitely|certainly|of course)\b",
+    r"^\W*(yes|yeah|agreed?|absolutely|definitely|certainly|of course)\b(?! not\b)",
     r"\b(i|we)( would)?( strongly| fully| completely| wholeheartedly| totally)? "
     r"(agree|support|welcome|back|endorse|favour)\b",
-    _NOT + r"\bin favour\b",
-    r"(?<!\bnot a )(?<!\bnot )(?<!\bnot very )"
+    r"\bin favour\b",
     r"\b(good|great|excellent|sensible|welcome) (idea|step|move|proposal|change)\b",
     r"\b(long )?overdue\b",
 ]
 _EXPLICIT_DISAGREE = [
-    r"^\W*(no|nope|not at all|absolutely not|definitely not)\b([^-]|$)",
+    r"^\W*(no|nope|not at all|(absolutely|definitely|certainly|of course) not)\b(?!-)"
+    r"(?! (doubt|objections?|problems?|brainer|question|issues?|concerns?|sure)\b)",
     r"\b(i|we)( would)?( strongly| completely| totally| firmly)? "
     r"(disagree|oppose|object|reject)\b",
     r"\b(do not|don't|cannot|can't|won't|wouldn't|does not|doesn't|could not|couldn't|"
     r"would not|will not|did not|didn't)( really| fully)? (support|agree|endorse|welcome|back)\b",
-    r"\b(not|never) in favour\b|\bnot (supportive|convinced)\b",
-    r"\b(terrible|bad|awful|poor|dreadful|stupid|silly|wrong|foolish|ridiculous) "
-    r"(idea|step|move|proposal|change|decision|policy|plan)\b",
+    r"\bnot (supportive|convinced)\b",
+    r"\b" + _JUDGEMENT + r"\b",
     r"\b(a|an|big|huge|serious|grave) (mistake|error)\b",
-    r"\bnot (a |very )?(good|great|sensible) (idea|step|move|proposal|change)\b",
     r"\b(i'm|i am|we are|we're)( strongly| firmly| completely| totally)? (against|opposed)\b",
     r"\b(should|must)( not|n't) (go ahead|proceed)\b",
 ]
@@ -63,7 +81,8 @@ _ARGUED_AGAINST = [
     r"\btoo (expensive|costly|much of a burden)\b|\bcosts? too much\b",
 ]
 _UNCLEAR = [
-    r"\b(not sure|unsure|don't know|do not know|undecided|no strong (view|opinion))\b",
+    r"\b(not (at all |really |entirely |quite )?sure|unsure|don't know|do not know|undecided|"
+    r"no strong (view|opinion))\b",
     r"\b(it|that) depends\b|\bdepends on\b",
     r"\b(on the other hand|both sides|mixed feelings|difficult to say|hard to say|in two minds)\b",
     r"\b(rather than|instead of|better than an?|compromise|middle ground|maybe|perhaps)\b",
@@ -76,7 +95,8 @@ _LIKERT: dict[str, Position] = {
                     "agree"),
     **dict.fromkeys(["disagree", "strongly disagree", "disagree strongly", "tend to disagree",
                      "somewhat disagree", "mostly disagree", "no", "definitely not",
-                     "no not at all", "not at all"], "disagree"),
+                     "no not at all", "not at all", "not really", "absolutely not",
+                     "certainly not", "of course not"], "disagree"),
     **dict.fromkeys(["neither", "neither agree nor disagree", "neither agree or disagree",
                      "neutral", "not sure", "unsure", "don't know", "dont know", "do not know",
                      "no opinion", "undecided", "no view"], "unclear"),
@@ -91,9 +111,12 @@ _ASKS_FOR_IDEAS = re.compile(r"\b(what|how|which|why|describe|suggest|tell us)\b
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE) for p in patterns]
+    # cues are matched against lower-cased text: IGNORECASE makes each search much slower
+    return [re.compile(p) for p in patterns]
 
 
+_TURNED_CUES = {name: _compile(patterns) for name, patterns in _TURNED.items()}
+_ANY_TURNED = re.compile("|".join(p for ps in _TURNED.values() for p in ps))
 _CUES = {
     "agree": _compile(_EXPLICIT_AGREE),
     "disagree": _compile(_EXPLICIT_DISAGREE),
@@ -109,7 +132,15 @@ def is_open_question(question: str) -> bool:
 
 def cue_counts(text: str) -> dict[str, int]:
     """How many cues of each kind ('agree', 'disagree', 'against', 'unclear') ``text`` has."""
-    return {name: sum(bool(p.search(text)) for p in cues) for name, cues in _CUES.items()}
+    counts = dict.fromkeys(_CUES, 0)
+    text = text.lower().replace("\u2019", "'")
+    if _ANY_TURNED.search(text):
+        for name, cues in _TURNED_CUES.items():
+            counts[name] += sum(bool(p.search(text)) for p in cues)
+        text = _ANY_TURNED.sub(" ", text)
+    for name, cues in _CUES.items():
+        counts[name] += sum(bool(p.search(text)) for p in cues)
+    return counts
 
 
 def likert_position(text: str) -> Position | None:
