@@ -14,6 +14,7 @@ import resource
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
@@ -24,6 +25,10 @@ from ingest.loaders import OUT_OF_MEMORY, load_document
 from ingest.loaders.sections import brief
 
 Outcome = LoadedDocument | LoadError
+STALL_GRACE_S = 30.0  # beyond a file's own time limit, before a silent pool counts as stuck
+STALLED = ("was not read: the reader processes stopped or could not start; run the indexing "
+           "again, and if it happens again tell whoever runs this app")
+log = logging.getLogger(__name__)
 _SLOW_SUFFIXES = {".pdf", ".docx"}
 _MIB = 1024 * 1024
 
@@ -81,7 +86,16 @@ def _parse_in_pool(
             pool.schedule(load_safely, args=(path,), timeout=timeout_s): path for path in paths
         }
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            # a running file ends or times out within timeout_s, so a wait this long with
+            # nothing done means the pool itself is stuck (workers dying as they start)
+            done, _ = wait(pending, timeout=timeout_s + STALL_GRACE_S,
+                           return_when=FIRST_COMPLETED)
+            if not done:
+                log.error("The parser pool stopped responding; %d files left", len(pending))
+                for future, path in pending.items():
+                    future.cancel()
+                    yield path, LoadError(STALLED)
+                return
             for future in done:
                 path = pending.pop(future)
                 yield path, _outcome(future, timeout_s, memory_mb)
@@ -106,6 +120,8 @@ def _outcome(future: Future[Outcome], timeout_s: float, memory_mb: int) -> Outco
         )
     except MemoryError:
         return LoadError(OUT_OF_MEMORY)
+    except BrokenProcessPool:  # the workers died as they started: nothing to do with the file
+        return LoadError(STALLED)
     except Exception as exc:  # e.g. a result that could not be sent back
         return LoadError(f"could not be read ({brief(exc)})")
 

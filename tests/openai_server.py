@@ -1,4 +1,5 @@
-"""A real HTTP server on loopback that speaks the OpenAI chat-completions protocol, for tests.
+"""A real HTTP server on loopback that speaks the OpenAI chat-completions and embeddings
+protocols, for tests.
 
 It answers ``POST .../chat/completions`` (so both ``/v1/chat/completions`` and Azure's
 ``/openai/deployments/<name>/chat/completions`` work) with scripted replies, streamed as
@@ -9,6 +10,11 @@ server-sent events when the request asks for ``stream: true``. Each test scripts
     server.enqueue(Reply("slow", delay_s=2))              # headers only after 2 s (timeouts)
     server.enqueue(Reply("one two three", cut_after=2))   # stream cut after two pieces
     server.requests[-1].body["messages"]                  # what the client sent
+
+``POST .../embeddings`` answers with deterministic vectors (``embedding_vector``: hashed from
+each input, ``embedding_dim`` long unless the request asks for ``dimensions``), as floats or as
+base64 when the client asks for ``encoding_format: base64``. It takes its status, delay and
+headers from the next reply in the same queue, and is recorded in ``requests`` like a chat one.
 
 When the queue is empty, ``default_reply`` is used. tests/conftest.py registers this module as
 a plugin, so any test can take the ``openai_server`` fixture (import the classes for typing)::
@@ -22,8 +28,11 @@ Outside pytest, use it as a context manager: ``with OpenAIServer() as server: ..
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -71,6 +80,7 @@ class OpenAIServer:
         self.replies: list[Reply] = []
         self.default_reply = Reply()
         self.requests: list[RecordedRequest] = []
+        self.embedding_dim = 8
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -149,12 +159,16 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.owner.next_reply(RecordedRequest(self.path, headers, body))
         if reply.delay_s and self.owner.stopping.wait(reply.delay_s):
             return
-        if not self.path.split("?")[0].endswith("/chat/completions"):
+        route = self.path.split("?")[0]
+        if not route.endswith(("/chat/completions", "/embeddings")):
             self._send_json(404, _error_body(404, f"No route for {self.path}"), {})
         elif reply.status != 200:
             self._send_json(
                 reply.status, _error_body(reply.status, "Scripted error"), reply.headers
             )
+        elif route.endswith("/embeddings"):
+            dim = int(body.get("dimensions") or self.owner.embedding_dim)
+            self._send_json(200, _embeddings(body, dim), reply.headers)
         elif body.get("stream"):
             self._stream(reply, body)
         else:
@@ -231,6 +245,26 @@ def _completion(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
     usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
     model = str(body.get("model", "scripted-model"))
     return {**_envelope(model, "chat.completion"), "choices": [choice], "usage": usage}
+
+
+def embedding_vector(text: str, dim: int) -> list[float]:
+    """The server's vector for ``text``: the same text always gets the same ``dim`` floats."""
+    digest = hashlib.sha256(text.encode()).digest() * (dim // 32 + 1)
+    return [byte / 255.0 - 0.5 for byte in digest[:dim]]
+
+
+def _embeddings(body: dict[str, Any], dim: int) -> dict[str, Any]:
+    texts = body.get("input", [])
+    texts = [texts] if isinstance(texts, str) else texts
+    data = []
+    for i, text in enumerate(texts):
+        vector: list[float] | str = embedding_vector(str(text), dim)
+        if body.get("encoding_format") == "base64":
+            vector = base64.b64encode(struct.pack(f"<{dim}f", *vector)).decode()
+        data.append({"object": "embedding", "index": i, "embedding": vector})
+    tokens = sum(len(str(t).split()) for t in texts)
+    return {"object": "list", "data": data, "model": str(body.get("model", "scripted-model")),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
 def _error_body(status: int, message: str) -> dict[str, Any]:

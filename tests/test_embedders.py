@@ -12,9 +12,14 @@ import pytest
 
 from assistant.adapters.chroma_index import collection_name
 from assistant.adapters.embedders import MiniLMEmbedder, OpenAIEmbedder
+from assistant.config import Settings
 from assistant.errors import EmbedderError
+from assistant.services import build_embedder, build_services
 from assistant.testing import FakeEmbedder
 from ingest.embedding_cache import EmbeddingCache, cache_key
+from tests.openai_server import OpenAIServer, embedding_vector
+
+KEY = "sk-test-embeddings-not-real-5678"
 
 
 def test_cache_keys_and_collections_record_model_and_dimension(tmp_path: Path) -> None:
@@ -72,6 +77,50 @@ def test_openai_embedder_errors_are_explained_without_echoing_the_server() -> No
         OpenAIEmbedder(client, "text-embedding-3-small").embed(["x"])
     assert "GA_LLM_API_KEY" in str(caught.value) and "sk-live" not in str(caught.value)
     assert caught.value.__cause__ is None
+
+
+def unit(vector: list[float]) -> np.ndarray:
+    """``vector`` scaled to length 1, as the embedder returns it."""
+    array = np.array(vector, dtype=np.float32)
+    return array / np.linalg.norm(array)
+
+
+@pytest.mark.integration
+def test_services_embed_through_the_configured_openai_endpoint(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    openai_server.embedding_dim = 12
+    settings = Settings(  # type: ignore[call-arg]
+        embedder="openai", embedding_model="local-embed", llm_base_url=openai_server.base_url,
+        llm_api_key=KEY, llm_timeout_s=5, store_dir=tmp_path / "store",
+    )
+    services = build_services(settings)  # the index asks the embedder its dimension
+    texts = ["How much leave can I carry over?", "Sick pay starts on day four."]
+    vectors = services.embedder.embed(texts)
+    assert services.embedder.model_id == "openai:local-embed" and services.embedder.dim == 12
+    assert vectors.shape == (2, 12)
+    for vector, text in zip(vectors, texts, strict=True):
+        np.testing.assert_allclose(vector, unit(embedding_vector(text, 12)), rtol=1e-5)
+    request = openai_server.requests[-1]
+    assert request.path == "/v1/embeddings"
+    assert request.body["model"] == "local-embed" and request.body["input"] == texts
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.integration
+def test_the_azure_embedder_calls_the_deployment_on_the_configured_endpoint(
+    openai_server: OpenAIServer,
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        embedder="azure", embedding_model="embed-deployment", azure_endpoint=openai_server.root_url,
+        llm_api_key=KEY, llm_timeout_s=5,
+    )
+    vectors = build_embedder(settings).embed(["Adoption leave"])
+    assert vectors.shape == (1, 8)
+    np.testing.assert_allclose(vectors[0], unit(embedding_vector("Adoption leave", 8)), rtol=1e-5)
+    [request] = openai_server.requests
+    assert request.path.startswith("/openai/deployments/embed-deployment/embeddings?api-version=")
+    assert request.headers["api-key"] == KEY and request.body["input"] == ["Adoption leave"]
 
 
 @pytest.mark.integration

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,16 @@ APP = str(ROOT / "streamlit_app.py")
 ADMIN_PAGE = "app_pages/admin.py"
 HELP_PAGE = "app_pages/help.py"
 PASSWORD = "open sesame 42"
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module() -> Iterator[None]:
+    """AppTest runs a page as ``__main__`` and leaves it there. The parser's worker processes
+    re-import the parent's ``__main__``: after ``AppTest.from_function`` (a temporary script,
+    deleted since) every worker died at start-up in later tests of the same run."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def leave_chunk(n: int = 0, score_text: str = "") -> Chunk:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from assistant.access import AttemptLimiter, check_admin_password, local_identity, oidc_identity
@@ -76,6 +78,21 @@ def test_wrong_passwords_lock_admin_sign_in_for_the_window() -> None:
     clock.now += 1  # the oldest failure is now 10 minutes old
     assert limiter.locked_for() == 0
     assert limiter.attempt("correct horse", s) is True
+
+
+def test_wrong_passwords_are_counted_in_the_log_but_never_written_to_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    limiter = AttemptLimiter(max_failures=2, window_s=600, clock=FakeClock())
+    s = settings(admin_password="correct horse")
+    with caplog.at_level(logging.DEBUG):
+        assert limiter.attempt("correct hors3", s) is False  # a near miss gives the password away
+        assert limiter.attempt("Tr0ub4dor&3", s) is False
+        assert limiter.attempt("correct horse", s) is None
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Wrong admin password (2 in the last 10 minutes)" in logged
+    assert "too many wrong passwords" in logged
+    for secret in ("correct hors", "Tr0ub4dor"):
+        assert secret not in logged
 
 
 def test_failures_slide_out_of_the_window_one_by_one() -> None:

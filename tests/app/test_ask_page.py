@@ -88,6 +88,28 @@ def test_generative_answer_streams_and_has_no_offline_banner(
     assert chat_model.received  # the model was streamed from
 
 
+def test_the_checked_answer_not_the_raw_stream_is_shown_and_stored(
+        fake_app: AppServices, chat_model: FakeChatModel) -> None:
+    # the model cites [7], which is no source: the check removes it and adds a note, and the
+    # page must show and store that checked answer, not the text as it streamed in
+    chat_model.enqueue("You can carry over up to 5 days [1][7].")
+    at = open_app()
+    at.chat_input[0].set_value("How much leave can I carry over?").run()
+    assert not at.exception
+    note = "Citation [7] pointed to no source and was removed."
+    shown = next(m.value for m in at.markdown if "carry over up to 5 days" in m.value)
+    body, _, notes = shown.partition("*Note:")
+    # exactly the checked sentence: [1] a live marker, no trace of [7]
+    assert re.fullmatch(r'You can carry over up to 5 days \[\\\[1\\\]\]\(#src-\d+-1 '
+                        r'"Show source 1"\)\.\s*', body), body
+    assert "pointed to no source and was removed" in notes
+    [conversation] = fake_app.conversations.list_conversations("local")
+    stored = fake_app.conversations.messages("local", conversation.id)[-1]
+    assert stored.content.startswith("You can carry over up to 5 days [1].")
+    assert note in stored.content and note in stored.warnings
+    assert [c.n for c in stored.citations] == [1]
+
+
 def test_planted_images_links_and_styling_are_not_rendered(
         fake_app: AppServices, chat_model: FakeChatModel) -> None:
     chat_model.enqueue("You can carry over up to 5 days [1]. "
@@ -141,6 +163,8 @@ def test_an_unanswered_question_says_so_and_can_be_asked_again(
 
 def test_unexpected_errors_show_no_traceback(fake_app: AppServices) -> None:
     class Broken(FakeRetriever):
+        """FAKE: a retriever that fails with internals no user should see."""
+
         def retrieve(self, query, k=8, where=None):  # type: ignore[no-untyped-def]
             raise RuntimeError("secret internals at /srv/app.py line 3")
 

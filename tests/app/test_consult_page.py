@@ -314,6 +314,10 @@ def test_exports_have_two_sheets_and_neutralise_formulas(fake_app: AppServices,
         if guard:
             assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    risky = [c for ws in book for row in ws.iter_rows() for c in row  # kept as text by Excel
+             if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert {c.parent.title for c in risky} == {"Themes", "Mappings"}
+    assert [c.coordinate for c in risky if not (c.data_type == "s" and c.quotePrefix)] == []
     assert zipfile.is_zipfile(io.BytesIO(xlsx_bytes(result_list)))
 
 

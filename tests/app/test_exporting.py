@@ -29,9 +29,17 @@ def test_markdown_lists_questions_answers_and_sources() -> None:
 
 def test_docx_opens_and_holds_the_conversation() -> None:
     document = Document(io.BytesIO(conversation_to_docx("Leave", messages())))
-    text = "\n".join(p.text for p in document.paragraphs)
-    assert "Question: How much leave?" in text and "Up to 5 days [1]" in text
-    assert "You can carry over up to 5 days." in text
+    assert [(p.style.name, p.text) for p in document.paragraphs] == [
+        ("Heading 1", "Leave"),
+        ("Heading 2", "Question: How much leave?"),
+        ("Normal", "Extracts"),
+        ("Normal", "Up to 5 days [1]"),
+        ("Heading 3", "Sources"),
+        # title, section, page, date and address: enough to find the source again
+        ("List Number",
+         "[1] Annual leave — Carry over, page 2 (updated 2024-05-01): https://www.gov.uk/x"),
+        ("Quote", "You can carry over up to 5 days."),
+    ]
 
 
 def test_file_names_are_safe() -> None:

@@ -16,6 +16,7 @@ from assistant.uploads import (
     UploadRejected,
     index_files,
     index_uploads,
+    last_reindex_time,
     reindex,
     replace_and_index,
     safe_file_name,
@@ -128,6 +129,8 @@ def test_search_is_refreshed_even_when_the_file_cannot_be_deleted(
     index_files(services, [saved.path], "hr")
 
     class Refreshing(FakeRetriever):
+        """FAKE: a retriever that counts how often search is refreshed."""
+
         refreshed = 0
 
         def refresh(self) -> None:
@@ -137,6 +140,7 @@ def test_search_is_refreshed_even_when_the_file_cannot_be_deleted(
     services.retriever = retriever
 
     def read_only(*_args: object) -> bool:
+        """FAKE: delete_file on a read-only file system."""
         raise PermissionError("read-only file system")
 
     monkeypatch.setattr(uploads, "delete_file", read_only)
@@ -156,14 +160,22 @@ def test_a_run_that_takes_the_store_midway_is_reported_per_collection(
         folder.mkdir(parents=True)
         (folder / "a.md").write_bytes(GOOD)
 
-    def ingest_paths(_settings, _folders, collection, **_kw):  # type: ignore[no-untyped-def]
+    calls: list[tuple[str, list[Path], dict[str, object]]] = []
+
+    def ingest_paths(_settings, folders, collection, **kw):  # type: ignore[no-untyped-def]
+        """FAKE: ingest_paths whose store is taken by another run before "beta"."""
+        calls.append((collection, folders, kw))
         if collection == "beta":
             raise StoreLockedError("Another ingestion run is using the store.")
         return IngestReport(added=1, seconds=0.5)
 
     monkeypatch.setattr(ingest.service, "ingest_paths", ingest_paths)
     reports = reindex(services, ["alpha", "beta"])
-    assert reports["alpha"].added == 1
+    sample = services.settings.sample_guidance_dir
+    assert [(c, f) for c, f, _ in calls] == [("alpha", [sample / "alpha"]),
+                                              ("beta", [sample / "beta"])]
+    assert all(kw["sync"] is True and kw["index"] is services.index for _, _, kw in calls)
     assert "not reindexed: Another ingestion run" in reports["beta"].failed[0][1]
+    assert last_reindex_time(services.settings) == ""  # a part-done reindex is not recorded
     with pytest.raises(StoreLockedError):  # locked from the start: one plain message
         reindex(services, ["beta"])

@@ -56,8 +56,10 @@ def test_type_is_checked_by_content(settings: Settings) -> None:
 
 
 def test_size_limit_and_empty_files(settings: Settings) -> None:
+    limit = 1024 * 1024
+    assert check_upload("exactly.txt", b"a" * limit, settings) == ("exactly.txt", "text")
     with pytest.raises(UploadRejected, match="limit is 1 MB"):
-        check_upload("big.txt", b"a" * (1024 * 1024 + 1), settings)
+        check_upload("big.txt", b"a" * (limit + 1), settings)
     with pytest.raises(UploadRejected, match="empty"):
         check_upload("none.txt", b"", settings)
 

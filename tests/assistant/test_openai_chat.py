@@ -3,6 +3,7 @@ server that speaks the chat-completions protocol (SSE streaming included)."""
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import pytest
@@ -74,14 +75,24 @@ def test_401_is_explained_and_not_retried(openai_server: OpenAIServer) -> None:
     assert len(openai_server.requests) == 1
 
 
-def test_429_is_retried_with_backoff_then_succeeds(openai_server: OpenAIServer) -> None:
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    """Every captured log record as it would be written, tracebacks included."""
+    return "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+
+
+def test_429_is_retried_with_backoff_then_succeeds(
+    openai_server: OpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
     openai_server.enqueue(
         Reply(status=429, headers={"retry-after": "0.5"}), Reply(status=429), Reply("Done.")
     )
     sleeps: list[float] = []
-    pieces, error = read(model_for(openai_server, sleeps))
+    with caplog.at_level(logging.DEBUG):
+        pieces, error = read(model_for(openai_server, sleeps))
     assert error is None and "".join(pieces) == "Done."
     assert sleeps == [0.5, 0.5] and len(openai_server.requests) == 3
+    assert "RateLimitError); retrying in 0.5 s" in logged(caplog)
+    assert KEY not in logged(caplog) and KEY[-8:] not in logged(caplog)
 
 
 def test_429_that_persists_says_so(openai_server: OpenAIServer) -> None:
@@ -92,10 +103,14 @@ def test_429_that_persists_says_so(openai_server: OpenAIServer) -> None:
     assert sleeps == [0.25] and len(openai_server.requests) == 2
 
 
-def test_500_is_retried_then_explained(openai_server: OpenAIServer) -> None:
+def test_500_is_retried_then_explained(
+    openai_server: OpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
     openai_server.default_reply = Reply(status=500)
     sleeps: list[float] = []
-    _, error = read(model_for(openai_server, sleeps))
+    with caplog.at_level(logging.DEBUG):
+        _, error = read(model_for(openai_server, sleeps))
+    assert "retrying" in logged(caplog) and KEY[-8:] not in logged(caplog)
     assert error is not None and "had an error (500)" in str(error)
     assert sleeps == [0.25, 0.5] and len(openai_server.requests) == 3
 

@@ -34,7 +34,7 @@ def test_the_english_word_list_ships_with_the_package() -> None:
 
 
 class CountingTexts:
-    """The chunk texts, counting how often the speller asks for them."""
+    """FAKE: the chunk texts, counting how often the speller asks for them."""
 
     def __init__(self, texts: list[str]) -> None:
         self.texts, self.calls = texts, 0

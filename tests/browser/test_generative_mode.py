@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from assistant import prompts
 from tests.browser.conftest import (
     CHAT,
     GUIDES,
@@ -85,6 +86,17 @@ def test_a_second_question_during_a_slow_answer_leaves_the_first_askable_again(
     messages = page.locator('[data-testid="stChatMessage"]')
     assert messages.count() == 5  # first (unanswered), second + answer, first again + answer
     assert FIRST in messages.nth(3).inner_text()
-    assert "[1]" in messages.nth(4).inner_text() or "Sources" in messages.nth(4).inner_text()
-    searched = [r.body["messages"][-1]["content"] for r in model_server.requests]
-    assert any(FIRST in text for text in searched[-2:])
+    answer_text = messages.nth(4).inner_text()
+    assert "[1]" in answer_text and "Sources" in answer_text
+    rewrite, answer = model_server.requests[-2:]
+    # the rewrite request: the follow-up prompt, with the whole conversation as its history
+    assert rewrite.body["messages"][0] == {"role": "system",
+                                           "content": prompts.render("followup_system")}
+    asked = rewrite.body["messages"][-1]["content"]
+    assert asked.startswith("Conversation so far:\n")
+    assert f"user: {FIRST}\nuser: {SECOND}\nassistant: You can be fined £2,500" in asked
+    assert asked.endswith(f"Follow-up question: {FIRST}")
+    # the answer request: the rewritten question, searched in the right guide
+    sources = answer.body["messages"][-1]["content"]
+    assert f"Question: {FIRST}" in sources
+    assert '<source n="1" title="Employers\' liability insurance"' in sources

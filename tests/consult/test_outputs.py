@@ -77,6 +77,11 @@ def test_every_text_cell_of_both_sheets_and_both_csvs_is_neutralised(
         assert guard + PAYLOAD in cells or any(c.startswith(guard + PAYLOAD + ";") for c in cells)
         assert any(c.startswith(guard + "\r=1+2 ") for c in cells), name  # quotes or responses
     assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    # every formula-like workbook cell, in either sheet, is text Excel keeps as text
+    risky = [c for ws in book for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(FORMULA_START)]
+    assert {c.parent.title for c in risky} == {"Themes", "Mappings"}
+    assert [c.coordinate for c in risky if not (c.data_type == "s" and c.quotePrefix)] == []
 
 
 def test_summary_and_chart(fake_embedder: FakeEmbedder) -> None:

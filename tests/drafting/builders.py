@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from assistant.drafting import CaseFacts
 from assistant.templates import LetterTemplate, find_template
@@ -23,6 +26,15 @@ PAY_TEXT = (
     "The customer's existing award continues to be paid while the reconsideration is looked "
     "at. A mandatory reconsideration does not stop the recovery of an overpayment."
 )
+
+
+def soffice() -> str:
+    """LibreOffice's command; a missing LibreOffice fails the test (``make test`` installs it)."""
+    found = shutil.which("libreoffice") or shutil.which("soffice")
+    if found is None:
+        pytest.fail("LibreOffice is missing: apt-get install -y libreoffice-writer-nogui "
+                    "(make test installs it)")
+    return found
 
 
 def chunk(text: str, *, doc: str = "mandatory-reconsideration", section: str = "Time limits",

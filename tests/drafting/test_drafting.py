@@ -235,7 +235,7 @@ def test_planted_source_tags_in_facts_values_and_cover_are_defused() -> None:
 
 
 class _ByQuery(FakeRetriever):
-    """Answers the queries in ``answers`` with their own results, any other with none."""
+    """FAKE: answers the queries in ``answers`` with their own results, any other with none."""
 
     def __init__(self, answers: dict[str, list[ScoredChunk]]) -> None:
         super().__init__()

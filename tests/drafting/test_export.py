@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from pypdf import PdfReader
 from assistant.drafting import MACHINE_NOTICE, Draft, draft_letter, edit_section
 from assistant.letter_export import describe_source, export_docx, export_text
 from assistant.testing import FakeChatModel
-from tests.drafting.builders import chunk, facts, retriever, template
+from tests.drafting.builders import chunk, facts, retriever, soffice, template
 
 COVER = "explain the decision"
 
@@ -76,20 +75,15 @@ def test_describe_source_without_url_uses_the_file() -> None:
     assert describe_source(bare) == "Savings, Limit, page 3. savings.html"
 
 
-def _soffice() -> str | None:
-    return shutil.which("libreoffice") or shutil.which("soffice")
-
-
 @pytest.mark.integration
-@pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed "
-                    "(apt-get install -y libreoffice-writer-nogui)")
 def test_exported_docx_opens_in_libreoffice(tmp_path: Path) -> None:
+    office = soffice()
     draft = draft_letter(template(), facts(), COVER, retriever=retriever(), llm=None)
     edit_section(draft, "reasons", "You have savings over the limit, so we cannot pay you [1].")
     source = tmp_path / "letter.docx"
     source.write_bytes(export_docx(draft))
     subprocess.run(
-        [str(_soffice()), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+        [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
          "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
         check=True, capture_output=True, timeout=120,
     )

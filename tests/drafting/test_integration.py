@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from assistant.adapters.openai_chat import OpenAIChatModel
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.drafting import DraftError, draft_letter
 from assistant.letter_checks import check_draft
-from tests.drafting.builders import facts, retriever, template
+from tests.drafting.builders import facts, retriever, soffice, template
 from tests.openai_server import OpenAIServer, Reply
 
 pytest_plugins = ("tests.openai_server",)
@@ -91,10 +90,7 @@ def test_cli_drafts_offline_to_word_from_the_sample_guidance(sample_store: Path,
     assert "mandatory reconsideration" in text.lower()
     assert "Mandatory reconsideration of benefit decisions" in text  # in the Sources list
     assert "Machine-drafted" not in text
-    soffice = shutil.which("libreoffice") or shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-writer-nogui)")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+    subprocess.run([soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(out)],
                    check=True, capture_output=True, timeout=120)
     assert "Our reference: HSA-2025-004512" in (tmp_path / "letter.txt").read_text()

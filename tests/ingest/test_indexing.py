@@ -152,7 +152,7 @@ def test_batch_write_completes_every_document() -> None:
 
 
 @pytest.mark.parametrize("crash_at", range(1, 4))
-def test_remove_killed_midway_finishes_on_repair(crash_at: int) -> None:
+def test_remove_killed_midway_repairs_to_all_or_nothing(crash_at: int) -> None:
     index = CrashingIndex(crash_at=10**6)
     _write(index, "v1", 2)
     index.writes, index.crash_at = 0, crash_at
@@ -161,8 +161,11 @@ def test_remove_killed_midway_finishes_on_repair(crash_at: int) -> None:
     index.crash_at = 10**6
     repair(index)
     assert find_inconsistencies(index) == []
-    if index.get_documents():
+    if crash_at == 1:  # killed before the removal was recorded: the document is kept whole
+        assert [r.version for r in index.get_documents()] == ["v1"]
         assert len(index.get_chunks()) == 2
+    else:  # the removal was recorded: repair finishes it
+        assert index.get_documents() == [] and index.get_chunks() == []
 
 
 @pytest.mark.parametrize("crash_at", range(1, 6))

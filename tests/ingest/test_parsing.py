@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 import zipfile
 from collections import Counter
@@ -129,10 +130,14 @@ def test_a_crashed_worker_is_reported_for_its_file() -> None:
 
 def test_stopping_early_shuts_the_pool_down(tmp_path: Path) -> None:
     notes = write_text_files(tmp_path, 6)
+    before = set(multiprocessing.active_children())
     results = parse_files(notes, workers=2)
     first = next(results)
+    workers = set(multiprocessing.active_children()) - before
+    assert first[0] in notes and workers  # the pool's worker processes are running
     results.close()  # runs the generator's finally: the pool is stopped and joined
-    assert first[0] in notes
+    assert [w for w in workers if w.is_alive()] == []  # joined at once, not left to exit
+    assert set(multiprocessing.active_children()) <= before
 
 
 def _reason(outcome: Outcome) -> str:
@@ -149,6 +154,37 @@ def _check_and_count(results: dict[Path, Outcome]) -> Counter[str]:
         else:
             assert len(str(outcome)) > 10 and "Traceback" not in str(outcome), path
     return Counter(_reason(outcome) for outcome in results.values())
+
+
+WORKERS_CANNOT_START = """
+import sys, types
+from pathlib import Path
+from ingest import parsing
+# each worker re-imports the parent's __main__: a script deleted since (as AppTest.from_function
+# leaves it) kills every worker as it starts
+main = types.ModuleType("__main__")
+main.__file__ = "/nonexistent/deleted_script.py"
+sys.modules["__main__"] = main
+folder = Path(sys.argv[1])
+for path, outcome in parsing.parse_files([folder / "a.txt", folder / "b.txt"], workers=1,
+                                         timeout_s=2.0, memory_mb=256):
+    print(path.name, type(outcome).__name__, outcome)
+"""
+
+
+def test_workers_that_cannot_start_fail_each_file_with_advice_never_hang(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("First file.")
+    (tmp_path / "b.txt").write_text("Second file.")
+    run = subprocess.run([sys.executable, "-c", WORKERS_CANNOT_START, str(tmp_path)],
+                         capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    lines = sorted(run.stdout.splitlines())
+    assert [line.split(" ")[:2] for line in lines] == [["a.txt", "LoadError"],
+                                                       ["b.txt", "LoadError"]], run.stderr
+    assert all("run the indexing again" in line for line in lines)
 
 
 @pytest.mark.integration

@@ -102,6 +102,7 @@ def test_failed_update_keeps_previous_version(pipeline: Pipeline, tmp_path: Path
     before = pipeline.index.get_chunks()
 
     def failing(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        """FAKE: a parser for which every file times out."""
         for path in paths:
             yield path, LoadError("timed out after 60 s")
 
@@ -207,6 +208,7 @@ def test_a_parser_crash_surfaces_in_the_caller_and_commits_what_came_before(
         write(docs, name, *paragraphs(1, name[0]))
 
     def crashing_parse(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        """FAKE: fake_parse whose pool breaks on the third file."""
         for n, item in enumerate(fake_parse(sorted(paths))):
             if n == 2:
                 raise RuntimeError("parser pool broke")
@@ -236,6 +238,7 @@ def test_a_failing_consumer_stops_the_parser_and_progress_stays_on_the_caller_th
     parsed: list[Path] = []
 
     def tracking_parse(paths: Sequence[Path]) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        """FAKE: fake_parse recording what it parsed and whether it was closed."""
         try:
             for item in fake_parse(paths):
                 parsed.append(item[0])
