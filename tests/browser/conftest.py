@@ -86,12 +86,20 @@ def start_app(data: Path, *, secrets: str = "", env: dict[str, str] | None = Non
     return RunningApp(f"http://{host}:{port}", process, log, data)
 
 
+# secrets the browser tests give the app or type into it: none may ever reach its log
+SECRETS = (ADMIN_PASSWORD, "not the password", "browser-test-cookie-secret-not-for-production",
+           "browser-test-client-secret")
+
+
 def stop_app(app: RunningApp) -> None:
+    """Stop the app, then check its whole log for every secret it was given or typed."""
     app.process.terminate()
     try:
         app.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         app.process.kill()
+    log = app.log.read_text(errors="replace")
+    assert not [s for s in SECRETS if s in log], f"a secret reached {app.log}"
 
 
 @pytest.fixture(scope="session")
