@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from assistant.markdown_safety import BARE_ADDRESS, as_code
+from app_pages.sources import escape_markdown
 from consult.analysis import QuestionResult
 from consult.export import export_csv, export_xlsx
 from consult.report import ThemeSummary, summarise
@@ -30,16 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def plain(text: str) -> str:
-    """Text for a place that renders Markdown, escaped so it shows as typed (one line); web and
-    e-mail addresses become code spans, as ``sources.escape_markdown`` shows them (Streamlit links
-    a bare address however it is escaped)."""
-    flat = " ".join(text.split())
-    out: list[str] = []
-    last = 0
-    for match in BARE_ADDRESS.finditer(flat):
-        out += [_MARKDOWN.sub(r"\\\1", flat[last:match.start()]), as_code(match.group(0))]
-        last = match.end()
-    return "".join([*out, _MARKDOWN.sub(r"\\\1", flat[last:])])
+    """Text for a place that renders Markdown, escaped so it shows as typed (one line), with
+    addresses as code spans; respondent text escapes more characters than guidance does."""
+    return escape_markdown(text, _MARKDOWN)
 
 
 def import_counts(questions: Sequence[Question]) -> list[dict[str, Any]]:

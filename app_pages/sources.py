@@ -28,17 +28,17 @@ def streamed(text: str) -> str:
     return defuse(text, set()).replace("$", "\\$")
 
 
-def escape_markdown(text: str) -> str:
-    """Document text shown literally: no Markdown, HTML or LaTeX from the source survives, and a
-    web or e-mail address is shown as code (Streamlit would link it by itself, escaped or not)."""
+def escape_markdown(text: str, special: re.Pattern[str] = _MD_SPECIAL) -> str:
+    """Document text shown literally (on one line): no Markdown, HTML or LaTeX from the source
+    survives (each ``special`` character is backslash-escaped), and a web or e-mail address is
+    shown as code (Streamlit would link it by itself, escaped or not)."""
     flat = " ".join(text.split())
     out: list[str] = []
     last = 0
     for match in BARE_ADDRESS.finditer(flat):
-        out += [_MD_SPECIAL.sub(r"\\\1", flat[last:match.start()]),
-                as_code(match.group(0))]
+        out += [special.sub(r"\\\1", flat[last:match.start()]), as_code(match.group(0))]
         last = match.end()
-    return "".join([*out, _MD_SPECIAL.sub(r"\\\1", flat[last:])])
+    return "".join([*out, special.sub(r"\\\1", flat[last:])])
 
 
 def anchor(message_id: int, n: int) -> str:

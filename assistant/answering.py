@@ -320,8 +320,9 @@ def confusable_warnings(question: str, quotes: Sequence[str],
     quoted_words = _LETTERS.findall(" ".join(quotes).lower())
     quoted = set(quoted_words)
     topics = set(_LETTERS.findall(" ".join(headings).lower()))
+    prefixes = {q[:5] for q in quoted | topics if len(q) > 5}
     for word in sorted(asked - quoted - topics, key=lambda w: (-len(w), w)):
-        if len(word) < 6 or word[:5] in {q[:5] for q in quoted | topics if len(q) > 5}:
+        if len(word) < 6 or word[:5] in prefixes:
             continue  # short, or another form of a quoted word ("employer", "employers")
         twins = sorted(q for q in (quoted | topics) - asked if len(q) == len(word)
                        and q[1:] == word[1:] and (q in topics or quoted_words.count(q) > 1))

@@ -49,14 +49,26 @@ class RunningApp:
 @pytest.fixture(scope="session")
 def guidance(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store/library/sample tree shared by the browser tests: 4 small real GOV.UK guides."""
-    root = tmp_path_factory.mktemp("browser-data")
+    root = sample_tree(shared_data, tmp_path_factory.mktemp("browser-data"))
+    for name in (UPLOAD, UPLOAD_OIDC):
+        shutil.copy(shared_data / "guidance" / "govuk_guides" / name, root / name)
+    return root
+
+
+def sample_tree(shared_data: Path, root: Path) -> Path:
+    """``root`` with the app's sample folder holding the GUIDES, which a first start indexes."""
     sample = root / "sample" / "govuk"
     sample.mkdir(parents=True)
     for name in GUIDES:
         shutil.copy(shared_data / "guidance" / "govuk_guides" / name, sample / name)
-    for name in (UPLOAD, UPLOAD_OIDC):
-        shutil.copy(shared_data / "guidance" / "govuk_guides" / name, root / name)
     return root
+
+
+def send(page: Any, question: str) -> None:
+    """Type ``question`` into the chat input and press Enter."""
+    box = page.locator(CHAT)
+    box.fill(question)
+    box.press("Enter")
 
 
 def start_app(data: Path, *, secrets: str = "", env: dict[str, str] | None = None,

@@ -5,7 +5,6 @@ question is not lost silently: the first question says it has no answer and can 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,10 @@ import pytest
 from assistant import prompts
 from tests.browser.conftest import (
     CHAT,
-    GUIDES,
     RunningApp,
+    sample_tree,
     screenshot,
+    send,
     start_app,
     stop_app,
     wait_until_idle,
@@ -40,21 +40,11 @@ def model_server() -> Iterator[OpenAIServer]:
 @pytest.fixture(scope="module")
 def model_app(shared_data: Path, tmp_path_factory: pytest.TempPathFactory,
               model_server: OpenAIServer) -> Iterator[RunningApp]:
-    data = tmp_path_factory.mktemp("generative-app")
-    sample = data / "sample" / "govuk"
-    sample.mkdir(parents=True)
-    for name in GUIDES:
-        shutil.copy(shared_data / "guidance" / "govuk_guides" / name, sample / name)
+    data = sample_tree(shared_data, tmp_path_factory.mktemp("generative-app"))
     app = start_app(data, env={"GA_LLM_PROVIDER": "openai", "GA_LLM_MODEL": "scripted-model",
                                "GA_LLM_BASE_URL": model_server.base_url})
     yield app
     stop_app(app)
-
-
-def send(page: Any, question: str) -> None:
-    box = page.locator(CHAT)
-    box.fill(question)
-    box.press("Enter")
 
 
 def test_a_second_question_during_a_slow_answer_leaves_the_first_askable_again(

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     RunningApp,
     check_accessibility,
     screenshot,
+    send,
     start_app,
     stop_app,
     wait_until_idle,
@@ -33,9 +34,7 @@ def local_app(guidance: Path) -> Iterator[RunningApp]:
 
 
 def ask(page: Any, question: str) -> None:
-    box = page.locator(CHAT)
-    box.fill(question)
-    box.press("Enter")
+    send(page, question)
     page.locator("span[id^=src-]").first.wait_for(state="attached", timeout=60_000)
     wait_until_idle(page)
 
