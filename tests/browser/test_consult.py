@@ -67,6 +67,32 @@ def choose(page: Any, label: str, option: str) -> None:
     wait_until_idle(page)
 
 
+def search_options(page: Any, label: str, text: str) -> Any:
+    """Type ``text`` into the multiselect ``label`` and return its first matching option.
+
+    Under load a script run can redraw the widget between the typing and the list opening,
+    which empties the box; the search is then typed again (three tries), never skipped.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_label(label)
+    for attempt in range(3):
+        box.click()
+        box.fill("")
+        page.keyboard.type(text)
+        option = page.get_by_role("option", name=re.compile(re.escape(text))).first
+        try:
+            option.wait_for(timeout=15_000)
+            return option
+        except PlaywrightTimeout:
+            shown = page.get_by_role("listbox").all_inner_texts()
+            print(f"try {attempt + 1}: no option matching {text!r}; box holds "
+                  f"{box.input_value()!r}; lists shown: {shown!r}")
+            page.keyboard.press("Escape")
+            wait_until_idle(page)
+    raise AssertionError(f"no option matching {text!r} in {label!r} after three tries")
+
+
 def shot_from(page: Any, heading: str, name: str) -> None:
     """Screenshot with ``heading`` at the top (Streamlit scrolls inside its own container)."""
     page.get_by_role("heading", name=heading).scroll_into_view_if_needed()
@@ -126,8 +152,7 @@ def show_respondent_text_as_text(page: Any, dialogs: list[str]) -> None:
     assert any(re.match(r"R\d{3}: ", quote) for quote in quotes), "quotes as plain text"
     page.get_by_role("tab", name="Move responses").click()
     wait_until_idle(page)  # under load the tab's widgets can arrive after the click returns
-    page.get_by_label("Responses to move (type to search by id or words)").fill("R030")
-    option = page.get_by_role("option", name=re.compile("R030")).first
+    option = search_options(page, "Responses to move (type to search by id or words)", "R030")
     assert "<img src=x onerror=alert(1)> **not bold**" in option.inner_text()  # shown as typed
     page.mouse.click(10, 10)  # outside the list: closes it
     page.get_by_role("tab", name="Rename").click()
