@@ -21,6 +21,7 @@ from assistant.extractive import best_quote, extract_answer
 from assistant.followup import standalone_query, with_history
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.retrieval import unmentioned_nations
+from assistant.staleness import stale_amount_warnings
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
 
 RETRIEVE_K = 6
@@ -147,6 +148,8 @@ class AnswerStream:
         warnings += unknown_word_warnings(self._retriever.unknown_words(self._question))
         warnings += confusable_warnings(self._question, [c.quote for c in checked.citations],
                                         [f"{c.title} {c.section}" for c in checked.citations])
+        warnings += stale_amount_warnings(
+            checked.citations, max_age_days=(self._settings or get_settings()).stale_after_days)
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
@@ -161,8 +164,10 @@ class AnswerStream:
         except ModelError as exc:
             self._error = exc
             raise
-        self._final = finish_generative("".join(pieces), sources, prepared.query,
-                                        self._retriever.unknown_words(self._question))
+        self._final = finish_generative(
+            "".join(pieces), sources, prepared.query,
+            self._retriever.unknown_words(self._question),
+            stale_after_days=(self._settings or get_settings()).stale_after_days)
 
 
 def answer_question(
@@ -225,9 +230,10 @@ def build_messages(query: str, sources: Sequence[Chunk]) -> list[tuple[str, str]
 
 
 def finish_generative(text: str, sources: Sequence[Chunk], query: str,
-                      unknown: Sequence[str] = ()) -> Answer:
+                      unknown: Sequence[str] = (), *, stale_after_days: int = 365) -> Answer:
     """Check a completed generative answer and build its citations; ``unknown`` are words of
-    the question the guidance never uses (each gets a warning)."""
+    the question the guidance never uses (each gets a warning); an amount taken from a source
+    older than ``stale_after_days`` gets one too."""
     if _says_not_covered(text, len(sources)):
         closest = closest_documents(query, [ScoredChunk(c, 0.0) for c in sources])
         return Answer(abstention_text(closest), "generative", answered=False, closest=closest)
@@ -245,6 +251,8 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
     cited = [sources[c.n - 1] for c in checked.citations]
     warnings += confusable_warnings(query, [c.text for c in cited],
                                     [f"{c.title} {c.section}" for c in cited])
+    claims = {c.n: " ".join(_claims_for(checked.text, c.n)) for c in checked.citations}
+    warnings += stale_amount_warnings(checked.citations, claims, max_age_days=stale_after_days)
     notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 
@@ -269,6 +277,12 @@ _NOT_COVERED_PARAPHRASE = re.compile(
     r"\s+(?:do(?:es)? not|don't|doesn't)\s+(?:contain|cover|include|mention|provide|say|address|"
     r"answer|explain)\b|i\s+(?:cannot|can't|could not|couldn't)\s+find\b|there is no (?:relevant )?"
     r"information\b)")
+
+
+def _claims_for(text: str, n: int) -> list[str]:
+    """Every sentence of the answer that cites [n]."""
+    marker = re.compile(rf"\[(?:\d+\s*,\s*)*{n}(?:\s*,\s*\d+)*\]")
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if marker.search(s)]
 
 
 def _claim_for(text: str, n: int) -> str:

@@ -1,0 +1,100 @@
+"""Amounts quoted from old guidance: a warning when a figure comes from a dated source.
+
+Rates, limits and fees change (most benefit and pay rates every April), so an amount quoted from
+guidance last updated years ago may no longer be right, even when the passage answers the
+question. A source counts when an amount appears in what the answer takes from it (its quote, or
+the answer's sentences citing it) and its last-updated date is older than ``max_age_days``, or it
+has no date at all. The warning names the date, so the reader can judge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from assistant.types import Citation
+
+# "£1,234.56", "£5 million", "12.5%", "25 per cent", "45p"; not years, ages or clause numbers
+AMOUNT = re.compile(
+    r"£\s?\d|\b\d[\d,]*(?:\.\d+)?\s?(?:%|per\s?cent\b|percent\b)|(?<![\d.])\b\d{1,3}p\b",
+    re.IGNORECASE,
+)
+
+
+def has_amount(text: str) -> bool:
+    """Whether ``text`` quotes a sum of money or a percentage."""
+    return AMOUNT.search(text) is not None
+
+
+def stale_amount_warnings(
+    citations: Sequence[Citation],
+    claims: Mapping[int, str] | None = None,
+    *,
+    today: date | None = None,
+    max_age_days: int = 365,
+) -> list[str]:
+    """One warning naming each cited source that supplies an amount and is old or undated.
+
+    ``claims`` maps a citation number to the answer's text citing it (generative answers); the
+    citation's quote is always read too.
+    """
+    today = today or date.today()
+    old: dict[str, tuple[list[int], date]] = {}  # per document: its numbers, its date
+    undated: list[int] = []
+    for citation in citations:
+        if not has_amount(f"{citation.quote}\n{(claims or {}).get(citation.n, '')}"):
+            continue
+        updated = _parse(citation.updated)
+        if updated is None:
+            undated.append(citation.n)
+        elif (today - updated).days > max_age_days:
+            old.setdefault(citation.doc_id or citation.title, ([], updated))[0].append(citation.n)
+    parts = []
+    age = _age(max_age_days)
+    if len(old) == 1:
+        [(numbers, day)] = old.values()
+        parts.append(f"{_sources(numbers)} {'was' if len(numbers) == 1 else 'were'} last "
+                     f"updated on {_spoken(day)}, more than {age} ago")
+    elif old:
+        listed = _join([f"{_cited(numbers)} ({_spoken(day)})" for numbers, day in old.values()])
+        parts.append(f"sources {listed} were last updated more than {age} ago")
+    if undated:
+        parts.append(f"{_sources(undated)} show{'s' if len(undated) == 1 else ''} no "
+                     "last-updated date")
+    if not parts:
+        return []
+    return [f"Amounts quoted may be out of date: {'; '.join(parts)}. Rates and limits change, "
+            "often each April: check the current figures before relying on them."]
+
+
+def _cited(numbers: Sequence[int]) -> str:
+    return "[" + ", ".join(str(n) for n in numbers) + "]"
+
+
+def _sources(numbers: Sequence[int]) -> str:
+    return f"source{'' if len(numbers) == 1 else 's'} {_cited(numbers)}"
+
+
+def _parse(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _spoken(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _age(days: int) -> str:
+    years, rest = divmod(days, 365)
+    if rest == 0 and years >= 1:
+        return "a year" if years == 1 else f"{years} years"
+    return f"{days} days"
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

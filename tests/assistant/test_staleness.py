@@ -1,0 +1,98 @@
+"""Amounts quoted from old or undated guidance carry a warning, in both answer modes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from assistant.answering import answer_question
+from assistant.citations import build_citation
+from assistant.config import Settings
+from assistant.staleness import has_amount, stale_amount_warnings
+from assistant.testing import FakeChatModel, FakeRetriever
+from assistant.types import Citation
+from tests.assistant.builders import guidance_chunk, scored
+
+TODAY = date(2026, 11, 27)
+RATE = "Statutory Paternity Pay is £187.18 a week or 90% of your average weekly earnings."
+RULE = "You must give your employer at least 15 weeks' notice before the baby is due."
+
+
+def cite(n: int, quote: str, updated: str | None, doc: str = "paternity-pay") -> Citation:
+    return build_citation(n, guidance_chunk(quote, doc=doc, updated=updated), quote)
+
+
+@pytest.mark.parametrize("text", ["£187.18 a week", "£5 million", "90% of earnings",
+                                  "25 per cent", "45p a mile", "£ 20"])
+def test_sums_of_money_and_percentages_are_amounts(text: str) -> None:
+    assert has_amount(text)
+
+
+@pytest.mark.parametrize("text", ["at least 15 weeks", "in 2024", "aged 16 to 19",
+                                  "regulation 4(2)", "paragraph 3.2p", "page 12"])
+def test_periods_years_ages_and_references_are_not(text: str) -> None:
+    assert not has_amount(text)
+
+
+def test_an_amount_from_guidance_over_a_year_old_is_flagged_with_its_date() -> None:
+    warnings = stale_amount_warnings([cite(1, RATE, "2025-03-14")], today=TODAY)
+    assert warnings == [
+        "Amounts quoted may be out of date: source [1] was last updated on 14 March 2025, more "
+        "than a year ago. Rates and limits change, often each April: check the current figures "
+        "before relying on them."]
+
+
+def test_recent_guidance_and_quotes_without_amounts_are_not_flagged() -> None:
+    assert not stale_amount_warnings([cite(1, RATE, "2026-04-06")], today=TODAY)
+    assert not stale_amount_warnings([cite(1, RULE, "2009-08-10")], today=TODAY)
+    # the limit is the setting's, to the day
+    assert not stale_amount_warnings([cite(1, RATE, "2025-11-27")], today=TODAY)
+    assert stale_amount_warnings([cite(1, RATE, "2025-11-26")], today=TODAY)
+    assert not stale_amount_warnings([cite(1, RATE, "2025-03-14")], today=TODAY,
+                                     max_age_days=730)
+
+
+def test_sources_are_grouped_by_document_and_undated_ones_named() -> None:
+    citations = [cite(1, RATE, "2015-01-12", doc="grant"), cite(2, RATE, "2015-01-12", doc="grant"),
+                 cite(3, RATE, "2024-11-22", doc="benefit"), cite(4, RULE, "2001-01-01"),
+                 cite(5, RATE, None, doc="undated"), cite(6, RATE, "not a date", doc="odd")]
+    [warning] = stale_amount_warnings(citations, today=TODAY)
+    assert ("sources [1, 2] (12 January 2015) and [3] (22 November 2024) were last updated "
+            "more than a year ago; sources [5, 6] show no last-updated date.") in warning
+    assert "[4]" not in warning  # its quote has no amount
+
+
+def test_a_generative_claim_citing_an_old_source_counts_as_taking_its_amount() -> None:
+    citation = cite(1, RULE, "2015-01-12")
+    assert not stale_amount_warnings([citation], today=TODAY)
+    assert stale_amount_warnings([citation], {1: "It is paid at £187.18 a week [1]."},
+                                 today=TODAY)
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_both_modes_warn_about_an_old_amount_and_obey_the_setting(with_model: bool) -> None:
+    old = guidance_chunk(RATE, doc="paternity-pay", updated="2015-01-12")
+    for days, warned in ((365, True), (365 * 100, False)):
+        llm = FakeChatModel() if with_model else None
+        if llm:
+            llm.enqueue("It is £187.18 a week [1].")
+        stream = answer_question("How much is Statutory Paternity Pay?", [],
+                                 retriever=FakeRetriever(scored(old), min_relevance=0.5),
+                                 llm=llm, settings=Settings(stale_after_days=days))
+        list(stream)
+        assert stream.final.answered and "£187.18" in stream.final.text
+        flagged = [w for w in stream.final.warnings if "12 January 2015" in w]
+        assert bool(flagged) is warned, (days, stream.final.warnings)
+        if with_model:  # generative notes are part of the stored text
+            assert ("12 January 2015" in stream.final.text) is warned
+
+
+def test_an_undated_source_without_an_amount_brings_no_warning() -> None:
+    chunk = replace(guidance_chunk(RULE, doc="notice"), updated=None)
+    stream = answer_question("How much notice for paternity leave?", [],
+                             retriever=FakeRetriever(scored(chunk), min_relevance=0.5), llm=None)
+    list(stream)
+    assert stream.final.answered
+    assert not any("out of date" in w for w in stream.final.warnings)
