@@ -72,6 +72,7 @@ def load_pdf(path: Path) -> LoadedDocument:
     title = _title(meta_title, typeset.title, pages, path)
     marks = _marks(outline, typeset.headings, title, len(pages))
     sections = _sections(_strip_running_lines(pages), marks) or _sections(pages, marks)
+    sections = join_over_page_breaks(sections)
     return LoadedDocument(
         title=title, doc_type="pdf", sections=sections, updated=updated, pages=len(pages)
     )
@@ -293,6 +294,47 @@ def _sections(pages: list[str], marks: list[_Mark]) -> tuple[Section, ...]:
                 path = tuple(title for _, title in stack)
                 sections.append(Section(path, piece.strip(), index + 1, index + 1))
     return tuple(sections)
+
+
+# a page that stops mid-sentence: its last character is no sentence end, closing bracket or
+# quote, and is not a bullet, a lone number or a heading-like short line
+_UNFINISHED = re.compile(r"[^\W_]+[,;]?\s*$|[,;(–-]\s*$")
+# the next page goes on in lower case, and not with a list marker ("(c) ", "b) ", "iv. ") or a
+# form's question label ("a Your details", "e2 Is the placement")
+_CONTINUES = re.compile(r"^(?![(\[]?(?:[a-z]|[ivx]{1,4})[).\]]\s|[a-z]\d*\s+[A-Z])[(\[\"'‘“]?[a-z]")
+_SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]*(?=\s|$)")
+MAX_CARRIED_CHARS = 400  # at most this much of the next page is carried back to finish a sentence
+
+
+def join_over_page_breaks(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """Sections with a sentence cut by a page break made whole again.
+
+    When a page stops mid-sentence and the next page, under the same heading, goes on in lower
+    case, the rest of the sentence (up to its full stop, at most ``MAX_CARRIED_CHARS``) moves
+    back to the earlier section, which then spans both pages; the quote a citation shows is
+    the whole sentence, cited as "pages 4-5".
+    """
+    out: list[Section] = []
+    for section in sections:
+        before = out[-1] if out else None
+        carried = None
+        if before is not None and before.heading_path == section.heading_path \
+                and before.page_end is not None and section.page_start == before.page_end + 1 \
+                and _UNFINISHED.search(before.text.rsplit("\n", 1)[-1]) \
+                and _CONTINUES.match(section.text):
+            end = _SENTENCE_END.search(section.text, 0, MAX_CARRIED_CHARS)
+            carried = end.end() if end else None
+        if before is None or carried is None:
+            out.append(section)
+            continue
+        head, rest = " ".join(section.text[:carried].split()), section.text[carried:].strip()
+        # "self-" at the foot of one page and "employed" at the top of the next are one word
+        gap = "" if re.search(r"[^\W\d_]-$", before.text) else " "
+        out[-1] = Section(before.heading_path, f"{before.text}{gap}{head}",
+                          before.page_start, section.page_start)
+        if rest:
+            out.append(Section(section.heading_path, rest, section.page_start, section.page_end))
+    return tuple(out)
 
 
 def _split_at_marks(text: str, marks: list[_Mark]) -> list[tuple[_Mark | None, str]]:

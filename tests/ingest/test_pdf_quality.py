@@ -196,3 +196,49 @@ def test_word_pairs_are_not_joined_into_other_words() -> None:
     lines = [*kept, *fixed]
     out = join_broken_words([filler + "\n" + "\n".join(lines)])[0].split("\n")[1:]
     assert out == [*kept, *fixed.values()]
+
+
+def _pages(path: Path, pages: list[str]) -> Path:
+    pdf = FPDF()
+    for text in pages:
+        pdf.add_page()
+        _write(pdf, text)
+    pdf.output(str(path))
+    return path
+
+
+def test_a_sentence_cut_by_a_page_break_is_quoted_whole_across_both_pages(tmp_path: Path) -> None:
+    path = _pages(tmp_path / "break.pdf", [
+        "You can claim a grant. You must tell the office about any change to your",
+        "income within 30 days of it. Late reports may lead to an overpayment.",
+        "Contact the office on weekdays, between 9am and 5pm.",
+        "If you are self-",
+        "employed, send your accounts. Keep copies of everything you send.",
+    ])
+    sections = load_document(path).sections
+    first = sections[0]
+    assert first.text.endswith("tell the office about any change to your income within 30 days "
+                               "of it.")
+    assert (first.page_start, first.page_end) == (1, 2)  # cited as "pages 1-2"
+    second = sections[1]
+    assert second.text == "Late reports may lead to an overpayment."  # the rest stays on page 2
+    assert (second.page_start, second.page_end) == (2, 2)
+    # a page that ends a sentence is left alone, and a hyphen at the foot joins the word
+    assert sections[2].text == "Contact the office on weekdays, between 9am and 5pm."
+    assert sections[3].text == "If you are self-employed, send your accounts."
+    assert (sections[3].page_start, sections[3].page_end) == (4, 5)
+    every = " ".join(s.text for s in sections)
+    for sentence in ("You can claim a grant.", "Keep copies of everything you send."):
+        assert every.count(sentence) == 1  # nothing lost or doubled
+
+
+def test_a_page_that_ends_a_sentence_or_a_next_page_in_capitals_is_not_joined(
+        tmp_path: Path) -> None:
+    path = _pages(tmp_path / "apart.pdf", [
+        "Apply by 1 December. The form has three parts",
+        "Part one asks for your name. Part two asks for your income.",
+        "Send it to the office:",
+        "the address is on the letter we sent you.",
+    ])
+    sections = load_document(path).sections
+    assert [(s.page_start, s.page_end) for s in sections] == [(1, 1), (2, 2), (3, 3), (4, 4)]
