@@ -6,6 +6,7 @@ Headings come from the outline (bookmarks) when the file has one, otherwise from
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections import Counter
@@ -37,6 +38,8 @@ MOSTLY_PRINTED = 0.75  # a metadata title this much printed stands even if anoth
 MIN_PAGE_WORDS = 10  # a first page with fewer words cannot confirm or refute a title
 MIN_PAGES_PER_MARK = 4  # fewer bookmarks than one per this many pages: too coarse for sections
 _PAGE_NUMBER = re.compile(r"^[-–(\[]?\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*[-–)\]]?$", re.I)
+_NUMBERED = re.compile(r"^[^\W\d_]+ #$")  # "Section 8", "Part 2": the form's structure, kept
+_RUNNING_TEXT = re.compile(r"^[(\"'‘“]?[a-z]|[.,;:!?]$")  # a line of prose, not a label
 _JUNK_TITLE = re.compile(
     r"^(untitled|document\d*|scanned document|microsoft word\b.*|powerpoint presentation"
     r"|insert title|title|<<.*>>|\{.*\}"
@@ -239,13 +242,25 @@ def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:
 
 
 def _strip_running_lines(pages: list[str], edge: int = 3) -> list[str]:
-    """Drop page-number lines and lines repeated at the top or bottom of most pages."""
+    """Drop page-number lines and lines repeated at the top or bottom of many pages.
+
+    A line at the edges of half the pages or more is a running header or footer. So is one at
+    the edges of a fifth of them (at least 3) that reads like a label, not running text: an
+    odd-page title, a chapter's running head, a form's code ("S/DSA1N/V7 2"). Running text
+    starts in lower case or ends in punctuation ("the matter to the", "commission."), and a
+    numbered label ("Section 8") is the document's structure: both are kept.
+    """
     split = [text.split("\n") for text in pages]
     counts: Counter[str] = Counter()
+    prose: set[str] = set()
     for lines in split:
-        counts.update({_shape(line) for line in _edges(lines, edge)})
+        found = {_shape(line): line.strip() for line in _edges(lines, edge)}
+        counts.update(found.keys())
+        prose.update(key for key, line in found.items() if _RUNNING_TEXT.search(line))
     threshold = max(3, (len(pages) + 1) // 2)
-    running = {key for key, n in counts.items() if n >= threshold and key}
+    fifth = max(3, math.ceil(len(pages) / 5))
+    running = {key for key, n in counts.items() if key and (
+        n >= threshold or (n >= fifth and key not in prose and not _NUMBERED.match(key)))}
     if len(pages) < 3:
         running = set()
     cleaned = []

@@ -242,3 +242,16 @@ def test_a_page_that_ends_a_sentence_or_a_next_page_in_capitals_is_not_joined(
     ])
     sections = load_document(path).sections
     assert [(s.page_start, s.page_end) for s in sections] == [(1, 1), (2, 2), (3, 3), (4, 4)]
+
+
+def test_running_heads_on_a_fifth_of_the_pages_are_dropped_but_prose_and_labels_kept(
+        tmp_path: Path) -> None:
+    pages = []
+    for n in range(15):
+        top = {0: "Uninsured Driving in the United Kingdom", 1: "the matter to the",
+               2: "Section 2"}.get(n % 3, "")  # each on 5 of 15 pages: a third, under half
+        pages.append(f"{top}\n{next(FILLER)}\n{next(FILLER)}".strip())
+    text = "\n".join(s.text for s in load_document(_pages(tmp_path / "heads.pdf", pages)).sections)
+    assert "Uninsured Driving" not in text  # an alternating running head
+    assert text.count("the matter to the") == 5  # running text, not a label
+    assert text.count("Section 2") == 5  # the document's own numbered structure
