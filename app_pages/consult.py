@@ -37,6 +37,7 @@ from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
 from consult.analysis import QuestionResult, analyse_question
 from consult.importing import repeated_id_warning
+from consult.language import language_warning
 from consult.responses import Consultation, Question
 from consult.review import review_from_json
 from consult.themes import Framework, framework_from_json
@@ -223,6 +224,8 @@ def show_import_counts(data: Consultation) -> None:
     st.subheader(f"Imported: {plain(name)}, {data.rows:,} rows")
     if (repeated := repeated_id_warning(data)) is not None:
         st.warning(repeated, icon=":material/warning:")
+    if (language := language_warning(data)) is not None:
+        st.warning(plain(language), icon=":material/translate:")
     st.table(import_counts(data.questions), hide_index=True, border="horizontal")
     st.caption("Empty answers, N/A answers and repeated respondent ids are counted and listed "
                "below but not themed. Answers with the same text as another are themed and "

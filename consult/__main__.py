@@ -15,6 +15,7 @@ from consult.embedding import Progress
 from consult.errors import ConsultError
 from consult.export import export_csv, export_xlsx, mapping_rows
 from consult.importing import load_consultation, repeated_id_warning
+from consult.language import language_warning
 from consult.report import bar_chart, summarise
 from consult.review import result_to_json
 from consult.themes import Framework, load_framework
@@ -79,8 +80,9 @@ def _run(
     args: argparse.Namespace, embedder: Embedder, llm: ChatModel | None
 ) -> list[QuestionResult]:
     consultation = load_consultation(args.file, args.id_column, args.question, args.sheet)
-    if (warning := repeated_id_warning(consultation)) is not None:
-        print(f"consult: warning: {warning}", file=sys.stderr)
+    for warning in (repeated_id_warning(consultation), language_warning(consultation)):
+        if warning is not None:
+            print(f"consult: warning: {warning}", file=sys.stderr)
     frameworks = _frameworks(args.themes, len(consultation.questions))
     results = []
     for question, framework in zip(consultation.questions, frameworks, strict=True):

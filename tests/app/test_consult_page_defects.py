@@ -17,6 +17,7 @@ from tests.app.test_consult_page import (
     analysed,
     button,
     consult_page,
+    imported,
     responses_csv,
     submit,
     upload,
@@ -140,3 +141,14 @@ def test_the_theme_chart_labels_the_count_axis_responses(fake_app: AppServices) 
     encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
     assert encoding["x"]["title"] == "Responses", "counts run across a horizontal bar chart"
     assert encoding["y"]["title"] == "", "the themes are named on the bars' own axis"
+
+
+def test_answers_not_in_english_are_named_after_import(fake_app: AppServices) -> None:
+    welsh = "Rwy'n cytuno â'r cynnig oherwydd bod angen mwy o fysiau yn y dref."
+    at = imported(fake_app, responses_csv([["cy-**7**", "West", welsh]]))
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    [warning] = [w for w in warnings if "does not look like English" in w]
+    assert r"cy\-\*\*7\*\*" in warning  # the respondent's id, shown as typed
+    english = imported(fake_app)
+    assert not any("does not look like English" in w.value for w in english.warning)
