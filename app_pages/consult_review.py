@@ -36,11 +36,12 @@ def review_form(name: str, fields: dict[str, object]) -> Any:
     return st.form(state.consult_key(name))
 
 
-def apply(done: str, action: Callable[[], object], form: str | None = None) -> bool:
-    """Run a review action; on success queue ``done``, mark ``form`` to be emptied and rerun,
-    else explain and keep state (and what was typed)."""
+def apply(done: str | Callable[[Any], str], action: Callable[[], object],
+          form: str | None = None) -> bool:
+    """Run a review action; on success queue ``done`` (or ``done`` of what the action returned),
+    mark ``form`` to be emptied and rerun, else explain and keep state (and what was typed)."""
     try:
-        action()
+        outcome = action()
     except GuidanceError as exc:
         st.error(f"That change was not made. {plain(str(exc))}", icon=":material/error:")
         return False
@@ -49,11 +50,21 @@ def apply(done: str, action: Callable[[], object], form: str | None = None) -> b
         st.error("That change was not made because of an unexpected problem. Your themes and "
                  "corrections are as they were; try again.", icon=":material/error:")
         return False
-    state.notify("success", done)
+    state.notify("success", done if isinstance(done, str) else done(outcome))
     if form is not None:
         st.session_state[state.consult_key(f"{form}_done")] = True
     st.rerun()
     return True
+
+
+def moved_note(moved: list[str], listed: int = 10) -> str:
+    """Which responses re-mapping gave other themes, so a change is never silent."""
+    if not moved:
+        return "no response changed theme."
+    ids = ", ".join(plain(rid) for rid in moved[:listed])
+    more = f" and {len(moved) - listed:,} more" if len(moved) > listed else ""
+    return (f"{len(moved):,} response{'s' if len(moved) > 1 else ''} now "
+            f"{'have' if len(moved) > 1 else 'has'} different themes: {ids}{more}.")
 
 
 def theme_picker(result: QuestionResult, label: str, name: str) -> str | None:
@@ -226,7 +237,8 @@ def show_remap(result: QuestionResult, embedder: Embedder) -> None:
                "responses are re-mapped using them as examples.")
     if st.button("Update mapping from my corrections", icon=":material/sync:",
                  key=state.consult_key("remap"), disabled=not result.themes):
-        apply("Mapping updated from your corrections.", lambda: remap(result, embedder))
+        apply(lambda moved: f"Mapping updated from your corrections: {moved_note(moved)}",
+              lambda: remap(result, embedder))
 
 
 def show_sign_off(result: QuestionResult, embedder: Embedder, reviewer: str) -> None:
@@ -245,6 +257,8 @@ def show_sign_off(result: QuestionResult, embedder: Embedder, reviewer: str) -> 
         name = st.text_input("Signed off by", value=reviewer, max_chars=120,
                              key=state.consult_key("sign_off_name"))
         if st.form_submit_button("Sign off framework", icon=":material/verified:"):
-            def sign() -> None:
-                frameworks[qid] = review.sign_off(result, name, embedder)
-            apply("Framework signed off and applied to every response.", sign)
+            def sign() -> list[str]:
+                frameworks[qid], moved = review.sign_off(result, name, embedder)
+                return moved
+            apply(lambda moved: "Framework signed off and applied to every response: "
+                  f"{moved_note(moved)}", sign)

@@ -162,8 +162,10 @@ def theme_vectors(result: QuestionResult, embedder: Embedder) -> Vectors:
     return normalise_rows(base)
 
 
-def remap(result: QuestionResult, embedder: Embedder) -> None:
-    """Map every response not corrected by a reviewer, learning from the corrections."""
+def remap(result: QuestionResult, embedder: Embedder) -> list[str]:
+    """Map every response not corrected by a reviewer, learning from the corrections; returns
+    the ids of the responses whose themes changed."""
+    before = [set(ids) for ids in result.assignments]
     if result.vectors is None:
         result.vectors = embed_unique(result.texts, embedder)
     if result.pieces is None:
@@ -181,6 +183,8 @@ def remap(result: QuestionResult, embedder: Embedder) -> None:
         corrected = result.corrections.get(response.response_id)
         chosen = corrected if corrected is not None else [themes[c].theme_id for c in columns[row]]
         result.assignments[row] = list(chosen)
+    return [response.response_id for response, ids, old in zip(
+        result.question.responses, result.assignments, before, strict=False) if set(ids) != old]
 
 
 def correction_labels(result: QuestionResult) -> Labels:

@@ -204,14 +204,16 @@ def _row(result: QuestionResult, response_id: str) -> int:
     raise ReviewError(f"There is no response '{response_id}' to this question.")
 
 
-def sign_off(result: QuestionResult, reviewer: str, embedder: Embedder) -> Framework:
-    """Sign off the theme framework and apply it to every response not corrected by hand."""
+def sign_off(result: QuestionResult, reviewer: str,
+             embedder: Embedder) -> tuple[Framework, list[str]]:
+    """Sign off the theme framework and apply it to every response not corrected by hand;
+    returns the framework and the ids of the responses whose themes that changed."""
     if not reviewer.strip():
         raise ReviewError("Say who is signing off the framework (a name or email).")
-    remap(result, embedder)
+    moved = remap(result, embedder)
     result.signed_off, result.signed_off_by = True, reviewer.strip()
     result.reviewed = True
-    return Framework(tuple(result.themes), True, reviewer.strip())
+    return Framework(tuple(result.themes), True, reviewer.strip()), moved
 
 
 def result_to_json(result: QuestionResult) -> dict[str, Any]:

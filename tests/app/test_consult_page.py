@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,9 +177,14 @@ def test_move_a_response_is_kept_through_remapping_and_sign_off(fake_app: AppSer
     at.run()
     result = next(iter(results(at).values()))
     assert target in result.assignments[0] and "r1" in result.corrections
+    # what re-mapping did is said, never silent
+    assert re.search(r"Mapping updated from your corrections: (no response changed theme\.|"
+                     r"\d+ responses? now ha(s|ve) different themes: r\d+)", texts(at))
     at.text_input(key=state.consult_key("sign_off_name")).input("Pat Reviewer")
     at = submit(at, "Sign off framework")
     assert not at.exception
+    assert "Framework signed off and applied to every response: no response changed theme." \
+        in texts(at)  # the mapping was just updated, so signing off moved nothing
     assert "Framework signed off by Pat Reviewer" in texts(at)
     assert "Download the framework (JSON)" in {b.label for b in at.download_button}
     assert target in next(iter(results(at).values())).assignments[0]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import state
 from app_pages.consult_results import plain
+from app_pages.consult_review import moved_note
 from app_pages.services import AppServices
 from tests.app.test_consult_page import (
     TOPICS,
@@ -152,3 +153,11 @@ def test_answers_not_in_english_are_named_after_import(fake_app: AppServices) ->
     assert r"cy\-\*\*7\*\*" in warning  # the respondent's id, shown as typed
     english = imported(fake_app)
     assert not any("does not look like English" in w.value for w in english.warning)
+
+
+def test_the_remapping_note_lists_the_moved_responses_as_typed() -> None:
+    assert moved_note([]) == "no response changed theme."
+    assert moved_note(["r1"]) == "1 response now has different themes: r1."
+    many = moved_note([f"**r{n}**" for n in range(12)], listed=10)
+    assert many.startswith(r"12 responses now have different themes: \*\*r0\*\*, ")
+    assert many.endswith(r"\*\*r9\*\* and 2 more.")

@@ -154,8 +154,9 @@ def test_review_actions_and_json_round_trip(fake_embedder: FakeEmbedder) -> None
     assert all(third not in ids for ids in result.assignments)
     remap(result, fake_embedder)
     assert new in result.assignments[0] and result.corrections[rid]
-    framework = sign_off(result, "reviewer@example.gov.uk", fake_embedder)
+    framework, moved = sign_off(result, "reviewer@example.gov.uk", fake_embedder)
     assert framework.signed_off and result.signed_off
+    assert moved == []  # the corrections were already mapped: signing off moved no response
     loaded = load_result(json.loads(json.dumps(result_to_json(result))), fake_embedder)
     assert loaded.assignments == result.assignments and loaded.positions[0] == "disagree"
     assert loaded.signed_off_by == "reviewer@example.gov.uk"
@@ -408,3 +409,15 @@ def test_every_review_action_marks_the_result_reviewed(fake_embedder: FakeEmbedd
     assert not analyse_question(topical_question(2), fake_embedder, framework=signed).reviewed
     with pytest.raises(ReviewError, match="^Choose a theme first.$"):
         rename_theme(fresh(), "", "New")
+
+
+def test_remapping_names_the_responses_whose_themes_changed(fake_embedder: FakeEmbedder) -> None:
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    mapped = [list(ids) for ids in result.assignments]
+    assert remap(result, fake_embedder) == []  # nothing changed since the analysis
+    for row in (0, 1, 2):
+        result.assignments[row] = []  # as if shown unmapped
+    expected = [r.response_id for r, ids in zip(result.question.responses[:3], mapped[:3],
+                                                strict=True) if ids]
+    assert expected and remap(result, fake_embedder) == expected
+    assert result.assignments == mapped
