@@ -33,7 +33,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     return {"answer": answer.text, "mode": answer.mode, "answered": answer.answered,
             "citations": [citation_json(c) for c in answer.citations],
             "closest": [citation_json(c) for c in answer.closest],
-            "spelling": [{"typed": typed, "searched": fix} for typed, fix in answer.spelling]}
+            "spelling": [{"typed": typed, "searched": fix} for typed, fix in answer.spelling],
+            "warnings": list(answer.warnings)}
 
 
 def format_sources(answer: Answer) -> str:

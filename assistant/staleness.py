@@ -3,8 +3,10 @@
 Rates, limits and fees change (most benefit and pay rates every April), so an amount quoted from
 guidance last updated years ago may no longer be right, even when the passage answers the
 question. A source counts when an amount appears in what the answer takes from it (its quote, or
-the answer's sentences citing it) and its last-updated date is older than ``max_age_days``, or it
-has no date at all. The warning names the date, so the reader can judge.
+the answer's sentences citing it) and its last-updated date is older than ``max_age_days``. The
+warning names the date, so the reader can judge. A source with no date is not flagged: whole
+libraries carry none (HTML bodies, text files), and a warning under every amount they give would
+teach readers to skip warnings; the citation shows when a date is known.
 """
 
 from __future__ import annotations
@@ -34,38 +36,31 @@ def stale_amount_warnings(
     today: date | None = None,
     max_age_days: int = 365,
 ) -> list[str]:
-    """One warning naming each cited source that supplies an amount and is old or undated.
+    """One warning naming each cited source that supplies an amount and is old.
 
     ``claims`` maps a citation number to the answer's text citing it (generative answers); the
     citation's quote is always read too.
     """
     today = today or date.today()
     old: dict[str, tuple[list[int], date]] = {}  # per document: its numbers, its date
-    undated: list[int] = []
     for citation in citations:
         if not has_amount(f"{citation.quote}\n{(claims or {}).get(citation.n, '')}"):
             continue
         updated = _parse(citation.updated)
-        if updated is None:
-            undated.append(citation.n)
-        elif (today - updated).days > max_age_days:
+        if updated is not None and (today - updated).days > max_age_days:
             old.setdefault(citation.doc_id or citation.title, ([], updated))[0].append(citation.n)
-    parts = []
+    if not old:
+        return []
     age = _age(max_age_days)
     if len(old) == 1:
         [(numbers, day)] = old.values()
-        parts.append(f"{_sources(numbers)} {'was' if len(numbers) == 1 else 'were'} last "
-                     f"updated on {_spoken(day)}, more than {age} ago")
-    elif old:
+        said = (f"{_sources(numbers)} {'was' if len(numbers) == 1 else 'were'} last updated on "
+                f"{_spoken(day)}, more than {age} ago")
+    else:
         listed = _join([f"{_cited(numbers)} ({_spoken(day)})" for numbers, day in old.values()])
-        parts.append(f"sources {listed} were last updated more than {age} ago")
-    if undated:
-        parts.append(f"{_sources(undated)} show{'s' if len(undated) == 1 else ''} no "
-                     "last-updated date")
-    if not parts:
-        return []
-    return [f"Amounts quoted may be out of date: {'; '.join(parts)}. Rates and limits change, "
-            "often each April: check the current figures before relying on them."]
+        said = f"sources {listed} were last updated more than {age} ago"
+    return [f"Amounts quoted may be out of date: {said}. Rates and limits change, often each "
+            "April: check the current figures before relying on them."]
 
 
 def _cited(numbers: Sequence[int]) -> str:

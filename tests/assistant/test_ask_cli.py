@@ -23,9 +23,12 @@ CITATION = Citation(n=1, title="Leave", source="leave.pdf", section="Notice", pa
 
 def test_json_shape_and_page_numbers() -> None:
     data = answer_json(Answer("Give notice [1]", "extractive", True, [CITATION]))
-    assert set(data) == {"answer", "mode", "answered", "citations", "closest", "spelling"}
+    assert set(data) == {"answer", "mode", "answered", "citations", "closest", "spelling",
+                         "warnings"}
     assert data["citations"][0]["page"] == 3 and data["citations"][0]["quote"] == CITATION.quote
-    assert data["spelling"] == []
+    assert data["spelling"] == [] and data["warnings"] == []
+    warned = Answer("Give notice [1]", "extractive", True, [CITATION], ["Check the dates."])
+    assert answer_json(warned)["warnings"] == ["Check the dates."]
     corrected = Answer("Give notice [1]", "extractive", True, [CITATION],
                        spelling=[("notise", "notice")])
     assert answer_json(corrected)["spelling"] == [{"typed": "notise", "searched": "notice"}]
