@@ -31,6 +31,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]”]))\s+(?=[A-Z0-9\"'(“£])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "mr.", "mrs.", "dr.", "no.", "st.")
+# a rule or paragraph number that opens its sentence ("CHI 1.1.", "3.19.", "SN 1.9.", "(b)")
+_RULE_LABEL = re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*[A-Za-z]?\.?|\(?[a-z]{1,4}\)")
 _STOPWORD_TEXT = (
     "a an the and are as at be been being but by can could do does did for from had has have how i "
     "if in into is it its me my of on or our she he her his they their them this that these "
@@ -170,7 +172,7 @@ def _looks_like_heading(line: str, previous: str, following: str) -> bool:
 def _sentences(paragraph: str) -> list[str]:
     out: list[str] = []
     for piece in _SENTENCE_END.split(paragraph):
-        if out and out[-1].lower().endswith(_ABBREVIATIONS):
+        if out and (out[-1].lower().endswith(_ABBREVIATIONS) or _RULE_LABEL.fullmatch(out[-1])):
             out[-1] = f"{out[-1]} {piece}"
         elif piece.strip():
             out.append(piece.strip())

@@ -49,6 +49,18 @@ def test_units_keep_wording_drop_headings_and_split_lists() -> None:
     assert all(t in MATERNITY for t in texts)
 
 
+def test_a_rule_number_stays_with_its_sentence() -> None:
+    text = ("CHI 1.1. The applicant must be under the age of 18 on the date of application. "
+            "3.19. A new, independent ombudsman scheme will be set up. SN 1.9. A notice is "
+            "deemed to have been given on the 28th day. It is sent by post.")
+    assert [u.text for u in split_units(text)] == [
+        "CHI 1.1. The applicant must be under the age of 18 on the date of application.",
+        "3.19. A new, independent ombudsman scheme will be set up.",
+        "SN 1.9. A notice is deemed to have been given on the 28th day.",
+        "It is sent by post.",
+    ]
+
+
 def test_terms_drop_stopwords_and_stem() -> None:
     assert terms("How much are the payments if I'm self-employed?") == [  # not "much": it
         "payment",  # matched "paid too much" (the amount intent reads "how much" instead)
