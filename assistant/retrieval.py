@@ -305,6 +305,17 @@ _NATIONALITY = re.compile(
     r"person|people|partner|husband|wife|mother|father|parents?|son|daughter|student|worker)\b)"
     r"|\b(?:is|am|are|was|were|being)\s+(?:an?\s+)?([A-Za-z]+)\b(?=\s*(?:[.,;!?]|and\b|but\b|$))",
     re.IGNORECASE)
+# a place the question's people come from or visit, or a firm's country, is not the place whose
+# rules are asked about: "visit family in Pakistan", "she came from Syria", "a German
+# technology firm" (UK guidance about going abroad rarely names every country)
+_NOT_THE_JURISDICTION = re.compile(
+    r"\bvisit\w*\s+(?:(?:my|his|her|their|our|a|an|the|some)\s+)?(?:family|relatives?|friends?|"
+    r"parents?|father|mother|brother|sister|son|daughter|children|grandchildren)\s+in\s+[A-Za-z]+"
+    r"|\b(?:am|is|are|was|were|comes?|came|coming|arrived|fled|moved|relocated)\s+(?:here\s+)?"
+    r"from\s+[A-Za-z]+"
+    r"|\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
+    r"bank|university|charity)s?\b)",
+    re.IGNORECASE)
 # UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
 # near-miss; an answer whose sources do not mention it carries a warning instead
 UK_NATIONS = {
@@ -320,10 +331,12 @@ _EEA_TERMS = frozenset(analyse("EEA EU European"))
 def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
     """0.0 when the query names a listed place that none of ``best`` mention, else 1.0.
 
-    A nationality describing a person ("an American student", "she is French") names no place;
+    A nationality describing a person ("an American student", "she is French"), a place people
+    come from or visit family in, and a firm's country ("a German firm") name no place;
     "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
     chunks speak of the EEA or the EU."""
-    query = UK_NATIONS["Northern Ireland"].sub(" ", _NATIONALITY.sub(" ", query))
+    query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
+    query = UK_NATIONS["Northern Ireland"].sub(" ", query)
     named = places() & set(analyse(query))
     if not named:
         return 1.0

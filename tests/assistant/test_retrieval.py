@@ -296,3 +296,17 @@ def test_the_cosine_gap_lowers_far_dense_matches_but_never_below_zero() -> None:
     retriever.params = RetrievalParams(gap_weight=10.0)
     retriever._fuse(candidates)
     assert far.key == 0.0
+
+
+def test_a_place_people_come_from_or_visit_or_a_firms_country_is_not_the_jurisdiction() -> None:
+    best = [chunk("abroad.md", 0, "If you go abroad, you can continue to get Universal Credit "
+                                  "for one month.")]
+    for query in ("He wants to visit family in Pakistan for six weeks. Will his Universal "
+                  "Credit carry on?",
+                  "She came from Syria last year. Can she claim Universal Credit?",
+                  "A German technology firm wants to send its director. Can he apply?"):
+        assert jurisdiction_coverage(query, best) == 1.0, query
+    for query in ("How much is Universal Credit in Pakistan?",  # still asks about its rules
+                  "We moved to Berlin. How much is child benefit in Germany?",
+                  "I work for a company in Texas. How much FMLA leave can I take?"):
+        assert jurisdiction_coverage(query, best) == 0.0, query
