@@ -3,7 +3,8 @@
 Each section (heading path + text) is split on paragraph, line and sentence boundaries with
 LangChain's RecursiveCharacterTextSplitter, measuring length in the embedding model's own tokens so
 no chunk is silently truncated by the model. Small neighbouring sections under the same parent are
-merged so the index is not full of ten-word chunks.
+merged so the index is not full of ten-word chunks. A chunk that starts inside a table's body
+carries the table's header row above its rows (``ingest.tables``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.types import SECTION_SEPARATOR, Chunk, LoadedDocument, Section, embedding_text
+from ingest.tables import header_for, table_heads
 
 MODEL_LIMIT = 254  # 256 word pieces less [CLS] and [SEP]
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
@@ -52,6 +54,12 @@ def split_into_chunks(
     pieces: list[tuple[_Run, Section, str]] = []
     for run in _merge_small_sections(doc.sections, count_tokens, options.max_tokens // 3):
         budget = _text_budget(doc.title, run.section.path_text, count_tokens, options.max_tokens)
+        text = run.section.text.strip()
+        heads = table_heads(text) if count_tokens(text) > budget else []
+        if heads:  # room for a table's header above rows that a split cut off from it
+            room = _text_budget(doc.title, run.section.path_text, count_tokens, MODEL_LIMIT)
+            needed = max(count_tokens(h.header) for h in heads) + 1
+            budget = max(48, min(budget, room - needed))
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=budget,
             chunk_overlap=min(options.overlap_tokens, budget // 4),
@@ -60,7 +68,6 @@ def split_into_chunks(
             keep_separator="end",
             strip_whitespace=True,
         )
-        text = run.section.text.strip()
         parts = [text] if count_tokens(text) <= budget else splitter.split_text(text)
         lead = len(run.section.text) - len(run.section.text.lstrip())
         spans: list[tuple[int, int]] = []
@@ -73,7 +80,9 @@ def split_into_chunks(
             cursor = at + 1
             spans.append((at, at + len(part)))
         for start, end in _absorb_scraps(spans, text, count_tokens, budget):
-            pieces.append((run, run.label(lead + start, lead + end), text[start:end]))
+            header = header_for(heads, start)
+            body = f"{header}\n{text[start:end]}" if header else text[start:end]
+            pieces.append((run, run.label(lead + start, lead + end), body))
     return [_make_chunk(doc, identity, run.section, label, text, n) for n, (run, label, text) in
             enumerate(pieces)]
 

@@ -40,7 +40,7 @@ COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sorted inside)
 # Bump when loaders or chunking change what they produce: documents are then re-chunked on the
 # next run even though their files did not change (unchanged chunk texts still come from the cache).
-INGEST_VERSION = "18"  # 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF
+INGEST_VERSION = "19"  # 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF; 19: tables
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

@@ -193,7 +193,10 @@ def inline_text(token: Token) -> str:
             parts.append(child.content)
         elif child.type == "softbreak":
             following = children[index + 1].content if index + 1 < len(children) else ""
-            parts.append("\n" if _ITEM_START.match(following) else " ")
+            # a list item, or a table row of a table markdown-it could not parse (a scraped
+            # page's rule row with fewer cells than its header), stays on a line of its own
+            parts.append("\n" if _ITEM_START.match(following) or following.startswith("|")
+                         else " ")
         elif child.type == "hardbreak":
             parts.append("\n")
     return "\n".join(one_line(line) for line in "".join(parts).split("\n")).strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.types import LoadedDocument, Section
 from ingest.chunking import (
+    MODEL_LIMIT,
     ChunkingOptions,
     DocumentIdentity,
     _merge_small_sections,
@@ -136,3 +137,43 @@ def test_a_lone_conjunction_is_joined_to_its_neighbour() -> None:
     # no room after: joined to the piece before; no room either side: left alone
     assert len(_absorb_scraps(spans, text, words, budget=8)) == 2
     assert len(_absorb_scraps(spans, text, words, budget=3)) == 3
+
+
+def salary_table(markdown: bool) -> str:
+    rows = [f"{5300 + n} Trade {n} – all jobs | Yes | Yes | No | 31 December 2026"
+            for n in range(60)]
+    if markdown:
+        return "\n".join(["| Occupation | England | Scotland | Wales | Expires |",
+                          "| --- | --- | --- | --- | --- |", *(f"| {r} |" for r in rows)])
+    return "\n".join(["Occupation | England | Scotland | Wales | Expires", *rows])
+
+
+def test_rows_split_from_their_table_carry_its_header_within_the_model_limit() -> None:
+    for markdown, cap in ((True, 80), (False, 80), (True, 250), (False, 250)):
+        text = f"The list says where each job qualifies.\n\n{salary_table(markdown)}"
+        doc = LoadedDocument("Salary list", "markdown", (Section(("Salary list",), text),))
+        chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=cap,
+                                                                          overlap_tokens=8))
+        assert len(chunks) > 1
+        header = text.split("\n")[2]  # the first line of the table
+        assert chunks[0].text.startswith("The list says")  # the table's own header is in it
+        for chunk in chunks[1:]:
+            assert chunk.text.startswith(header), chunk.text[:80]
+            # the header may go over the cap into the model's slack, never over the model's limit
+            assert words(chunk.embedding_text) <= MODEL_LIMIT
+            rows = chunk.text.split("\n")[2 if markdown else 1:]
+            assert words("\n".join(rows)) <= cap
+        if markdown:
+            assert all(c.text.split("\n")[1].startswith("| --- |") for c in chunks[1:])
+        rows = [line for c in chunks for line in c.text.split("\n") if "Trade" in line]
+        assert len(set(rows)) == 60  # every row kept
+
+
+def test_a_short_table_or_prose_gets_no_header_added() -> None:
+    short = "Rate | Amount\nWeekly | £187.18\nMonthly | £811"
+    doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), short),))
+    assert [c.text for c in split_into_chunks(doc, IDENTITY, words)] == [short]
+    prose = " ".join(f"Sentence {i} is prose." for i in range(100))
+    doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), prose),))
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=40))
+    assert "".join(c.text for c in chunks).count("|") == 0

@@ -206,6 +206,16 @@ def test_markdown_front_matter_headings_lists_and_tables(tmp_path: Path) -> None
     assert doc.sections[1].text == "Step | Action\n1 | Tell your employer"
 
 
+def test_a_table_markdown_cannot_parse_keeps_a_row_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    path.write_text("# List\n\nJobs on the list:\n\n| Job | Included in: | | Until |\n"
+                    "| --- | --- |\n| | England | Wales | |\n| Bricklayers | Yes | Yes | 2026 |\n",
+                    encoding="utf-8")  # a scraped rule row with fewer cells than the header
+    assert load_document(path).sections[0].text.split("\n")[-4:] == [
+        "| Job | Included in: | | Until |", "| --- | --- |", "| | England | Wales | |",
+        "| Bricklayers | Yes | Yes | 2026 |"]
+
+
 SCRAPED = """---
 url: https://www.gov.uk/guidance/example-rules
 part_name: Example Rules: part 1
