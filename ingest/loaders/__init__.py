@@ -36,7 +36,8 @@ _LOADERS: dict[DocType, Callable[[Path], LoadedDocument]] = {
     "rtf": load_rtf,
 }
 
-__all__ = ["OUT_OF_MEMORY", "SUPPORTED_SUFFIXES", "SUPPORTED_TYPES", "load_document", "sniff_type"]
+__all__ = ["DATA_SUFFIXES", "OUT_OF_MEMORY", "SUPPORTED_SUFFIXES", "SUPPORTED_TYPES",
+           "load_document", "sniff_type"]
 
 
 def load_document(path: Path) -> LoadedDocument:
@@ -44,6 +45,8 @@ def load_document(path: Path) -> LoadedDocument:
     try:
         if path.stat().st_size == 0:
             raise LoadError("empty file")
+        if path.suffix.lower() in DATA_SUFFIXES:
+            raise LoadError(_data_reason(path))
         doc_type = sniff_type(path)
         if doc_type is None:
             raise LoadError(_unsupported_reason(path))
@@ -61,6 +64,15 @@ def load_document(path: Path) -> LoadedDocument:
 
 
 _KINDS = {".pdf": "a PDF", ".docx": "a Word .docx document", ".rtf": "RTF"}
+# data, not prose: a spreadsheet export or a manifest read as text is a wall of cells that search
+# then offers as guidance (a folder's manifest.csv ranked in the top 5 for real questions)
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".json", ".jsonl", ".xml", ".yaml", ".yml", ".xls",
+                           ".xlsx", ".ods"})
+
+
+def _data_reason(path: Path) -> str:
+    return (f"not indexed: {path.suffix.lower()} is a data file, not guidance. If it holds "
+            "guidance text, save it as PDF, Word .docx, HTML, Markdown or text and add that")
 
 
 def _unsupported_reason(path: Path) -> str:

@@ -307,6 +307,11 @@ def test_sniffing_goes_by_content_not_extension(tmp_path: Path) -> None:
     assert sniff_type(make_docx(tmp_path / "w.docx")) == "docx"
     with pytest.raises(LoadError, match="^unsupported file type"):
         load_document(tmp_path / "tool.pdf")
+    # a data file is readable text but not guidance: refused with what to do
+    for name in ("manifest.csv", "config.json", "Export.XLSX"):
+        (tmp_path / name).write_text("id,title,url\n1,Guide,https://x\n")
+        with pytest.raises(LoadError, match=r"^not indexed: \.\w+ is a data file, not guidance"):
+            load_document(tmp_path / name)
     # a page that mentions %PDF- is still a page; junk (not markup) before a PDF header is allowed
     (tmp_path / "guide.pdf").write_text("<html><script>x()</script>%PDF-1.7 <p>Hi</p></html>")
     assert sniff_type(tmp_path / "guide.pdf") == "html"
