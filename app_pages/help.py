@@ -26,7 +26,9 @@ guidance, chosen because they match your question. Nothing is rewritten or summa
 the sources for the full context.
 
 If the guidance does not cover your question, the assistant says so and lists the closest
-documents it found, rather than guessing.
+documents it found, rather than guessing. What those documents say is folded away under the
+answer: if your wording missed the right guide by a little, its passage is there, but it is not
+an answer, so check it fits your case.
 
 ### How citations work
 Each answer numbers its sources: **[1]**, **[2]** and so on. Select a number in the answer to jump

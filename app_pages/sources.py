@@ -82,6 +82,7 @@ def show_answer(message: Message, question: str, records: Mapping[str, DocumentR
         closest = {c.url for c in message.closest if c.url}
         st.warning(defuse(message.content, closest).replace("$", "\\$"),
                    icon=":material/search_off:")
+        show_closest(message, question, records)
         return
     known = {c.n for c in message.citations}
     cited = {c.url for c in message.citations if c.url}
@@ -91,6 +92,24 @@ def show_answer(message: Message, question: str, records: Mapping[str, DocumentR
             st.caption(f":material/warning: {escape_markdown(warning)}")
     if message.citations:
         show_sources(message.id, message.citations, question, records)
+
+
+def show_closest(message: Message, question: str,
+                 records: Mapping[str, DocumentRecord]) -> None:
+    """What the closest documents say, folded away under a "not covered" answer: when the
+    search fell just short of the right guide, its passage is one click away; it is labelled
+    as no answer, so nobody takes an unrelated passage for one."""
+    quoted = [c for c in message.closest if c.quote]
+    if not quoted:
+        return
+    with st.expander("What the closest documents say (not an answer to your question)",
+                     icon=":material/find_in_page:"):
+        st.caption("These passages were the nearest the search found. They did not match "
+                   "closely enough to answer from: read them as leads, not as guidance on your "
+                   "question.")
+        for c in quoted:
+            with st.container(border=True):
+                show_source(message.id, c, question, records.get(c.doc_id))
 
 
 def show_sources(message_id: int, citations: Sequence[Citation], question: str,

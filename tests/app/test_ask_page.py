@@ -68,6 +68,11 @@ def test_not_covered_lists_the_closest_documents(fake_app: AppServices,
     [warning] = at.warning
     assert "does not cover this question" in warning.value
     assert "Annual leave and carry over" in warning.value
+    # the closest passage is one click away, labelled as no answer
+    [closest] = [e for e in at.expander if e.label.startswith("What the closest documents say")]
+    assert "not an answer" in closest.label
+    quoted = " ".join(m.value for m in closest.markdown)
+    assert "carry over" in quoted and "[1] Annual leave and carry over" in quoted
 
 
 def test_filters_narrow_the_search(fake_app: AppServices, retriever: FakeRetriever) -> None:
