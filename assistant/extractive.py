@@ -272,25 +272,30 @@ def _distinct(units: list[Unit]) -> list[Unit]:
     """Units whose words no earlier unit (of this or a better source) already has, and no
     sentence part that another unit holds whole (the overlap of neighbouring chunks starts or
     ends mid-sentence: "days of getting your complaint." inside the full sentence)."""
-    seen: set[tuple[str, ...]] = set()
+    seen: dict[tuple[str, ...], int] = {}  # words -> the source that first had them
     out: list[Unit] = []
     for unit in units:
         key = tuple(_WORD.findall(unit.text.lower()))
         if "|" in unit.text:  # a table's header row repeats in every part of the table: kept
             out.append(unit)
         elif key not in seen:
-            seen.add(key)
+            seen[key] = unit.source
             out.append(unit)
-    wholes = [f" {' '.join(k)} " for k in seen]
+    wholes = [(f" {' '.join(k)} ", source) for k, source in seen.items()]
     return [u for u in out if u.is_item or "|" in u.text or not _part_of_another(u, wholes)]
 
 
-def _part_of_another(unit: Unit, wholes: Sequence[str]) -> bool:
+def _part_of_another(unit: Unit, wholes: Sequence[tuple[str, int]]) -> bool:
+    """A sentence part held whole by another unit; or a whole sentence that another unit of the
+    same passage says with more ("You cannot get Cold Weather Payments." under "If you live in
+    Scotland", then "If you live in Scotland, you cannot get Cold Weather Payments.")."""
     words = _WORD.findall(unit.text.lower())
-    if not words or unit.text[:1].isupper() and unit.text.rstrip()[-1:] in ".?!":
-        return False  # a whole sentence of its own
+    if not words:
+        return False
+    whole_sentence = unit.text[:1].isupper() and unit.text.rstrip()[-1:] in ".?!"
     part = f" {' '.join(words)} "
-    return any(len(whole) > len(part) and part in whole for whole in wholes)
+    return any(len(whole) > len(part) and part in whole
+               and (not whole_sentence or source == unit.source) for whole, source in wholes)
 
 
 def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:

@@ -337,3 +337,19 @@ def test_a_sentence_part_left_by_the_chunk_overlap_is_not_quoted_twice() -> None
     extract = extract_answer("How long do you take to reply to a complaint?",
                              scored(first, second))
     assert extract.text.count("28 days of getting your complaint") == 1
+
+
+def test_a_sentence_said_again_with_more_in_the_same_passage_is_quoted_once() -> None:
+    text = ("## If you live in Scotland\nYou cannot get Cold Weather Payments.\n\n"
+            "## Eligibility\nIf you live in Scotland, you cannot get Cold Weather Payments. "
+            "You'll usually get Cold Weather Payments if you get Pension Credit.")
+    extract = extract_answer("I live in Scotland. Will I get a cold weather payment?",
+                             scored(guidance_chunk(text, doc="cold-weather-payment")))
+    assert "If you live in Scotland, you cannot get Cold Weather Payments." in extract.text
+    assert "You cannot get Cold Weather Payments." not in extract.text  # only the fuller one
+    # another document saying the same in fewer words keeps its own quote
+    other = guidance_chunk("You cannot get Cold Weather Payments.", doc="winter-fuel", n=1)
+    fuller = guidance_chunk("If you live in Scotland, you cannot get Cold Weather Payments.",
+                            doc="cold-weather-payment")
+    both = extract_answer("Can I get Cold Weather Payments in Scotland?", scored(fuller, other))
+    assert "[2]" in both.text and both.text.count("Cold Weather Payments.") == 2
