@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
     context_token_budget: int = Field(3000, ge=256)
-    # an amount quoted from guidance older than this (or undated) carries a warning
+    # an amount quoted from guidance last updated longer ago than this carries a warning
     stale_after_days: int = Field(365, ge=1)
 
     # Access.

@@ -307,15 +307,19 @@ _NATIONALITY = re.compile(
     re.IGNORECASE)
 # a place the question's people come from or visit, or a firm's country, is not the place whose
 # rules are asked about: "visit family in Pakistan", "she came from Syria", "a German
-# technology firm" (UK guidance about going abroad rarely names every country)
+# technology firm" sending someone to the UK (UK guidance about going abroad rarely names every
+# country). A firm's country counts only when the question also names the UK: "How much
+# corporation tax does an Australian company pay?" asks about Australia.
 _NOT_THE_JURISDICTION = re.compile(
     r"\bvisit\w*\s+(?:(?:my|his|her|their|our|a|an|the|some)\s+)?(?:family|relatives?|friends?|"
     r"parents?|father|mother|brother|sister|son|daughter|children|grandchildren)\s+in\s+[A-Za-z]+"
     r"|\b(?:am|is|are|was|were|comes?|came|coming|arrived|fled|moved|relocated)\s+(?:here\s+)?"
-    r"from\s+[A-Za-z]+"
-    r"|\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
-    r"bank|university|charity)s?\b)",
+    r"from\s+[A-Za-z]+",
     re.IGNORECASE)
+_FIRMS_COUNTRY = re.compile(
+    r"\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
+    r"bank|university|charity)s?\b)", re.IGNORECASE)
+_THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales)\b")
 # UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
 # near-miss; an answer whose sources do not mention it carries a warning instead
 UK_NATIONS = {
@@ -332,11 +336,14 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
     """0.0 when the query names a listed place that none of ``best`` mention, else 1.0.
 
     A nationality describing a person ("an American student", "she is French"), a place people
-    come from or visit family in, and a firm's country ("a German firm") name no place;
+    come from or visit family in, and a firm's country when the UK is named ("a German firm
+    sending staff to the UK") name no place;
     "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
     chunks speak of the EEA or the EU."""
+    query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
     query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
-    query = UK_NATIONS["Northern Ireland"].sub(" ", query)
+    if _THE_UK.search(query):
+        query = _FIRMS_COUNTRY.sub(" ", query)
     named = places() & set(analyse(query))
     if not named:
         return 1.0

@@ -17,7 +17,9 @@ from consult.responses import Consultation
 MIN_WORDS = 4
 MIN_ENGLISH_SHARE = 0.6  # Welsh 0.13-0.25, French 0.33, Spanish 0.5; slangy English 0.7
 LISTED_IDS = 10
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# English contractions: "it's", "I'd", "didn't", "we've", "they'll", "you're", "I'm"
+_CONTRACTION = re.compile(r"['’](?:s|d|t|ve|ll|re|m)$")
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +35,8 @@ def looks_english(text: str) -> bool:
     if len(words) < MIN_WORDS:
         return True
     english = _english()
-    return sum(word in english for word in words) >= MIN_ENGLISH_SHARE * len(words)
+    known = sum(word in english or bool(_CONTRACTION.search(word)) for word in words)
+    return known >= MIN_ENGLISH_SHARE * len(words)
 
 
 def not_english_ids(consultation: Consultation) -> list[str]:

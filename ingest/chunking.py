@@ -20,6 +20,7 @@ from assistant.types import SECTION_SEPARATOR, Chunk, LoadedDocument, Section, e
 from ingest.tables import header_for, table_heads
 
 MODEL_LIMIT = 254  # 256 word pieces less [CLS] and [SEP]
+MIN_ROWS_TOKENS = 48  # a repeated table header must leave at least this much for rows
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
 
 
@@ -55,11 +56,13 @@ def split_into_chunks(
     for run in _merge_small_sections(doc.sections, count_tokens, options.max_tokens // 3):
         budget = _text_budget(doc.title, run.section.path_text, count_tokens, options.max_tokens)
         text = run.section.text.strip()
-        heads = table_heads(text) if count_tokens(text) > budget else []
+        room = _text_budget(doc.title, run.section.path_text, count_tokens, MODEL_LIMIT)
+        # a header too wide to leave room for rows under it is not repeated
+        heads = [h for h in table_heads(text) if count_tokens(h.header) + 1 + MIN_ROWS_TOKENS
+                 <= room] if count_tokens(text) > budget else []
         if heads:  # room for a table's header above rows that a split cut off from it
-            room = _text_budget(doc.title, run.section.path_text, count_tokens, MODEL_LIMIT)
             needed = max(count_tokens(h.header) for h in heads) + 1
-            budget = max(48, min(budget, room - needed))
+            budget = min(budget, room - needed)
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=budget,
             chunk_overlap=min(options.overlap_tokens, budget // 4),

@@ -6,7 +6,9 @@ is split between chunks, the rows of later chunks lose their column names: "| 53
 Yes | Yes | Yes |" says nothing about which nation each "Yes" is for. The chunker therefore
 writes the header row (and its rule) above such rows: the chunk is still the document's own words,
 and search, extracts and citations see what each column means. A header row with blank cells
-(cells merged across columns in the page) takes the next row with it, which names them.
+(cells merged across columns in the page) takes the next row with it, which names them; a short
+label line between rows ("Capital DEL") groups rows and does not end the table; a row that is
+mostly figures is data, never a header.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MAX_GROUP_WORDS = 5
+_FIGURE = re.compile(r"[-–+(]?[£$€]?\d[\d,.]*%?\)?|-|–|n/?a", re.IGNORECASE)
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
@@ -34,9 +38,29 @@ def is_row(line: str) -> bool:
     return stripped.startswith("|") or " | " in stripped
 
 
+def _group_label(lines: list[str], i: int) -> bool:
+    """A short line between two rows, as a table groups its rows ("Capital DEL")."""
+    return (0 < len(lines[i].split()) <= MAX_GROUP_WORDS and i + 1 < len(lines)
+            and is_row(lines[i + 1]))
+
+
+def _mostly_figures(line: str) -> bool:
+    """A row whose cells after the first are mostly numbers: data, never a header."""
+    cells = [c for c in _cells(line)[1:] if c]
+    return bool(cells) and sum(bool(_FIGURE.fullmatch(c)) for c in cells) * 2 > len(cells)
+
+
+def _cells(line: str) -> list[str]:
+    """A row's cells: "| a | b |" (Markdown) or "a | b", where " | b" has an empty first cell."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        stripped = stripped[1:-1]
+    return [cell.strip() for cell in stripped.split("|")]
+
+
 def _blank_cells(line: str) -> bool:
-    cells = line.strip().strip("|").split("|")
-    return len(cells) > 1 and any(not cell.strip() for cell in cells)
+    cells = _cells(line)
+    return len(cells) > 1 and any(not cell for cell in cells)
 
 
 def table_heads(text: str) -> list[TableHead]:
@@ -58,9 +82,10 @@ def table_heads(text: str) -> list[TableHead]:
         if _blank_cells(lines[first]) and i < len(lines) and is_row(lines[i]):
             i += 1  # cells merged across columns: the next row names them ("England | Wales")
         body = i
-        while i < len(lines) and is_row(lines[i]) and not _RULE.match(lines[i]):
+        while i < len(lines) and not _RULE.match(lines[i]) and (
+                is_row(lines[i]) or _group_label(lines, i)):
             i += 1
-        if i - body >= 2:
+        if i - body >= 2 and not _mostly_figures(lines[first]):
             header = "\n".join(lines[first:body]).strip()
             heads.append(TableHead(offsets[first], offsets[body], offsets[i], header))
     return heads

@@ -311,12 +311,15 @@ def _sections(pages: list[str], marks: list[_Mark]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-# a page that stops mid-sentence: its last character is no sentence end, closing bracket or
-# quote, and is not a bullet, a lone number or a heading-like short line
-_UNFINISHED = re.compile(r"[^\W_]+[,;]?\s*$|[,;(–-]\s*$")
-# the next page goes on in lower case, and not with a list marker ("(c) ", "b) ", "iv. ") or a
-# form's question label ("a Your details", "e2 Is the placement")
-_CONTINUES = re.compile(r"^(?![(\[]?(?:[a-z]|[ivx]{1,4})[).\]]\s|[a-z]\d*\s+[A-Z])[(\[\"'‘“]?[a-z]")
+# a page that stops mid-sentence: its last word ends in a letter (then perhaps a comma or
+# semicolon), or the page ends in a comma, semicolon, dash or opening bracket; never in a number
+# ("10 11", a total, a page number) or a sentence end
+_UNFINISHED = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,60}[,;]?[ \t]*$|[,;(–-][ \t]*$")
+# the next page goes on in lower case, and not with a list marker ("(c) ", "b) ", "iv. "), a
+# form's question label ("a Your details", "e2 Is the placement") or a form's section ("section
+# 5 your bank details")
+_CONTINUES = re.compile(r"^(?![(\[]?(?:[a-z]|[ivx]{1,4})[).\]]\s|[a-z]\d*\s+[A-Z]|"
+                        r"(?:section|part|question|step|page)\s+\d)[(\[\"'‘“]?[a-z]")
 _SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]*(?=\s|$)")
 MAX_CARRIED_CHARS = 400  # at most this much of the next page is carried back to finish a sentence
 

@@ -304,9 +304,12 @@ def test_a_place_people_come_from_or_visit_or_a_firms_country_is_not_the_jurisdi
     for query in ("He wants to visit family in Pakistan for six weeks. Will his Universal "
                   "Credit carry on?",
                   "She came from Syria last year. Can she claim Universal Credit?",
-                  "A German technology firm wants to send its director. Can he apply?"):
+                  "A German technology firm wants to send its director to the UK. Can he apply?",
+                  "I moved from Northern Ireland to England. Can I get Universal Credit?",
+                  "I'm visiting my family in Northern Ireland. Will it carry on?"):
         assert jurisdiction_coverage(query, best) == 1.0, query
     for query in ("How much is Universal Credit in Pakistan?",  # still asks about its rules
                   "We moved to Berlin. How much is child benefit in Germany?",
-                  "I work for a company in Texas. How much FMLA leave can I take?"):
+                  "I work for a company in Texas. How much FMLA leave can I take?",
+                  "How much corporation tax does an Australian company pay?"):  # no UK named
         assert jurisdiction_coverage(query, best) == 0.0, query

@@ -28,6 +28,7 @@ def test_other_languages_are_not_english(text: str) -> None:
     "i dont think its gud idea tbh, parkin is 2 much",  # informal English is still English
     "Agree.", "lol no", "Nid yw",  # too short to tell
     "NHS waiting times in Cardiff and Swansea are too long.",
+    "I'd say it's OK", "We'd rather it didn't", "They’ll say we’ve not",  # contractions
 ])
 def test_english_and_short_answers_are_not_flagged(text: str) -> None:
     assert looks_english(text)

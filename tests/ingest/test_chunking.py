@@ -169,6 +169,17 @@ def test_rows_split_from_their_table_carry_its_header_within_the_model_limit() -
         assert len(set(rows)) == 60  # every row kept
 
 
+def test_a_header_too_wide_for_rows_under_it_is_not_repeated() -> None:
+    columns = [f"Column heading number {n} of the spending table" for n in range(30)]
+    rows = [" | ".join(f"{n}.{c}" for c in range(30)) for n in range(40)]
+    text = "\n".join([" | ".join(columns), *rows])
+    doc = LoadedDocument("Spending", "markdown", (Section(("Spending",), text),))
+    chunks = split_into_chunks(doc, IDENTITY, words)
+    assert len(chunks) > 2
+    assert all(words(c.embedding_text) <= MODEL_LIMIT for c in chunks)
+    assert not any(c.text.startswith("Column heading") for c in chunks[1:])
+
+
 def test_a_short_table_or_prose_gets_no_header_added() -> None:
     short = "Rate | Amount\nWeekly | £187.18\nMonthly | £811"
     doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), short),))

@@ -95,6 +95,35 @@ def test_a_bad_file_is_reported_and_the_run_goes_on(pipeline: Pipeline, tmp_path
     assert len(again.failed) == 1 and again.unchanged == 1
 
 
+def test_a_data_file_indexed_before_they_were_refused_leaves_the_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def data_refusing_parse(paths: Sequence[Path]
+                            ) -> Iterator[tuple[Path, LoadedDocument | LoadError]]:
+        """FAKE parser as fake_parse, refusing .csv files as the real loaders now do."""
+        for path in paths:
+            if path.suffix == ".csv":
+                yield path, LoadError("not indexed: .csv is a data file, not guidance")
+            else:
+                yield from fake_parse([path])
+
+    index, cache = InMemoryChunkIndex(), EmbeddingCache(tmp_path / "cache.db")
+    docs = tmp_path / "docs"
+    write(docs, "guide.txt", *paragraphs(2, "g"))
+    write(docs, "manifest.csv", "id,title,url\n1,Guide,https://x")
+    before = run_ingest(Pipeline(index, FakeEmbedder(), cache, fake_parse), [docs], "team")
+    assert before.added == 2  # as before data files were refused
+    monkeypatch.setattr("ingest.pipeline.INGEST_VERSION", "upgraded")  # re-reads every file
+    after = run_ingest(Pipeline(index, FakeEmbedder(), cache, data_refusing_parse), [docs], "team")
+    assert [r.doc_id for r in index.get_documents()] == ["team/guide.txt"]
+    assert all(c.doc_id == "team/guide.txt" for c in index.get_chunks())
+    assert after.removed == 1 and [reason for _, reason in after.failed] == [
+        "not indexed: .csv is a data file, not guidance"]
+    assert (docs / "manifest.csv").exists()  # the file itself is left alone
+    assert find_inconsistencies(index) == []
+    again = run_ingest(Pipeline(index, FakeEmbedder(), cache, data_refusing_parse), [docs], "team")
+    assert again.removed == 0 and len(again.failed) == 1  # reported each run, nothing to remove
+
+
 def test_failed_update_keeps_previous_version(pipeline: Pipeline, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     write(docs, "a.txt", *paragraphs(2, "k"))

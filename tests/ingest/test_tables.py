@@ -32,3 +32,23 @@ def test_cells_joined_by_bars_are_rows_and_one_row_is_no_table() -> None:
     assert head.header == "Rate | Amount" and header_for([head], text.index("Monthly")) == \
         "Rate | Amount"
     assert table_heads("Rate | Amount\nWeekly | £187.18") == []  # one body row: nothing to repeat
+
+
+def test_group_labels_keep_the_table_and_a_row_of_figures_is_never_a_header() -> None:
+    spending = "\n".join([
+        " | Estimate | Plans",  # an empty first cell: the next row names the columns
+        " | 2016-17 | 2017-18",
+        "Capital DEL",  # a label grouping the rows below
+        "Defence (1) | 8.8 | 8.5",
+        "Home Office | 0.5 | 0.6",
+        "Resource DEL",
+        "Education | 60.1 | 61.0",
+        "Transport | 2.1 | 2.0",
+    ]).strip()
+    [head] = table_heads(spending)
+    assert head.header == "| Estimate | Plans\n | 2016-17 | 2017-18"
+    assert header_for([head], spending.index("Education")) == head.header
+    # rows cut off from their header by a long note: no header is better than a data row
+    rows = "aw Apprenticeship Levy | Tax | +2630 | +2720\nbt Peer lenders | Tax | +30 | 0\n" \
+           "cx Soft drinks levy | Tax | +520 | +1,035"
+    assert table_heads(rows) == []
