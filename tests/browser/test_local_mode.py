@@ -96,6 +96,27 @@ def test_a_misspelt_question_says_what_was_also_searched(local_app: RunningApp,
     assert "£2,500" in answer.inner_text()
 
 
+def test_a_question_the_guidance_does_not_cover_keeps_its_leads_folded(local_app: RunningApp,
+                                                                       page: Any) -> None:
+    page.goto(local_app.url)
+    page.locator(CHAT).wait_for()
+    wait_until_idle(page)
+    send(page, "How do I renew my passport from abroad?")
+    answer = page.locator('[data-testid="stChatMessage"]').nth(1)
+    answer.get_by_text("does not cover this question").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    leads = answer.locator('[data-testid="stExpander"]').filter(
+        has_text="What the closest documents say (not an answer to your question)")
+    assert leads.count() == 1
+    assert not leads.get_by_text("[1]").first.is_visible()  # folded until asked for
+    leads.locator("summary").click()
+    leads.get_by_text("[1]").first.wait_for()
+    assert "read them as leads, not as guidance on your question" in leads.inner_text()
+    assert leads.locator("blockquote").count() >= 1  # each lead's passage, quoted
+    screenshot(page, "04b-local-not-covered-leads")
+    check_accessibility(page, "04b-local-not-covered-leads")
+
+
 def test_local_admin_by_password_uploads_a_file(local_app: RunningApp, page: Any,
                                                 guidance: Path) -> None:
     page.goto(f"{local_app.url}/admin")
