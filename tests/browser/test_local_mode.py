@@ -33,6 +33,13 @@ def local_app(guidance: Path) -> Iterator[RunningApp]:
     stop_app(app)
 
 
+def open_ask(page: Any, app: RunningApp) -> None:
+    """The Ask page, ready for a question."""
+    page.goto(app.url)
+    page.locator(CHAT).wait_for()
+    wait_until_idle(page)
+
+
 def ask(page: Any, question: str) -> None:
     send(page, question)
     page.locator("span[id^=src-]").first.wait_for(state="attached", timeout=60_000)
@@ -75,9 +82,7 @@ def test_first_start_indexes_then_a_caseworker_asks_and_opens_a_source(
 
 
 def test_conversation_survives_a_reload(local_app: RunningApp, page: Any) -> None:
-    page.goto(local_app.url)
-    page.locator(CHAT).wait_for()
-    wait_until_idle(page)
+    open_ask(page, local_app)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("button", name=QUESTION).first.click()
     wait_until_idle(page)
@@ -87,9 +92,7 @@ def test_conversation_survives_a_reload(local_app: RunningApp, page: Any) -> Non
 
 def test_a_misspelt_question_says_what_was_also_searched(local_app: RunningApp,
                                                          page: Any) -> None:
-    page.goto(local_app.url)
-    page.locator(CHAT).wait_for()
-    wait_until_idle(page)
+    open_ask(page, local_app)
     ask(page, "How much can I be fined for not having employers' liabilty insurance?")
     answer = page.locator('[data-testid="stChatMessage"]').nth(1)
     assert 'Also searched for "liability" (typed "liabilty").' in answer.inner_text()
@@ -98,9 +101,7 @@ def test_a_misspelt_question_says_what_was_also_searched(local_app: RunningApp,
 
 def test_a_question_the_guidance_does_not_cover_keeps_its_leads_folded(local_app: RunningApp,
                                                                        page: Any) -> None:
-    page.goto(local_app.url)
-    page.locator(CHAT).wait_for()
-    wait_until_idle(page)
+    open_ask(page, local_app)
     send(page, "How do I renew my passport from abroad?")
     answer = page.locator('[data-testid="stChatMessage"]').nth(1)
     answer.get_by_text("does not cover this question").wait_for(timeout=60_000)
