@@ -77,6 +77,8 @@ _POINTER = re.compile(
 POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a sentence that leans on the one before it ("This means...", "They must...")
 _OPEN_END = re.compile(r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|about|from)$", re.I)
+# a quoted unit that the guidance goes on from: its list or sentence continues after it
+_GOES_ON = re.compile(r"(?:[,;:]|\b(?:and|or))\s*$", re.IGNORECASE)
 _LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So)\b")
 
 
@@ -448,6 +450,8 @@ def _join(units: Sequence[Unit], shown: str = "") -> str:
             out = text
         else:
             out += ("\n>\n> … " if gap or previous.is_item else " ") + text
+    if units and _GOES_ON.search(units[-1].text):  # "...; and": the guidance says more
+        out += "\n> …" if units[-1].is_item else " …"
     return out
 
 

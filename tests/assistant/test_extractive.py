@@ -353,3 +353,16 @@ def test_a_sentence_said_again_with_more_in_the_same_passage_is_quoted_once() ->
                             doc="cold-weather-payment")
     both = extract_answer("Can I get Cold Weather Payments in Scotland?", scored(fuller, other))
     assert "[2]" in both.text and both.text.count("Cold Weather Payments.") == 2
+
+
+def test_a_quote_ending_on_and_shows_that_the_guidance_goes_on() -> None:
+    rules = ("SN1.9 A notice is deemed to have been given:\n"
+             "(a) where it is posted to a place outside the United Kingdom, on the 28th day "
+             "after it was posted; and\n")
+    extract = extract_answer("When is a notice posted outside the United Kingdom given?",
+                             scored(guidance_chunk(rules, doc="service-of-notices")))
+    assert re.search(r"after it was posted; and(\n>)? … \[1\]", extract.text), extract.text
+    assert extract.citations[0].quote.endswith("; and")  # the quote itself stays exact
+    whole = guidance_chunk("A notice posted abroad is deemed given on the 28th day.", n=1)
+    done = extract_answer("When is a notice posted abroad given?", scored(whole))
+    assert "28th day. [1]" in done.text and "…" not in done.text.split("\n\n", 1)[1]
