@@ -319,7 +319,8 @@ _NOT_THE_JURISDICTION = re.compile(
 _FIRMS_COUNTRY = re.compile(
     r"\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
     r"bank|university|charity)s?\b)", re.IGNORECASE)
-_THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales)\b")
+_THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales|"
+                     r"Northern Ireland|GB)\b", re.IGNORECASE)
 # UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
 # near-miss; an answer whose sources do not mention it carries a warning instead
 UK_NATIONS = {
@@ -340,9 +341,10 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
     sending staff to the UK") name no place;
     "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
     chunks speak of the EEA or the EU."""
+    names_the_uk = _THE_UK.search(query) is not None
     query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
     query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
-    if _THE_UK.search(query):
+    if names_the_uk:
         query = _FIRMS_COUNTRY.sub(" ", query)
     named = places() & set(analyse(query))
     if not named:

@@ -41,8 +41,8 @@ COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sorted inside)
 # Bump when loaders or chunking change what they produce: documents are then re-chunked on the
 # next run even though their files did not change (unchanged chunk texts still come from the cache).
-# 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF; 19-20: table headers
-INGEST_VERSION = "20"
+# 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF; 19-21: table headers
+INGEST_VERSION = "21"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 
@@ -350,15 +350,17 @@ def _index_files(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], c
             if progress:
                 progress(done, total, item.file.source)
             if item.chunked is None:
-                failure = _failure_record(pipeline, item.identity, item.file, item.failure,
-                                          records, report)
-                if item.file.path.suffix.lower() in DATA_SUFFIXES:
-                    # a data file is never guidance; one indexed as text before data files were
+                previous = records.get(item.identity.doc_id)
+                known = records
+                if item.file.path.suffix.lower() in DATA_SUFFIXES and previous is not None \
+                        and previous.chunks:
+                    # a data file is never guidance: one indexed as text before data files were
                     # refused leaves the index (its file stays where it is)
-                    if item.identity.doc_id in records:
-                        writer.submit(partial(remove_document, pipeline.index, failure))
-                        report.removed += 1
-                    continue
+                    writer.submit(partial(remove_document, pipeline.index, previous))
+                    report.removed += 1
+                    known = {}
+                failure = _failure_record(pipeline, item.identity, item.file, item.failure,
+                                          known, report)
                 writer.submit(partial(record_failure, pipeline.index, failure))
                 continue
             batch.append(item.chunked)

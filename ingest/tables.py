@@ -5,10 +5,10 @@ a Markdown pipe table ("| a | b |" with a "| --- | --- |" rule under the header)
 is split between chunks, the rows of later chunks lose their column names: "| 5313 Bricklayers |
 Yes | Yes | Yes |" says nothing about which nation each "Yes" is for. The chunker therefore
 writes the header row (and its rule) above such rows: the chunk is still the document's own words,
-and search, extracts and citations see what each column means. A header row with blank cells
-(cells merged across columns in the page) takes the next row with it, which names them; a short
-label line between rows ("Capital DEL") groups rows and does not end the table; a row that is
-mostly figures is data, never a header.
+and search, extracts and citations see what each column means. A header with cells merged
+across columns, or over a row naming more columns, takes that row with it; a short label line
+between rows ("Capital DEL") groups rows and does not end the table, but a row with a rule under
+it starts a new one; a row that is mostly figures (years aside) is data, never a header.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 MAX_GROUP_WORDS = 5
 _FIGURE = re.compile(r"[-–+(]?[£$€]?\d[\d,.]*%?\)?|-|–|n/?a", re.IGNORECASE)
+_YEAR = re.compile(r"(?:19|20)\d\d(?:[-–/](?:\d\d|\d{4}))?")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
@@ -38,29 +39,46 @@ def is_row(line: str) -> bool:
     return stripped.startswith("|") or " | " in stripped
 
 
+def _starts_table(lines: list[str], i: int) -> bool:
+    """Line ``i`` is the header of a new Markdown table: a row with a rule under it."""
+    return is_row(lines[i]) and i + 1 < len(lines) and bool(_RULE.match(lines[i + 1]))
+
+
 def _group_label(lines: list[str], i: int) -> bool:
-    """A short line between two rows, as a table groups its rows ("Capital DEL")."""
+    """A short line between two rows of one table, grouping the rows below it ("Capital DEL");
+    not a caption above a new table."""
     return (0 < len(lines[i].split()) <= MAX_GROUP_WORDS and i + 1 < len(lines)
-            and is_row(lines[i + 1]))
+            and is_row(lines[i + 1]) and not _starts_table(lines, i + 1))
 
 
 def _mostly_figures(line: str) -> bool:
-    """A row whose cells after the first are mostly numbers: data, never a header."""
+    """A row whose cells after the first are mostly numbers: data, never a header (years such
+    as "2023" or "2016-17" name columns, so they are not figures here)."""
     cells = [c for c in _cells(line)[1:] if c]
-    return bool(cells) and sum(bool(_FIGURE.fullmatch(c)) for c in cells) * 2 > len(cells)
+    figures = sum(bool(_FIGURE.fullmatch(c)) and not _YEAR.fullmatch(c) for c in cells)
+    return bool(cells) and figures * 2 > len(cells)
 
 
 def _cells(line: str) -> list[str]:
-    """A row's cells: "| a | b |" (Markdown) or "a | b", where " | b" has an empty first cell."""
+    """A row's cells, without the border bars at either end ("| a | b |", "a | b |")."""
     stripped = line.strip()
-    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-        stripped = stripped[1:-1]
+    stripped = stripped[1:] if stripped.startswith("|") else stripped
+    stripped = stripped[:-1] if stripped.endswith("|") else stripped
     return [cell.strip() for cell in stripped.split("|")]
 
 
-def _blank_cells(line: str) -> bool:
-    cells = _cells(line)
-    return len(cells) > 1 and any(not cell for cell in cells)
+def _names_more_columns(lines: list[str], first: int, i: int) -> bool:
+    """The row at ``i`` completes the header at ``first``: the header has cells merged across
+    columns (a blank cell between two named ones, "Included in: | | | | Removal date"), or the
+    row names more columns than the header and is not data ("Estimate | Plans" over
+    "2016-17 | 2017-18 | 2018-19")."""
+    if i >= len(lines) or not is_row(lines[i]) or _starts_table(lines, i):
+        return False
+    header = _cells(lines[first])
+    named = [n for n, cell in enumerate(header) if cell]
+    merged = any(not cell for cell in header[named[0]:named[-1]]) if named else False
+    below = sum(bool(cell) for cell in _cells(lines[i]))
+    return merged or (below > len(named) and not _mostly_figures(lines[i]))
 
 
 def table_heads(text: str) -> list[TableHead]:
@@ -79,10 +97,10 @@ def table_heads(text: str) -> list[TableHead]:
         i += 1
         if i < len(lines) and _RULE.match(lines[i]):
             i += 1  # a Markdown table's rule belongs to the header
-        if _blank_cells(lines[first]) and i < len(lines) and is_row(lines[i]):
-            i += 1  # cells merged across columns: the next row names them ("England | Wales")
+        if _names_more_columns(lines, first, i):
+            i += 1  # the header's second row names its columns ("England | Wales")
         body = i
-        while i < len(lines) and not _RULE.match(lines[i]) and (
+        while i < len(lines) and not _RULE.match(lines[i]) and not _starts_table(lines, i) and (
                 is_row(lines[i]) or _group_label(lines, i)):
             i += 1
         if i - body >= 2 and not _mostly_figures(lines[first]):

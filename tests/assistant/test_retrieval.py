@@ -306,7 +306,9 @@ def test_a_place_people_come_from_or_visit_or_a_firms_country_is_not_the_jurisdi
                   "She came from Syria last year. Can she claim Universal Credit?",
                   "A German technology firm wants to send its director to the UK. Can he apply?",
                   "I moved from Northern Ireland to England. Can I get Universal Credit?",
-                  "I'm visiting my family in Northern Ireland. Will it carry on?"):
+                  "I'm visiting my family in Northern Ireland. Will it carry on?",
+                  "An Indian IT company is sending an engineer to work in the uk.",
+                  "An Indian IT company is sending an engineer to work in Northern Ireland."):
         assert jurisdiction_coverage(query, best) == 1.0, query
     for query in ("How much is Universal Credit in Pakistan?",  # still asks about its rules
                   "We moved to Berlin. How much is child benefit in Germany?",

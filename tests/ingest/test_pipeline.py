@@ -114,7 +114,11 @@ def test_a_data_file_indexed_before_they_were_refused_leaves_the_index(
     assert before.added == 2  # as before data files were refused
     monkeypatch.setattr("ingest.pipeline.INGEST_VERSION", "upgraded")  # re-reads every file
     after = run_ingest(Pipeline(index, FakeEmbedder(), cache, data_refusing_parse), [docs], "team")
-    assert [r.doc_id for r in index.get_documents()] == ["team/guide.txt"]
+    records = {r.doc_id: r for r in index.get_documents()}
+    assert [d for d, r in records.items() if r.status == "ok"] == ["team/guide.txt"]
+    refused = records["team/manifest.csv"]  # listed as failed, with the reason, no chunks
+    assert (refused.status, refused.chunks) == ("failed", 0)
+    assert refused.reason == "not indexed: .csv is a data file, not guidance"
     assert all(c.doc_id == "team/guide.txt" for c in index.get_chunks())
     assert after.removed == 1 and [reason for _, reason in after.failed] == [
         "not indexed: .csv is a data file, not guidance"]

@@ -36,19 +36,33 @@ def test_cells_joined_by_bars_are_rows_and_one_row_is_no_table() -> None:
 
 def test_group_labels_keep_the_table_and_a_row_of_figures_is_never_a_header() -> None:
     spending = "\n".join([
-        " | Estimate | Plans",  # an empty first cell: the next row names the columns
-        " | 2016-17 | 2017-18",
+        " | Estimate | Plans",  # two headings over three years: the years row completes it
+        " | 2016-17 | 2017-18 | 2018-19",
         "Capital DEL",  # a label grouping the rows below
-        "Defence (1) | 8.8 | 8.5",
-        "Home Office | 0.5 | 0.6",
+        "Defence (1) | 8.8 | 8.5 | 8.7",
+        "Home Office | 0.5 | 0.6 | 0.5",
         "Resource DEL",
-        "Education | 60.1 | 61.0",
-        "Transport | 2.1 | 2.0",
+        "Education | 60.1 | 61.0 | 62.2",
+        "Transport | 2.1 | 2.0 | 1.9",
     ]).strip()
     [head] = table_heads(spending)
-    assert head.header == "| Estimate | Plans\n | 2016-17 | 2017-18"
+    assert head.header == "| Estimate | Plans\n | 2016-17 | 2017-18 | 2018-19"
     assert header_for([head], spending.index("Education")) == head.header
     # rows cut off from their header by a long note: no header is better than a data row
     rows = "aw Apprenticeship Levy | Tax | +2630 | +2720\nbt Peer lenders | Tax | +30 | 0\n" \
            "cx Soft drinks levy | Tax | +520 | +1,035"
     assert table_heads(rows) == []
+
+
+def test_border_bars_blank_end_cells_years_and_captions_do_not_confuse_the_header() -> None:
+    stages = "Age | Year | Key stage | Assessment |\n3 to 4 | | Early years | |\n" \
+             "4 to 5 | Reception | Early years | Profile |\n5 to 6 | Year 1 | KS1 | Phonics |"
+    [head] = table_heads(stages)
+    assert head.header == "Age | Year | Key stage | Assessment |"  # its first data row is data
+    years = "| | 2023 | 2024 |\n| Basic rate | 20% | 20% |\n| Higher rate | 40% | 40% |"
+    assert [h.header for h in table_heads(years)] == ["| | 2023 | 2024 |"]
+    two = "\n".join(["| Band | Rate |", "| --- | --- |", "| Basic | 20% |", "| Higher | 40% |",
+                     "Scottish rates", "| Band | Scottish rate |", "| --- | --- |",
+                     "| Starter | 19% |", "| Basic | 20% |"])
+    assert [h.header.split("\n")[0] for h in table_heads(two)] == ["| Band | Rate |",
+                                                                   "| Band | Scottish rate |"]
