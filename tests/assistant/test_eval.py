@@ -22,10 +22,12 @@ from assistant.eval import (
 from assistant.retrieval import RetrievalParams
 from assistant.testing import FakeRetriever
 from assistant.types import ScoredChunk
+from ingest.loaders import load_document
 from tests.assistant.test_bm25 import chunk
 
 OUT_OF_SCOPE = Path(__file__).resolve().parents[2] / "assistant" / "data" / \
     "out_of_scope_questions.jsonl"
+PROBE = OUT_OF_SCOPE.with_name("probe_questions.jsonl")
 
 
 def results(*docs: str, score: float = 0.9) -> list[ScoredChunk]:
@@ -126,6 +128,19 @@ def test_out_of_scope_questions_file_is_well_formed() -> None:
     assert len({q.id for q in questions}) == len(questions)
     assert all(q.relevant_doc is None and q.question.endswith("?") for q in questions)
     assert sum(q.tuning for q in questions) >= 25 and sum(not q.tuning for q in questions) >= 25
+
+
+def test_probe_questions_name_real_pages_and_quote_them(shared_data: Path) -> None:
+    """The held-out probe (docs/retrieval.md): each question's page exists in the shared
+    guidance and holds its evidence sentences word for word."""
+    questions = load_questions(PROBE)
+    assert len(questions) == 60 and len({q.id for q in questions}) == 60
+    folders = [shared_data / "guidance" / name for name in
+               ("govuk_guides", "immigration_rules", "govuk_html_examples")]
+    for q in questions:
+        [page] = [f / q.relevant_doc for f in folders if (f / q.relevant_doc).is_file()]
+        text = normalise(" ".join(s.text for s in load_document(page).sections))
+        assert q.evidences and all(normalise(e) in text for e in q.evidences), q.id
 
 
 @pytest.mark.integration
