@@ -22,6 +22,7 @@ from consult import review
 from consult.analysis import QuestionResult, remap
 from consult.errors import ReviewError
 from consult.positions import POSITIONS
+from consult.report import name_some
 
 log = logging.getLogger(__name__)
 NO_THEME = ""  # "from no theme": add the response to the chosen theme, keep its others
@@ -61,10 +62,9 @@ def moved_note(moved: list[str], listed: int = 10) -> str:
     """Which responses re-mapping gave other themes, so a change is never silent."""
     if not moved:
         return "no response changed theme."
-    ids = ", ".join(plain(rid) for rid in moved[:listed])
-    more = f" and {len(moved) - listed:,} more" if len(moved) > listed else ""
+    ids = name_some([plain(rid) for rid in moved], listed)
     return (f"{len(moved):,} response{'s' if len(moved) > 1 else ''} now "
-            f"{'have' if len(moved) > 1 else 'has'} different themes: {ids}{more}.")
+            f"{'have' if len(moved) > 1 else 'has'} different themes: {ids}.")
 
 
 def theme_picker(result: QuestionResult, label: str, name: str) -> str | None:

@@ -141,7 +141,7 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
             continue
         stripped = _ABBREVIATION.sub("", stripped)  # "*[DWP]: Department for..." run on
         # a table row is a line of its own, like a list item: a chosen row brings its table
-        is_row = stripped.startswith("|") or " | " in stripped
+        is_row = is_table_row(stripped)
         is_item = bool(_ITEM.match(line)) or is_row
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         heading = not is_row and (
@@ -158,6 +158,13 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         elif stripped and not heading:
             paragraph.append(stripped)
         previous = stripped
+
+
+def is_table_row(line: str) -> bool:
+    """A line that is a table row: a Markdown pipe row, or cells joined by " | " (as loaders
+    write HTML and Word tables)."""
+    stripped = line.strip()
+    return stripped.startswith("|") or " | " in stripped
 
 
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:

@@ -10,8 +10,9 @@ with ``symspellpy``. Short answers ("Agree.", "lol no") are never flagged: too f
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from assistant.spelling import english_words
+from consult.report import name_some
 from consult.responses import Consultation
 
 MIN_WORDS = 4
@@ -22,19 +23,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _CONTRACTION = re.compile(r"['’](?:s|d|t|ve|ll|re|m)$")
 
 
-@lru_cache(maxsize=1)
-def _english() -> frozenset[str]:
-    from assistant.spelling import english_words
-
-    return english_words()
-
-
 def looks_english(text: str) -> bool:
     """False only when ``text`` has enough words and too few of them are English."""
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return True
-    english = _english()
+    english = english_words()  # cached there
     known = sum(word in english or bool(_CONTRACTION.search(word)) for word in words)
     return known >= MIN_ENGLISH_SHARE * len(words)
 
@@ -54,8 +48,7 @@ def language_warning(consultation: Consultation) -> str | None:
     ids = not_english_ids(consultation)
     if not ids:
         return None
-    listed = ", ".join(ids[:LISTED_IDS]) + (f" and {len(ids) - LISTED_IDS:,} more"
-                                            if len(ids) > LISTED_IDS else "")
+    listed = name_some(ids, LISTED_IDS)
     many = len(ids) > 1
     return (f"{len(ids):,} respondent{'s' if many else ''} answered in what does not look like "
             f"English (Welsh, perhaps): {listed}. {'They are' if many else 'It is'} themed with "

@@ -64,3 +64,10 @@ def bar_chart(rows: list[ThemeSummary], width: int = 40) -> str:
         bar = "#" * max(1 if row.count else 0, round(width * row.count / top))
         lines.append(f"{row.theme.label[:40]:40} {bar} {row.count} ({row.share:.0%})")
     return "\n".join(lines)
+
+
+def name_some(items: list[str], limit: int) -> str:
+    """The first ``limit`` of ``items`` joined by commas, and how many more there are:
+    "R012, R044 and 3 more"."""
+    more = f" and {len(items) - limit:,} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more

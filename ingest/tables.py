@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.extractive import is_table_row
+
 MAX_GROUP_WORDS = 5
 _FIGURE = re.compile(r"[-–+(]?[£$€]?\d[\d,.]*%?\)?|-|–|n/?a", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–/](?:\d\d|\d{4}))?")
@@ -33,22 +35,16 @@ class TableHead:
     header: str
 
 
-def is_row(line: str) -> bool:
-    """A line that is a table row: a Markdown pipe row, or cells joined by " | "."""
-    stripped = line.strip()
-    return stripped.startswith("|") or " | " in stripped
-
-
 def _starts_table(lines: list[str], i: int) -> bool:
     """Line ``i`` is the header of a new Markdown table: a row with a rule under it."""
-    return is_row(lines[i]) and i + 1 < len(lines) and bool(_RULE.match(lines[i + 1]))
+    return is_table_row(lines[i]) and i + 1 < len(lines) and bool(_RULE.match(lines[i + 1]))
 
 
 def _group_label(lines: list[str], i: int) -> bool:
     """A short line between two rows of one table, grouping the rows below it ("Capital DEL");
     not a caption above a new table."""
     return (0 < len(lines[i].split()) <= MAX_GROUP_WORDS and i + 1 < len(lines)
-            and is_row(lines[i + 1]) and not _starts_table(lines, i + 1))
+            and is_table_row(lines[i + 1]) and not _starts_table(lines, i + 1))
 
 
 def _mostly_figures(line: str) -> bool:
@@ -72,7 +68,7 @@ def _names_more_columns(lines: list[str], first: int, i: int) -> bool:
     columns (a blank cell between two named ones, "Included in: | | | | Removal date"), or the
     row names more columns than the header and is not data ("Estimate | Plans" over
     "2016-17 | 2017-18 | 2018-19")."""
-    if i >= len(lines) or not is_row(lines[i]) or _starts_table(lines, i):
+    if i >= len(lines) or not is_table_row(lines[i]) or _starts_table(lines, i):
         return False
     header = _cells(lines[first])
     named = [n for n, cell in enumerate(header) if cell]
@@ -90,7 +86,7 @@ def table_heads(text: str) -> list[TableHead]:
         offsets.append(offsets[-1] + len(line) + 1)
     i = 0
     while i < len(lines):
-        if not is_row(lines[i]) or _RULE.match(lines[i]):
+        if not is_table_row(lines[i]) or _RULE.match(lines[i]):
             i += 1
             continue
         first = i
@@ -101,7 +97,7 @@ def table_heads(text: str) -> list[TableHead]:
             i += 1  # the header's second row names its columns ("England | Wales")
         body = i
         while i < len(lines) and not _RULE.match(lines[i]) and not _starts_table(lines, i) and (
-                is_row(lines[i]) or _group_label(lines, i)):
+                is_table_row(lines[i]) or _group_label(lines, i)):
             i += 1
         if i - body >= 2 and not _mostly_figures(lines[first]):
             header = "\n".join(lines[first:body]).strip()

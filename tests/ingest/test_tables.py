@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ingest.tables import header_for, is_row, table_heads
+from assistant.extractive import is_table_row as is_row
+from ingest.tables import header_for, table_heads
 
 SALARY = "\n".join([
     "Occupations on the list.",
