@@ -97,8 +97,10 @@ class Bm25Index:
         scores = self.model.get_scores_from_ids(ids, weight_mask=self._mask(where))
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
-        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+        # equal scores in chunk-id order, as the dense hits, so that copies rank the same way
+        # whatever order the chunks were indexed in
+        ranked = sorted(top, key=lambda i: (-float(scores[i]), self.chunks[i].chunk_id))
+        return [(self.chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (lower case) is a stopword or its stem occurs in the indexed chunks."""

@@ -206,7 +206,8 @@ class HybridRetriever:
                     long_query: bool) -> dict[str, _Candidate]:
         vector = self._embedder.embed([query])
         found: dict[str, _Candidate] = {}
-        for rank, hit in enumerate(self._index.query(vector, self.params.dense_n, where)):
+        for rank, hit in enumerate(_in_order(self._index.query(vector, self.params.dense_n,
+                                                               where))):
             found[hit.chunk.chunk_id] = _Candidate(hit.chunk, hit.score, rank)
         sparse = bm25.search(query, self.params.sparse_n, where)
         # BM25 is a snapshot: another process may have replaced or deleted a chunk since it was
@@ -240,7 +241,7 @@ class HybridRetriever:
         moved = vector + p.prf_beta * best_vectors.mean(axis=0)
         moved = moved / max(float(np.linalg.norm(moved)), 1e-12)
         new: list[_Candidate] = []
-        for rank, hit in enumerate(self._index.query(moved, p.dense_n, where)):
+        for rank, hit in enumerate(_in_order(self._index.query(moved, p.dense_n, where))):
             candidate = found.get(hit.chunk.chunk_id)
             if candidate is None:
                 candidate = found[hit.chunk.chunk_id] = _Candidate(hit.chunk)
@@ -380,6 +381,13 @@ def eea_places() -> frozenset[str]:
 def _read_places(path: Path) -> frozenset[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
+
+
+def _in_order(hits: list[ScoredChunk]) -> list[ScoredChunk]:
+    """Dense hits best first, equal cosines in chunk-id order. Two copies of a page have the
+    same vector, and Chroma's approximate search returns them in either order from one process
+    to the next; without this the copy cited (and so the answer) could change between runs."""
+    return sorted(hits, key=lambda h: (-round(h.score, 6), h.chunk.chunk_id))
 
 
 def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) -> list[_Candidate]:

@@ -93,6 +93,39 @@ def test_of_two_editions_the_more_recently_updated_one_is_kept() -> None:
         assert "gro-2012.md" in sources and "gro-2009.md" not in sources
 
 
+class TiesReversedIndex(InMemoryChunkIndex):
+    """A fake index that returns equally scored hits in the opposite order, as Chroma's
+    approximate search may from one process to the next."""
+
+    def query(self, vector, k, where=None):  # type: ignore[no-untyped-def]
+        hits = super().query(vector, k, where)
+        out = []
+        for hit in hits:
+            if out and out[-1][0].score == hit.score:
+                out[-1].insert(0, hit)
+            else:
+                out.append([hit])
+        return [h for group in out for h in group]
+
+
+def test_two_copies_of_a_page_give_the_same_answer_whichever_order_the_index_returns() -> None:
+    from dataclasses import replace
+
+    text = "Winter Fuel Payment is paid in November or December to people born before 1959."
+    ids = []
+    for cls in (InMemoryChunkIndex, TiesReversedIndex):
+        index = cls()
+        for doc in ("winter-fuel.md", "winter-fuel-copy.md"):
+            add_document(index, [replace(chunk(doc, 0, text), title="Winter Fuel Payment")])
+        add_document(index, [chunk("other.md", 0, "Cold Weather Payment in a cold spell.")])
+        for sparse_weight in (0.0, 1.5):  # the dense order alone, then fused with BM25's
+            ids.append([r.chunk.chunk_id for r in retriever_for(
+                index, sparse_weight=sparse_weight).retrieve("When is Winter Fuel Payment paid?",
+                                                             k=3)])
+    assert ids[0] == ids[2] and ids[1] == ids[3]
+    assert {i[0] for i in ids} == {"guidance/winter-fuel-copy.md#v1#0"}  # the first id of two
+
+
 def test_results_spread_across_documents_when_scores_are_close() -> None:
     index = InMemoryChunkIndex()
     add_document(index, [chunk("a.md", n, f"Housing benefit rent help part {n}") for n in range(6)])
