@@ -56,12 +56,22 @@ _INTENTS = (
         ),
         re.compile(rf"{_PERIOD}|\b\d{{1,2}} \w+ \d{{4}}\b", re.I),
     ),
+    # "am I eligible / can she qualify / what are the requirements" asks for the conditions:
+    # the sentence that sets them ("You usually qualify if both of the following apply:")
+    (
+        re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b", re.I),
+        re.compile(
+            r"\b(?:eligible|qualify|entitled)\b[^.]{0,60}\bif\b|\b(?:all|both|one|any) of "
+            r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]*\b(?:must|need to|"
+            r"have to)\b|\b(?:must|need to)(?: also)? (?:be|have|get|live|work)\b", re.I),
+    ),
     # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
     # usually asking which side of a limit it falls: the sentence stating the limit answers it
     (re.compile(r"£\s?\d"), re.compile(rf"\b{_LIMIT}\s+£\s?\d", re.I)),
     (re.compile(_PERIOD, re.I), re.compile(rf"\b{_LIMIT}\s+(?:the\s+)?{_PERIOD}", re.I)),
 )
 INTENT_BONUS = 0.3
+TITLE_WEIGHT = 0.5  # a query word in the source's title counts half: every sentence is about it
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units
 SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
 CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
@@ -189,7 +199,7 @@ def _sentences(paragraph: str) -> list[str]:
 
 
 def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = None,
-                focus: str = "") -> list[float]:
+                focus: str = "", titles: Sequence[str] = ()) -> list[float]:
     """Relevance of each unit to ``query``: IDF-weighted term coverage, a bonus when the unit
     states the kind of fact asked for (an amount, a duration), and cosine similarity if embedded.
 
@@ -200,23 +210,28 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
     queries = [query, focus] if focus and focus != query else [query]
     weights = [1.0] if len(queries) == 1 else [1 - QUESTION_WEIGHT, QUESTION_WEIGHT]
     unit_terms = [set(terms(u.text)) for u in units]
+    title_terms = [set(terms(t)) for t in titles]
+    named = [title_terms[u.source] if u.source < len(title_terms) else set() for u in units]
     scores = [0.0] * len(units)
     for text, weight in zip(queries, weights, strict=True):
-        for i, score in enumerate(_lexical(text, units, unit_terms)):
+        for i, score in enumerate(_lexical(text, units, unit_terms, named)):
             scores[i] += weight * score
     if embedder is not None and units:
         scores = _blend_cosines(queries, weights, units, scores, embedder)
     return scores
 
 
-def _lexical(query: str, units: Sequence[Unit], unit_terms: list[set[str]]) -> list[float]:
+def _lexical(query: str, units: Sequence[Unit], unit_terms: list[set[str]],
+             named: Sequence[set[str]] = ()) -> list[float]:
     query_terms = set(terms(query))
     idf = {
         t: math.log(1 + (len(units) + 1) / (1 + sum(t in s for s in unit_terms)))
         for t in query_terms
     }
     total = sum(idf.values()) or 1.0
-    scores = [sum(idf[t] for t in query_terms & s) / total for s in unit_terms]
+    named = named or [set() for _ in units]
+    scores = [sum(idf[t] * (TITLE_WEIGHT if t in n else 1.0) for t in query_terms & s) / total
+              for s, n in zip(unit_terms, named, strict=True)]
     for asks, states in _INTENTS:
         if asks.search(query):
             scores = [
@@ -262,7 +277,8 @@ def extract_answer(
     if not units:
         return _fallback()
     asked = focus or " ".join(q.strip() for q in _QUESTION.findall(question))
-    scores = score_units(question, units, embedder, asked if QUESTION_WEIGHT > 0 else "")
+    scores = score_units(question, units, embedder, asked if QUESTION_WEIGHT > 0 else "",
+                         [s.chunk.title for s in sources])
     weighted = [
         s * (1.0 - SOURCE_DISCOUNT * u.source) * (POINTER_WEIGHT if _POINTER.match(u.text) else 1)
         - 0.01 * u.position / 50
