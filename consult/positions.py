@@ -5,8 +5,17 @@ hedging ("I object", "should not go ahead"), plus arguments against an intervent
 "too expensive", "cannot afford"; its harmful consequences; "let people choose"; "that is not the
 real problem") and proposals of a middle way ("rather than", "a compromise").
 Open questions ("What alternatives ...?") have no proposal to oppose: their answers are read as
-agreeing unless they say outright that they disagree. Answers that engage with a proposal's aims
-without stating a position are read as agreeing, as consultation analysts usually code them.
+agreeing unless they say outright that they disagree or reject the question's premise ("Nothing
+will make them safe. Ban them."). Answers that engage with a proposal's aims without stating a
+position are read as agreeing, as consultation analysts usually code them; non-answers ("No idea",
+"Not my area") are unclear.
+
+Which way a proposal points matters for some cues. A proposal that restricts something ("Should
+adverts be banned ...?") is argued against by appeals to freedom ("let people choose") and by
+what would be lost without the thing; one that enables or keeps something ("Should the schemes be
+made permanent?") is argued against by calls to remove it ("Ban them", "Scrap the lot"), and
+those same appeals to freedom support it. The question's own proposal ("be made permanent") said
+with a negation ("please do not make them permanent") is disagreement.
 """
 
 from __future__ import annotations
@@ -33,6 +42,8 @@ _TURNED: dict[str, list[str]] = {
         r"\bno (objections?|problems? with)\b|\b(not|never) (against|opposed)\b",
         r"\b(mistake|error) (not to|to (delay|wait|postpone|water down|weaken|drop|abandon|"
         r"scrap))\b",
+        r"\b(don't|do not|doesn't|does not|wouldn't|would not) think\b[^.]{0,60}\bwould be "
+        r"(a |an )?(mistake|error|wrong)\b",
     ],
     "disagree": [
         r"\b(not|never|\w+n't)( be)? in favour\b",
@@ -41,6 +52,7 @@ _TURNED: dict[str, list[str]] = {
 }
 _EXPLICIT_AGREE = [
     r"^\W*(yes|yeah|agreed?|absolutely|definitely|certainly|of course)\b(?! not\b)",
+    r"^\W*(strongly|tend to|somewhat|mostly) agree\b",
     r"\b(i|we)( would)?( strongly| fully| completely| wholeheartedly| totally)? "
     r"(agree|support|welcome|back|endorse|favour)\b",
     r"\bin favour\b",
@@ -49,7 +61,9 @@ _EXPLICIT_AGREE = [
 ]
 _EXPLICIT_DISAGREE = [
     r"^\W*(no|nope|not at all|(absolutely|definitely|certainly|of course) not)\b(?!-)"
-    r"(?! (doubt|objections?|problems?|brainer|question|issues?|concerns?|sure)\b)",
+    r"(?! (doubt|objections?|problems?|brainer|question|issues?|concerns?|sure|idea|comment)\b)",
+    r"^\W*((strongly|tend to|somewhat|mostly) )?disagree\b|^\W*not (until|yet)\b",
+    r"\bof course (they|it|we|you) (shouldn't|should not|mustn't|must not)\b",
     r"\b(i|we)( would)?( strongly| completely| totally| firmly)? "
     r"(disagree|oppose|object|reject)\b",
     r"\b(do not|don't|cannot|can't|won't|wouldn't|does not|doesn't|could not|couldn't|"
@@ -60,16 +74,10 @@ _EXPLICIT_DISAGREE = [
     r"\b(i'm|i am|we are|we're)( strongly| firmly| completely| totally)? (against|opposed)\b",
     r"\b(should|must)( not|n't) (go ahead|proceed)\b",
 ]
-_ARGUED_AGAINST = [
-    r"\b(excessive|overreach|heavy[- ]handed|nanny state|disproportionate|unnecessary|"
-    r"unjustified|counterproductive|pointless|misguided|draconian|unworkable|overkill)\b",
-    r"\b(goes|go|going|gone) too far\b",
-    r"\b(won't|will not|wouldn't|would not|doesn't|does not|can't|cannot) "
-    r"(work|help|solve|stop|prevent|change)\b",
-    r"\b(isn't|aren't|is not|are not|not) the (real )?(problem|cause|issue|answer|solution)\b",
-    r"\bthe real (problem|issue|cause)\b|\ba symptom\b",
-    r"\bwould (literally |simply |just |only )?(kill|hurt|harm|devastate|destroy|damage|reduce|"
-    r"cost|lose|end|punish|undermine|disproportionately)\b",
+# arguments against intervening (restricting, banning): against a proposal that restricts,
+# for one that enables or keeps
+_AGAINST_INTERVENING = [
+    r"\b(overreach|heavy[- ]handed|nanny state|draconian)\b|\b(goes|go|going|gone) too far\b",
     r"\bwithout (it|them|this|that|their|these|those|the|such)\b.*\b(would|could|will)\b",
     r"\bwithout (it|them|this|their money)\b|\bwould (disappear|fold|die|suffer|collapse)\b",
     r"\b(free market|market decide|personal (choice|responsibility|freedom)|own choices?|"
@@ -77,12 +85,36 @@ _ARGUED_AGAINST = [
     r"\b(don't|do not) (punish|penalise|penalize)\b|\bwhere does it end\b|\bbad precedent\b",
     r"\bwhy single out\b|\balready (face|faces|heavily|strictly|tightly) (heavy )?regulat",
     r"\b(lifeline|only thing keeping)\b",
+]
+# calls to remove the thing a proposal is about: for a proposal that restricts it, against one
+# that enables or keeps it
+_REMOVE_IT = [
+    r"\bban (them|it|the lot|these|those|the (things|scheme|schemes))\b|\bscrap (them|it|the)\b",
+    r"\bget rid( of (them|it|the))?\b|\babolish (them|it|the)\b|\bdo away with\b",
+    r"\b(should|must) (all )?be (banned|scrapped|abolished|removed|outlawed)\b",
+]
+_ARGUED_AGAINST = [
+    r"\b(excessive|disproportionate|unnecessary|"
+    r"unjustified|counterproductive|pointless|misguided|unworkable|overkill)\b",
+    r"\b(can't|cannot|don't|do not) see the point\b|\bwhat's the point\b",
+    r"\bwaste of (\w+ )?money\b",
+    r"\b(won't|will not|wouldn't|would not|doesn't|does not|can't|cannot) "
+    r"(work|help|solve|stop|prevent|change)\b",
+    r"\b(isn't|aren't|is not|are not|not) the (real )?(problem|cause|issue|answer|solution)\b",
+    r"\bthe real (problem|issue|cause)\b|\ba symptom\b",
+    r"\bwould (literally |simply |just |only )?(kill|hurt|harm|devastate|destroy|damage|reduce|"
+    r"cost|lose|end|punish|undermine|disproportionately)\b",
     r"\b(cannot|can't|could not|couldn't|can not|unable to) afford\b|\bunaffordable\b",
     r"\btoo (expensive|costly|much of a burden)\b|\bcosts? too much\b",
 ]
 _UNCLEAR = [
     r"\b(not (at all |really |entirely |quite )?sure|unsure|don't know|do not know|undecided|"
-    r"no strong (view|opinion))\b",
+    r"no (strong |real )?(view|opinion)|neutral|torn|either way|on the fence|not bothered|"
+    r"(don't|do not) (really )?(mind|care)|(don't|do not) (really )?have (a|an|much of an?) "
+    r"(view|opinion)|pros and cons|swings and roundabouts)\b",
+    # one thing said to be good and bad in a breath: "Love the idea, hate the execution."
+    r"\b(good|great|fine|love|like)\b[^.;]{0,60}\b(bad|awful|terrible|hate|dislike)\b",
+    r"\b(only if|as long as|provided (that|they|it))\b",
     r"\b(it|that) depends\b|\bdepends on\b",
     r"\b(on the other hand|both sides|mixed feelings|difficult to say|hard to say|in two minds)\b",
     r"\b(rather than|instead of|better than an?|compromise|middle ground|maybe|perhaps)\b",
@@ -101,10 +133,32 @@ _LIKERT: dict[str, Position] = {
                      "neutral", "not sure", "unsure", "don't know", "dont know", "do not know",
                      "no opinion", "undecided", "no view"], "unclear"),
 }
+# answers that give no view at all ("No idea, sorry.", "Not my area", "Can't think of anything")
+_NON_ANSWER = re.compile(
+    r"^\W*(no idea|idk|dunno|no comment|nothing to add|not my area|n/?a\b|not applicable|"
+    r"(can't|cannot|can not) think of anything|(i )?(don't|do not) know|not sure)\b")
+# an open question's premise rejected: "Nothing will make them safe", "They can't be made safe"
+_REJECTS_PREMISE = re.compile(
+    r"^\W*nothing\b(?! else to add)|\bnothing (else )?(will|would|can|could)\b"
+    r"|\b(can't|cannot|can not) be made\b|\b(don't|do not) think (anything|they can|it can)\b"
+    r"|\binstead of whether\b")
+_RESTRICTS = re.compile(
+    r"\b(ban(ned|ning|s)?|prohibit\w*|restrict\w*|limit(ed|ing|s)?|cap(ped|ping)?|curb\w*|"
+    r"scrap\w*|abolish\w*|outlaw\w*|phase out|crack down|clamp down|tighten\w*|"
+    r"tax(es|ed|ing)?|levy|levies|fees?|fines?)\b")
+_ENABLES = re.compile(
+    r"\b(permanent\w*|allow\w*|introduc\w*|expand\w*|extend\w*|legalis\w*|legaliz\w*|"
+    r"continu\w*|keep|kept|approv\w*|build|invest\w*|creat\w*|reopen\w*)\b")
+# the question's own proposal, "should X be (made) permanent" -> "permanent"
+_PROPOSED = re.compile(
+    r"\b(?:should|to|would|will|could|be) (?:\w+ ){0,6}?be (?:made |completely |fully |"
+    r"totally |entirely |permanently )?([a-z]{4,})\b")
+_NEGATION = r"(?:\bnot\b|\bnever\b|n't\b|\bno\b)"
 _NOT_WORD = re.compile(r"[^a-z' ]+")
 _PROPOSAL_QUESTION = re.compile(
     r"^\W*(should|do|does|is|are|would|will|could|can|to what extent|how far|how much)\b"
-    r"|\b(agree|support|oppose)\b",
+    r"|\b(agree|support|oppose)\b|\bviews? (on|about)\b|\bthink (of|about)\b"
+    r"|\bfeel about\b|\bopinions? (on|of|about)\b",
     re.IGNORECASE,
 )
 _ASKS_FOR_IDEAS = re.compile(r"\b(what|how|which|why|describe|suggest|tell us)\b", re.IGNORECASE)
@@ -122,7 +176,10 @@ _CUES = {
     "disagree": _compile(_EXPLICIT_DISAGREE),
     "against": _compile(_ARGUED_AGAINST),
     "unclear": _compile(_UNCLEAR),
+    "against_intervening": _compile(_AGAINST_INTERVENING),
+    "remove_it": _compile(_REMOVE_IT),
 }
+Direction = Literal["restricts", "enables", "unknown"]
 
 
 def is_open_question(question: str) -> bool:
@@ -130,17 +187,69 @@ def is_open_question(question: str) -> bool:
     return not _PROPOSAL_QUESTION.search(question) and bool(_ASKS_FOR_IDEAS.search(question))
 
 
-def cue_counts(text: str) -> dict[str, int]:
-    """How many cues of each kind ('agree', 'disagree', 'against', 'unclear') ``text`` has."""
-    counts = dict.fromkeys(_CUES, 0)
+def proposal_direction(question: str) -> Direction:
+    """Whether the question's proposal restricts something (ban, limit, scrap) or enables or
+    keeps it (make permanent, allow, extend); "unknown" when it says neither."""
+    text = question.lower()
+    if _RESTRICTS.search(text):
+        return "restricts"
+    return "enables" if _ENABLES.search(text) else "unknown"
+
+
+def proposed_word(question: str) -> str:
+    """The word the question proposes ("permanent" in "should the schemes be made permanent"),
+    or "" when it has no "should ... be X" form."""
+    found = _PROPOSED.search(question.lower())
+    return found.group(1) if found and found.group(1) not in _HOLLOW else ""
+
+
+_HOLLOW = frozenset({"able", "used", "given", "done", "made", "more", "less", "very", "much"})
+
+
+def cue_counts(text: str, question: str = "") -> dict[str, int]:
+    """How many cues of each kind ('agree', 'disagree', 'against', 'unclear') ``text`` has,
+    towards the proposal of ``question`` (see the module notes on a proposal's direction)."""
+    counts = dict.fromkeys(("agree", "disagree", "against", "unclear"), 0)
     text = text.lower().replace("\u2019", "'")
     if _ANY_TURNED.search(text):
         for name, cues in _TURNED_CUES.items():
             counts[name] += sum(bool(p.search(text)) for p in cues)
         text = _ANY_TURNED.sub(" ", text)
+    direction = proposal_direction(question)
     for name, cues in _CUES.items():
-        counts[name] += sum(bool(p.search(text)) for p in cues)
+        found = sum(bool(p.search(text)) for p in cues)
+        if name == "against_intervening":
+            counts["agree" if direction == "enables" else "against"] += found
+        elif name == "remove_it":
+            if direction != "unknown":
+                counts["disagree" if direction == "enables" else "agree"] += found
+        else:
+            counts[name] += found
+    word = proposed_word(question)
+    if word and direction != "unknown":
+        stem = _stem(word)
+        # "not just about banning ads" is no negation of the ban
+        negated = re.search(rf"{_NEGATION}(?!\W+(just|only|simply|merely)\b)(\W+\w+){{0,4}}?"
+                            rf"\W+{stem}", text)
+        if negated:
+            counts["disagree"] += 1
+        elif direction == "enables" and re.search(
+                rf"\b(make|made|be|should|must|keep|stay|remain)\b(\W+\w+){{0,3}}?\W+{stem}", text):
+            # "make them permanent"; a restriction's word is as often named by its opponents
+            # ("a ban would ...") as asked for, so only its negation counts
+            counts["agree"] += 1
     return counts
+
+
+def _stem(word: str) -> str:
+    """"banned" -> "ban", "permanent" -> "permanent": enough to find the word's other forms."""
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    return re.escape(word)
 
 
 def likert_position(text: str) -> Position | None:
@@ -154,9 +263,14 @@ def classify_position(text: str, question: str = "") -> Position:
     scale = likert_position(text)
     if scale is not None:
         return scale
-    cues = cue_counts(text)
+    lowered = text.lower().replace("\u2019", "'")
+    if _NON_ANSWER.search(lowered):
+        return "unclear"
     if is_open_question(question):
-        return "disagree" if cues["disagree"] > cues["agree"] else "agree"
+        cues = cue_counts(text)
+        rejects = bool(_REJECTS_PREMISE.search(lowered))
+        return "disagree" if rejects or cues["disagree"] > cues["agree"] else "agree"
+    cues = cue_counts(text, question)
     if cues["disagree"] and not cues["agree"]:
         return "disagree"
     if cues["agree"] and not (cues["disagree"] or cues["against"]):

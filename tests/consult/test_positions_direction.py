@@ -1,0 +1,85 @@
+"""Positions on topics other than the gold set's: a proposal's direction, its own words, scale
+words at the start, hedges, non-answers, and open questions whose premise is rejected."""
+
+from __future__ import annotations
+
+import pytest
+
+from consult.positions import classify_position, proposal_direction, proposed_word
+
+ENABLES = "Do you agree that e-scooter rental schemes should be made permanent in towns and cities?"
+RESTRICTS = "Should gambling advertisements be completely banned during televised sporting events?"
+OPEN = "What changes would make e-scooters safer?"
+
+
+@pytest.mark.parametrize(("question", "direction", "word"), [
+    (ENABLES, "enables", "permanent"),
+    (RESTRICTS, "restricts", "banned"),
+    ("Should the council introduce a tourist levy?", "restricts", ""),
+    ("Should the library be kept open on Sundays?", "enables", "kept"),
+    ("Do you agree that the proposal should go ahead?", "unknown", ""),
+])
+def test_a_proposal_points_one_way_or_the_other(question: str, direction: str, word: str) -> None:
+    assert proposal_direction(question) == direction
+    assert proposed_word(question) == word
+
+
+@pytest.mark.parametrize(("answer", "enables", "restricts"), [
+    # calls to remove the thing: against keeping it, for banning it
+    ("Ban them.", "disagree", "agree"),
+    ("Scrap the lot, they are a menace.", "disagree", "agree"),
+    # appeals to freedom: against a restriction, for keeping the thing
+    ("It's a nanny state thing to ban them. Let people choose.", "agree", "disagree"),
+    ("Without them my daughter would have to give up her job.", "agree", "disagree"),
+    # the proposal's own words, negated
+    ("Please do not make them permanent.", "disagree", "agree"),
+    ("They should not be banned, it goes too far.", "agree", "disagree"),
+    ("Make them permanent, they cut my commute in half.", "agree", "agree"),
+    ("It's not just about banning ads, we need education too.", "unclear", "unclear"),
+    ("I don't think making them permanent would be a mistake.", "agree", "agree"),
+])
+def test_cues_read_by_the_direction_of_the_proposal(answer: str, enables: str,
+                                                     restricts: str) -> None:
+    assert classify_position(answer, ENABLES) == enables
+    assert classify_position(answer, RESTRICTS) == restricts
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("Disagree. Pavements are for pedestrians.", "disagree"),
+    ("Strongly disagree - it is unfair.", "disagree"),
+    ("Strongly agree, long overdue.", "agree"),
+    ("Not until the council can deal with the dumped ones.", "disagree"),
+    ("What a stupid question. Of course they shouldn't.", "disagree"),
+    ("Can't see the point of them. Walk or get the bus.", "disagree"),
+    ("I'm neutral really.", "unclear"),
+    ("I'm a bit torn.", "unclear"),
+    ("Don't care either way.", "unclear"),
+    ("Don't really have a view, I've never used one.", "unclear"),
+    ("Love the idea, hate the execution.", "unclear"),
+    ("Permanent? Only if they're made a lot safer.", "unclear"),
+    ("No idea, sorry.", "unclear"),
+    ("Not my area.", "unclear"),
+    ("We need more buses on Sundays.", "agree"),  # no cue: engages with the aims
+])
+def test_scale_words_hedges_and_non_answers(answer: str, expected: str) -> None:
+    assert classify_position(answer, ENABLES) == expected
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("Nothing. Get rid of them.", "disagree"),
+    ("Nothing else will make them safe.", "disagree"),
+    ("I don't think they can be made safe.", "disagree"),
+    ("Can't think of anything, sorry.", "unclear"),
+    ("Don't know, never used one.", "unclear"),
+    ("Lower speed limits and better lights.", "agree"),
+    ("Maybe a helmet rule, not sure it would work though.", "agree"),
+])
+def test_open_questions_read_a_rejected_premise_and_non_answers(answer: str,
+                                                               expected: str) -> None:
+    assert classify_position(answer, OPEN) == expected
+
+
+def test_views_on_a_proposal_is_not_an_open_question() -> None:
+    question = "What are your views on making the schemes permanent?"
+    assert classify_position("Ban them.", question) == "disagree"
+    assert classify_position("Ban them.", "What would make them safer?") == "agree"
