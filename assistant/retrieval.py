@@ -82,6 +82,11 @@ class RetrievalParams:
     prf_beta: float = 1.0
     prf_weight: float = 1.0
     spelling: bool = True  # also search for the index's spelling of misspelt or US-spelt words
+    # A chunk that both searches rank first and that holds this share of the question's words
+    # (by IDF) counts as relevant even when its cosine alone is below the threshold: on short
+    # internal documents MiniLM's cosines run lower than on GOV.UK guides ("Who approves a height
+    # adjustable desk?" scored 0.41 against the chunk that answers it). Above 1 turns it off.
+    agreement_coverage: float = 0.9
     calibration: tuple[float, float, float] = CALIBRATION
     min_relevance: float = MIN_RELEVANCE
 
@@ -286,11 +291,28 @@ class HybridRetriever:
         ceiling = 1.0
         for n, c in enumerate(chosen):
             cosine = c.cosine if c.cosine is not None else floor
+            score = calibrated(self.params.calibration, cosine, coverage)
             if n == 0:
                 self.last_evidence = QueryEvidence(cosine, coverage)
-            ceiling = min(ceiling, calibrated(self.params.calibration, cosine, coverage))
+                if coverage >= 1.0 and self._both_agree(query, c):
+                    score = max(score, self.params.min_relevance)
+            ceiling = min(ceiling, score)
             out.append(ScoredChunk(c.chunk, round(ceiling, 4)))
         return out
+
+    def _both_agree(self, query: str, best: _Candidate) -> bool:
+        """Whether dense and BM25 both rank ``best`` first and it holds at least
+        ``agreement_coverage`` of the query's words, weighted by IDF (two words or more)."""
+        if best.dense_rank != 0 or best.sparse_rank != 0:
+            return False
+        asked = sorted(set(analyse(query)))
+        if len(asked) < 2:
+            return False
+        held = words_of(best.chunk.embedding_text)
+        weights = self._current_bm25().idf(asked)
+        total = sum(weights)
+        found = sum(w for word, w in zip(asked, weights, strict=True) if word in held)
+        return total > 0 and found / total >= self.params.agreement_coverage
 
 
 def calibrated(constants: tuple[float, float, float], cosine: float, coverage: float) -> float:

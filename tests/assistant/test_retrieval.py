@@ -348,3 +348,20 @@ def test_a_place_people_come_from_or_visit_or_a_firms_country_is_not_the_jurisdi
                   "I work for a company in Texas. How much FMLA leave can I take?",
                   "How much corporation tax does an Australian company pay?"):  # no UK named
         assert jurisdiction_coverage(query, best) == 0.0, query
+
+
+def test_a_chunk_both_searches_rank_first_holding_the_questions_words_counts_as_relevant() -> None:
+    index = topic_index()
+    add_document(index, [chunk("desks.md", 0, "A height adjustable desk is approved by "
+                                              "Occupational Health after a DSE assessment.")])
+    question = "Who approves a height adjustable desk?"
+    strict = dict(min_relevance=0.999)  # far above what the fake embedder's cosine gives
+    agreed = retriever_for(index, **strict).retrieve(question, k=3)
+    assert agreed[0].chunk.source == "desks.md" and agreed[0].score == 0.999
+    assert all(r.score <= agreed[0].score for r in agreed[1:])
+    off = retriever_for(index, agreement_coverage=2.0, **strict).retrieve(question, k=3)
+    assert off[0].chunk.source == "desks.md" and off[0].score < 0.999
+    # a question whose words the best chunk lacks gets no such floor
+    partly = retriever_for(index, **strict).retrieve("Who approves a desk for a contractor "
+                                                     "working from Belfast?", k=3)
+    assert partly[0].score < 0.999
