@@ -29,6 +29,7 @@ EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are em
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?)\s+(?=[A-Z])")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]”]))\s+(?=[A-Z0-9\"'(“£])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "mr.", "mrs.", "dr.", "no.", "st.")
 # a rule or paragraph number that opens its sentence ("CHI 1.1.", "3.19.", "SN 1.9.", "(b)")
@@ -152,10 +153,11 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         stripped = _ABBREVIATION.sub("", stripped)  # "*[DWP]: Department for..." run on
         # a table row is a line of its own, like a list item: a chosen row brings its table
         is_row = is_table_row(stripped)
-        is_item = bool(_ITEM.match(line)) or is_row
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
-        heading = not is_row and (
-            stripped.startswith("#") or _looks_like_heading(stripped, previous, following))
+        numbered = _numbered_heading(stripped, previous, following)
+        is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
+        heading = not is_row and (numbered or stripped.startswith("#")
+                                  or _looks_like_heading(stripped, previous, following))
         if (not stripped or is_item or heading) and paragraph:
             yield " ".join(paragraph), False, current
             paragraph = []
@@ -175,6 +177,23 @@ def is_table_row(line: str) -> bool:
     write HTML and Word tables)."""
     stripped = line.strip()
     return stripped.startswith("|") or " | " in stripped
+
+
+def _numbered_heading(line: str, previous: str, following: str) -> bool:
+    """A numbered section heading ("4. Carry over", "2.1 Basic entitlement") as Word and PDF
+    text carry them: its words read as a heading and a paragraph, not another item, follows
+    (a numbered list's items follow one another: "1. Check your eligibility", "2. Apply")."""
+    found = _SECTION_NUMBER.match(line)
+    if not found or _ITEM.match(following) or _SECTION_NUMBER.match(following) \
+            or _ITEM.match(previous):
+        return False
+    return _looks_like_heading(line[found.end():], previous, following)
+
+
+def _section_depth(heading: str) -> int:
+    """How many levels a heading's number has ("4." -> 1, "2.2.1" -> 3; 0: no number)."""
+    found = _SECTION_NUMBER.match(heading)
+    return found.group(1).rstrip(".").count(".") + 1 if found else 0
 
 
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:
@@ -398,7 +417,8 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
                  for i, rank in enumerate(in_document)
                  for u in chosen if u.source == rank]
         n = len(citations) + 1
-        chunk = sources[ranks[0]].chunk
+        chunk = replace(sources[ranks[0]].chunk,
+                        section=_quoted_section(sources[ranks[0]].chunk.section, units))
         heading = chunk.section.strip().rstrip(":").strip()
         section = f" — {heading}" if heading and heading != chunk.title else ""
         text = _join(units, shown=heading.split(SECTION_SEPARATOR)[-1].strip())
@@ -409,8 +429,30 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
             )
         )
         quote = _quote(units)
-        citations.append(build_citation(n, _spanning([sources[r].chunk for r in ranks]), quote))
+        spanning = _spanning([sources[r].chunk for r in ranks])
+        citations.append(build_citation(n, replace(spanning, section=chunk.section), quote))
     return Extract(tuple(pieces), tuple(citations))
+
+
+def _quoted_section(section: str, units: Sequence[Unit]) -> str:
+    """The section the quoted units are under, when the chunk spans more than one: a chunk
+    labelled with the section holding most of it ("3. Booking leave") or with two or three
+    ("2.1 Basic entitlement; 2.2 Part-time staff") may quote only a later one ("4. Carry over").
+    Changed only when every unit is under one heading that is one of the listed sections, or is
+    numbered at the same depth as the label (a sibling, not a subsection of it)."""
+    headings = {u.heading for u in units}
+    if len(headings) != 1 or not section:
+        return section
+    heading = headings.pop().strip()
+    parent, _, last = section.rpartition(SECTION_SEPARATOR)
+    prefix = parent + SECTION_SEPARATOR if parent else ""
+    options = [o.strip() for o in last.split(";")]
+    if not heading or heading == last.strip():
+        return section
+    if heading in options or (len(options) == 1
+                              and _section_depth(heading) == _section_depth(options[0]) > 0):
+        return prefix + heading
+    return section
 
 
 def _same_passage(a: Chunk, b: Chunk) -> bool:

@@ -394,3 +394,29 @@ def test_what_states_a_condition() -> None:
     for text in ("A Sure Start Maternity Grant is £500.", "You must claim within 3 months.",
                  "Apply online."):
         assert not conditions.search(text), text
+
+
+def test_numbered_headings_are_headings_and_a_quote_under_a_later_one_cites_it() -> None:
+    text = ("3. Booking leave\nTo book leave you must:\n\n1. submit the request in the portal\n"
+            "2. check the team rota\n\n4. Carry over\nStaff may carry over up to 5 days of "
+            "untaken leave into the next leave year.")
+    units = split_units(text)
+    assert [u.text for u in units if u.is_item] == ["submit the request in the portal",
+                                                    "check the team rota"]
+    assert units[-1].heading == "4. Carry over"
+    chunk = guidance_chunk(text, doc="annual-leave", section="Leave policy > 3. Booking leave")
+    extract = extract_answer("Can I carry over more than 5 days of leave?", scored(chunk))
+    assert extract.citations[0].section == "Leave policy > 4. Carry over"
+    assert "— Leave policy > 4. Carry over:" in extract.text
+    assert "- Carry over" not in extract.text
+
+
+def test_a_numbered_list_stays_a_list_and_a_subsection_keeps_its_label() -> None:
+    steps = split_units("1. Check your eligibility\n2. Apply online\n\nYou will hear in 4 weeks.")
+    assert [u.is_item for u in steps] == [True, True, False]
+    text = "2.1 Basic entitlement\nFull-time staff receive 25 days of annual leave a year."
+    chunk = guidance_chunk(text, doc="annual-leave", section="2. Entitlement")
+    extract = extract_answer("How many days of annual leave do full-time staff get?",
+                             scored(chunk))
+    # "2.1" is a subsection of "2.": the label is not replaced by it
+    assert extract.citations[0].section == "2. Entitlement"
