@@ -16,6 +16,7 @@ from app_pages import state
 from app_pages.access import current_identity, show_admin_sign_in
 from app_pages.errors import run_guarded
 from app_pages.services import AppServices, load_settings, ready_app_services
+from app_pages.sources import escape_markdown
 from assistant import uploads
 from assistant.errors import GuidanceError
 from assistant.templates import (
@@ -165,8 +166,9 @@ def show_replace(app: AppServices, records: list[DocumentRecord]) -> None:
         done = run_action("replace the document", lambda: replace(app, record, file))
         if done is not None:
             ok, rows = done
-            finish(f"Replaced {record.title}." if ok else
-                   f"{record.title} was not replaced: the previous version is kept.", rows, ok)
+            title = escape_markdown(record.title)  # from the document itself: shown as typed
+            finish(f"Replaced {title}." if ok else
+                   f"{title} was not replaced: the previous version is kept.", rows, ok)
 
 
 def replace(app: AppServices, record: DocumentRecord,
@@ -190,7 +192,8 @@ def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:
             st.session_state[state.CONFIRM_DELETE_DOCUMENT] = record.doc_id if record else None
             st.rerun()
         return
-    st.warning(f"Delete **{record.title}** from the index and its file from disk? This cannot "
+    title = escape_markdown(record.title)  # from the document itself: shown as typed
+    st.warning(f"Delete **{title}** from the index and its file from disk? This cannot "
                "be undone.")
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary"):
@@ -199,7 +202,7 @@ def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:
                              lambda: uploads.delete_document(app.services, record))
         if deleted is not None:
             note = "and its file" if deleted else "(its file is outside the managed folders)"
-            finish(f"Deleted {record.title} from the index {note}.", [])
+            finish(f"Deleted {title} from the index {note}.", [])
     if no.button("Cancel"):
         st.session_state[state.CONFIRM_DELETE_DOCUMENT] = None
         st.rerun()
@@ -317,7 +320,7 @@ def show_template_upload(app: AppServices) -> None:
             add_template(app, text, replace=False)
         return
     if st.session_state.get(state.CONFIRM_REPLACE_TEMPLATE) != template.name:
-        st.info(f"A template called **{template.name}** already exists.")
+        st.info(f"A template called **{escape_markdown(template.name)}** already exists.")
         if st.button("Replace it…", icon=":material/swap_horiz:"):
             st.session_state[state.CONFIRM_REPLACE_TEMPLATE] = template.name
             st.rerun()
@@ -338,8 +341,8 @@ def read_template(data: bytes) -> LetterTemplate:
 
 
 def confirm_replace(app: AppServices, template: LetterTemplate, text: str) -> None:
-    st.warning(f"Replace the template **{template.name}** with the uploaded file? Letters "
-               "already drafted are not changed.")
+    st.warning(f"Replace the template **{escape_markdown(template.name)}** with the uploaded "
+               "file? Letters already drafted are not changed.")
     yes, no = st.columns(2)
     if yes.button("Yes, replace it", type="primary"):
         st.session_state[state.CONFIRM_REPLACE_TEMPLATE] = None
@@ -355,7 +358,8 @@ def add_template(app: AppServices, text: str, *, replace: bool) -> None:
                        lambda: save_template(text, app.settings.templates_dir, replace=replace))
     if saved is not None:
         verb = "Replaced" if replace else "Added"
-        finish(f"{verb} the template {saved.title} ({saved.name}).", [])
+        finish(f"{verb} the template {escape_markdown(saved.title)} "
+               f"({escape_markdown(saved.name)}).", [])
 
 
 def main() -> None:

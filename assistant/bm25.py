@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from filelock import FileLock
 
 from assistant.ports import ChunkIndex
 from assistant.spelling import Speller
@@ -129,14 +130,16 @@ class Bm25Index:
     def _mask(self, where: ChunkFilter | None) -> npt.NDArray[np.float32] | None:
         if where is None:
             return None
-        if where not in self._masks:
+        mask = self._masks.get(where)
+        if mask is None:  # built and returned here: another session's thread may clear the cache
             from assistant.testing import matches
 
             if len(self._masks) > 32:
                 self._masks.clear()
-            self._masks[where] = np.fromiter((matches(c, where) for c in self.chunks),
-                                             dtype=np.float32, count=len(self.chunks))
-        return self._masks[where]
+            mask = np.fromiter((matches(c, where) for c in self.chunks),
+                               dtype=np.float32, count=len(self.chunks))
+            self._masks[where] = mask
+        return mask
 
     def save(self, folder: Path) -> None:
         """Write the snapshot files into ``folder`` (which must not exist yet)."""
@@ -180,14 +183,19 @@ def read_snapshot(store_dir: Path) -> Bm25Index | None:
 
 
 _SAVING = threading.Lock()  # one save at a time per process (a refresh thread and an ingest)
+SAVE_WAIT_S = 120.0  # longest wait for another process's save (then OSError: filelock.Timeout)
 
 
 def write_snapshot(bm25: Bm25Index, store_dir: Path) -> Path:
     """Save ``bm25`` atomically as the live snapshot; older snapshots are removed (never the one
-    ``CURRENT`` names at that moment, which another process may just have saved)."""
+    ``CURRENT`` names at that moment, which another process may just have saved).
+
+    A lock file beside the snapshots makes saves one at a time across processes too (an app and
+    an ingest run): otherwise one save's cleanup could remove the folder another had renamed into
+    place but not yet named in ``CURRENT``."""
     root = _root(store_dir)
     root.mkdir(parents=True, exist_ok=True)
-    with _SAVING:
+    with _SAVING, FileLock(str(root / "save.lock"), timeout=SAVE_WAIT_S):
         return _write_snapshot(bm25, root)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Sequence
@@ -356,6 +357,15 @@ def last_reindex_time(settings: Settings) -> str:
 
 
 def store_size_bytes(settings: Settings) -> int:
-    """Bytes on disk under the store folder (the embedded index, caches and BM25)."""
-    root = settings.store_dir
-    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
+    """Bytes on disk under the store folder (the embedded index, caches and BM25); files and
+    folders deleted while counting (a snapshot cleanup, an ingest) are skipped."""
+    return sum(_file_size(Path(folder, name))
+               for folder, _, names in os.walk(settings.store_dir) for name in names)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0

@@ -41,8 +41,9 @@ COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sorted inside)
 # Bump when loaders or chunking change what they produce: documents are then re-chunked on the
 # next run even though their files did not change (unchanged chunk texts still come from the cache).
-# 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF; 19-21: table headers
-INGEST_VERSION = "21"
+# 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF; 19-21: table headers;
+# 22: declared addresses kept only when http or https
+INGEST_VERSION = "22"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 
@@ -92,7 +93,7 @@ class Pipeline:
 
 def validate_collection(name: str) -> str:
     """Collection names are short and safe in paths and filters."""
-    if not COLLECTION_NAME.match(name):
+    if not COLLECTION_NAME.fullmatch(name):  # "$" in the pattern also matches before a final "\n"
         raise ConfigError(f"Invalid collection name {name!r}: use letters, digits, '-' or '_'.")
     return name
 

@@ -201,6 +201,15 @@ def test_document_records_round_trip_and_delete(index: ChunkIndex) -> None:
     assert [r.doc_id for r in index.get_documents()] == ["c2/b.pdf"]
 
 
+def test_a_record_field_set_before_is_cleared_by_a_later_upsert(index: ChunkIndex) -> None:
+    first = replace(make_record("c1/a.md"), url="https://x.test", updated="2025-01-02")
+    index.upsert_documents([first])
+    again = make_record("c1/a.md")  # the new version declares no url and no date
+    index.upsert_documents([again])
+    (stored,) = index.get_documents()
+    assert stored == again and stored.url is None and stored.updated is None
+
+
 def test_query_on_empty_index_returns_nothing(index: ChunkIndex) -> None:
     assert index.query(np.ones(64, dtype=np.float32) / 8.0, k=3) == []
 

@@ -324,7 +324,9 @@ class ChromaChunkIndex:
         self._docs.upsert(
             ids=[r.doc_id for r in records],
             embeddings=np.zeros((len(records), 1), dtype=np.float32),
-            metadatas=[{k: v for k, v in asdict(r).items() if v is not None} for r in records],
+            # None values kept, as for chunks: a None is what removes a url or date a new
+            # version no longer declares (Chroma merges metadata into the existing record)
+            metadatas=[asdict(r) for r in records],
         )
 
     @_store_failures("reading document records")

@@ -34,6 +34,9 @@ _UPDATED_META = (
     "govuk:public-updated-at", "govuk:updated-at", "article:modified_time", "dcterms.modified",
     "dc.date.modified", "last-modified", "govuk:first-published-at", "article:published_time",
 )
+# a declared address becomes a link in answers: web addresses only (no javascript:, data:, file:
+# or relative ones), with a host and no spaces
+_WEB_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 _BLOCKS = {"p", "blockquote", "pre", "dt", "dd", "caption", "figcaption", "address", "summary"}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
@@ -64,10 +67,17 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     return None
 
 
+def web_url(value: str | None) -> str | None:
+    """``value`` trimmed if it is an http or https address, else None (the document is still
+    indexed, without a link)."""
+    url = (value or "").strip()
+    return url if _WEB_URL.fullmatch(url) else None
+
+
 def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
     canonical = soup.find("link", rel="canonical")
     url = str(canonical["href"]) if isinstance(canonical, Tag) and canonical.get("href") else None
-    url = url or _meta(soup, "og:url")
+    url = web_url(url) or web_url(_meta(soup, "og:url"))
     base_path = _meta(soup, "govuk:base_path", "govuk:base-path")
     if not url and base_path and base_path.startswith("/"):
         url = f"https://www.gov.uk{base_path}"

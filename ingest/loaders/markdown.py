@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from assistant.errors import LoadError
 from assistant.types import LoadedDocument
 from ingest.loaders.govuk_chrome import UPDATED_LINE, Block, strip_chrome
+from ingest.loaders.html import web_url
 from ingest.loaders.sections import SectionBuilder, first_line, one_line, to_iso_date
 from ingest.loaders.sniffing import decode_text
 
@@ -57,7 +58,7 @@ def load_markdown(path: Path) -> LoadedDocument:
         title=title or path.stem,
         doc_type="markdown",
         sections=sections,
-        url=_first(meta, _URL_KEYS) or preamble.get("URL Source"),
+        url=web_url(_first(meta, _URL_KEYS)) or web_url(preamble.get("URL Source")),
         updated=updated or to_iso_date(preamble.get("Published Time")),
     )
 

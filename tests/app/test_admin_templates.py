@@ -96,7 +96,7 @@ def test_replacing_a_template_needs_confirmation(templates_dir: Path) -> None:
     assert (templates_dir / "acknowledgement.yaml").read_text() == original
     click(at, "Yes, replace it")
     assert not at.exception
-    assert "Replaced the template Acknowledgement (2027)" in at.success[0].value
+    assert escape_markdown("Replaced the template Acknowledgement (2027)") in at.success[0].value
     assert (templates_dir / "acknowledgement.yaml").read_text() == changed
 
 
