@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
+from readability import Document
 
 from assistant.errors import LoadError
 from assistant.types import LoadedDocument
@@ -104,7 +105,20 @@ def _main_content(soup: BeautifulSoup) -> Tag:
         found = soup.select_one(selector)
         if found is not None and found.get_text(strip=True):
             return found
-    return soup.body or soup
+    return _densest(soup)
+
+
+def _densest(soup: BeautifulSoup) -> Tag:
+    """A page with no main-content element (an intranet built of plain <div>s): the block of
+    running text that readability (Mozilla's algorithm, ``readability-lxml``) picks, without
+    the menus, trails and news widgets around it; the whole body if it finds nothing."""
+    body = soup.body or soup
+    try:
+        summary = Document(str(body)).summary(html_partial=True)
+    except Exception:  # readability gives up on odd markup: keep everything rather than fail
+        return body
+    found = BeautifulSoup(summary, "lxml")
+    return found.body or found if found.get_text(strip=True) else body
 
 
 def _walk(node: Tag, builder: SectionBuilder) -> None:
