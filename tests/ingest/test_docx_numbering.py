@@ -60,7 +60,7 @@ def test_a_bullet_restarts_the_numbered_items_under_it(tmp_path: Path) -> None:
                        ("print the form", 1)):
         add(document, text, 91, ilvl)
     assert texts(document, tmp_path) == [
-        ((), "- Online\n1. log in\n2. apply\n- By post\n1. print the form")]
+        ((), "- Online\n  1. log in\n  2. apply\n- By post\n  1. print the form")]
 
 
 def test_heading_numbers_are_kept_when_the_text_starts_with_the_same_letters(
@@ -124,8 +124,8 @@ def test_legal_numbering_and_lvl_restart(tmp_path: Path) -> None:
                        ("second", 2)):
         add(document, text, 91, ilvl)
     assert texts(document, tmp_path) == [((), (
-        "Article I Scope\nSection 1.01 Who\nNote 1 first\nArticle II Terms\nSection 2.01 Pay\n"
-        "Note 2 second"))]
+        "Article I Scope\n  Section 1.01 Who\n    Note 1 first\nArticle II Terms\n"
+        "  Section 2.01 Pay\n    Note 2 second"))]
 
 
 def test_level_overrides_and_a_restart_that_opens_with_a_sub_item(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_level_overrides_and_a_restart_that_opens_with_a_sub_item(tmp_path: Path
                                ("restarted", 92, 0), ("lettered", 93, 0)):
         add(document, text, num_id, ilvl)
     assert texts(document, tmp_path) == [((), (
-        "1. one\n2. two\n(a) sub first\n1. restarted\nB) lettered"))]
+        "1. one\n2. two\n  (a) sub first\n1. restarted\nB) lettered"))]
 
 
 def test_numbering_switched_off_in_a_list_style_paragraph_is_no_list_item(

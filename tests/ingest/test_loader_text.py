@@ -190,9 +190,9 @@ def test_word_lists_and_headings_keep_the_numbers_word_shows(tmp_path: Path) -> 
         ("1 Eligibility", "1.1 Who can apply"), ("2 How to claim",),
         ("2 How to claim", "2.1 Online")]
     assert sections[0].text == (
-        "1. You must be 18 or over\n(a) and live in England\n(b) or live in Wales\n"
-        "i) unless you are a student\n2. You must have a bank account\n\nThen:\n\n"
-        "1. Apply online\n2. Wait for a letter\n(a) Keep it")
+        "1. You must be 18 or over\n  (a) and live in England\n  (b) or live in Wales\n"
+        "    i) unless you are a student\n2. You must have a bank account\n\nThen:\n\n"
+        "1. Apply online\n2. Wait for a letter\n  (a) Keep it")
     assert sections[1].text == "Not numbered here"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
@@ -44,6 +45,7 @@ def encrypt_pdf(source: Path, target: Path, user_password: str) -> Path:
 def make_docx(path: Path) -> Path:
     document = docx.Document()
     document.core_properties.title = "Leave policy"
+    document.core_properties.modified = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
     document.add_heading("Annual leave", level=1)
     document.add_paragraph("Staff get 25 days of annual leave.")
     document.add_heading("Carry over", level=2)
@@ -124,7 +126,7 @@ def test_docx_headings_lists_tables_and_properties(tmp_path: Path) -> None:
     carry = doc.sections[1].text
     assert "- Ask your manager\n- Record it in the system" in carry
     assert "Grade | Days\nAO | 25" in carry
-    assert doc.updated is not None
+    assert doc.updated == "2024-05-01"
 
 
 HTML_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Child Benefit - GOV.UK</title>
