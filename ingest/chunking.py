@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,8 +87,22 @@ def split_into_chunks(
             header = header_for(heads, start)
             body = f"{header}\n{text[start:end]}" if header else text[start:end]
             pieces.append((run, run.label(lead + start, lead + end), body))
+    kept = [p for p in pieces if not _adds_nothing(doc.title, p[0], p[2])] or pieces
     return [_make_chunk(doc, identity, run.section, label, text, n) for n, (run, label, text) in
-            enumerate(pieces)]
+            enumerate(kept)]
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _adds_nothing(title: str, run: _Run, text: str) -> bool:
+    """A piece whose every word is already in the title or the headings of the sections it
+    comes from: a title page ("Home Working Allowance / Guidance") or a heading with no text of
+    its own ("2 Eligibility", whose subsections carry it in their paths). As a chunk it only
+    crowds real passages out."""
+    headings = " ".join(h for _, part in run.parts for h in part.heading_path)
+    known = set(_WORDS.findall(f"{title} {headings}".lower()))
+    return set(_WORDS.findall(text.lower())) <= known
 
 
 SCRAP_WORDS = 3  # a piece this short ("or", "and", "1.") is joined to a neighbour

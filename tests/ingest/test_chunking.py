@@ -188,3 +188,21 @@ def test_a_short_table_or_prose_gets_no_header_added() -> None:
     doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), prose),))
     chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=40))
     assert "".join(c.text for c in chunks).count("|") == 0
+
+
+def test_a_title_page_or_a_heading_with_no_text_of_its_own_is_no_chunk() -> None:
+    body = " ".join(f"Only staff whose contract names their home may claim item {i}."
+                    for i in range(40))
+    doc = LoadedDocument("Home Working Allowance Guidance", "pdf", (
+        Section((), "Home Working Allowance\nGuidance", 1, 1),
+        Section(("2 Eligibility",), "2 Eligibility", 1, 1),
+        Section(("2 Eligibility", "2.1 Contractual home workers"),
+                f"2.1 Contractual home workers\n{body}", 1, 2),
+    ))
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=200))
+    assert chunks and all("Only staff" in c.text for c in chunks)
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    assert chunks[0].section == "2 Eligibility > 2.1 Contractual home workers"
+    # a document that is nothing but its title keeps that chunk rather than none
+    alone = LoadedDocument("Lone working", "docx", (Section((), "Lone working"),))
+    assert [c.text for c in split_into_chunks(alone, IDENTITY, words)] == ["Lone working"]
