@@ -19,7 +19,8 @@ import streamlit as st
 from app_pages.sources import escape_markdown
 from consult.analysis import QuestionResult
 from consult.export import export_csv, export_xlsx
-from consult.report import ThemeSummary, summarise
+from consult.positions import position_basis
+from consult.report import ThemeSummary, positions_by_default, summarise
 from consult.responses import Question
 from consult.review import review_to_json
 from consult.themes import Framework, framework_to_json
@@ -92,6 +93,13 @@ def show_overview(result: QuestionResult) -> None:
     cols[2].metric("Disagree", positions.count("disagree"))
     cols[3].metric("Unclear", positions.count("unclear"))
     cols[4].metric("Evidence-rich", sum(bool(e) for e in result.evidence))
+    guessed = len(positions_by_default(result))
+    if guessed:
+        st.caption(f"{guessed:,} of {len(positions):,} positions rest on no stance word and were "
+                   "read as agree (how analysts usually code an answer that engages with the "
+                   "proposal's aims). A complaint with no stance word may be disagreement: check "
+                   "them in the response list (\"Position read from\") and correct them under "
+                   "Review.")
 
 
 def show_themes(result: QuestionResult) -> None:
@@ -123,7 +131,11 @@ def response_rows(result: QuestionResult, rows: Sequence[int]) -> list[dict[str,
     responses = result.question.responses
     return [{"Respondent": responses[i].response_id,
              "Themes": "; ".join(labels.get(t, t) for t in result.assignments[i]),
-             "Position": result.positions[i], "Evidence": ", ".join(result.evidence[i]),
+             "Position": result.positions[i],
+             "Position read from": position_basis(
+                 responses[i].text, result.question.text, result.positions[i],
+                 responses[i].response_id in result.position_corrections),
+             "Evidence": ", ".join(result.evidence[i]),
              "Corrected": "yes" if result.corrected(responses[i].response_id) else "",
              "Response": responses[i].text} for i in rows]
 

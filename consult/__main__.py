@@ -16,7 +16,7 @@ from consult.errors import ConsultError
 from consult.export import export_csv, export_xlsx, mapping_rows
 from consult.importing import load_consultation, repeated_id_warning
 from consult.language import language_warning
-from consult.report import bar_chart, summarise
+from consult.report import bar_chart, positions_line, summarise
 from consult.review import result_to_json
 from consult.themes import Framework, load_framework
 
@@ -150,6 +150,7 @@ def _print(results: list[QuestionResult]) -> None:
     for result in results:
         print(f"\n{result.question.question_id}: {result.question.text}")
         print("Counts: " + ", ".join(f"{k} {v}" for k, v in result.question.counts().items()))
+        print(positions_line(result))
         rows = summarise(result)
         print(bar_chart(rows))
         texts = {r.response_id: r.text for r in result.question.responses}

@@ -18,6 +18,7 @@ from typing import Any
 
 from consult.analysis import QuestionResult
 from consult.errors import ConsultError
+from consult.positions import position_basis
 from consult.report import summarise
 
 Cell = str | int | float
@@ -27,7 +28,7 @@ THEME_COLUMNS = [
 ]  # fmt: skip
 MAPPING_COLUMNS = [
     "question", "response_id", "status", "theme_ids", "theme_labels", "position",
-    "evidence", "reviewed", "response",
+    "position_basis", "evidence", "reviewed", "response",
 ]  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_CHARS = 32_767  # Excel's limit for one cell
@@ -66,9 +67,11 @@ def mapping_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
         for i, response in enumerate(result.question.responses):
             ids = result.assignments[i]
             status = "unmatched" if i in unmatched else "themed"
+            basis = position_basis(response.text, result.question.text, result.positions[i],
+                                   response.response_id in result.position_corrections)
             rows.append([
                 result.question.text, response.response_id, status, ", ".join(ids),
-                "; ".join(labels.get(t, t) for t in ids), result.positions[i],
+                "; ".join(labels.get(t, t) for t in ids), result.positions[i], basis,
                 ", ".join(result.evidence[i]), "yes" if result.corrected(response.response_id)
                 else "no", response.original,
             ])  # fmt: skip
@@ -78,6 +81,7 @@ def mapping_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
                     result.question.text,
                     item.response_id,
                     item.reason,
+                    "",
                     "",
                     "",
                     "",

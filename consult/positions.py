@@ -280,6 +280,27 @@ def classify_position(text: str, question: str = "") -> Position:
     return "disagree" if cues["against"] + cues["disagree"] > cues["agree"] else "agree"
 
 
+def stance_worded(text: str, question: str = "") -> bool:
+    """Whether ``text`` says anything ``classify_position`` reads as a position (a scale word, a
+    non-answer, a cue, a rejected premise). False means its position is only the default,
+    "agree": a reviewer should check those (consultation analysts code an answer that engages
+    with the aims as agreeing, but a complaint with no stance word may well be disagreement)."""
+    if likert_position(text) is not None:
+        return True
+    lowered = text.lower().replace("\u2019", "'")
+    if _NON_ANSWER.search(lowered) or _REJECTS_PREMISE.search(lowered):
+        return True
+    return any(cue_counts(text, question).values())
+
+
+def position_basis(text: str, question: str, position: Position, corrected: bool) -> str:
+    """What a position rests on, for exports and the page: "reviewer", "wording", or
+    "no stance words (read as agree)"."""
+    if corrected:
+        return "reviewer"
+    return "wording" if stance_worded(text, question) else f"no stance words (read as {position})"
+
+
 def classify_positions(texts: Sequence[str], question: str = "") -> list[Position]:
     """``classify_position`` for each text."""
     return [classify_position(t, question) for t in texts]

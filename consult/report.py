@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from consult.analysis import QuestionResult
-from consult.positions import POSITIONS, Position
+from consult.positions import POSITIONS, Position, stance_worded
 from consult.themes import Theme
 
 QUOTES = 3
@@ -71,3 +71,20 @@ def name_some(items: list[str], limit: int) -> str:
     "R012, R044 and 3 more"."""
     more = f" and {len(items) - limit:,} more" if len(items) > limit else ""
     return ", ".join(items[:limit]) + more
+
+
+def positions_by_default(result: QuestionResult) -> list[int]:
+    """Rows whose position rests on no stance word at all (the default, "agree") and that no
+    reviewer has corrected: the positions to check first."""
+    question = result.question
+    return [i for i, r in enumerate(question.responses)
+            if r.response_id not in result.position_corrections
+            and not stance_worded(r.text, question.text)]
+
+
+def positions_line(result: QuestionResult) -> str:
+    """"Positions: agree 54, disagree 32, unclear 14; 12 have no stance words (read as agree)."."""
+    counts = ", ".join(f"{p} {result.positions.count(p)}" for p in POSITIONS)
+    guessed = len(positions_by_default(result))
+    note = f"; {guessed:,} with no stance words were read as agree: check them" if guessed else ""
+    return f"Positions: {counts}{note}."

@@ -654,3 +654,11 @@ def test_importing_again_asks_before_discarding_a_review(fake_app: AppServices) 
     at.run()
     assert not at.exception
     assert results(at) == {} and "Imported 27 rows" in texts(at)
+
+
+def test_positions_read_by_default_are_counted_and_shown(fake_app: AppServices) -> None:
+    at = analysed(fake_app)
+    assert not at.exception
+    assert "24 of 24 positions rest on no stance word and were read as agree" in texts(at)
+    frames = [d.value for d in at.dataframe if "Position read from" in d.value.columns]
+    assert frames and set(frames[0]["Position read from"]) == {"no stance words (read as agree)"}

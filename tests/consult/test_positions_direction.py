@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from consult.positions import classify_position, proposal_direction, proposed_word
+from assistant.testing import FakeEmbedder
+from consult.analysis import analyse_question
+from consult.export import MAPPING_COLUMNS, mapping_rows
+from consult.importing import build_question
+from consult.positions import (
+    classify_position,
+    position_basis,
+    proposal_direction,
+    proposed_word,
+    stance_worded,
+)
+from consult.report import positions_by_default, positions_line
+from consult.review import set_position
 
 ENABLES = "Do you agree that e-scooter rental schemes should be made permanent in towns and cities?"
 RESTRICTS = "Should gambling advertisements be completely banned during televised sporting events?"
@@ -83,3 +95,32 @@ def test_views_on_a_proposal_is_not_an_open_question() -> None:
     question = "What are your views on making the schemes permanent?"
     assert classify_position("Ban them.", question) == "disagree"
     assert classify_position("Ban them.", "What would make them safer?") == "agree"
+
+
+def test_a_position_with_no_stance_word_is_marked_as_read_by_default() -> None:
+    assert stance_worded("Ban them.", ENABLES)
+    assert stance_worded("Not my area.", ENABLES)
+    assert stance_worded("Disagree", ENABLES)
+    assert not stance_worded("Fly-tipping will go up and the verges will be full of bags.", ENABLES)
+    assert position_basis("Fly-tipping will go up.", ENABLES, "agree", False) == \
+        "no stance words (read as agree)"
+    assert position_basis("I strongly agree.", ENABLES, "agree", False) == "wording"
+    assert position_basis("Fly-tipping will go up.", ENABLES, "disagree", True) == "reviewer"
+
+
+def test_exports_the_cli_and_the_summary_say_which_positions_are_defaults() -> None:
+    question = build_question("q1", ENABLES, [
+        ("r1", "I strongly agree, they are brilliant."),
+        ("r2", "Fly-tipping will go up and the verges will be full of bags."),
+        ("r3", "Scooters left on every pavement and nobody moves them."),
+    ])
+    result = analyse_question(question, FakeEmbedder(), k=1)
+    assert positions_by_default(result) == [1, 2]
+    assert positions_line(result) == ("Positions: agree 3, disagree 0, unclear 0; 2 with no "
+                                      "stance words were read as agree: check them.")
+    basis = MAPPING_COLUMNS.index("position_basis")
+    assert [row[basis] for row in mapping_rows([result])] == [
+        "wording", "no stance words (read as agree)", "no stance words (read as agree)"]
+    set_position(result, "r3", "disagree")
+    assert positions_by_default(result) == [1]
+    assert mapping_rows([result])[2][basis] == "reviewer"
