@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from assistant.ports import Vectors
 from consult.embedding import normalise_rows
@@ -164,6 +164,18 @@ def _kmeans(vectors: Vectors, k: int, seed: int) -> KMeans:
     return KMeans(n_clusters=k, init=seeds, n_init=1, random_state=seed).fit(vectors)
 
 
+# words that say how someone feels or talks, not what about: never a theme's label
+# ("Agree, big, bit", "Yes, near, way")
+_NOT_TOPICS = frozenset(ENGLISH_STOP_WORDS | {
+    "yes", "yeah", "agree", "agreed", "disagree", "strongly", "totally", "definitely",
+    "absolutely", "really", "just", "bit", "big", "way", "lot", "lots", "like", "know", "think",
+    "thinks", "want", "make", "making", "made", "let", "rid", "sure", "ok", "okay", "idea",
+    "thing", "things", "tbh", "idk", "actually", "maybe", "probably", "pretty", "quite",
+    "honestly", "simply", "course", "point", "good", "bad", "great", "need", "needs", "say",
+    "said", "feel", "view", "views", "opinion", "support", "oppose", "proposal", "question",
+})
+
+
 def distinctive_words(
     texts: Sequence[str], clusters: np.ndarray, k: int, top: int = 3, ignore: str = ""
 ) -> list[list[str]]:
@@ -175,7 +187,8 @@ def _distinctive_words(
     cleaned: Sequence[str], clusters: np.ndarray, k: int, top: int = 3, ignore: str = ""
 ) -> list[list[str]]:
     """``distinctive_words`` of texts already cleaned by ``_label_text``."""
-    vectoriser = CountVectorizer(stop_words="english", ngram_range=(1, 2), max_features=20_000,
+    vectoriser = CountVectorizer(stop_words=list(_NOT_TOPICS), ngram_range=(1, 2),
+                                 max_features=20_000,
                                  lowercase=False, token_pattern=_LABEL_WORD)
     try:
         counts = vectoriser.fit_transform(cleaned)

@@ -160,3 +160,19 @@ def test_first_hand_experience_is_flagged(text: str) -> None:
 )
 def test_figures_skip_references_and_ages_only(text: str, figures: bool) -> None:
     assert ("figures" in evidence_signals(text)) is figures
+
+
+def test_discovered_labels_name_topics_not_how_people_talk() -> None:
+    import numpy as np
+
+    from consult.discovery import distinctive_words
+
+    texts = ["Yes I agree, a big bit of the parking is a problem.",
+             "Yeah totally agree, parking is a big bit of a mess.",
+             "I think the bus timetable is a good idea really.",
+             "Honestly the bus timetable needs a lot of work, I think."]
+    words = distinctive_words(texts, np.array([0, 0, 1, 1]), 2)
+    chosen = {w for label in words for term in label for w in term.split()}
+    assert "parking" in chosen and ("bus" in chosen or "timetable" in chosen)
+    assert not chosen & {"yes", "yeah", "agree", "big", "bit", "think", "good", "idea",
+                         "really", "honestly", "lot"}
