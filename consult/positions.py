@@ -109,11 +109,17 @@ _ARGUED_AGAINST = [
 ]
 _UNCLEAR = [
     r"\b(not (at all |really |entirely |quite )?sure|unsure|don't know|do not know|undecided|"
-    r"no (strong |real )?(view|opinion)|neutral|torn|either way|on the fence|not bothered|"
-    r"(don't|do not) (really )?(mind|care)|(don't|do not) (really )?have (a|an|much of an?) "
-    r"(view|opinion)|pros and cons|swings and roundabouts)\b",
-    # one thing said to be good and bad in a breath: "Love the idea, hate the execution."
-    r"\b(good|great|fine|love|like)\b[^.;]{0,60}\b(bad|awful|terrible|hate|dislike)\b",
+    r"no (strong |real )?(view|opinion)|either way|on the fence|not bothered|"
+    r"(don't|do not) (really )?have (a|an|much of an?) (view|opinion)|pros and cons|"
+    r"swings and roundabouts)\b",
+    # said of oneself only: "I'm torn", but "they've torn up the verges"; "I don't mind", but
+    # "riders don't care about pedestrians"
+    r"\b(i'm|i am|i feel|feeling|i'd say i'm)( a bit| quite| really| pretty| fairly)? "
+    r"(neutral|torn)\b|\b(i|we)( really)? (don't|do not)( really)? (mind|care)\b",
+    # one thing liked and disliked in a breath: "Love the idea, hate the execution.", "Good for
+    # getting to the station, bad for everyone else"
+    r"\b(love|like)\b[^.;]{0,40}\b(hate|dislike)\b|\bgood for\b[^.;]{0,60}\bbad for\b"
+    r"|\b(good|great|nice) (idea|in theory|in principle)\b[^.;]{0,40}\b(but|bad|awful|poor)\b",
     r"\b(only if|as long as|provided (that|they|it))\b",
     r"\b(it|that) depends\b|\bdepends on\b",
     r"\b(on the other hand|both sides|mixed feelings|difficult to say|hard to say|in two minds)\b",
@@ -135,11 +141,15 @@ _LIKERT: dict[str, Position] = {
 }
 # answers that give no view at all ("No idea, sorry.", "Not my area", "Can't think of anything")
 _NON_ANSWER = re.compile(
-    r"^\W*(no idea|idk|dunno|no comment|nothing to add|not my area|n/?a\b|not applicable|"
+    r"^\W*(no idea|idk|dunno|no comment|nothing (more |further |else )?to (add|say)|"
+    r"nothing (more|further)\b|not my area|n/?a\b|not applicable|"
     r"(can't|cannot|can not) think of anything|(i )?(don't|do not) know|not sure)\b")
 # an open question's premise rejected: "Nothing will make them safe", "They can't be made safe"
 _REJECTS_PREMISE = re.compile(
-    r"^\W*nothing\b(?! else to add)|\bnothing (else )?(will|would|can|could)\b"
+    # "Nothing." or "Nothing will make them safe", not "nothing would help more", "nothing
+    # can beat proper lanes"
+    r"^\W*nothing\W*(?:$|[.!])|\bnothing (else )?(will|would|can|could)\b"
+    r"(?![^.]*\b(more|better|than|beats?)\b)"
     r"|\b(can't|cannot|can not) be made\b|\b(don't|do not) think (anything|they can|it can)\b"
     r"|\binstead of whether\b")
 _RESTRICTS = re.compile(
@@ -149,11 +159,24 @@ _RESTRICTS = re.compile(
 _ENABLES = re.compile(
     r"\b(permanent\w*|allow\w*|introduc\w*|expand\w*|extend\w*|legalis\w*|legaliz\w*|"
     r"continu\w*|keep|kept|approv\w*|build|invest\w*|creat\w*|reopen\w*)\b")
+# proposals turned round: lifting a restriction enables; no longer allowing something restricts
+_LIFTS = re.compile(
+    r"\b(lift\w*|remov\w*|end\w*|scrap\w*|abolish\w*|drop\w*|relax\w*|eas(e|ed|ing))\b"
+    r"[^.?]{0,20}\b(ban|bans|tax|taxes|cap|caps|charge|charges|limit|limits|restrictions?|"
+    r"levy|fee|fees)\b|\b(ban|tax|cap|charge|limit|restrictions?|levy|fee)\b[^.?]{0,30}\b"
+    r"(be )?(lifted|removed|ended|scrapped|abolished|dropped|relaxed|eased)\b")
+_NO_LONGER = re.compile(r"\b(no longer|not|never) be (allowed|permitted|available|offered|"
+                        r"kept|open|funded)\b")
 # the question's own proposal, "should X be (made) permanent" -> "permanent"
 _PROPOSED = re.compile(
     r"\b(?:should|to|would|will|could|be) (?:\w+ ){0,6}?be (?:made |completely |fully |"
     r"totally |entirely |permanently )?([a-z]{4,})\b")
-_NEGATION = r"(?:\bnot\b|\bnever\b|n't\b|\bno\b)"
+_CLAUSES = re.compile(r"[.,;:?!()]|\bbut\b")
+_NEGATIONS = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno\b")
+# "not just about banning ads", "why not make them permanent", "can't fault them"
+_NOT_A_DENIAL = re.compile(r"\b(not|n't) (just|only|simply|merely)\b|\bwhy not\b|"
+                           r"\bno (brainer|reason|doubt|question)\b|(can't|cannot) fault\b")
+_ASKS_FOR = re.compile(r"\b(make|made|be|should|must|keep|stay|remain)\b")
 _NOT_WORD = re.compile(r"[^a-z' ]+")
 _PROPOSAL_QUESTION = re.compile(
     r"^\W*(should|do|does|is|are|would|will|could|can|to what extent|how far|how much)\b"
@@ -191,7 +214,9 @@ def proposal_direction(question: str) -> Direction:
     """Whether the question's proposal restricts something (ban, limit, scrap) or enables or
     keeps it (make permanent, allow, extend); "unknown" when it says neither."""
     text = question.lower()
-    if _RESTRICTS.search(text):
+    if _LIFTS.search(text):  # "should the ban be lifted", "remove the cap"
+        return "enables"
+    if _RESTRICTS.search(text) or _NO_LONGER.search(text):  # "no longer be allowed"
         return "restricts"
     return "enables" if _ENABLES.search(text) else "unknown"
 
@@ -227,18 +252,35 @@ def cue_counts(text: str, question: str = "") -> dict[str, int]:
             counts[name] += found
     word = proposed_word(question)
     if word and direction != "unknown":
-        stem = _stem(word)
-        # "not just about banning ads" is no negation of the ban
-        negated = re.search(rf"{_NEGATION}(?!\W+(just|only|simply|merely)\b)(\W+\w+){{0,4}}?"
-                            rf"\W+{stem}", text)
-        if negated:
+        said = _proposal_said(text, _stem(word))
+        if said == "negated":
             counts["disagree"] += 1
-        elif direction == "enables" and re.search(
-                rf"\b(make|made|be|should|must|keep|stay|remain)\b(\W+\w+){{0,3}}?\W+{stem}", text):
+        elif said == "asked" and direction == "enables":
             # "make them permanent"; a restriction's word is as often named by its opponents
             # ("a ban would ...") as asked for, so only its negation counts
             counts["agree"] += 1
     return counts
+
+
+def _proposal_said(text: str, stem: str) -> str:
+    """"negated" when a clause says the proposed word with one negation before it ("please do
+    not make them permanent", "I don't think they should be made permanent"); "asked" when a
+    clause asks for it ("make them permanent"); "" otherwise. A clause ends at punctuation or
+    "but" ("It's not perfect but make them permanent"); two negations cancel out or confuse
+    ("there is no reason they shouldn't be banned"), and "why not ..." asks for it."""
+    word = rf"\b{stem}[a-z]{{0,4}}\b"  # "ban", "banned", "banning", not "bankroll"
+    found = ""
+    for clause in _CLAUSES.split(text):
+        at = re.search(word, clause)
+        if not at:
+            continue
+        before = clause[: at.start()]
+        negations = _NEGATIONS.findall(before)
+        if len(negations) == 1 and not _NOT_A_DENIAL.search(before):
+            return "negated"
+        if not negations and _ASKS_FOR.search(before):
+            found = "asked"
+    return found
 
 
 def _stem(word: str) -> str:

@@ -124,3 +124,32 @@ def test_exports_the_cli_and_the_summary_say_which_positions_are_defaults() -> N
     set_position(result, "r3", "disagree")
     assert positions_by_default(result) == [1]
     assert mapping_rows([result])[2][basis] == "reviewer"
+
+
+@pytest.mark.parametrize(("answer", "question", "expected"), [
+    # a review's misreads of the first version of these rules
+    ("I can't understand why they haven't been banned already.", RESTRICTS, "agree"),
+    ("There is no reason they shouldn't be banned.", RESTRICTS, "agree"),
+    ("Don't let the bookies bankroll football any more.", RESTRICTS, "agree"),
+    ("Why not make them permanent? They work.", ENABLES, "agree"),
+    ("No brainer, make them permanent.", ENABLES, "agree"),
+    ("Can't fault them, make them permanent.", ENABLES, "agree"),
+    ("It's not perfect but make them permanent.", ENABLES, "agree"),
+    ("I don't think they should be made permanent.", ENABLES, "disagree"),
+    ("I like them, the old bus service was bad.", ENABLES, "agree"),
+    ("Great for commuters, the buses round here are awful.", ENABLES, "agree"),
+    ("The schemes should be carbon neutral and they are.", ENABLES, "agree"),
+    ("They've torn up the grass verges everywhere.", ENABLES, "agree"),
+    ("Riders don't care about pedestrians and ride on the pavement.", ENABLES, "agree"),
+    ("Better lights. Nothing would help more.", OPEN, "agree"),
+    ("Nothing can beat proper segregated lanes.", OPEN, "agree"),
+    ("Nothing more to add.", OPEN, "unclear"),
+    ("Nothing further, thanks.", OPEN, "unclear"),
+    # proposals turned round
+    ("Ban them.", "Should e-scooters no longer be allowed on pavements?", "agree"),
+    ("Let people choose, it's their own choice.", "Should the ban on pavement riding be lifted?",
+     "agree"),
+    ("Ban them.", "Should the ban on pavement riding be lifted?", "disagree"),
+])
+def test_reviewed_misreads(answer: str, question: str, expected: str) -> None:
+    assert classify_position(answer, question) == expected
