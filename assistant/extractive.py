@@ -29,6 +29,7 @@ EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are em
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_NUMBERED_ITEM = re.compile(r"^(\d{1,2})[.)]\s+")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?)\s+(?=[A-Z])")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]”]))\s+(?=[A-Z0-9\"'(“£])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "mr.", "mrs.", "dr.", "no.", "st.")
@@ -63,8 +64,9 @@ _INTENTS = (
         re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b", re.I),
         re.compile(
             r"\b(?:eligible|qualify|entitled)\b[^.]{0,60}\bif\b|\b(?:all|both|one|any) of "
-            r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]*\b(?:must|need to|"
-            r"have to)\b|\b(?:must|need to)(?: also)? (?:be|have|get|live|work)\b", re.I),
+            r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]{0,200}"
+            r"\b(?:must|need to|have to)\b"
+            r"|\b(?:must|need to)(?: also)? (?:be|have|get|live|work)\b", re.I),
     ),
     # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
     # usually asking which side of a limit it falls: the sentence stating the limit answers it
@@ -146,6 +148,7 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
     previous = ""
     current = ""  # the last heading line seen
     lines = [*text.splitlines(), ""]
+    numbered_headings = _numbered_headings(lines)
     for number, line in enumerate(lines):
         stripped = line.strip()
         if _LAYOUT.match(stripped):
@@ -154,7 +157,7 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         # a table row is a line of its own, like a list item: a chosen row brings its table
         is_row = is_table_row(stripped)
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
-        numbered = _numbered_heading(stripped, previous, following)
+        numbered = number in numbered_headings
         is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
         heading = not is_row and (numbered or stripped.startswith("#")
                                   or _looks_like_heading(stripped, previous, following))
@@ -179,15 +182,52 @@ def is_table_row(line: str) -> bool:
     return stripped.startswith("|") or " | " in stripped
 
 
-def _numbered_heading(line: str, previous: str, following: str) -> bool:
-    """A numbered section heading ("4. Carry over", "2.1 Basic entitlement") as Word and PDF
-    text carry them: its words read as a heading and a paragraph, not another item, follows
-    (a numbered list's items follow one another: "1. Check your eligibility", "2. Apply")."""
-    found = _SECTION_NUMBER.match(line)
-    if not found or _ITEM.match(following) or _SECTION_NUMBER.match(following) \
-            or _ITEM.match(previous):
+def _numbered_headings(lines: Sequence[str]) -> set[int]:
+    """Lines that are numbered section headings ("4. Carry over", "2.1 Basic entitlement"), as
+    Word and PDF text carry them once small sections are folded into one chunk. A candidate
+    reads as a heading, its nearest non-blank neighbours are not numbered items (a numbered
+    list's items follow one another, blank lines or not: "1. Check you're eligible", "2. Apply
+    online"), and another candidate is its sibling or its parent or child ("3." beside "4.",
+    "2." above "2.1"): a lone "3. Send it to your manager" at the start of a chunk is a list's
+    last item, and "12 Months" is no section."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    candidates: dict[int, tuple[str, ...]] = {}
+    for at, i in enumerate(filled):
+        line = lines[i].strip()
+        found = _SECTION_NUMBER.match(line)
+        if not found:
+            continue
+        number = tuple(found.group(1).rstrip(".").split("."))
+        previous = lines[filled[at - 1]].strip() if at else ""
+        following = lines[filled[at + 1]].strip() if at + 1 < len(filled) else ""
+        if _continues_list(number, previous, -1) or _continues_list(number, following, 1):
+            continue
+        # the line right before: a blank line or another heading ends what came before
+        before = lines[i - 1].strip() if i else ""
+        before = "" if _SECTION_NUMBER.match(before) else before
+        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if _looks_like_heading(line[found.end():], before, after):
+            candidates[i] = number
+    return {i for i, number in candidates.items()
+            if any(j != i and _related(number, other) for j, other in candidates.items())}
+
+
+def _continues_list(number: tuple[str, ...], neighbour: str, step: int) -> bool:
+    """Whether ``neighbour`` is the numbered list item before (step -1) or after (+1) an item
+    numbered ``number``: "2. Apply online" after "1. Check you're eligible"."""
+    found = _NUMBERED_ITEM.match(neighbour)
+    return len(number) == 1 and found is not None and \
+        int(found.group(1)) == int(number[0]) + step
+
+
+def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Section numbers of siblings ("3" and "4", "2.1" and "2.2") or of a parent and a child."""
+    if a == b:
         return False
-    return _looks_like_heading(line[found.end():], previous, following)
+    if len(a) == len(b):
+        return a[:-1] == b[:-1]
+    short, long = sorted((a, b), key=len)
+    return long[: len(short)] == short
 
 
 def _section_depth(heading: str) -> int:

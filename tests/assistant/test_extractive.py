@@ -420,3 +420,28 @@ def test_a_numbered_list_stays_a_list_and_a_subsection_keeps_its_label() -> None
                              scored(chunk))
     # "2.1" is a subsection of "2.": the label is not replaced by it
     assert extract.citations[0].section == "2. Entitlement"
+
+
+@pytest.mark.parametrize("text", [
+    "To claim:\n\n1. Check you're eligible\n\n2. Apply online\n\n3. Wait for a decision\n\n"
+    "It takes 4 weeks.",  # a numbered list with blank lines between its items
+    "3. Send it to your manager\nPayment takes 4 weeks.",  # a chunk starting at a last item
+])
+def test_numbered_list_items_are_never_taken_for_headings(text: str) -> None:
+    units = split_units(text)
+    items = [u.text for u in units if u.is_item]
+    assert items and all(u.heading == "" for u in units)
+    assert "Apply online" in items or "Send it to your manager" in items
+
+
+def test_a_lone_number_before_a_capital_is_no_section() -> None:
+    units = split_units("Pay is due.\n12 Months\nThe period ends.")
+    assert all(u.heading == "" for u in units)
+    assert any("12 Months" in u.text for u in units)
+
+
+def test_intent_cues_never_scan_unbounded_gaps() -> None:
+    # "[^.]*" between two words is quadratic on long text with no full stop (5.7 s at 36,000
+    # words): every gap a cue allows is bounded
+    for asks, states in extractive._INTENTS:
+        assert "*" not in asks.pattern and "*" not in states.pattern
