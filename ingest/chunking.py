@@ -87,12 +87,23 @@ def split_into_chunks(
             header = header_for(heads, start)
             body = f"{header}\n{text[start:end]}" if header else text[start:end]
             pieces.append((run, run.label(lead + start, lead + end), body))
-    kept = [p for p in pieces if not _adds_nothing(doc.title, p[0], p[2])] or pieces
+    paths = [run.section.heading_path for run, _, _ in pieces]
+    kept = [p for i, p in enumerate(pieces) if not (
+        _adds_nothing(doc.title, p[0], p[2]) and _carried_on(paths, i))] or pieces
     return [_make_chunk(doc, identity, run.section, label, text, n) for n, (run, label, text) in
             enumerate(kept)]
 
 
 _WORDS = re.compile(r"\w+")
+
+
+def _carried_on(paths: list[tuple[str, ...]], i: int) -> bool:
+    """Whether piece ``i``'s headings live on without it: it is the title block (no path), or
+    a later piece carries its path (its section's text goes on, or "2 Eligibility > 2.1 ..."
+    follows). A heading whose section holds nothing else ("Deadline: 31 January" over "31
+    January.") is the only place its words are: kept."""
+    path = paths[i]
+    return not path or any(other[: len(path)] == path for other in paths[i + 1:])
 
 
 def _adds_nothing(title: str, run: _Run, text: str) -> bool:

@@ -40,10 +40,16 @@ MAX_BOLD_HEADING_WORDS = 12
 _NOT_HEADING_END = re.compile(r"[.!;,:]$")  # a sentence or a lead-in ("You must:"), not a heading
 # titles that name a template, a program or a file rather than the document (as the PDF loader's)
 _JUNK_TITLE = re.compile(
-    r"^(untitled|document\s*\d*|(new )?(microsoft )?word document|microsoft word\b.*"
+    r"^(untitled|document\s*\d*|(new )?(microsoft )?word document|microsoft word - .*"
     r"|insert title|title|<<.*>>|\{.*\}|.*\.(docx?|dotx?|odt|pdf|rtf|txt))$",
     re.IGNORECASE,
 )
+# a bold line that says something (a figure, a verb of being or duty, an instruction) is
+# emphasis, not a heading
+_STATES_A_FACT = re.compile(
+    r"\d|\b(is|are|was|were|will|must|should|can|cannot|can't|may|never|always|do|don't|does|"
+    r"please|you|your|we|our)\b", re.IGNORECASE)
+_LEADING_NUMBER = re.compile(r"^\s*\d{1,2}(\.\d{1,2})*\.?\s+")  # "3. Booking leave"
 TEMPLATE_STAMP = "2013-12-23T23:15:00"  # created and modified in python-docx's default template
 
 
@@ -278,6 +284,8 @@ def _is_bold_heading(paragraph: Paragraph, text: str) -> bool:
     words = text.split()
     if not words or len(words) > MAX_BOLD_HEADING_WORDS or _NOT_HEADING_END.search(text.strip()):
         return False
+    if _STATES_A_FACT.search(_LEADING_NUMBER.sub("", text)):  # "The helpline is open 9am",
+        return False  # "Never share ...": emphasis; as a heading its words could not be quoted
     runs = [run for run in paragraph._p.iter(_RUN) if _shows_text(run)]
     return bool(runs) and all(_is_bold(Run(run, paragraph), paragraph) for run in runs)
 

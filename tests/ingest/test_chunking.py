@@ -206,3 +206,14 @@ def test_a_title_page_or_a_heading_with_no_text_of_its_own_is_no_chunk() -> None
     # a document that is nothing but its title keeps that chunk rather than none
     alone = LoadedDocument("Lone working", "docx", (Section((), "Lone working"),))
     assert [c.text for c in split_into_chunks(alone, IDENTITY, words)] == ["Lone working"]
+
+
+def test_a_heading_whose_words_are_the_fact_is_kept() -> None:
+    overview = " ".join(f"You must send tax return {i} if you are self-employed." for i in
+                        range(12))
+    doc = LoadedDocument("Self Assessment", "docx", (
+        Section(("Overview",), overview),
+        Section(("Deadline: 31 January",), "31 January."),
+    ))
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=60))
+    assert any(c.text == "31 January." and c.section == "Deadline: 31 January" for c in chunks)

@@ -109,12 +109,13 @@ def test_template_and_program_titles_are_not_the_document_title(
     assert load_document(saved(document, tmp_path / "flexi.docx")).title == "Flexible working"
 
 
-def test_a_real_title_is_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize("title", ["Flexible Working Hours Scheme",
+                                   "Microsoft Word training guide"])
+def test_a_real_title_is_kept(tmp_path: Path, title: str) -> None:
     document = docx.Document()
-    document.core_properties.title = "Flexible Working Hours Scheme"
+    document.core_properties.title = title
     document.add_paragraph("Staff may vary their hours.")
-    assert load_document(saved(document, tmp_path / "flexi.docx")).title == \
-        "Flexible Working Hours Scheme"
+    assert load_document(saved(document, tmp_path / "flexi.docx")).title == title
 
 
 def test_properties_under_libreoffices_relationship_are_not_invented(tmp_path: Path) -> None:
@@ -169,6 +170,9 @@ def test_short_bold_paragraphs_are_headings_below_heading_styles(tmp_path: Path)
     bold(document, "Trigger points")
     document.add_paragraph("8 days of absence in 12 months.")
     bold(document, "Signed: Head of HR")  # nothing follows: body text, not an empty section
+    bold(document, "3. Keeping in touch")  # a number of its own is no fact
+    bold(document, "The helpline is open 9am to 5pm")  # a fact in bold: body text
+    document.add_paragraph("Call it if your manager is away.")
     doc = load_document(saved(document, tmp_path / "sick.docx"))
     assert doc.title == "Occupational Sick Pay Procedure"
     assert [(s.heading_path, s.text) for s in doc.sections] == [
@@ -178,7 +182,9 @@ def test_short_bold_paragraphs_are_headings_below_heading_styles(tmp_path: Path)
          "Fit notes from day 8"),
         (("Reporting", "Return to work"), "Your manager holds an interview.\n\nContact HR"),
         (("Reporting", "Trigger points"), "8 days of absence in 12 months.\n\n"
-         "Signed: Head of HR")]
+         "Signed: Head of HR"),
+        (("Reporting", "3. Keeping in touch"), "The helpline is open 9am to 5pm\n\n"
+         "Call it if your manager is away.")]
 
 
 def test_nested_list_items_are_indented_like_markdown(tmp_path: Path) -> None:
