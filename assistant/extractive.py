@@ -139,13 +139,20 @@ def split_units(text: str, source: int = 0) -> list[Unit]:
     for block, is_item, heading in _blocks(text):
         pieces = [block] if is_item else _sentences(block)
         for piece in pieces:
-            units.append(Unit(source, len(units), piece, is_item, heading))
+            # a value on its own line under a lead-in ("recorded in this format:" then
+            # "SC-242-25-01234") is the lead-in's one item: quoted with it, never dropped as short
+            shown = is_item or (len(piece.split()) < 3 and bool(units)
+                                and units[-1].text.endswith(":") and len(block.split()) < 3)
+            units.append(Unit(source, len(units), piece, shown, heading))
     return units
 
 
 def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
     paragraph: list[str] = []
     previous = ""
+    # the last line with text: a line under a lead-in ("in this format:") is what the lead-in
+    # introduces, not a heading
+    last_text = ""
     current = ""  # the last heading line seen
     lines = [*text.splitlines(), ""]
     numbered_headings = _numbered_headings(lines)
@@ -159,8 +166,8 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         numbered = number in numbered_headings
         is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
-        heading = not is_row and (numbered or stripped.startswith("#")
-                                  or _looks_like_heading(stripped, previous, following))
+        heading = not is_row and (numbered or stripped.startswith("#") or (
+            not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
         if (not stripped or is_item or heading) and paragraph:
             yield " ".join(paragraph), False, current
             paragraph = []
@@ -173,6 +180,7 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         elif stripped and not heading:
             paragraph.append(stripped)
         previous = stripped
+        last_text = stripped or last_text
 
 
 def is_table_row(line: str) -> bool:

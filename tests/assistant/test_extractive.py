@@ -445,3 +445,16 @@ def test_intent_cues_never_scan_unbounded_gaps() -> None:
     # words): every gap a cue allows is bounded
     for asks, states in extractive._INTENTS:
         assert "*" not in asks.pattern and "*" not in states.pattern
+
+
+def test_a_value_on_its_own_line_under_a_lead_in_is_quoted_with_it() -> None:
+    text = ("Case reference format\nAppeal references are recorded in the case management "
+            "system in this format:\n\nSC-242-25-01234\n\nNever record the claimant's National "
+            "Insurance number in the reference field.")
+    units = split_units(text)
+    assert [(u.text, u.is_item) for u in units][:2] == [
+        ("Appeal references are recorded in the case management system in this format:", False),
+        ("SC-242-25-01234", True)]
+    extract = extract_answer("What format is an appeal reference recorded in?",
+                             scored(guidance_chunk(text, doc="appeals")))
+    assert "in this format:\n> - SC-242-25-01234" in extract.text
