@@ -72,7 +72,8 @@ def show_last_results() -> None:
 
 def document_rows(records: list[DocumentRecord], search: str) -> list[dict[str, Any]]:
     needle = search.strip().lower()
-    rows = [{"Title": r.title, "Type": r.doc_type, "Pages": r.pages or None, "Chunks": r.chunks,
+    rows = [{"Title": r.title, "Type": r.doc_type, "Pages": str(r.pages) if r.pages else "",
+             "Chunks": r.chunks,
              "Collection": r.collection, "Last indexed": _when(r.indexed_at),
              "Status": "ok" if r.status == "ok" else f"{r.status}: {r.reason}", "File": r.source}
             for r in records]

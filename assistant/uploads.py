@@ -32,7 +32,7 @@ ACCEPTED_SUFFIXES: dict[str, tuple[DocType, ...]] = {
     ".pdf": ("pdf",), ".docx": ("docx",), ".rtf": ("rtf",), ".html": ("html",),
     ".htm": ("html",), ".md": ("markdown",), ".markdown": ("markdown",), ".txt": ("text",),
 }
-_UNSAFE = re.compile(r"[^\w .()+,=@~-]+")
+_UNSAFE = re.compile(r"[^\w .()+,=@~'\u2019\u2013\u2014-]+")  # dashes and apostrophes are kept
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

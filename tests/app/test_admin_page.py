@@ -112,6 +112,7 @@ def test_documents_table_and_search(fake_app: AppServices) -> None:
     at = admin_session()
     [table] = at.main.dataframe[:1]
     assert list(table.value["Title"]) == ["Annual leave and carry over"]
+    assert list(table.value["Pages"]) == [""]  # not a PDF: no page count, not "None"
     at.text_input(key="ga_doc_search").input("nothing matches").run()
     assert at.main.dataframe[0].value.empty
 

@@ -34,6 +34,9 @@ def settings(tmp_path: Path) -> Settings:
     ("a\x00b\nc.md", "abc.md"),
     ("..", "upload"),
     ("résumé <script>.md", "résumé _script.md"),
+    # Welsh letters, dashes and apostrophes are kept as typed
+    ("Canllaw Absenoldeb – fersiwn 2 ŵ.docx", "Canllaw Absenoldeb – fersiwn 2 ŵ.docx"),
+    ("Manager’s guide — leave.pdf", "Manager’s guide — leave.pdf"),
 ])
 def test_safe_file_names(name: str, safe: str) -> None:
     assert safe_file_name(name) == safe
