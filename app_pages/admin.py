@@ -147,8 +147,14 @@ def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[
 
 def result_rows(saved_names: list[str], report: IngestReport) -> list[dict[str, Any]]:
     failed = {path.rsplit("/", 1)[-1]: reason for path, reason in report.failed}
+    copies: dict[str, str] = {}
+    for path, other in report.duplicates:
+        copies.setdefault(path.rsplit("/", 1)[-1], other)
+        copies.setdefault(other.rsplit("/", 1)[-1], path)
     return [{"File": name, "Result": "failed" if name in failed else "indexed",
-             "Reason": failed.get(name, "")} for name in saved_names]
+             "Reason": failed.get(name) or (
+                 f"Same content as {copies[name]}: both are indexed. Delete one if it is a "
+                 "stray copy." if name in copies else "")} for name in saved_names]
 
 
 def label(record: DocumentRecord) -> str:

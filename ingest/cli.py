@@ -99,4 +99,8 @@ def format_summary(report: IngestReport, collection: str) -> str:
     if report.failed:
         lines.append("Failed files (fix or remove them, then run again):")
         lines += [f"  {path}: {reason}" for path, reason in report.failed]
+    if report.duplicates:
+        lines.append("Files with the same content as another (both are indexed; answers cite "
+                     "whichever ranks first: remove one if it is a stray copy):")
+        lines += [f"  {path}: same as {other}" for path, other in report.duplicates]
     return "\n".join(lines)

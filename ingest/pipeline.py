@@ -73,11 +73,15 @@ class IngestReport:
     pages: int = 0  # pages of the documents parsed in this run
     parse_wait_seconds: float = 0.0  # time spent waiting for parser workers
     embed_seconds: float = 0.0  # time spent in the embedding model
+    # (file, file with the same bytes indexed before it): both are indexed, and answers cite
+    # whichever copy ranks first, so an administrator may want to remove one
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "removed": self.removed,
                 "failed": [{"path": p, "reason": r} for p, r in self.failed],
+                "duplicates": [{"path": p, "same_as": q} for p, q in self.duplicates],
                 "documents": self.documents, "chunks": self.chunks,
                 "seconds": round(self.seconds, 3)}
 
@@ -91,6 +95,22 @@ class Pipeline:
     cache: EmbeddingCache
     parse: Parser
     chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
+
+
+def same_content(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
+    """Indexed documents whose file has the same bytes as another's (by the file's SHA-256),
+    each paired with the one taken as the original: the shortest path ("appeals.md" over
+    "appeals (copy for team site).md")."""
+    first: dict[str, DocumentRecord] = {}
+    out: list[tuple[str, str]] = []
+    for record in sorted(records, key=lambda r: (len(r.source), r.collection, r.source)):
+        if record.status != "ok" or not record.version:
+            continue
+        earlier = first.setdefault(record.version, record)
+        if earlier is not record:
+            out.append((f"{record.collection}/{record.source}",
+                        f"{earlier.collection}/{earlier.source}"))
+    return out
 
 
 def validate_collection(name: str) -> str:
@@ -185,6 +205,7 @@ def run_ingest(
         on_disk = [*files, *(SourceFile(Path(path), "") for path, _ in clashes)]
         _remove_missing(pipeline.index, on_disk, paths, collection, records, report)
     final = pipeline.index.get_documents()
+    report.duplicates = same_content(final)
     report.documents = sum(1 for r in final if r.status == "ok" or r.chunks)
     report.chunks = pipeline.index.count_chunks()
     report.seconds = time.perf_counter() - started

@@ -141,6 +141,17 @@ def upload_one(at: AppTest, name: str = "sick.md", data: bytes = GUIDE) -> None:
     click(at, "Add and index")
 
 
+def test_an_upload_with_the_same_content_as_another_file_says_so(fake_app: AppServices) -> None:
+    at = admin_session()
+    upload_one(at, "sick.md")
+    at = admin_session()
+    upload_one(at, "sick pay (copy).md")
+    assert not at.exception
+    rows = at.main.table[0].value
+    assert list(rows["Result"]) == ["indexed"]
+    assert "Same content as hr/sick.md: both are indexed" in rows["Reason"][0]
+
+
 def test_replace_reembeds_the_new_version(fake_app: AppServices) -> None:
     at = admin_session()
     upload_one(at)

@@ -92,6 +92,23 @@ def test_dash_file_names_summary_and_usage_errors(tmp_path: Path) -> None:
     assert missing.returncode == 3 and "does not exist" in missing.stderr
 
 
+def test_a_copy_of_a_file_is_indexed_and_named_as_a_copy(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    text = "# Appeals\n\nSend the response to the tribunal within 28 days.\n"
+    (docs / "appeals.md").write_text(text)
+    (docs / "appeals (copy for team site).md").write_text(text)
+    (docs / "other.md").write_text("# Other\n\nSomething else entirely.\n")
+    result = ingest(docs, "--store", tmp_path / "s", "--collection", "hr")
+    assert result.returncode == 0, result.stderr
+    assert "added          3" in result.stdout
+    assert "hr/appeals (copy for team site).md: same as hr/appeals.md" in result.stdout
+    as_json = json.loads(ingest(docs, "--store", tmp_path / "s", "--collection", "hr",
+                                "--json").stdout)
+    assert as_json["duplicates"] == [{"path": "hr/appeals (copy for team site).md",
+                                      "same_as": "hr/appeals.md"}]
+
+
 def test_second_run_is_refused_while_the_store_is_locked(tmp_path: Path) -> None:
     with store_lock(tmp_path):
         result = ingest(SAMPLE, "--store", tmp_path)
