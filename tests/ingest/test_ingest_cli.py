@@ -64,7 +64,7 @@ def test_sample_guidance_ingests_with_networking_disabled(tmp_path: Path) -> Non
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert set(report) == {"added", "updated", "unchanged", "removed", "failed", "documents",
-                           "chunks", "seconds"}
+                           "chunks", "seconds", "duplicates"}
     files = [p for p in SAMPLE.iterdir() if p.is_file()]
     assert report["added"] == len(files) and report["failed"] == []
     assert report["chunks"] > len(files)
