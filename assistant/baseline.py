@@ -30,12 +30,6 @@ def load_plain_text(path: Path) -> str:
     return raw
 
 
-def baseline_files(roots: Sequence[Path]) -> list[Path]:
-    """The Markdown and HTML files under ``roots``, in a stable order."""
-    return sorted(p for root in roots for p in root.rglob("*")
-                  if p.is_file() and p.suffix.lower() in SUFFIXES)
-
-
 def split_baseline(path: Path, text: str) -> list[Chunk]:
     """Split one file's text 1000/200 characters into chunks named after the file."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter

@@ -32,7 +32,7 @@ from filelock import FileLock
 
 from assistant.ports import ChunkIndex
 from assistant.spelling import Speller
-from assistant.types import Chunk, ChunkFilter
+from assistant.types import Chunk, ChunkFilter, matches
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +132,6 @@ class Bm25Index:
             return None
         mask = self._masks.get(where)
         if mask is None:  # built and returned here: another session's thread may clear the cache
-            from assistant.testing import matches
-
             if len(self._masks) > 32:
                 self._masks.clear()
             mask = np.fromiter((matches(c, where) for c in self.chunks),

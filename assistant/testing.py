@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.errors import ModelError, StoreError
 from assistant.ports import Vectors
-from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk
+from assistant.types import Chunk, ChunkFilter, DocumentRecord, ScoredChunk, matches
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -52,21 +52,6 @@ class FakeEmbedder:
             norm = float(np.linalg.norm(out[row]))
             out[row] = out[row] / norm if norm else out[row]
         return out
-
-
-def matches(chunk: Chunk, where: ChunkFilter | None) -> bool:
-    """Whether ``chunk`` satisfies ``where`` (the reference semantics for every ChunkIndex)."""
-    if where is None:
-        return True
-    if where.collections is not None and chunk.collection not in where.collections:
-        return False
-    if where.doc_types is not None and chunk.doc_type not in where.doc_types:
-        return False
-    if where.doc_ids is not None and chunk.doc_id not in where.doc_ids:
-        return False
-    if where.from_position is not None and chunk.position < where.from_position:
-        return False
-    return where.not_doc_version is None or chunk.doc_version != where.not_doc_version
 
 
 @dataclass

@@ -100,6 +100,21 @@ class ChunkFilter:
     from_position: int | None = None  # chunks at this position in their document or later
 
 
+def matches(chunk: Chunk, where: ChunkFilter | None) -> bool:
+    """Whether ``chunk`` satisfies ``where`` (the reference semantics for every ChunkIndex)."""
+    if where is None:
+        return True
+    if where.collections is not None and chunk.collection not in where.collections:
+        return False
+    if where.doc_types is not None and chunk.doc_type not in where.doc_types:
+        return False
+    if where.doc_ids is not None and chunk.doc_id not in where.doc_ids:
+        return False
+    if where.from_position is not None and chunk.position < where.from_position:
+        return False
+    return where.not_doc_version is None or chunk.doc_version != where.not_doc_version
+
+
 DocStatus = Literal["ok", "failed", "indexing"]
 
 

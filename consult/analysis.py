@@ -6,7 +6,6 @@ and scores live in memory only; ``review.load_result`` recomputes them after loa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -196,18 +195,3 @@ def correction_labels(result: QuestionResult) -> Labels:
         for rid, ids in result.corrections.items()
         if rid in row
     }
-
-
-def analyse_all(
-    questions: Sequence[Question],
-    embedder: Embedder,
-    *,
-    framework: Framework | None = None,
-    llm: ChatModel | None = None,
-    progress: Progress | None = None,
-) -> list[QuestionResult]:
-    """``analyse_question`` for each question."""
-    return [
-        analyse_question(q, embedder, framework=framework, llm=llm, progress=progress)
-        for q in questions
-    ]

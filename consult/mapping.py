@@ -125,11 +125,6 @@ def assign(
     return out
 
 
-def choose_margin(scores: Scores, themes: Sequence[Theme], labels: Labels) -> float:
-    """The margin that best reproduces the reviewer's labels (micro F1); the default without any."""
-    return choose_rule(scores, themes, labels)[0]
-
-
 def choose_rule(scores: Scores, themes: Sequence[Theme], labels: Labels) -> tuple[float, int]:
     """The margin and cap that best reproduce the reviewer's labels; the defaults without any.
 

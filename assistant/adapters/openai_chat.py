@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import openai
@@ -160,7 +161,8 @@ def _retryable(exc: Exception) -> bool:
 
 def describe_error(exc: Exception, settings: Settings) -> str:
     """What went wrong with the model endpoint and what the user can do, in plain English."""
-    where = settings.azure_endpoint if settings.llm_provider == "azure" else settings.llm_base_url
+    where = _shown_address(settings.azure_endpoint if settings.llm_provider == "azure"
+                           else settings.llm_base_url)
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         return (
             f"The language model did not reply within {settings.llm_timeout_s:g} seconds. "
@@ -176,6 +178,17 @@ def describe_error(exc: Exception, settings: Settings) -> str:
     if isinstance(exc, openai.APIStatusError):
         return _describe_status(exc.status_code)
     return f"The language model failed unexpectedly ({type(exc).__name__}). Try again."
+
+
+def _shown_address(url: str | None) -> str:
+    """An endpoint as users may see it: scheme, host, port and path, never a user name,
+    password or query string someone put in the address ("https://user:key@host/v1?key=...")."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" if host else "the configured address"
 
 
 def _describe_status(status: int) -> str:

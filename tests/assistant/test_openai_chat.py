@@ -155,6 +155,20 @@ def test_connection_refused_is_explained() -> None:
     assert sleeps == [1.0]
 
 
+def test_a_refused_connection_never_shows_credentials_put_in_the_address() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = Settings(llm_provider="openai", llm_max_retries=1,
+                        llm_base_url=f"http://bob:s3cret@127.0.0.1:{port}/v1?api-key=k3y")
+    model = OpenAIChatModel(settings, sleep=lambda _: None)
+    with pytest.raises(ModelError) as raised:
+        list(model.stream(MESSAGES))
+    message = str(raised.value)
+    assert f"at http://127.0.0.1:{port}/v1." in message
+    assert "s3cret" not in message and "k3y" not in message and "bob" not in message
+
+
 def test_azure_uses_the_deployment_path_and_api_key_header(openai_server: OpenAIServer) -> None:
     openai_server.enqueue(Reply("Azure reply."))
     settings = Settings(
