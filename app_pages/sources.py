@@ -12,10 +12,10 @@ import streamlit as st
 from assistant.answering import spelling_note
 from assistant.conversations import Message
 from assistant.markdown_safety import BARE_ADDRESS, as_code, defuse
+from assistant.markdown_safety import CITATION_MARKER as _MARKER
 from assistant.types import Citation, DocumentRecord
 
 REDRAW_S = 0.1  # streaming text (answers, letter sections) is redrawn at most this often
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 _WORD = re.compile(r"[A-Za-z0-9£%']+")
 _STOP = frozenset({"about", "after", "also", "does", "from", "have", "into", "must", "that",
