@@ -29,6 +29,8 @@ def test_gold_set_figures(shared_data: Path, minilm: MiniLMEmbedder) -> None:
     for row in rows:
         assert row["mapping_f1_zero_shot"] >= 0.42, row
         assert row["mapping_f1_after_review"] >= row["mapping_f1_zero_shot"] - 0.02, row
+        # on the same 80 responses, the reviewer's 20 labels help
+        assert row["mapping_f1_after_review"] > row["mapping_f1_zero_shot_rest"], row
         assert row["discovery_f1"] >= 0.30, row
         assert row["position_macro_f1"] >= 0.70, row
 
