@@ -89,9 +89,13 @@ _AGAINST_INTERVENING = [
 # calls to remove the thing a proposal is about: for a proposal that restricts it, against one
 # that enables or keeps it
 _REMOVE_IT = [
-    r"\bban (them|it|the lot|these|those|the (things|scheme|schemes))\b|\bscrap (them|it|the)\b",
-    r"\bget rid( of (them|it|the))?\b|\babolish (them|it|the)\b|\bdo away with\b",
-    r"\b(should|must) (all )?be (banned|scrapped|abolished|removed|outlawed)\b",
+    r"\bscrap (them|it|the)\b|\bget rid( of (them|it|the))?\b|\babolish (them|it|the)\b",
+    r"\bdo away with\b|\b(should|must) (all )?be (scrapped|abolished|removed)\b",
+]
+# calls to ban the thing: like removing it, except when the proposal is to lift a ban
+_BAN_IT = [
+    r"\bban (them|it|the lot|these|those|the (things|scheme|schemes))\b",
+    r"\b(should|must) (all )?be (banned|outlawed)\b",
 ]
 _ARGUED_AGAINST = [
     r"\b(excessive|disproportionate|unnecessary|"
@@ -116,6 +120,9 @@ _UNCLEAR = [
     # "riders don't care about pedestrians"
     r"\b(i'm|i am|i feel|feeling|i'd say i'm)( a bit| quite| really| pretty| fairly)? "
     r"(neutral|torn)\b|\b(i|we)( really)? (don't|do not)( really)? (mind|care)\b",
+    # ... or opening the answer, the subject left out: "Torn on this one.", "Don't care."
+    r"^\W*(\w+\W+)?(torn|neutral)\b|^\W*(really |honestly )?(don't|do not)( really)? "
+    r"(mind|care)\b",
     # one thing liked and disliked in a breath: "Love the idea, hate the execution.", "Good for
     # getting to the station, bad for everyone else"
     r"\b(love|like)\b[^.;]{0,40}\b(hate|dislike)\b|\bgood for\b[^.;]{0,60}\bbad for\b"
@@ -124,7 +131,7 @@ _UNCLEAR = [
     r"\b(it|that) depends\b|\bdepends on\b",
     r"\b(on the other hand|both sides|mixed feelings|difficult to say|hard to say|in two minds)\b",
     r"\b(rather than|instead of|better than an?|compromise|middle ground|maybe|perhaps)\b",
-    r"\b(not just about|too extreme|more concerning than)\b",
+    r"(\bnot|n't) just about\b|\b(too extreme|more concerning than)\b",
 ]
 # whole answers on a Likert scale or a yes/no question, as survey tools export them
 _LIKERT: dict[str, Position] = {
@@ -161,20 +168,24 @@ _ENABLES = re.compile(
     r"continu\w*|keep|kept|approv\w*|build|invest\w*|creat\w*|reopen\w*)\b")
 # proposals turned round: lifting a restriction enables; no longer allowing something restricts
 _LIFTS = re.compile(
-    r"\b(lift\w*|remov\w*|end\w*|scrap\w*|abolish\w*|drop\w*|relax\w*|eas(e|ed|ing))\b"
+    r"\b(lift(s|ed|ing)?|remov(e|es|ed|ing)|end(s|ed|ing)?|scrap(s|ped|ping)?|abolish\w*|"
+    r"drop(s|ped|ping)?|relax\w*|eas(e|ed|ing))\b"
     r"[^.?]{0,20}\b(ban|bans|tax|taxes|cap|caps|charge|charges|limit|limits|restrictions?|"
-    r"levy|fee|fees)\b|\b(ban|tax|cap|charge|limit|restrictions?|levy|fee)\b[^.?]{0,30}\b"
+    r"levy|fee|fees)\b|\b(ban|tax|cap|charge|limit|restrictions?|levy|fee)\b[^.?]{0,80}\b"
     r"(be )?(lifted|removed|ended|scrapped|abolished|dropped|relaxed|eased)\b")
 _NO_LONGER = re.compile(r"\b(no longer|not|never) be (allowed|permitted|available|offered|"
                         r"kept|open|funded)\b")
 # the question's own proposal, "should X be (made) permanent" -> "permanent"
 _PROPOSED = re.compile(
-    r"\b(?:should|to|would|will|could|be) (?:\w+ ){0,6}?be (?:made |completely |fully |"
+    r"\b(?:should|to|would|will|could|be) (?:[\w-]+ ){0,8}?be (?:made |completely |fully |"
     r"totally |entirely |permanently )?([a-z]{4,})\b")
 _CLAUSES = re.compile(r"[.,;:?!()]|\bbut\b")
 _NEGATIONS = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno\b")
+# words that turn a negation round ("can't see why anyone would be against banning them",
+# "wouldn't be sad to see them banned"): counted as a second negation
+_TURNING = re.compile(r"\b(against|sad|sorry|mind|object|opposed|oppose|miss)\b")
 # "not just about banning ads", "why not make them permanent", "can't fault them"
-_NOT_A_DENIAL = re.compile(r"\b(not|n't) (just|only|simply|merely)\b|\bwhy not\b|"
+_NOT_A_DENIAL = re.compile(r"(\bnot|n't) (just|only|simply|merely)\b|\bwhy not\b|"
                            r"\bno (brainer|reason|doubt|question)\b|(can't|cannot) fault\b")
 _ASKS_FOR = re.compile(r"\b(make|made|be|should|must|keep|stay|remain)\b")
 _NOT_WORD = re.compile(r"[^a-z' ]+")
@@ -201,8 +212,11 @@ _CUES = {
     "unclear": _compile(_UNCLEAR),
     "against_intervening": _compile(_AGAINST_INTERVENING),
     "remove_it": _compile(_REMOVE_IT),
+    "ban_it": _compile(_BAN_IT),
 }
-Direction = Literal["restricts", "enables", "unknown"]
+# "lifts": the proposal removes a restriction or the thing itself ("should the ban be lifted",
+# "should the 20mph limit be scrapped"): appeals to freedom and calls to remove it both agree
+Direction = Literal["restricts", "enables", "lifts", "unknown"]
 
 
 def is_open_question(question: str) -> bool:
@@ -215,7 +229,7 @@ def proposal_direction(question: str) -> Direction:
     keeps it (make permanent, allow, extend); "unknown" when it says neither."""
     text = question.lower()
     if _LIFTS.search(text):  # "should the ban be lifted", "remove the cap"
-        return "enables"
+        return "lifts"
     if _RESTRICTS.search(text) or _NO_LONGER.search(text):  # "no longer be allowed"
         return "restricts"
     return "enables" if _ENABLES.search(text) else "unknown"
@@ -244,16 +258,22 @@ def cue_counts(text: str, question: str = "") -> dict[str, int]:
     for name, cues in _CUES.items():
         found = sum(bool(p.search(text)) for p in cues)
         if name == "against_intervening":
-            counts["agree" if direction == "enables" else "against"] += found
-        elif name == "remove_it":
+            counts["agree" if direction in ("enables", "lifts") else "against"] += found
+        elif name in ("remove_it", "ban_it"):
+            # removing the thing is against a proposal that keeps it and is what one that
+            # restricts or lifts it asks for; banning it is against lifting a ban too
+            against = direction == "enables" or (direction == "lifts" and name == "ban_it")
             if direction != "unknown":
-                counts["disagree" if direction == "enables" else "agree"] += found
+                counts["disagree" if against else "agree"] += found
         else:
             counts[name] += found
     word = proposed_word(question)
     if word and direction != "unknown":
         said = _proposal_said(text, _stem(word))
-        if said == "negated":
+        if _NO_LONGER.search(question.lower()):  # "should cars no longer be allowed": the
+            if said == "negated":                 # answer "they should not be allowed" agrees
+                counts["agree"] += 1
+        elif said == "negated":
             counts["disagree"] += 1
         elif said == "asked" and direction == "enables":
             # "make them permanent"; a restriction's word is as often named by its opponents
@@ -275,7 +295,7 @@ def _proposal_said(text: str, stem: str) -> str:
         if not at:
             continue
         before = clause[: at.start()]
-        negations = _NEGATIONS.findall(before)
+        negations = _NEGATIONS.findall(before) + _TURNING.findall(before)
         if len(negations) == 1 and not _NOT_A_DENIAL.search(before):
             return "negated"
         if not negations and _ASKS_FOR.search(before):
@@ -302,24 +322,32 @@ def likert_position(text: str) -> Position | None:
 
 def classify_position(text: str, question: str = "") -> Position:
     """The response's position towards the question's proposal, from its wording."""
+    return read_position(text, question)[0]
+
+
+def read_position(text: str, question: str = "") -> tuple[Position, bool]:
+    """The position and whether the wording decided it (False: nothing the reading looks at
+    was said, so it is the default, "agree")."""
     scale = likert_position(text)
     if scale is not None:
-        return scale
+        return scale, True
     lowered = text.lower().replace("\u2019", "'")
     if _NON_ANSWER.search(lowered):
-        return "unclear"
+        return "unclear", True
     if is_open_question(question):
         cues = cue_counts(text)
         rejects = bool(_REJECTS_PREMISE.search(lowered))
-        return "disagree" if rejects or cues["disagree"] > cues["agree"] else "agree"
+        worded = rejects or bool(cues["disagree"] or cues["agree"])
+        return ("disagree" if rejects or cues["disagree"] > cues["agree"] else "agree"), worded
     cues = cue_counts(text, question)
+    worded = any(cues.values())
     if cues["disagree"] and not cues["agree"]:
-        return "disagree"
+        return "disagree", worded
     if cues["agree"] and not (cues["disagree"] or cues["against"]):
-        return "agree"
+        return "agree", worded
     if cues["unclear"]:
-        return "unclear"
-    return "disagree" if cues["against"] + cues["disagree"] > cues["agree"] else "agree"
+        return "unclear", worded
+    return ("disagree" if cues["against"] + cues["disagree"] > cues["agree"] else "agree"), worded
 
 
 def stance_worded(text: str, question: str = "") -> bool:
@@ -327,12 +355,7 @@ def stance_worded(text: str, question: str = "") -> bool:
     non-answer, a cue, a rejected premise). False means its position is only the default,
     "agree": a reviewer should check those (consultation analysts code an answer that engages
     with the aims as agreeing, but a complaint with no stance word may well be disagreement)."""
-    if likert_position(text) is not None:
-        return True
-    lowered = text.lower().replace("\u2019", "'")
-    if _NON_ANSWER.search(lowered) or _REJECTS_PREMISE.search(lowered):
-        return True
-    return any(cue_counts(text, question).values())
+    return read_position(text, question)[1]
 
 
 def position_basis(text: str, question: str, position: Position, corrected: bool) -> str:

@@ -153,3 +153,38 @@ def test_exports_the_cli_and_the_summary_say_which_positions_are_defaults() -> N
 ])
 def test_reviewed_misreads(answer: str, question: str, expected: str) -> None:
     assert classify_position(answer, question) == expected
+
+
+ENDORSE = "Do you endorse plans to ban smoking in parks?"
+SCRAPPED = "Should the 20mph limit be scrapped?"
+LIFTED = "Should the ban on barbecues in council parks be lifted?"
+NO_LONGER = "Should cars no longer be allowed in the city centre at weekends?"
+
+
+@pytest.mark.parametrize(("answer", "question", "expected"), [
+    # a second review's misreads
+    ("Ban it, smoking is disgusting.", ENDORSE, "agree"),
+    ("It is their choice, let adults decide.", ENDORSE, "disagree"),
+    ("Scrap it.", SCRAPPED, "agree"),
+    ("Get rid of the ban.", LIFTED, "agree"),
+    ("Let people enjoy themselves, it's their choice.", LIFTED, "agree"),
+    ("Ban them.", LIFTED, "disagree"),
+    ("Cars should not be allowed in the centre at all, not just at weekends.", NO_LONGER,
+     "agree"),
+    ("They should never be allowed in the centre.", NO_LONGER, "agree"),
+    ("I can't see why anyone would be against banning them.", RESTRICTS, "agree"),
+    ("I wouldn't be sad to see them banned.", RESTRICTS, "agree"),
+    ("It isn't just about banning ads, we need education too.", RESTRICTS, "unclear"),
+    ("Torn on this one.", ENABLES, "unclear"),
+    ("Don't care.", ENABLES, "unclear"),
+    ("Quite neutral.", ENABLES, "unclear"),
+])
+def test_second_review_misreads(answer: str, question: str, expected: str) -> None:
+    assert classify_position(answer, question) == expected
+
+
+def test_an_open_questions_default_is_named_as_a_default() -> None:
+    question = "What could be done to limit litter in parks?"
+    assert classify_position("Maybe more bins.", question) == "agree"
+    assert not stance_worded("Maybe more bins.", question)  # a hedge the open path ignores
+    assert stance_worded("Nothing will work, close the parks.", question)
