@@ -44,8 +44,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 3-4, 13: headings; 5: control chars; 6-12: loaders; 14-18: PDF; 19-21: table headers;
 # 22: http(s) addresses only; HTML without <main>; Word notes, titles, dates, bold headings and
 # nested lists; text headings in capitals; title pages and bare headings are no chunks;
-# 23: bold lines stating a fact stay text, a heading that is its section's only text is kept
-INGEST_VERSION = "23"
+# 23: bold lines stating a fact stay text, a heading that is its section's only text is kept;
+# 24: only sentence-like bold lines stay text ("Who can apply" is a heading again)
+INGEST_VERSION = "24"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

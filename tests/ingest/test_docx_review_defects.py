@@ -187,6 +187,19 @@ def test_short_bold_paragraphs_are_headings_below_heading_styles(tmp_path: Path)
          "Call it if your manager is away.")]
 
 
+def test_ordinary_bold_headings_stay_headings(tmp_path: Path) -> None:
+    heads = ["Who can apply", "What you need to know", "How we use your data",
+             "Your responsibilities", "Section 3 Eligibility", "Covid-19 arrangements",
+             "2024 pay award", "Can I carry over leave?", "What is a fit note",
+             "What to do if you are ill", "3. Booking leave"]
+    document = docx.Document()
+    for head in heads:
+        bold(document, head)
+        document.add_paragraph(f"Body text under {head.lower()} explains the rule in full.")
+    doc = load_document(saved(document, tmp_path / "bold.docx"))
+    assert [s.heading_path[-1] for s in doc.sections] == heads
+
+
 def test_nested_list_items_are_indented_like_markdown(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("Managers may refuse leave when:")
