@@ -141,20 +141,23 @@ def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[
     if saved:
         report = uploads.index_uploads(app.services, saved, collection,
                                        progress_bar("Indexing"))
-        rows += result_rows(saved_names=[p.name for p in saved], report=report)
+        rows += result_rows(saved_names=[p.name for p in saved], report=report,
+                            collection=collection)
     return rows
 
 
-def result_rows(saved_names: list[str], report: IngestReport) -> list[dict[str, Any]]:
+def result_rows(saved_names: list[str], report: IngestReport,
+                collection: str = "") -> list[dict[str, Any]]:
     failed = {path.rsplit("/", 1)[-1]: reason for path, reason in report.failed}
-    copies: dict[str, str] = {}
+    copies: dict[str, str] = {}  # "collection/file" -> the other copy
     for path, other in report.duplicates:
-        copies.setdefault(path.rsplit("/", 1)[-1], other)
-        copies.setdefault(other.rsplit("/", 1)[-1], path)
+        copies.setdefault(path, other)
+        copies.setdefault(other, path)
     return [{"File": name, "Result": "failed" if name in failed else "indexed",
              "Reason": failed.get(name) or (
-                 f"Same content as {copies[name]}: both are indexed. Delete one if it is a "
-                 "stray copy." if name in copies else "")} for name in saved_names]
+                 f"Same content as {copies[f'{collection}/{name}']}: both are indexed. Delete "
+                 "one if it is a stray copy." if f"{collection}/{name}" in copies else "")}
+            for name in saved_names]
 
 
 def label(record: DocumentRecord) -> str:

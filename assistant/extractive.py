@@ -232,8 +232,9 @@ def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Section numbers of siblings ("3" and "4", "2.1" and "2.2") or of a parent and a child."""
     if a == b:
         return False
-    if len(a) == len(b):
-        return a[:-1] == b[:-1]
+    if len(a) == len(b):  # next to each other: "3." and "4.", not a list's "1." and "3."
+        return a[:-1] == b[:-1] and a[-1].isdigit() and b[-1].isdigit() and \
+            abs(int(a[-1]) - int(b[-1])) == 1
     short, long = sorted((a, b), key=len)
     return long[: len(short)] == short
 

@@ -185,10 +185,16 @@ def _shown_address(url: str | None) -> str:
     password or query string someone put in the address ("https://user:key@host/v1?key=...")."""
     if not url:
         return ""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port out of range or not a number, an unclosed "[": said as it is
+        return "the configured address (check it: it is not a valid web address)"
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}" if host else "the configured address"
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    path = parts.path.split(";", 1)[0]  # no ";key=..." path parameters either
+    return f"{parts.scheme}://{host}{port}{path}" if host else "the configured address"
 
 
 def _describe_status(status: int) -> str:

@@ -458,3 +458,10 @@ def test_a_value_on_its_own_line_under_a_lead_in_is_quoted_with_it() -> None:
     extract = extract_answer("What format is an appeal reference recorded in?",
                              scored(guidance_chunk(text, doc="appeals")))
     assert "in this format:\n> - SC-242-25-01234" in extract.text
+
+
+def test_a_numbered_list_that_skips_numbers_stays_a_list() -> None:
+    units = split_units("Main points\n\n1. Apply early\n3. Keep receipts\n5. Tell us about "
+                        "changes\n\nDone.")
+    assert [u.text for u in units if u.is_item] == ["Apply early", "Keep receipts",
+                                                    "Tell us about changes"]

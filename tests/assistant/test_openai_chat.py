@@ -169,6 +169,20 @@ def test_a_refused_connection_never_shows_credentials_put_in_the_address() -> No
     assert "s3cret" not in message and "k3y" not in message and "bob" not in message
 
 
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://u:p@h.example/v1;key=abc?x=1", "https://h.example/v1"),
+    ("http://[::1]:8080/v1", "http://[::1]:8080/v1"),
+    ("http://localhost:99999/v1", "the configured address (check it: it is not a valid web "
+                                  "address)"),
+    ("http://[::1/v1", "the configured address (check it: it is not a valid web address)"),
+])
+def test_an_endpoint_is_shown_without_secrets_and_never_breaks_the_message(url: str,
+                                                                           shown: str) -> None:
+    from assistant.adapters.openai_chat import _shown_address
+
+    assert _shown_address(url) == shown
+
+
 def test_azure_uses_the_deployment_path_and_api_key_header(openai_server: OpenAIServer) -> None:
     openai_server.enqueue(Reply("Azure reply."))
     settings = Settings(
