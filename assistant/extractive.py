@@ -203,7 +203,7 @@ def _numbered_headings(lines: Sequence[str]) -> set[int]:
     for at, i in enumerate(filled):
         line = lines[i].strip()
         found = _SECTION_NUMBER.match(line)
-        if not found:
+        if not found or is_table_row(line):  # "25 August 2025 | 22 August" is a table's row
             continue
         number = tuple(found.group(1).rstrip(".").split("."))
         previous = lines[filled[at - 1]].strip() if at else ""

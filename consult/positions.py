@@ -29,7 +29,8 @@ POSITIONS: tuple[Position, ...] = ("agree", "disagree", "unclear")
 
 _JUDGEMENT = (r"(terrible|bad|awful|poor|dreadful|stupid|silly|wrong|foolish|ridiculous) "
               r"(idea|step|move|proposal|change|decision|policy|plan|thing)")
-_DENIED = (r"\b(not|never|hardly|\w+n't (say|think|believe|feel|consider)"
+_DENIED = (r"\b(not|never|hardly|isn't|wasn't|aren't|(won't|wouldn't) be|"
+           r"\w+n't (say|think|believe|feel|consider)"
            r"( (it|this|that)('s| is| was| would be)?)?) (a |an |such a |so )?(very |that |too )?")
 # phrases whose negative words state the opposite position ("not a bad idea", "I couldn't agree
 # more", "no objection", "I don't think it's a good idea"): counted first, then blanked so that

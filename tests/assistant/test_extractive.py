@@ -465,3 +465,11 @@ def test_a_numbered_list_that_skips_numbers_stays_a_list() -> None:
                         "changes\n\nDone.")
     assert [u.text for u in units if u.is_item] == ["Apply early", "Keep receipts",
                                                     "Tell us about changes"]
+
+
+def test_numbered_table_rows_stay_rows_in_their_place() -> None:
+    units = split_units("Payments are made every 4 weeks, on these dates.\n"
+                        "25 August 2025 | 22 August\n26 August 2025 | 23 August")
+    assert [(u.text, u.is_item) for u in units] == [
+        ("Payments are made every 4 weeks, on these dates.", False),
+        ("25 August 2025 | 22 August", True), ("26 August 2025 | 23 August", True)]

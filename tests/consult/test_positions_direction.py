@@ -188,3 +188,8 @@ def test_an_open_questions_default_is_named_as_a_default() -> None:
     assert classify_position("Maybe more bins.", question) == "agree"
     assert not stance_worded("Maybe more bins.", question)  # a hedge the open path ignores
     assert stance_worded("Nothing will work, close the parks.", question)
+
+
+def test_a_denied_good_idea_is_disagreement() -> None:
+    assert classify_position("Making them permanent isn't a good idea.", ENABLES) == "disagree"
+    assert classify_position("It isn't a bad idea at all.", ENABLES) == "agree"
