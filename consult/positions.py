@@ -74,23 +74,31 @@ _EXPLICIT_DISAGREE = [
     r"\b(a|an|big|huge|serious|grave) (mistake|error)\b",
     r"\b(i'm|i am|we are|we're)( strongly| firmly| completely| totally)? (against|opposed)\b",
     r"\b(should|must)( not|n't) (go ahead|proceed)\b",
+    # the proposal itself thrown out: "Scrap the idea", "Drop the plans"
+    r"\b(scrap|drop|abandon|ditch|bin|shelve) (the|this|that|these) (idea|plans?|proposals?|"
+    r"charge|levy|fee|tax)\b",
 ]
 # arguments against intervening (restricting, banning): against a proposal that restricts,
 # for one that enables or keeps
 _AGAINST_INTERVENING = [
     r"\b(overreach|heavy[- ]handed|nanny state|draconian)\b|\b(goes|go|going|gone) too far\b",
-    r"\bwithout (it|them|this|that|their|these|those|the|such)\b.*\b(would|could|will)\b",
-    r"\bwithout (it|them|this|their money)\b|\bwould (disappear|fold|die|suffer|collapse)\b",
     r"\b(free market|market decide|personal (choice|responsibility|freedom)|own choices?|"
-    r"their choice|freedom of|choose for themselves|let (people|adults|consumers))\b",
+    r"their choice|freedom of|choose for themselves|let (people|adults|consumers|drivers))\b",
     r"\b(don't|do not) (punish|penalise|penalize)\b|\bwhere does it end\b|\bbad precedent\b",
     r"\bwhy single out\b|\balready (face|faces|heavily|strictly|tightly) (heavy )?regulat",
+]
+# what would be lost without the thing the question is about: against restricting it, for
+# keeping it, and against lifting a rule ("without it there would be more accidents")
+_LOSS = [
+    r"\bwithout (it|them|this|that|their|these|those|the|such)\b.{0,200}\b(would|could|will)\b",
+    r"\bwithout (it|them|this|their money)\b|\bwould (disappear|fold|die|suffer|collapse)\b",
     r"\b(lifeline|only thing keeping)\b",
 ]
 # calls to remove the thing a proposal is about: for a proposal that restricts it, against one
 # that enables or keeps it
 _REMOVE_IT = [
-    r"\bscrap (them|it|the)\b|\bget rid( of (them|it|the))?\b|\babolish (them|it|the)\b",
+    r"\bscrap (them|it|the (?!idea|plan|proposal|charge|levy|fee|tax)\w+)\b"
+    r"|\bget rid( of (them|it|the))?\b|\babolish (them|it|the)\b",
     r"\bdo away with\b|\b(should|must) (all )?be (scrapped|abolished|removed)\b",
 ]
 # calls to ban the thing: like removing it, except when the proposal is to lift a ban
@@ -122,8 +130,9 @@ _UNCLEAR = [
     r"\b(i'm|i am|i feel|feeling|i'd say i'm)( a bit| quite| really| pretty| fairly)? "
     r"(neutral|torn)\b|\b(i|we)( really)? (don't|do not)( really)? (mind|care)\b",
     # ... or opening the answer, the subject left out: "Torn on this one.", "Don't care."
-    r"^\W*(\w+\W+)?(torn|neutral)\b|^\W*(really |honestly )?(don't|do not)( really)? "
-    r"(mind|care)\b",
+    r"^\W*(\w+\W+)?(torn|neutral)\b(?=\W*$|\s*[.,;!]|\s+(on|either|really|about))"
+    r"|^\W*(really |honestly )?(don't|do not)( really)? (mind|care)\b"
+    r"(?=\W*$|\s*[.,;!]|\s+(either|really|much|which))",
     # one thing liked and disliked in a breath: "Love the idea, hate the execution.", "Good for
     # getting to the station, bad for everyone else"
     r"\b(love|like)\b[^.;]{0,40}\b(hate|dislike)\b|\bgood for\b[^.;]{0,60}\bbad for\b"
@@ -163,7 +172,7 @@ _REJECTS_PREMISE = re.compile(
 _RESTRICTS = re.compile(
     r"\b(ban(ned|ning|s)?|prohibit\w*|restrict\w*|limit(ed|ing|s)?|cap(ped|ping)?|curb\w*|"
     r"scrap\w*|abolish\w*|outlaw\w*|phase out|crack down|clamp down|tighten\w*|"
-    r"tax(es|ed|ing)?|levy|levies|fees?|fines?)\b")
+    r"tax(es|ed|ing)?|levy|levies|fees?|fines?|charg(e|es|ing))\b")
 _ENABLES = re.compile(
     r"\b(permanent\w*|allow\w*|introduc\w*|expand\w*|extend\w*|legalis\w*|legaliz\w*|"
     r"continu\w*|keep|kept|approv\w*|build|invest\w*|creat\w*|reopen\w*)\b")
@@ -171,17 +180,22 @@ _ENABLES = re.compile(
 _LIFTS = re.compile(
     r"\b(lift(s|ed|ing)?|remov(e|es|ed|ing)|end(s|ed|ing)?|scrap(s|ped|ping)?|abolish\w*|"
     r"drop(s|ped|ping)?|relax\w*|eas(e|ed|ing))\b"
-    r"[^.?]{0,20}\b(ban|bans|tax|taxes|cap|caps|charge|charges|limit|limits|restrictions?|"
-    r"levy|fee|fees)\b|\b(ban|tax|cap|charge|limit|restrictions?|levy|fee)\b[^.?]{0,80}\b"
-    r"(be )?(lifted|removed|ended|scrapped|abolished|dropped|relaxed|eased)\b")
+    r"[^.?,;]{0,20}\b(ban|bans|tax|taxes|cap|caps|charge|charges|limit|limits|restrictions?|"
+    r"levy|fee|fees)\b|\b(ban|tax|cap|charge|limit|restrictions?|levy|fee)\b"
+    r"(?:(?!\b(?:now|where|when|once|since|after|because|if|while)\b)[^.?,;]){0,80}\b"
+    r"(be )?(lifted|removed|ended|scrapped|abolished|dropped|relaxed|eased)\b"
+    r"|\b(removal|abolition|scrapping|lifting|ending) of (the )?\w*\s?(ban|tax|cap|charge|"
+    r"limit|restrictions?|levy|fee)s?\b")
 _NO_LONGER = re.compile(r"\b(no longer|not|never) be (allowed|permitted|available|offered|"
                         r"kept|open|funded)\b")
 # the question's own proposal, "should X be (made) permanent" -> "permanent"
 _PROPOSED = re.compile(
-    r"\b(?:should|to|would|will|could|be) (?:[\w-]+ ){0,8}?be (?:made |completely |fully |"
+    r"\b(?:should|to|would|will|could|be) "
+    r"(?:(?!(?:so|that|if|when|can|could|will|would|may|might)\b)[\w-]+ ){0,8}?"
+    r"be (?:made |completely |fully |"
     r"totally |entirely |permanently )?([a-z]{4,})\b")
 _CLAUSES = re.compile(r"[.,;:?!()]|\bbut\b")
-_NEGATIONS = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno\b")
+_NEGATIONS = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno\b|\bnobody\b|\bno one\b|\bnone\b")
 # words that turn a negation round ("can't see why anyone would be against banning them",
 # "wouldn't be sad to see them banned"): counted as a second negation
 _TURNING = re.compile(r"\b(against|sad|sorry|mind|object|opposed|oppose|miss)\b")
@@ -212,6 +226,7 @@ _CUES = {
     "against": _compile(_ARGUED_AGAINST),
     "unclear": _compile(_UNCLEAR),
     "against_intervening": _compile(_AGAINST_INTERVENING),
+    "loss": _compile(_LOSS),
     "remove_it": _compile(_REMOVE_IT),
     "ban_it": _compile(_BAN_IT),
 }
@@ -260,6 +275,8 @@ def cue_counts(text: str, question: str = "") -> dict[str, int]:
         found = sum(bool(p.search(text)) for p in cues)
         if name == "against_intervening":
             counts["agree" if direction in ("enables", "lifts") else "against"] += found
+        elif name == "loss":
+            counts["agree" if direction == "enables" else "against"] += found
         elif name in ("remove_it", "ban_it"):
             # removing the thing is against a proposal that keeps it and is what one that
             # restricts or lifts it asks for; banning it is against lifting a ban too
@@ -276,7 +293,7 @@ def cue_counts(text: str, question: str = "") -> dict[str, int]:
                 counts["agree"] += 1
         elif said == "negated":
             counts["disagree"] += 1
-        elif said == "asked" and direction == "enables":
+        elif said == "asked" and direction in ("enables", "lifts"):
             # "make them permanent"; a restriction's word is as often named by its opponents
             # ("a ban would ...") as asked for, so only its negation counts
             counts["agree"] += 1
@@ -296,7 +313,10 @@ def _proposal_said(text: str, stem: str) -> str:
         if not at:
             continue
         before = clause[: at.start()]
-        negations = _NEGATIONS.findall(before) + _TURNING.findall(before)
+        first = _NEGATIONS.search(before)
+        # a turning word counts only after a negation: "can't see why anyone would be against"
+        negations = _NEGATIONS.findall(before) + (
+            _TURNING.findall(before[first.end():]) if first else [])
         if len(negations) == 1 and not _NOT_A_DENIAL.search(before):
             return "negated"
         if not negations and _ASKS_FOR.search(before):

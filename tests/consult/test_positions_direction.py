@@ -193,3 +193,28 @@ def test_an_open_questions_default_is_named_as_a_default() -> None:
 def test_a_denied_good_idea_is_disagreement() -> None:
     assert classify_position("Making them permanent isn't a good idea.", ENABLES) == "disagree"
     assert classify_position("It isn't a bad idea at all.", ENABLES) == "agree"
+
+
+PERM = "Should the low traffic neighbourhoods be made permanent?"
+GARDEN = "Should a charge for garden waste be introduced now the government grant has ended?"
+REMOVAL = "Do you support the removal of the cap on parking permits?"
+EXTEND = "Do you support plans to extend the scheme so that more people can be helped?"
+SPEED = "Should the speed limit be scrapped?"
+
+
+@pytest.mark.parametrize(("answer", "question", "expected"), [
+    # a third review's misreads
+    ("Sorry I don't think they should be made permanent.", PERM, "disagree"),
+    ("Against my better judgement I think they should be made permanent.", PERM, "agree"),
+    ("Mind you I'd make them permanent tomorrow.", PERM, "agree"),
+    ("Scrap the idea.", GARDEN, "disagree"),  # "ended" is no lifting; the idea is the proposal
+    ("Draconian rules, let people choose.", REMOVAL, "agree"),
+    ("More people can't be helped without more money.", EXTEND, "agree"),
+    ("Don't care what it costs, extend it.", EXTEND, "agree"),
+    ("Neutral toilets are a waste of money.",
+     "Should gender neutral toilets be introduced in the library?", "disagree"),
+    ("Without it there would be more accidents.", SPEED, "disagree"),
+    ("It should be scrapped.", SPEED, "agree"),
+])
+def test_third_review_misreads(answer: str, question: str, expected: str) -> None:
+    assert classify_position(answer, question) == expected
