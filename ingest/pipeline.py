@@ -45,8 +45,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 22: http(s) addresses only; HTML without <main>; Word notes, titles, dates, bold headings and
 # nested lists; text headings in capitals; title pages and bare headings are no chunks;
 # 23: bold lines stating a fact stay text, a heading that is its section's only text is kept;
-# 24: only sentence-like bold lines stay text ("Who can apply" is a heading again)
-INGEST_VERSION = "24"
+# 24: only sentence-like bold lines stay text ("Who can apply" is a heading again);
+# 25: bold lines with a phone number, time, sum or percentage stay text
+INGEST_VERSION = "25"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

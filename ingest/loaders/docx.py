@@ -47,10 +47,14 @@ _JUNK_TITLE = re.compile(
 # a bold line that says something (a figure, a verb of being or duty, an instruction) is
 # emphasis, not a heading
 _STATES_A_FACT = re.compile(
-    r"^(never|always|please|do not|don't|remember|make sure|note)\b"  # an instruction
+    r"^(never|always|please|do not|don't|remember|make sure)\b"  # an instruction
+    r"|^(when|where|if|while|once|before|after|unless)\b[^,]*,\s*\w"  # "Where possible, give"
     r"|^\S+(\s+\S+){0,3}\s+(is|are|was|were|will|must|should|may|cannot|can't|opens?|"
-    r"closes?)\s"  # a subject and its verb: "The helpline is open 9am to 5pm"
-    r"|\d\s*(am|pm)\b|£\s?\d|\d+(\.\d+)?%", re.IGNORECASE)
+    r"closes?)\s",  # a subject and its verb: "The helpline is open 9am to 5pm"
+    re.IGNORECASE)
+# a figure a reader needs, a time, a sum, a percentage or a phone number: never only a heading
+_FIGURE = re.compile(r"\d\s*(am|pm)\b|£\s?\d|\d+(\.\d+)?%|\b0\d{2,4}\s?\d{3}\s?\d{3,4}\b",
+                     re.IGNORECASE)
 _ASKS = re.compile(r"(what|who|how|when|where|why|which)\b", re.IGNORECASE)
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,2}(\.\d{1,2})*\.?\s+")  # "3. Booking leave"
 TEMPLATE_STAMP = "2013-12-23T23:15:00"  # created and modified in python-docx's default template
@@ -288,8 +292,9 @@ def _is_bold_heading(paragraph: Paragraph, text: str) -> bool:
     if not words or len(words) > MAX_BOLD_HEADING_WORDS or _NOT_HEADING_END.search(text.strip()):
         return False
     line = _LEADING_NUMBER.sub("", text).strip()
-    asks = line.endswith("?") or _ASKS.match(line) is not None  # "What is a fit note"
-    if not asks and _STATES_A_FACT.search(line):  # "The helpline is open 9am",
+    # "What is a fit note" asks; "When the office is closed, call ..." is a sentence
+    asks = (line.endswith("?") or _ASKS.match(line) is not None) and not re.search(r"[,:]", line)
+    if _FIGURE.search(line) or (not asks and _STATES_A_FACT.search(line)):
         return False  # "Never share ...": emphasis; as a heading its words could not be quoted
     runs = [run for run in paragraph._p.iter(_RUN) if _shows_text(run)]
     return bool(runs) and all(_is_bold(Run(run, paragraph), paragraph) for run in runs)

@@ -200,6 +200,20 @@ def test_ordinary_bold_headings_stay_headings(tmp_path: Path) -> None:
     assert [s.heading_path[-1] for s in doc.sections] == heads
 
 
+@pytest.mark.parametrize("line", ["Call 0300 123 4567", "Helpline 0300 123 4567",
+                                  "When the office is closed, call 0300 123 4567",
+                                  "Where possible, give 48 hours notice",
+                                  "The office is closed on Fridays"])
+def test_a_bold_line_with_a_figure_or_a_sentence_stays_text(tmp_path: Path, line: str) -> None:
+    document = docx.Document()
+    document.add_heading("Contact", 1)
+    bold(document, line)
+    document.add_paragraph("Our advisers can help with most questions.")
+    doc = load_document(saved(document, tmp_path / "contact.docx"))
+    assert [s.heading_path for s in doc.sections] == [("Contact",)]
+    assert line in doc.sections[0].text
+
+
 def test_nested_list_items_are_indented_like_markdown(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("Managers may refuse leave when:")
