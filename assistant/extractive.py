@@ -232,9 +232,10 @@ def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Section numbers of siblings ("3" and "4", "2.1" and "2.2") or of a parent and a child."""
     if a == b:
         return False
-    if len(a) == len(b):  # next to each other: "3." and "4.", not a list's "1." and "3."
-        return a[:-1] == b[:-1] and a[-1].isdigit() and b[-1].isdigit() and \
-            abs(int(a[-1]) - int(b[-1])) == 1
+    if len(a) == len(b) == 1:  # next to each other: "3." and "4.", not a list's "1." and "3."
+        return a[0].isdigit() and b[0].isdigit() and abs(int(a[0]) - int(b[0])) == 1
+    if len(a) == len(b):  # "3.2" and "3.4" in one chunk (a subsection between them elsewhere)
+        return a[:-1] == b[:-1]
     short, long = sorted((a, b), key=len)
     return long[: len(short)] == short
 

@@ -473,3 +473,9 @@ def test_numbered_table_rows_stay_rows_in_their_place() -> None:
     assert [(u.text, u.is_item) for u in units] == [
         ("Payments are made every 4 weeks, on these dates.", False),
         ("25 August 2025 | 22 August", True), ("26 August 2025 | 23 August", True)]
+
+
+def test_subsections_of_one_section_are_headings_even_with_a_gap() -> None:
+    units = split_units("3.2 Basic entitlement\nStaff get 25 days.\n\n3.4 Carry over\nUp to "
+                        "5 days carry over.")
+    assert [u.heading for u in units] == ["3.2 Basic entitlement", "3.4 Carry over"]
