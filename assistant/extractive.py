@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,6 +19,7 @@ from assistant import prompts
 from assistant.citations import build_citation, inert_markers, looks_like_instructions
 from assistant.ports import Embedder
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
+from assistant.units import Unit, section_depth, split_units
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
@@ -28,13 +29,6 @@ SOURCE_FLOOR = 0.75  # a further source is used only if it scores this share of 
 EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-_NUMBERED_ITEM = re.compile(r"^(\d{1,2})[.)]\s+")
-_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?)\s+(?=[A-Z])")
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]”]))\s+(?=[A-Z0-9\"'(“£])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "mr.", "mrs.", "dr.", "no.", "st.")
-# a rule or paragraph number that opens its sentence ("CHI 1.1.", "3.19.", "SN 1.9.", "(b)")
-_RULE_LABEL = re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*[A-Za-z]?\.?|\(?[a-z]{1,4}\)")
 _STOPWORD_TEXT = (
     "a an the and are as at be been being but by can could do does did for from had has have how i "
     "if in into is it its me my of on or our she he her his they their them this that these "
@@ -80,30 +74,15 @@ SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
 CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
 QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query also states facts
 _QUESTION = re.compile(r"[^.!?]*\?")
-# lines that are layout, not text: a Markdown table's separator row, a GOV.UK abbreviation line
-_LAYOUT = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$|^\*\[[^\]]+\]:")
-_ABBREVIATION = re.compile(r"\s*\*\[[A-Za-z0-9&' ]{1,20}\]:.*$")
 # pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
 _POINTER = re.compile(
     r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
     r"This guide is also available|You can also read|See the)\b", re.IGNORECASE)
 POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
-# a sentence that leans on the one before it ("This means...", "They must...")
-_OPEN_END = re.compile(r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|about|from)$", re.I)
 # a quoted unit that the guidance goes on from: its list or sentence continues after it
 _GOES_ON = re.compile(r"(?:[,;:]|\b(?:and|or))\s*$", re.IGNORECASE)
+# a sentence that leans on the one before it ("This means...", "They must...")
 _LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So)\b")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A sentence or list item of one source, in that source's order."""
-
-    source: int  # rank of the source, 0 = best
-    position: int
-    text: str
-    is_item: bool
-    heading: str = ""  # the last heading line above it in its chunk ("Outside Greater London")
 
 
 @dataclass(frozen=True)
@@ -131,140 +110,6 @@ def _stem(word: str) -> str:
         if len(word) >= shortest and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)]
     return word
-
-
-def split_units(text: str, source: int = 0) -> list[Unit]:
-    """Sentences and list items of ``text`` (headings dropped), keeping their wording."""
-    units: list[Unit] = []
-    for block, is_item, heading in _blocks(text):
-        pieces = [block] if is_item else _sentences(block)
-        for piece in pieces:
-            # a value on its own line under a lead-in ("recorded in this format:" then
-            # "SC-242-25-01234") is the lead-in's one item: quoted with it, never dropped as short
-            shown = is_item or (len(piece.split()) < 3 and bool(units)
-                                and units[-1].text.endswith(":") and len(block.split()) < 3)
-            units.append(Unit(source, len(units), piece, shown, heading))
-    return units
-
-
-def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
-    paragraph: list[str] = []
-    previous = ""
-    # the last line with text: a line under a lead-in ("in this format:") is what the lead-in
-    # introduces, not a heading
-    last_text = ""
-    current = ""  # the last heading line seen
-    lines = [*text.splitlines(), ""]
-    numbered_headings = _numbered_headings(lines)
-    for number, line in enumerate(lines):
-        stripped = line.strip()
-        if _LAYOUT.match(stripped):
-            continue
-        stripped = _ABBREVIATION.sub("", stripped)  # "*[DWP]: Department for..." run on
-        # a table row is a line of its own, like a list item: a chosen row brings its table
-        is_row = is_table_row(stripped)
-        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
-        numbered = number in numbered_headings
-        is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
-        heading = not is_row and (numbered or stripped.startswith("#") or (
-            not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
-        if (not stripped or is_item or heading) and paragraph:
-            yield " ".join(paragraph), False, current
-            paragraph = []
-        if heading:
-            current = stripped.lstrip("#").strip()
-        if is_row:
-            yield stripped, True, current
-        elif is_item:
-            yield _ITEM.sub("", line).strip(), True, current
-        elif stripped and not heading:
-            paragraph.append(stripped)
-        previous = stripped
-        last_text = stripped or last_text
-
-
-def is_table_row(line: str) -> bool:
-    """A line that is a table row: a Markdown pipe row, or cells joined by " | " (as loaders
-    write HTML and Word tables)."""
-    stripped = line.strip()
-    return stripped.startswith("|") or " | " in stripped
-
-
-def _numbered_headings(lines: Sequence[str]) -> set[int]:
-    """Lines that are numbered section headings ("4. Carry over", "2.1 Basic entitlement"), as
-    Word and PDF text carry them once small sections are folded into one chunk. A candidate
-    reads as a heading, its nearest non-blank neighbours are not numbered items (a numbered
-    list's items follow one another, blank lines or not: "1. Check you're eligible", "2. Apply
-    online"), and another candidate is its sibling or its parent or child ("3." beside "4.",
-    "2." above "2.1"): a lone "3. Send it to your manager" at the start of a chunk is a list's
-    last item, and "12 Months" is no section."""
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    candidates: dict[int, tuple[str, ...]] = {}
-    for at, i in enumerate(filled):
-        line = lines[i].strip()
-        found = _SECTION_NUMBER.match(line)
-        if not found or is_table_row(line):  # "25 August 2025 | 22 August" is a table's row
-            continue
-        number = tuple(found.group(1).rstrip(".").split("."))
-        previous = lines[filled[at - 1]].strip() if at else ""
-        following = lines[filled[at + 1]].strip() if at + 1 < len(filled) else ""
-        if _continues_list(number, previous, -1) or _continues_list(number, following, 1):
-            continue
-        # the line right before: a blank line or another heading ends what came before
-        before = lines[i - 1].strip() if i else ""
-        before = "" if _SECTION_NUMBER.match(before) else before
-        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if _looks_like_heading(line[found.end():], before, after):
-            candidates[i] = number
-    return {i for i, number in candidates.items()
-            if any(j != i and _related(number, other) for j, other in candidates.items())}
-
-
-def _continues_list(number: tuple[str, ...], neighbour: str, step: int) -> bool:
-    """Whether ``neighbour`` is the numbered list item before (step -1) or after (+1) an item
-    numbered ``number``: "2. Apply online" after "1. Check you're eligible"."""
-    found = _NUMBERED_ITEM.match(neighbour)
-    return len(number) == 1 and found is not None and \
-        int(found.group(1)) == int(number[0]) + step
-
-
-def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Section numbers of siblings ("3" and "4", "2.1" and "2.2") or of a parent and a child."""
-    if a == b:
-        return False
-    if len(a) == len(b) == 1:  # next to each other: "3." and "4.", not a list's "1." and "3."
-        return a[0].isdigit() and b[0].isdigit() and abs(int(a[0]) - int(b[0])) == 1
-    if len(a) == len(b):  # "3.2" and "3.4" in one chunk (a subsection between them elsewhere)
-        return a[:-1] == b[:-1]
-    short, long = sorted((a, b), key=len)
-    return long[: len(short)] == short
-
-
-def _section_depth(heading: str) -> int:
-    """How many levels a heading's number has ("4." -> 1, "2.2.1" -> 3; 0: no number)."""
-    found = _SECTION_NUMBER.match(heading)
-    return found.group(1).rstrip(".").count(".") + 1 if found else 0
-
-
-def _looks_like_heading(line: str, previous: str, following: str) -> bool:
-    """A short line with no closing punctuation between finished sentences (PDF and DOCX text
-    carry headings as plain lines; a wrapped sentence continues in lower case)."""
-    if not line or line[-1] in ".,;:?!)\"'’”" or not line[0].isupper() \
-            or _OPEN_END.search(line):
-        return False
-    finished = not previous or previous[-1] in ".?!:"
-    starts_new = not following or following[0].isupper() or following[0] in "-*•0123456789"
-    return finished and starts_new and len(line.split()) <= 10
-
-
-def _sentences(paragraph: str) -> list[str]:
-    out: list[str] = []
-    for piece in _SENTENCE_END.split(paragraph):
-        if out and (out[-1].lower().endswith(_ABBREVIATIONS) or _RULE_LABEL.fullmatch(out[-1])):
-            out[-1] = f"{out[-1]} {piece}"
-        elif piece.strip():
-            out.append(piece.strip())
-    return out
 
 
 def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = None,
@@ -500,7 +345,7 @@ def _quoted_section(section: str, units: Sequence[Unit]) -> str:
     if not heading or heading == last.strip():
         return section
     if heading in options or (len(options) == 1
-                              and _section_depth(heading) == _section_depth(options[0]) > 0):
+                              and section_depth(heading) == section_depth(options[0]) > 0):
         return prefix + heading
     return section
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.extractive import is_table_row
+from assistant.units import is_table_row
 
 MAX_GROUP_WORDS = 5
 _FIGURE = re.compile(r"[-–+(]?[£$€]?\d[\d,.]*%?\)?|-|–|n/?a", re.IGNORECASE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.extractive import is_table_row as is_row
+from assistant.units import is_table_row as is_row
 from ingest.tables import header_for, table_heads
 
 SALARY = "\n".join([

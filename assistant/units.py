@@ -1,0 +1,172 @@
+"""Guidance text as units: the sentences and list items an offline answer chooses from.
+
+A chunk's text is split into paragraphs, list items and table rows, under the last heading line
+above them. Loaders write headings in different ways (Markdown "#", a short line between
+finished sentences, a numbered section heading in Word or PDF text), and a numbered list must not
+be taken for headings: the rules are here, apart from how units are scored and quoted
+(``assistant.extractive``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_NUMBERED_ITEM = re.compile(r"^(\d{1,2})[.)]\s+")
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?)\s+(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]”]))\s+(?=[A-Z0-9\"'(“£])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "mr.", "mrs.", "dr.", "no.", "st.")
+# a rule or paragraph number that opens its sentence ("CHI 1.1.", "3.19.", "SN 1.9.", "(b)")
+_RULE_LABEL = re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*[A-Za-z]?\.?|\(?[a-z]{1,4}\)")
+# lines that are layout, not text: a Markdown table's separator row, a GOV.UK abbreviation line
+_LAYOUT = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$|^\*\[[^\]]+\]:")
+_ABBREVIATION = re.compile(r"\s*\*\[[A-Za-z0-9&' ]{1,20}\]:.*$")
+# a line ending in a word that needs more ("... of", "... and") is no heading
+_OPEN_END = re.compile(r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|about|from)$", re.I)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or list item of one source, in that source's order."""
+
+    source: int  # rank of the source, 0 = best
+    position: int
+    text: str
+    is_item: bool
+    heading: str = ""  # the last heading line above it in its chunk ("Outside Greater London")
+
+
+def split_units(text: str, source: int = 0) -> list[Unit]:
+    """Sentences and list items of ``text`` (headings dropped), keeping their wording."""
+    units: list[Unit] = []
+    for block, is_item, heading in _blocks(text):
+        pieces = [block] if is_item else _sentences(block)
+        for piece in pieces:
+            # a value on its own line under a lead-in ("recorded in this format:" then
+            # "SC-242-25-01234") is the lead-in's one item: quoted with it, never dropped as short
+            shown = is_item or (len(piece.split()) < 3 and bool(units)
+                                and units[-1].text.endswith(":") and len(block.split()) < 3)
+            units.append(Unit(source, len(units), piece, shown, heading))
+    return units
+
+
+def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
+    paragraph: list[str] = []
+    previous = ""
+    # the last line with text: a line under a lead-in ("in this format:") is what the lead-in
+    # introduces, not a heading
+    last_text = ""
+    current = ""  # the last heading line seen
+    lines = [*text.splitlines(), ""]
+    numbered_headings = _numbered_headings(lines)
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if _LAYOUT.match(stripped):
+            continue
+        stripped = _ABBREVIATION.sub("", stripped)  # "*[DWP]: Department for..." run on
+        # a table row is a line of its own, like a list item: a chosen row brings its table
+        is_row = is_table_row(stripped)
+        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        numbered = number in numbered_headings
+        is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
+        heading = not is_row and (numbered or stripped.startswith("#") or (
+            not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
+        if (not stripped or is_item or heading) and paragraph:
+            yield " ".join(paragraph), False, current
+            paragraph = []
+        if heading:
+            current = stripped.lstrip("#").strip()
+        if is_row:
+            yield stripped, True, current
+        elif is_item:
+            yield _ITEM.sub("", line).strip(), True, current
+        elif stripped and not heading:
+            paragraph.append(stripped)
+        previous = stripped
+        last_text = stripped or last_text
+
+
+def is_table_row(line: str) -> bool:
+    """A line that is a table row: a Markdown pipe row, or cells joined by " | " (as loaders
+    write HTML and Word tables)."""
+    stripped = line.strip()
+    return stripped.startswith("|") or " | " in stripped
+
+
+def _numbered_headings(lines: Sequence[str]) -> set[int]:
+    """Lines that are numbered section headings ("4. Carry over", "2.1 Basic entitlement"), as
+    Word and PDF text carry them once small sections are folded into one chunk. A candidate
+    reads as a heading, its nearest non-blank neighbours are not numbered items (a numbered
+    list's items follow one another, blank lines or not: "1. Check you're eligible", "2. Apply
+    online"), and another candidate is its sibling or its parent or child ("3." beside "4.",
+    "2." above "2.1"): a lone "3. Send it to your manager" at the start of a chunk is a list's
+    last item, and "12 Months" is no section."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    candidates: dict[int, tuple[str, ...]] = {}
+    for at, i in enumerate(filled):
+        line = lines[i].strip()
+        found = _SECTION_NUMBER.match(line)
+        if not found or is_table_row(line):  # "25 August 2025 | 22 August" is a table's row
+            continue
+        number = tuple(found.group(1).rstrip(".").split("."))
+        previous = lines[filled[at - 1]].strip() if at else ""
+        following = lines[filled[at + 1]].strip() if at + 1 < len(filled) else ""
+        if _continues_list(number, previous, -1) or _continues_list(number, following, 1):
+            continue
+        # the line right before: a blank line or another heading ends what came before
+        before = lines[i - 1].strip() if i else ""
+        before = "" if _SECTION_NUMBER.match(before) else before
+        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if _looks_like_heading(line[found.end():], before, after):
+            candidates[i] = number
+    return {i for i, number in candidates.items()
+            if any(j != i and _related(number, other) for j, other in candidates.items())}
+
+
+def _continues_list(number: tuple[str, ...], neighbour: str, step: int) -> bool:
+    """Whether ``neighbour`` is the numbered list item before (step -1) or after (+1) an item
+    numbered ``number``: "2. Apply online" after "1. Check you're eligible"."""
+    found = _NUMBERED_ITEM.match(neighbour)
+    return len(number) == 1 and found is not None and \
+        int(found.group(1)) == int(number[0]) + step
+
+
+def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Section numbers of siblings ("3" and "4", "2.1" and "2.2") or of a parent and a child."""
+    if a == b:
+        return False
+    if len(a) == len(b) == 1:  # next to each other: "3." and "4.", not a list's "1." and "3."
+        return a[0].isdigit() and b[0].isdigit() and abs(int(a[0]) - int(b[0])) == 1
+    if len(a) == len(b):  # "3.2" and "3.4" in one chunk (a subsection between them elsewhere)
+        return a[:-1] == b[:-1]
+    short, long = sorted((a, b), key=len)
+    return long[: len(short)] == short
+
+
+def section_depth(heading: str) -> int:
+    """How many levels a heading's number has ("4." -> 1, "2.2.1" -> 3; 0: no number)."""
+    found = _SECTION_NUMBER.match(heading)
+    return found.group(1).rstrip(".").count(".") + 1 if found else 0
+
+
+def _looks_like_heading(line: str, previous: str, following: str) -> bool:
+    """A short line with no closing punctuation between finished sentences (PDF and DOCX text
+    carry headings as plain lines; a wrapped sentence continues in lower case)."""
+    if not line or line[-1] in ".,;:?!)\"'’”" or not line[0].isupper() \
+            or _OPEN_END.search(line):
+        return False
+    finished = not previous or previous[-1] in ".?!:"
+    starts_new = not following or following[0].isupper() or following[0] in "-*•0123456789"
+    return finished and starts_new and len(line.split()) <= 10
+
+
+def _sentences(paragraph: str) -> list[str]:
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        if out and (out[-1].lower().endswith(_ABBREVIATIONS) or _RULE_LABEL.fullmatch(out[-1])):
+            out[-1] = f"{out[-1]} {piece}"
+        elif piece.strip():
+            out.append(piece.strip())
+    return out
