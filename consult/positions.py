@@ -14,8 +14,13 @@ Which way a proposal points matters for some cues. A proposal that restricts som
 adverts be banned ...?") is argued against by appeals to freedom ("let people choose") and by
 what would be lost without the thing; one that enables or keeps something ("Should the schemes be
 made permanent?") is argued against by calls to remove it ("Ban them", "Scrap the lot"), and
-those same appeals to freedom support it. The question's own proposal ("be made permanent") said
-with a negation ("please do not make them permanent") is disagreement.
+those same appeals to freedom support it. A proposal that lifts a rule ("Should the ban be
+lifted?", "Should the limit be scrapped?") is supported by appeals to freedom and by calls to
+scrap the rule, and opposed by calls to ban and by what would be lost without the rule. The
+question's own proposal ("be made permanent") said with one negation in its clause ("please do
+not make them permanent") is disagreement, unless the question itself negates it ("should cars
+no longer be allowed"). Each position also says whether the wording decided it
+(``read_position``): an answer with no stance word is "agree" only by default.
 """
 
 from __future__ import annotations
