@@ -197,9 +197,21 @@ def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(300)
 
 
+def settle(page: Any, timeout_ms: int = 30_000) -> None:
+    """Wait until no script run is in progress and no element is drawn stale: while Streamlit
+    reruns (after the last field typed, say) it fades the page, and axe measures the faded
+    colours (a colour-contrast failure that is not the page's)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
+    page.wait_for_timeout(400)  # the fade back is an animation
+
+
 def check_accessibility(page: Any, name: str) -> None:
-    """axe-core on the page: fail on serious or critical violations, save the full report."""
+    """axe-core on the settled page: fail on serious or critical violations, save the report."""
     from axe_playwright_python.sync_playwright import Axe
+
+    settle(page)
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
