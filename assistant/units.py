@@ -98,11 +98,11 @@ def is_table_row(line: str) -> bool:
 def _numbered_headings(lines: Sequence[str]) -> set[int]:
     """Lines that are numbered section headings ("4. Carry over", "2.1 Basic entitlement"), as
     Word and PDF text carry them once small sections are folded into one chunk. A candidate
-    reads as a heading, its nearest non-blank neighbours are not numbered items (a numbered
-    list's items follow one another, blank lines or not: "1. Check you're eligible", "2. Apply
-    online"), and another candidate is its sibling or its parent or child ("3." beside "4.",
-    "2." above "2.1"): a lone "3. Send it to your manager" at the start of a chunk is a list's
-    last item, and "12 Months" is no section."""
+    reads as a heading, is no table row, does not continue a numbered list (its nearest
+    non-blank neighbour is not the item numbered one before or after it, blank lines or not:
+    "1. Check you're eligible", "2. Apply online"), and another candidate is its sibling or its
+    parent or child ("3." beside "4.", "2." above "2.1"): a lone "3. Send it to your manager" at
+    the start of a chunk is a list's last item, and "12 Months" is no section."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
     candidates: dict[int, tuple[str, ...]] = {}
     for at, i in enumerate(filled):
