@@ -19,7 +19,7 @@ import streamlit as st
 from app_pages.sources import escape_markdown
 from consult.analysis import QuestionResult
 from consult.export import export_csv, export_xlsx
-from consult.positions import position_basis
+from consult.positions import describe_basis
 from consult.report import ThemeSummary, positions_by_default, summarise
 from consult.responses import Question
 from consult.review import review_to_json
@@ -132,8 +132,8 @@ def response_rows(result: QuestionResult, rows: Sequence[int]) -> list[dict[str,
     return [{"Respondent": responses[i].response_id,
              "Themes": "; ".join(labels.get(t, t) for t in result.assignments[i]),
              "Position": result.positions[i],
-             "Position read from": position_basis(
-                 responses[i].text, result.question.text, result.positions[i],
+             "Position read from": describe_basis(
+                 result.position_worded()[i], result.positions[i],
                  responses[i].response_id in result.position_corrections),
              "Evidence": ", ".join(result.evidence[i]),
              "Corrected": "yes" if result.corrected(responses[i].response_id) else "",

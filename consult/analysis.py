@@ -24,7 +24,7 @@ from consult.mapping import (
     zero_shot_scores,
 )
 from consult.pieces import Pieces, embed_pieces
-from consult.positions import Position, classify_positions
+from consult.positions import Position, read_position, read_positions
 from consult.responses import Question
 from consult.themes import Framework, Theme
 
@@ -48,11 +48,20 @@ class QuestionResult:
     vectors: Vectors | None = field(default=None, repr=False)
     pieces: Pieces | None = field(default=None, repr=False)
     scores: Scores | None = field(default=None, repr=False)
+    # whether the wording decided each position (False: the default, "agree"); read with the
+    # positions, or on first use for a result rebuilt from a saved review
+    worded: list[bool] = field(default_factory=list, repr=False)
 
     @property
     def texts(self) -> list[str]:
         """The themed responses' texts, in order."""
         return [r.text for r in self.question.responses]
+
+    def position_worded(self) -> list[bool]:
+        """``worded``, read once from the answers if it is not known yet."""
+        if len(self.worded) != len(self.question.responses):
+            self.worded = [read_position(t, self.question.text)[1] for t in self.texts]
+        return self.worded
 
     def corrected(self, response_id: str) -> bool:
         """True when a reviewer corrected this response's themes or its position."""
@@ -89,16 +98,18 @@ def analyse_question(
         themes = list(discovery.themes)
         if llm is not None and themes:
             themes = _refine(question.text, texts, vectors, discovery, llm)
+    read = read_positions(texts, question.text)
     result = QuestionResult(
         question=question,
         themes=themes,
         assignments=[[] for _ in texts] if framework else _clusters(discovery, themes),
-        positions=classify_positions(texts, question.text),
+        positions=[position for position, _ in read],
         evidence=[evidence_signals(t) for t in texts],
         vectors=vectors,
         pieces=pieces,
         signed_off=framework.signed_off if framework else False,
         signed_off_by=framework.signed_off_by if framework else "",
+        worded=[worded for _, worded in read],
     )
     remap(result, embedder)
     if llm is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from consult.analysis import QuestionResult
 from consult.errors import ConsultError
-from consult.positions import position_basis
+from consult.positions import describe_basis
 from consult.report import summarise
 
 Cell = str | int | float
@@ -67,7 +67,7 @@ def mapping_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
         for i, response in enumerate(result.question.responses):
             ids = result.assignments[i]
             status = "unmatched" if i in unmatched else "themed"
-            basis = position_basis(response.text, result.question.text, result.positions[i],
+            basis = describe_basis(result.position_worded()[i], result.positions[i],
                                    response.response_id in result.position_corrections)
             rows.append([
                 result.question.text, response.response_id, status, ", ".join(ids),

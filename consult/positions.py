@@ -181,7 +181,8 @@ _RESTRICTS = re.compile(
 _ENABLES = re.compile(
     r"\b(permanent\w*|allow\w*|introduc\w*|expand\w*|extend\w*|legalis\w*|legaliz\w*|"
     r"continu\w*|keep|kept|approv\w*|build|invest\w*|creat\w*|reopen\w*)\b")
-# proposals turned round: lifting a restriction enables; no longer allowing something restricts
+# proposals turned round: lifting a restriction is its own direction ("lifts"); no longer
+# allowing something restricts
 _LIFTS = re.compile(
     r"\b(lift(s|ed|ing)?|remov(e|es|ed|ing)|end(s|ed|ing)?|scrap(s|ped|ping)?|abolish\w*|"
     r"drop(s|ped|ping)?|relax\w*|eas(e|ed|ing))\b"
@@ -387,11 +388,16 @@ def stance_worded(text: str, question: str = "") -> bool:
 def position_basis(text: str, question: str, position: Position, corrected: bool) -> str:
     """What a position rests on, for exports and the page: "reviewer", "wording", or
     "no stance words (read as agree)"."""
+    return describe_basis(stance_worded(text, question), position, corrected)
+
+
+def describe_basis(worded: bool, position: Position, corrected: bool) -> str:
+    """``position_basis`` from an already known reading (``read_position``'s second value)."""
     if corrected:
         return "reviewer"
-    return "wording" if stance_worded(text, question) else f"no stance words (read as {position})"
+    return "wording" if worded else f"no stance words (read as {position})"
 
 
-def classify_positions(texts: Sequence[str], question: str = "") -> list[Position]:
-    """``classify_position`` for each text."""
-    return [classify_position(t, question) for t in texts]
+def read_positions(texts: Sequence[str], question: str = "") -> list[tuple[Position, bool]]:
+    """``read_position`` for each text."""
+    return [read_position(t, question) for t in texts]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from consult.analysis import QuestionResult
-from consult.positions import POSITIONS, Position, stance_worded
+from consult.positions import POSITIONS, Position
 from consult.themes import Theme
 
 QUOTES = 3
@@ -76,10 +76,9 @@ def name_some(items: list[str], limit: int) -> str:
 def positions_by_default(result: QuestionResult) -> list[int]:
     """Rows whose position rests on no stance word at all (the default, "agree") and that no
     reviewer has corrected: the positions to check first."""
-    question = result.question
-    return [i for i, r in enumerate(question.responses)
-            if r.response_id not in result.position_corrections
-            and not stance_worded(r.text, question.text)]
+    worded = result.position_worded()
+    return [i for i, r in enumerate(result.question.responses)
+            if r.response_id not in result.position_corrections and not worded[i]]
 
 
 def positions_line(result: QuestionResult) -> str:
