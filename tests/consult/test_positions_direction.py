@@ -126,7 +126,7 @@ def test_exports_the_cli_and_the_summary_say_which_positions_are_defaults() -> N
     assert mapping_rows([result])[2][basis] == "reviewer"
 
 
-@pytest.mark.parametrize(("answer", "question", "expected"), [
+FIRST_REVIEW: list[tuple[str, str, str]] = [
     # a review's misreads of the first version of these rules
     ("I can't understand why they haven't been banned already.", RESTRICTS, "agree"),
     ("There is no reason they shouldn't be banned.", RESTRICTS, "agree"),
@@ -150,9 +150,7 @@ def test_exports_the_cli_and_the_summary_say_which_positions_are_defaults() -> N
     ("Let people choose, it's their own choice.", "Should the ban on pavement riding be lifted?",
      "agree"),
     ("Ban them.", "Should the ban on pavement riding be lifted?", "disagree"),
-])
-def test_reviewed_misreads(answer: str, question: str, expected: str) -> None:
-    assert classify_position(answer, question) == expected
+]
 
 
 ENDORSE = "Do you endorse plans to ban smoking in parks?"
@@ -161,7 +159,7 @@ LIFTED = "Should the ban on barbecues in council parks be lifted?"
 NO_LONGER = "Should cars no longer be allowed in the city centre at weekends?"
 
 
-@pytest.mark.parametrize(("answer", "question", "expected"), [
+SECOND_REVIEW: list[tuple[str, str, str]] = [
     # a second review's misreads
     ("Ban it, smoking is disgusting.", ENDORSE, "agree"),
     ("It is their choice, let adults decide.", ENDORSE, "disagree"),
@@ -178,9 +176,7 @@ NO_LONGER = "Should cars no longer be allowed in the city centre at weekends?"
     ("Torn on this one.", ENABLES, "unclear"),
     ("Don't care.", ENABLES, "unclear"),
     ("Quite neutral.", ENABLES, "unclear"),
-])
-def test_second_review_misreads(answer: str, question: str, expected: str) -> None:
-    assert classify_position(answer, question) == expected
+]
 
 
 def test_an_open_questions_default_is_named_as_a_default() -> None:
@@ -202,7 +198,7 @@ EXTEND = "Do you support plans to extend the scheme so that more people can be h
 SPEED = "Should the speed limit be scrapped?"
 
 
-@pytest.mark.parametrize(("answer", "question", "expected"), [
+THIRD_REVIEW: list[tuple[str, str, str]] = [
     # a third review's misreads
     ("Sorry I don't think they should be made permanent.", PERM, "disagree"),
     ("Against my better judgement I think they should be made permanent.", PERM, "agree"),
@@ -215,6 +211,10 @@ SPEED = "Should the speed limit be scrapped?"
      "Should gender neutral toilets be introduced in the library?", "disagree"),
     ("Without it there would be more accidents.", SPEED, "disagree"),
     ("It should be scrapped.", SPEED, "agree"),
-])
-def test_third_review_misreads(answer: str, question: str, expected: str) -> None:
+]
+
+
+@pytest.mark.parametrize(("answer", "question", "expected"),
+                         [*FIRST_REVIEW, *SECOND_REVIEW, *THIRD_REVIEW])
+def test_reviewed_misreads(answer: str, question: str, expected: str) -> None:
     assert classify_position(answer, question) == expected
