@@ -75,8 +75,8 @@ class IngestReport:
     pages: int = 0  # pages of the documents parsed in this run
     parse_wait_seconds: float = 0.0  # time spent waiting for parser workers
     embed_seconds: float = 0.0  # time spent in the embedding model
-    # (file, file with the same bytes indexed before it): both are indexed, and answers cite
-    # whichever copy ranks first, so an administrator may want to remove one
+    # (document, the document with the same bytes taken as the original): both are indexed, and
+    # answers cite whichever copy ranks first, so an administrator may want to remove one
     duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
@@ -110,8 +110,7 @@ def same_content(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
             continue
         earlier = first.setdefault(record.version, record)
         if earlier is not record:
-            out.append((f"{record.collection}/{record.source}",
-                        f"{earlier.collection}/{earlier.source}"))
+            out.append((record.doc_id, earlier.doc_id))  # "collection/path"
     return out
 
 
