@@ -18,6 +18,7 @@ import numpy as np
 from assistant import prompts
 from assistant.citations import build_citation, inert_markers, looks_like_instructions
 from assistant.ports import Embedder
+from assistant.retrieval import UK_NATIONS
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
 from assistant.units import Unit, section_depth, split_units
 
@@ -44,7 +45,8 @@ _LIMIT = r"(?:less than|more than|fewer than|over|under|at least|up to|below|abo
 _INTENTS = (
     # "how much notice / time / leave" asks for a period, not an amount of money
     (re.compile(r"\bhow much\b(?!\s+(?:notice|time|leave|holiday)\b)|\bcost|\bamount|\brate\b|"
-                r"\bfee", re.I), re.compile(r"£\s?\d|\d%")),
+                r"\bfee|\bthreshold|\b(?:earnings|income|savings|capital) limit", re.I),
+     re.compile(r"£\s?\d|\d%")),
     (
         re.compile(
             r"\bhow long\b|\bhow many (?:hours|days|weeks|months|years)\b|\bwhen\b|\bdeadline"
@@ -55,7 +57,9 @@ _INTENTS = (
     # "am I eligible / can she qualify / what are the requirements" asks for the conditions:
     # the sentence that sets them ("You usually qualify if both of the following apply:")
     (
-        re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b", re.I),
+        re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b"
+                   r"|\bcan (?:i|he|she|they|we|you|my \w+|the \w+) (?:still )?"
+                   r"(?:apply|claim|get|receive)\b", re.I),
         re.compile(
             r"\b(?:eligible|qualify|entitled)\b[^.]{0,60}\bif\b|\b(?:all|both|one|any) of "
             r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]{0,200}"
@@ -74,6 +78,9 @@ SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
 CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
 QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query also states facts
 _QUESTION = re.compile(r"[^.!?]*\?")
+# a question about one UK nation: passages about only another come after those about it
+_NATIONS = {**UK_NATIONS, "England": re.compile(r"\bengland\b", re.IGNORECASE)}
+OTHER_NATION_WEIGHT = 0.5
 # pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
 _POINTER = re.compile(
     r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
@@ -185,7 +192,7 @@ def extract_answer(
     units = _distinct([
         u
         for rank, s in enumerate(sources)
-        for u in split_units(s.chunk.text, rank)
+        for u in split_units(s.chunk.text, rank, section_parts(s.chunk.section))
         if (u.is_item or len(u.text.split()) >= 3) and not looks_like_instructions(u.text)
     ])
     if not units:
@@ -198,6 +205,12 @@ def extract_answer(
         - 0.01 * u.position / 50
         for u, s in zip(units, scores, strict=True)
     ]
+    asked_nations = _nations(question)
+    if asked_nations:
+        sections = [s.chunk.section for s in sources]
+        weighted = [w * (OTHER_NATION_WEIGHT if _about_another_nation(u, sections[u.source],
+                                                                     asked_nations) else 1.0)
+                    for u, w in zip(units, weighted, strict=True)]
     chosen = _choose(units, weighted)
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
@@ -205,6 +218,24 @@ def extract_answer(
         best[unit.source] = max(best.get(unit.source, -math.inf), score_of[unit])
     order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
     return _render(sources, chosen, order)
+
+
+def _nations(text: str) -> set[str]:
+    return {name for name, pattern in _NATIONS.items() if pattern.search(text)}
+
+
+def _about_another_nation(unit: Unit, section: str, asked: set[str]) -> bool:
+    """A unit that names, or is under a heading that names, only UK nations other than those
+    asked about: "Northern Ireland" rules for a question about a pupil in Scotland."""
+    named = _nations(" ".join((section, unit.heading, unit.text)))
+    return bool(named) and not named & asked
+
+
+def section_parts(section: str) -> list[str]:
+    """The headings a section path names: "Carrying over leave > Sick leave; Parental leave"
+    names three."""
+    return [part.strip() for level in section.split(SECTION_SEPARATOR)
+            for part in level.split(";") if part.strip()]
 
 
 def _distinct(units: list[Unit]) -> list[Unit]:
@@ -277,16 +308,30 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
     start = index
     while start > 0 and units[start].is_item and units[start - 1].source == source:
         start -= 1
+        if _nested_lead_in(units, start, index):
+            break
     if "|" in units[index].text:  # a table row: from the table's first row (its header)
         while not ("|" in units[start].text and units[start].is_item):
             start += 1
-    elif units[start].is_item or not units[start].text.endswith(":"):
+    elif not _nested_lead_in(units, start, index) and (
+            units[start].is_item or not units[start].text.endswith(":")):
         start = index if units[index].is_item else index + 1
+    nested = _nested_lead_in(units, start, index)
     end = max(start, index) + 1
-    while end < len(units) and units[end].is_item and units[end].source == source:
+    while end < len(units) and units[end].is_item and units[end].source == source \
+            and not (nested and units[end].text.endswith(":")):  # the next nested list's lead-in
         end += 1
     run = list(units[start:end])
     return run if len(run) <= MAX_ITEMS + 1 else [units[start], units[index]]
+
+
+def _nested_lead_in(units: Sequence[Unit], start: int, index: int) -> bool:
+    """Whether the item at ``start``, above the chosen item, introduces a list of its own: "CR
+    3.3. Where the application is under Appendix Long Residence, the applicant must not have:"
+    over "(a) spent a total of more than 548 days outside the UK". The condition its items
+    depend on, so quoted with them."""
+    return start < index and units[start].is_item and units[start].text.endswith(":") \
+        and not units[index].text.endswith(":")
 
 
 def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int]

@@ -10,7 +10,7 @@ be taken for headings: the rules are here, apart from how units are scored and q
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
@@ -38,10 +38,13 @@ class Unit:
     heading: str = ""  # the last heading line above it in its chunk ("Outside Greater London")
 
 
-def split_units(text: str, source: int = 0) -> list[Unit]:
-    """Sentences and list items of ``text`` (headings dropped), keeping their wording."""
+def split_units(text: str, source: int = 0, headings: Collection[str] = ()) -> list[Unit]:
+    """Sentences and list items of ``text`` (headings dropped), keeping their wording.
+
+    ``headings``: lines known to be headings (the chunk's section path), whatever they look like:
+    "Who to complain to" ends in a word that needs more, yet heads its section."""
     units: list[Unit] = []
-    for block, is_item, heading in _blocks(text):
+    for block, is_item, heading in _blocks(text, frozenset(h.strip() for h in headings)):
         pieces = [block] if is_item else _sentences(block)
         for piece in pieces:
             # a value on its own line under a lead-in ("recorded in this format:" then
@@ -52,7 +55,7 @@ def split_units(text: str, source: int = 0) -> list[Unit]:
     return units
 
 
-def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
+def _blocks(text: str, known: frozenset[str] = frozenset()) -> Iterator[tuple[str, bool, str]]:
     paragraph: list[str] = []
     previous = ""
     # the last line with text: a line under a lead-in ("in this format:") is what the lead-in
@@ -71,7 +74,7 @@ def _blocks(text: str) -> Iterator[tuple[str, bool, str]]:
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         numbered = number in numbered_headings
         is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
-        heading = not is_row and (numbered or stripped.startswith("#") or (
+        heading = not is_row and (numbered or stripped.startswith("#") or stripped in known or (
             not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
         if (not stripped or is_item or heading) and paragraph:
             yield " ".join(paragraph), False, current

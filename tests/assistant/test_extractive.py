@@ -384,9 +384,12 @@ def test_an_eligibility_question_gets_the_conditions_not_the_title_said_again() 
 def test_what_states_a_condition() -> None:
     conditions = next(states for asks, states in extractive._INTENTS
                       if asks.search("Am I eligible?"))
-    for asks in ("Can she qualify for it?", "What are the requirements?", "Is he entitled to it?"):
-        assert any(a.search(asks) and s is conditions for a, s in extractive._INTENTS)
-    for text in ("You usually qualify for the grant if both of the following apply:",
+    for asks in ("Can she qualify for it?", "What are the requirements?", "Is he entitled to it?",
+                 "Can he apply for PIP?", "Can my client still claim PIP?",
+                 "Can the employee get SSP?"):
+        assert any(a.search(asks) and s is conditions for a, s in extractive._INTENTS), asks
+    for text in ("You must also be under State Pension age if you have not received PIP before.",
+                 "You usually qualify for the grant if both of the following apply:",
                  "You or your partner must also get one of these benefits:",
                  "To be eligible you must have worked for 26 weeks.",
                  "You're eligible if you live in England."):
@@ -479,3 +482,58 @@ def test_subsections_of_one_section_are_headings_even_with_a_gap() -> None:
     units = split_units("3.2 Basic entitlement\nStaff get 25 days.\n\n3.4 Carry over\nUp to "
                         "5 days carry over.")
     assert [u.heading for u in units] == ["3.2 Basic entitlement", "3.4 Carry over"]
+
+
+def test_an_item_that_opens_a_nested_list_is_quoted_as_the_lead_in_of_its_items() -> None:
+    # Immigration Rules nest a rule's clauses under a numbered item: "(a) spent ... 548 days"
+    # holds only under "where the application is under Appendix Long Residence"
+    chunk = guidance_chunk(
+        "CR 3.2. For any absence the applicant must not have been outside the UK for more "
+        "than 180 days in any 12-month period.\n\n"
+        "1.   CR 3.3. Where the application is under Appendix Long Residence, the applicant "
+        "must not have:\n"
+        "    1.   (a) spent a total of more than 548 days outside the UK; and\n"
+        "    2.   (b) been outside the UK for more than 184 days at any one time.\n"
+        "2.   CR 3.4. When calculating the absence, time outside the UK will not count where "
+        "it was for any of the following reasons:\n"
+        "    1.   (a) assisting with a humanitarian crisis overseas; or\n",
+        doc="appendix-continuous-residence", section="Absence from the UK")
+    extract = extract_answer("How many days in total can you spend outside the UK?",
+                             scored(chunk))
+    assert "> - CR 3.3. Where the application is under Appendix Long Residence, the applicant " \
+           "must not have:\n> - (a) spent a total of more than 548 days" in extract.text
+    assert "humanitarian" not in extract.text  # the next rule's own list is not pulled in
+
+
+def test_a_line_that_the_section_path_names_is_a_heading_whatever_it_ends_with() -> None:
+    text = "Who to complain to\nWho you need to complain to depends on the bailiff."
+    assert [u.text for u in split_units(text)][0].startswith("Who to complain to Who you")
+    units = split_units(text, headings=["Who to complain to"])
+    assert [u.text for u in units] == ["Who you need to complain to depends on the bailiff."]
+    assert units[0].heading == "Who to complain to"
+    assert extractive.section_parts("Bailiffs > Who to complain to; Complain about a bailiff") \
+        == ["Bailiffs", "Who to complain to", "Complain about a bailiff"]
+    chunk = guidance_chunk(text, doc="bailiffs", section="Bailiffs > Who to complain to")
+    extract = extract_answer("Who do I complain to about a bailiff?", scored(chunk))
+    assert "Who to complain to Who" not in extract.text
+
+
+def test_a_question_about_one_uk_nation_quotes_that_nations_rules_first() -> None:
+    northern = guidance_chunk("If you turn 16 during the school year you can leave school "
+                              "after 30 June.", doc="leave-school", section="Northern Ireland")
+    scotland = guidance_chunk("Scotland\nIf you turn 16 between 1 October and the end of "
+                              "February you can leave school at the start of the Christmas "
+                              "holidays.", doc="leave-school", n=1, section="")
+    extract = extract_answer("A boy in Scotland turns 16 in November. When can he leave "
+                             "school?", scored(northern, scotland))
+    assert extract.text.index("Christmas holidays") < extract.text.index("30 June")
+    unnamed = extract_answer("When can he leave school?", scored(northern, scotland))
+    assert unnamed.text.index("30 June") < unnamed.text.index("Christmas holidays")
+
+
+def test_a_threshold_or_an_earnings_limit_asks_for_an_amount_and_a_time_limit_does_not() -> None:
+    amount = next(states for asks, states in extractive._INTENTS if asks.search("How much?"))
+    asking = {q: [s for a, s in extractive._INTENTS if a.search(q)] for q in (
+        "high income child benefit charge threshold", "What is the earnings limit for it?",
+        "What is the time limit for a claim?")}
+    assert [amount in found for found in asking.values()] == [True, True, False]
