@@ -32,6 +32,7 @@ import numpy as np
 from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
 from assistant.config import Settings
 from assistant.errors import StoreError
+from assistant.names import proper_names, question_sentences
 from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.spelling import expand
 from assistant.types import Chunk, ChunkFilter, ScoredChunk
@@ -285,7 +286,8 @@ class HybridRetriever:
 
     def _score(self, query: str, chosen: list[_Candidate],
                candidates: dict[str, _Candidate]) -> list[ScoredChunk]:
-        coverage = jurisdiction_coverage(query, [c.chunk for c in chosen[:COVERAGE_DEPTH]])
+        best = [c.chunk for c in chosen[:COVERAGE_DEPTH]]
+        coverage = min(jurisdiction_coverage(query, best), self._name_coverage(query, best))
         floor = min((c.cosine for c in candidates.values() if c.cosine is not None), default=0.0)
         out: list[ScoredChunk] = []
         ceiling = 1.0
@@ -299,6 +301,19 @@ class HybridRetriever:
             ceiling = min(ceiling, score)
             out.append(ScoredChunk(c.chunk, round(ceiling, 4)))
         return out
+
+    def _name_coverage(self, query: str, best: list[Chunk]) -> float:
+        """0.0 when the question names something ("Carer's Allowance") in words the index
+        knows, but no chunk of ``best`` has all those words; else 1.0. A name with a word the index
+        has never seen (a client's surname) is not checked."""
+        bm25 = self._current_bm25()
+        names = [analyse(name) for name in proper_names(question_sentences(query))
+                 if all(bm25.knows(w) for w in _LETTERS.findall(_POSSESSIVE.sub("", name.lower())))]
+        names = [n for n in names if n]
+        if not names:
+            return 1.0
+        held = [words_of(c.embedding_text) for c in best]
+        return 0.0 if any(not any(set(n) <= words for words in held) for n in names) else 1.0
 
     def _both_agree(self, query: str, best: _Candidate) -> bool:
         """Whether dense and BM25 both rank ``best`` first and it holds at least
@@ -351,6 +366,9 @@ UK_NATIONS = {
     "Wales": re.compile(r"\b(?:wales|welsh)\b", re.IGNORECASE),
     "Northern Ireland": re.compile(r"\bn(?:orthern|\.)?[\s-]*ir(?:eland|ish)\b", re.IGNORECASE),
 }
+_LETTERS = re.compile(r"[a-z]+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_IRELAND = frozenset(analyse("Ireland Irish"))
 # an EEA country is covered by chunks that speak of the EEA or the EU ("if you move to an EEA
 # country"), as UK guidance about going abroad rarely lists every country
 _EEA_TERMS = frozenset(analyse("EEA EU European"))
@@ -373,6 +391,10 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
     if not named:
         return 1.0
     mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
+    if named & mentioned & _IRELAND:  # "Northern Ireland" in a chunk does not mention Ireland
+        northern = UK_NATIONS["Northern Ireland"]
+        mentioned = (mentioned - _IRELAND).union(
+            *(words_of(northern.sub(" ", c.embedding_text)) & _IRELAND for c in best))
     missing = named - mentioned
     if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
         return 1.0

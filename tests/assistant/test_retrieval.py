@@ -365,3 +365,27 @@ def test_a_chunk_both_searches_rank_first_holding_the_questions_words_counts_as_
     partly = retriever_for(index, **strict).retrieve("Who approves a desk for a contractor "
                                                      "working from Belfast?", k=3)
     assert partly[0].score < 0.999
+
+
+def test_northern_ireland_in_a_chunk_does_not_mention_ireland() -> None:
+    northern = [chunk("jsa.md", 0, "Jobseeker's Allowance in Northern Ireland is paid by the "
+                                   "Department for Communities.")]
+    assert jurisdiction_coverage("What is Jobseeker's Benefit in Ireland?", northern) == 0.0
+    both = [*northern, chunk("abroad.md", 0, "If you move to Ireland you may keep it.")]
+    assert jurisdiction_coverage("What is Jobseeker's Benefit in Ireland?", both) == 1.0
+    assert jurisdiction_coverage("Can I claim JSA in Northern Ireland?", northern) == 1.0
+
+
+def test_a_scheme_the_question_names_that_no_source_mentions_lowers_coverage() -> None:
+    index = topic_index()
+    retriever = retriever_for(index)
+    retriever.retrieve("What is the weekly rate of Maternity Benefit?")
+    # "maternity" and "benefit" are both indexed words, but no source found has both
+    assert retriever.last_evidence.coverage == 0.0
+    retriever.retrieve("Client is on Maternity Benefit. Is Child Benefit paid every four weeks?")
+    assert retriever.last_evidence.coverage == 1.0  # names in the case facts are not checked
+    retriever.retrieve("How is Child Benefit paid?")
+    assert retriever.last_evidence.coverage == 1.0
+    # a name with a word the index has never seen (a client's surname) is not checked
+    retriever.retrieve("Can Priya Venkataraman claim Child Benefit?")
+    assert retriever.last_evidence.coverage == 1.0
