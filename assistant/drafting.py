@@ -336,10 +336,16 @@ def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence
 def _with_guidance_results(job: _Job, guidance: str, results: Sequence[ScoredChunk]
                            ) -> list[ScoredChunk]:
     """``results`` plus the relevant passages found by the section's guidance, best first (the
-    query's best stays first: it decides which further passages are close enough to quote)."""
+    query's best stays first: it decides which further passages are close enough to quote).
+
+    Only passages of documents the section's query found are added: the guidance says what a
+    section is for, not what the case is about, so on its own it finds the same documents for
+    every case (an education tribunal's appeal deadlines in a benefit decision letter)."""
     if len(guidance.strip()) < 3:
         return list(results)
-    found = job.retriever.retrieve(guidance, k=RETRIEVE_K, where=job.where)
+    case_documents = {r.chunk.doc_id for r in results}
+    found = [r for r in job.retriever.retrieve(guidance, k=RETRIEVE_K, where=job.where)
+             if r.chunk.doc_id in case_documents]
     best: dict[str, ScoredChunk] = {}
     for result in [*results, *found]:
         known = best.get(result.chunk.chunk_id)

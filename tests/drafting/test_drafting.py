@@ -296,3 +296,18 @@ def test_contacts_from_the_case_facts_are_not_flagged_but_invented_ones_are() ->
     draft = draft_letter(template(), case, COVER, retriever=retriever(), llm=model)
     assert not any("07700 900123" in w for w in draft.section("reasons").warnings)
     assert any("0800 555 0199" in w for w in draft.section("review").warnings)
+
+
+def test_a_sections_own_guidance_adds_passages_only_from_the_documents_the_case_found() -> None:
+    # the guidance ("by when", "how to ask") says what a section is for, not what the case is
+    # about: on its own it finds another service's appeal deadlines for every case
+    limits = chunk(MR_TEXT, n=1)
+    tribunal = chunk("The tribunal will respond to your appeal within 25 working days.",
+                     doc="education-tribunal", section="Appeal deadlines")
+    fake = _ByQuery({"how to ask for a mandatory reconsideration": [ScoredChunk(limits, 0.8)],
+                     "by when": [ScoredChunk(tribunal, 0.9), ScoredChunk(limits, 0.7)]})
+    draft = draft_letter(template(), facts(), COVER, retriever=fake, llm=None)
+    review = draft.section("review").text
+    assert "within one month of the date on the decision letter" in review
+    assert "25 working days" not in review
+    assert all("tribunal" not in s.source for s in draft.sources)
