@@ -62,9 +62,9 @@ def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
 
 def conversation_to_docx(title: str, messages: Sequence[Message]) -> bytes:
     """The conversation as a Word document (.docx bytes)."""
-    from docx import Document
+    from assistant.word import uk_document
 
-    document = Document()
+    document = uk_document(xml_safe(title))
     document.add_heading(xml_safe(title), level=1)
     for message in messages:
         if message.role == "user":

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, RGBColor
@@ -25,6 +24,7 @@ from assistant.drafting import Draft
 from assistant.exporting import xml_safe
 from assistant.templates import format_date
 from assistant.types import Citation
+from assistant.word import uk_document
 
 SOURCES_HEADING = "Sources"
 FONT = "Arial"
@@ -103,11 +103,8 @@ def export_text(draft: Draft) -> str:
 
 def export_docx(draft: Draft) -> bytes:
     """The letter as a Word document: superscript citation numbers and a Sources list."""
-    document = Document()
+    document = uk_document(xml_safe(draft.title))
     _set_styles(document)
-    document.core_properties.title = xml_safe(draft.title)
-    document.core_properties.author = ""
-    document.core_properties.comments = ""
     blocks, sources = letter_blocks(draft)
     for block in blocks:
         if block.heading:

@@ -40,6 +40,8 @@ def test_docx_opens_and_holds_the_conversation() -> None:
          "[1] Annual leave — Carry over, page 2 (updated 2024-05-01): https://www.gov.uk/x"),
         ("Quote", "You can carry over up to 5 days."),
     ]
+    assert round(document.sections[0].page_width.mm) == 210  # A4, not US Letter
+    assert document.core_properties.title == "Leave"
 
 
 def test_file_names_are_safe() -> None:

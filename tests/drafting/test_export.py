@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from assistant.drafting import MACHINE_NOTICE, Draft, draft_letter, edit_section
@@ -47,6 +48,13 @@ def test_docx_round_trip_has_letter_headings_superscripts_and_sources() -> None:
     assert sources[1].startswith("2. Mandatory reconsideration, Time limits")
     assert document.core_properties.title == "Decision letter"
     assert document.styles["Normal"].font.name == "Arial"
+    # A4 and British English, made now (python-docx's blank template: US Letter, en-US, 2013)
+    assert (round(document.sections[0].page_width.mm), round(document.sections[0].page_height.mm)) \
+        == (210, 297)
+    language = document.styles.element.find(".//" + qn("w:rPrDefault") + "//" + qn("w:lang"))
+    assert language is not None and language.get(qn("w:val")) == "en-GB"
+    created = document.core_properties.created
+    assert created is not None and created.year >= 2025 and document.core_properties.author == ""
 
 
 def test_notice_is_never_exported() -> None:
@@ -94,6 +102,8 @@ def test_exported_docx_opens_in_libreoffice(tmp_path: Path) -> None:
     assert "Why we made this decision" in flat and "Sources" in flat
     assert "1. Mandatory reconsideration, Time limits" in flat
     assert "Machine-drafted" not in flat
+    box = PdfReader(tmp_path / "letter.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
 
 
 def test_control_characters_in_a_source_do_not_break_the_word_export() -> None:
