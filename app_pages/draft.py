@@ -55,7 +55,8 @@ CHECK_TITLES = {"placeholder": "Placeholders still to fill in",
                 "unknown_source": "Citations that point at no source",
                 "identifier": "Personal details not in this case's facts (pasted from another "
                               "case?)",
-                "contact": "Contact details the guidance does not give"}
+                "contact": "Contact details the guidance does not give",
+                "date": "Dates to check"}
 PLACEHOLDERS = {"ni_number": "For example AB 12 34 56 C", "postcode": "For example SW1A 2AA",
                 "money": "For example £1,250", "reference": "For example HSA-2025-004512"}
 # WCAG 2.2 target size (axe, serious): the date inputs' day and month parts are 18 px wide.

@@ -106,6 +106,17 @@ def _fact_text(name: str, value: Any, lines_ok: bool) -> str:
                      f"as one value, for example '{name}: the value'.")
 
 
+class _FactsLoader(yaml.BaseLoader):
+    """Every value a string, and no aliases: one anchor repeated 10,000 times in a 130 KB file
+    would otherwise expand to hundreds of megabytes of notes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise FactsError("YAML aliases (*name) are not allowed in a facts file: write each "
+                             "value out in full.")
+        return super().compose_node(parent, index)
+
+
 def _read_facts_file(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > MAX_FACTS_FILE_BYTES:
@@ -113,7 +124,7 @@ def _read_facts_file(path: Path) -> dict[str, Any]:
         raw = path.read_text(encoding="utf-8")
         # every YAML value as written: "0123456" must not become 42798 (octal), nor "No" False
         data = json.loads(raw) if path.suffix == ".json" else \
-            yaml.load(raw, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only strings
+            yaml.load(raw, Loader=_FactsLoader)  # noqa: S506 - BaseLoader builds only strings
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise FactsError(f"Could not read the facts file {path}: {exc}") from exc
     if not isinstance(data, dict):

@@ -14,12 +14,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from assistant.drafting import Draft, DraftSection
-from assistant.templates import FactsError, FieldSpec, LetterTemplate, format_date, format_value
+from assistant.templates import (
+    FactsError,
+    FieldSpec,
+    LetterTemplate,
+    format_date,
+    format_value,
+    parse_date,
+)
 
-FindingKind = Literal["placeholder", "uncited", "unknown_source", "identifier", "contact"]
+FindingKind = Literal["placeholder", "uncited", "unknown_source", "identifier", "contact", "date"]
 _FIELD = re.compile(r"\{[a-z][a-z0-9_]*\}")
 _MARKER_NOTE = re.compile(r"\[(?:REWRITE|TO ?DO|ADD|CHECK)\b[^\]]*\]", re.IGNORECASE)
 _CITE = re.compile(r"\[(\d{1,3})\]")
@@ -66,7 +74,39 @@ def check_draft(draft: Draft, template: LetterTemplate | None = None) -> list[Fi
         findings += [Finding("identifier", section.id, m)
                      for m in _identifiers(section.text, facts, names, shapes)]
         findings += _unsupported_contacts(section)
-    return findings
+    return findings + _date_order(draft, template)
+
+
+def _date_order(draft: Draft, template: LetterTemplate | None) -> list[Finding]:
+    """Dates on the wrong side of the letter's date, or a reply due before what it replies to:
+    "received on 1 March 2026 ... we will reply by 1 January 2026" (template fields say which
+    dates lie in the past and which in the future)."""
+    if template is None:
+        return []
+    letter = draft.facts.letter_date or date.today()
+    dated: list[tuple[FieldSpec, date]] = []
+    for spec in template.fields:
+        raw = draft.facts.fields.get(spec.name, "").strip()
+        if spec.when is None or not raw:
+            continue
+        try:
+            dated.append((spec, parse_date(spec, raw)))
+        except FactsError:  # reported when the facts are read
+            continue
+    found = [
+        f"{spec.label} is {format_date(day)}, "
+        + ("after" if spec.when == "past" else "before")
+        + f" the letter's date ({format_date(letter)}): check it."
+        for spec, day in dated
+        if (day > letter if spec.when == "past" else day < letter)
+    ]
+    found += [
+        f"{later.label} ({format_date(due)}) is before {earlier.label.lower()} "
+        f"({format_date(day)}): check them."
+        for later, due in dated if later.when == "future"
+        for earlier, day in dated if earlier.when == "past" and due < day
+    ]
+    return [Finding("date", "", message) for message in found]
 
 
 # how assistant.citations.check_answer words a contact no cited source gives

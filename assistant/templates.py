@@ -73,6 +73,15 @@ class FieldSpec(_Strict):
     required: bool = True
     help: Annotated[str, Field(max_length=300)] = ""
     max_length: Annotated[int, Field(ge=1, le=2000)] = MAX_VALUE_CHARS
+    # a date field's place in time against the letter's date: "past" (the decision, the
+    # complaint), "future" (reply by); the checks flag a value on the wrong side
+    when: Literal["past", "future"] | None = None
+
+    @model_validator(mode="after")
+    def _when_only_for_dates(self) -> FieldSpec:
+        if self.when is not None and self.type != "date":
+            raise ValueError(f"'when' is for date fields; {self.name} is a {self.type} field")
+        return self
 
 
 class SectionSpec(_Strict):
@@ -354,7 +363,7 @@ def format_value(spec: FieldSpec, raw: str) -> str:
         )
     compact = raw.upper().replace(" ", "")
     if spec.type == "date":
-        return format_date(_parse_date(spec, raw))
+        return format_date(parse_date(spec, raw))
     if spec.type == "ni_number":
         if not _NI.match(compact):
             raise FactsError(f"{spec.label} '{raw}' is not a National Insurance number.")
@@ -368,7 +377,7 @@ def format_value(spec: FieldSpec, raw: str) -> str:
     return raw if spec.type == "multiline" else " ".join(raw.split())
 
 
-def _parse_date(spec: FieldSpec, raw: str) -> date:
+def parse_date(spec: FieldSpec, raw: str) -> date:
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(raw.strip(), pattern).date()

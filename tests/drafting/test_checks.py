@@ -148,3 +148,21 @@ def test_a_contact_no_source_gives_is_a_finding_until_it_is_edited_out() -> None
     assert "0800 999 1234" in finding and "check it or remove it" in finding
     edit_section(draft, section.id, "You can ask us to look again within one month [1].")
     assert _messages(check_draft(draft), "contact") == []
+
+
+def test_dates_on_the_wrong_side_of_the_letters_date_are_flagged() -> None:
+    # the letter is dated 1 April 2025 (tests.drafting.builders.facts)
+    assert _messages(check_draft(_finished(_draft(decision_date="2025-03-14")), template()),
+                     "date") == []
+    future = _draft(decision_date="2025-05-01")
+    assert _messages(check_draft(future, template()), "date") == [
+        "Date of the decision is 1 May 2025, after the letter's date (1 April 2025): check it."]
+    ack = template("acknowledgement")
+    late = draft_letter(ack, facts("acknowledgement", received_date="2025-03-20",
+                                   reply_by="2025-03-10"), COVER, retriever=retriever(), llm=None)
+    assert _messages(check_draft(late, ack), "date") == [
+        "Date the customer can expect a reply is 10 March 2025, before the letter's date "
+        "(1 April 2025): check it.",
+        "Date the customer can expect a reply (10 March 2025) is before date we received it "
+        "(20 March 2025): check them.",
+    ]

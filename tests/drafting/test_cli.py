@@ -90,3 +90,10 @@ def test_a_missing_or_empty_index_is_refused_with_exit_status_3(
     assert main([*case, "--store", str(empty)]) == 3
     captured = capsys.readouterr()
     assert f"the index at {empty} is empty" in captured.err and captured.out == ""
+
+
+def test_yaml_aliases_in_a_facts_file_are_refused_before_they_expand(tmp_path: Path) -> None:
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text("a: &a " + "x" * 1000 + "\nnotes: [" + ", ".join(["*a"] * 500) + "]\n")
+    with pytest.raises(FactsError, match=r"YAML aliases \(\*name\) are not allowed"):
+        read_facts(parse_args(["--facts", str(laughs)]))

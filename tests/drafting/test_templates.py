@@ -224,3 +224,11 @@ def test_valid_national_insurance_numbers_are_spaced(number: str) -> None:
 def test_national_insurance_numbers_follow_hmrc_rules(number: str) -> None:
     with pytest.raises(FactsError, match="is not a National Insurance number"):
         format_value(NI, number)
+
+
+def test_when_is_only_for_date_fields() -> None:
+    dated = MINIMAL.replace("type: name}", "type: name}\n  - {name: due, label: Due, type: date, "
+                            "when: future}")
+    assert parse_template(dated).fields[1].when == "future"
+    with pytest.raises(TemplateError, match="'when' is for date fields"):
+        parse_template(MINIMAL.replace("type: name}", "type: name, when: past}"))
