@@ -38,8 +38,10 @@ _STOPWORD_TEXT = (
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # What kind of fact a question asks for, and how a unit that states one looks.
-# digits only: counting "one month" in words as well cost the question-alone figures a question
-_PERIOD = r"\b\d+\s+(?:calendar\s+|working\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
+# a number in digits or words: "within one month" lost to "up to 13 months" in a letter's "by
+# when" section when only digits counted (dev and probe figures are the same either way)
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_PERIOD = rf"\b{_NUMBER}\s+(?:calendar\s+|working\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
 _LIMIT = r"(?:less than|more than|fewer than|over|under|at least|up to|below|above|within|"\
     r"at most|no more than|exceeds?|exceeding|minimum of|maximum of)"
 _INTENTS = (

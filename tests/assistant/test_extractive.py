@@ -537,3 +537,12 @@ def test_a_threshold_or_an_earnings_limit_asks_for_an_amount_and_a_time_limit_do
         "high income child benefit charge threshold", "What is the earnings limit for it?",
         "What is the time limit for a claim?")}
     assert [amount in found for found in asking.values()] == [True, True, False]
+
+
+def test_a_period_in_words_states_a_time_limit() -> None:
+    period = next(states for asks, states in extractive._INTENTS if asks.search("By when?"))
+    for text in ("The customer must ask within one month of the date on the decision letter.",
+                 "A late request can be accepted up to 13 months after the decision."):
+        assert period.search(text), text
+    assert not period.search("Someone can ask for a review.")
+

@@ -257,8 +257,9 @@ def test_offline_section_quotes_the_passages_its_guidance_asks_for() -> None:
     draft = draft_letter(template(), facts(), COVER, retriever=fake, llm=None)
     review = draft.section("review").text
     assert "within one month of the date on the decision letter" in review
-    assert "must ask for a mandatory reconsideration before they can appeal" in review  # first
-    assert review.index("before they can appeal") < review.index("within one month")
+    assert "must ask for a mandatory reconsideration before they can appeal" in review
+    # the passage stating the time limit the guidance asks for ("by when") is quoted first
+    assert review.index("within one month") < review.index("before they can appeal")
 
 
 def test_offline_extracts_keep_list_lines_and_skip_document_metadata() -> None:

@@ -124,3 +124,25 @@ def test_offline_review_section_quotes_the_time_limit_its_guidance_asks_for(
                for p in review.paragraphs for n in p.cited)
     reasons = draft.section("reasons").paragraphs[1].text
     assert not reasons.startswith(("Recovering benefit overpayments", "Reference", "Owner"))
+
+
+def test_a_refusal_and_a_complaint_reply_quote_the_time_limits_of_the_sample_guidance(
+        sample_store: Path) -> None:
+    """From a letter drafter's review: a Housing Costs Top-up refusal quoted only the 13-month
+    late-request rule ("one month" in words did not count as a time limit), and a complaint reply
+    left out the Tier 2 review."""
+    from assistant.services import build_services
+
+    settings = Settings(store_dir=sample_store)
+    services = build_services(settings)
+    run = {"retriever": services.retriever, "llm": None, "settings": settings,
+           "embedder": services.embedder}
+    refusal = facts(benefit="Housing Costs Top-up",
+                    decision="We cannot pay you Housing Costs Top-up because your savings of "
+                             "£17,250 are over the £16,000 limit.")
+    draft = draft_letter(template(), refusal, COVER, **run)  # type: ignore[arg-type]
+    assert "within one month of the date on the decision letter" in draft.section("review").text
+    reply = draft_letter(template("complaint-response"), facts("complaint-response"),
+                         "apologise for the delay and say how to escalate",
+                         **run)  # type: ignore[arg-type]
+    assert "within 1 month of the date of the Tier 1 reply" in reply.section("escalate").text
