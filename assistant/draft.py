@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,14 @@ from assistant.drafting import (
 from assistant.errors import GuidanceError
 from assistant.letter_checks import check_draft
 from assistant.letter_export import export_docx, export_text
-from assistant.templates import FactsError, LetterTemplate, find_template, list_templates
+from assistant.templates import (
+    FactsError,
+    FieldSpec,
+    LetterTemplate,
+    find_template,
+    list_templates,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     from assistant.services import Services
@@ -53,7 +59,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="a field value (repeatable); overrides --facts")
     parser.add_argument("--facts-text", default="", help="free-text case facts")
     parser.add_argument("--cover", default="", help="what the letter must cover")
-    parser.add_argument("--letter-date", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+    parser.add_argument("--letter-date", default="",
+                        help="the letter's date, e.g. 2025-03-14 or 14/03/2025 (default today)")
     parser.add_argument("--out", type=Path, help="write the letter to a .docx or .txt file")
     parser.add_argument("--store", type=Path, help="the index folder (default GA_STORE_DIR)")
     parser.add_argument("--templates-dir", type=Path, help="default GA_TEMPLATES_DIR")
@@ -82,12 +89,12 @@ def read_facts(args: argparse.Namespace, template: LetterTemplate | None = None)
             raise FactsError(f"--field needs KEY=VALUE, not '{item}'.")
         fields[key.strip()] = value
     text = "\n".join(t for t in (notes, args.facts_text) if t)
-    try:
-        when = args.letter_date or (date.fromisoformat(letter_date) if letter_date else None)
-    except ValueError:
-        raise FactsError(f"letter_date '{letter_date}' is not a date: write it as 2025-03-14.") \
-            from None
+    written = args.letter_date or letter_date
+    when = parse_date(_LETTER_DATE, written) if written else None
     return CaseFacts(fields, text, when)
+
+
+_LETTER_DATE = FieldSpec(name="letter_date", label="The letter's date", type="date")
 
 
 def _fact_text(name: str, value: Any, lines_ok: bool) -> str:
@@ -121,10 +128,19 @@ def _read_facts_file(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > MAX_FACTS_FILE_BYTES:
             raise FactsError(f"{path} is larger than {MAX_FACTS_FILE_BYTES // 1024} KB.")
-        raw = path.read_text(encoding="utf-8")
+        data_bytes = path.read_bytes()
+        try:
+            raw = data_bytes.decode("utf-8-sig")  # a byte-order mark, as Windows editors save
+        except UnicodeDecodeError as exc:
+            raise FactsError(
+                f"{path} is not saved as UTF-8 (byte {exc.start + 1} is not UTF-8 text; a £ sign "
+                "or a curly quote saved by an older Windows editor often is): save it as UTF-8 "
+                "and try again.") from None
         # every YAML value as written: "0123456" must not become 42798 (octal), nor "No" False
         data = json.loads(raw) if path.suffix == ".json" else \
             yaml.load(raw, Loader=_FactsLoader)  # noqa: S506 - BaseLoader builds only strings
+    except FactsError:
+        raise
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise FactsError(f"Could not read the facts file {path}: {exc}") from exc
     if not isinstance(data, dict):
@@ -183,7 +199,8 @@ def _open_index(settings: Settings) -> Services | None:
     from assistant.services import build_services  # the model loads only when needed
 
     where = settings.store_dir
-    if not settings.chroma_host and not where.is_dir():  # do not create an empty store
+    # do not create an empty store, nor write index files into a folder that holds none
+    if not settings.chroma_host and not (where / "chroma").is_dir():
         print(f"Error: there is no index at {where}. Check --store (or GA_STORE_DIR), or index "
               "guidance first: python -m ingest PATH", file=sys.stderr)
         return None

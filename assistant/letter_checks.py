@@ -50,7 +50,8 @@ _TITLED = re.compile(rf"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ((?:{_NAME} ?){{1,3}})"
                      rf"|(?:MR|MRS|MS|MISS|MX|DR)\.? ((?:{_CAPS_NAME} ?){{1,3}}))")
 _GENERIC_NAMES = {"sir", "madam", "customer", "colleague", "colleagues"}
 _DATE_FIELD = FieldSpec(name="date", label="Date", type="date")
-_GREETING = re.compile(rf"\bDear ((?:{_NAME} ?){{1,3}})")
+# the name after any title: "Dear Dr. Siân Evans" greets Siân Evans, not "Dr"
+_GREETING = re.compile(rf"\bDear (?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? )?((?:{_NAME} ?){{1,3}})")
 
 
 @dataclass(frozen=True)

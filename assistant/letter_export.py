@@ -17,6 +17,7 @@ from datetime import date
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_COLOR_INDEX
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -133,9 +134,17 @@ def _add_paragraph(document: WordDocument, pieces: list[str | int]) -> None:
             paragraph.add_run(xml_safe(piece[: len(piece) - len(stripped)]))
             piece = stripped
         _flush(paragraph, pending)
-        if piece:
-            paragraph.add_run(xml_safe(piece))
+        for n, part in enumerate(_TO_FILL.split(piece)):
+            if part:  # odd parts are notes and placeholders: highlighted, hard to send unseen
+                run = paragraph.add_run(xml_safe(part))
+                if n % 2:
+                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     _flush(paragraph, pending)
+
+
+# what the caseworker must still fill in: "[REWRITE: ...]", "[TO DO: ...]" and "{field}"
+_TO_FILL = re.compile(r"(\[(?:REWRITE|TO ?DO|ADD|CHECK)\b[^\]]*\]|\{[a-z][a-z0-9_]*\})",
+                      re.IGNORECASE)
 
 
 def _flush(paragraph: Paragraph, numbers: list[int]) -> None:

@@ -166,3 +166,13 @@ def test_dates_on_the_wrong_side_of_the_letters_date_are_flagged() -> None:
         "Date the customer can expect a reply (10 March 2025) is before date we received it "
         "(20 March 2025): check them.",
     ]
+
+
+def test_a_greeting_names_the_person_after_any_title() -> None:
+    draft = _finished(_draft(recipient_name="Dr. Siân Evans"))
+    edit_section(draft, "reasons", "Dear Dr. Siân Evans, Dear Dr Evans, see [1].")
+    assert _messages(check_draft(draft, template()), "identifier") == []
+    edit_section(draft, "reasons", "Dear Dr. Jo Bloggs, see [1].")
+    assert _messages(check_draft(draft, template()), "identifier") == [
+        "The name 'Dr. Jo Bloggs' is not one of this case's names.",
+        "The name 'Dear Dr. Jo Bloggs' is not one of this case's names."]

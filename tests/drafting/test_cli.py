@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -46,9 +47,24 @@ def test_yaml_facts_are_read_as_written_and_bad_dates_explained(tmp_path: Path) 
     facts = read_facts(parse_args(["--facts", str(path)]))
     assert dict(facts.fields) == {"reference": "0123456", "team": "No"}  # not 42798 and False
     assert facts.letter_date == date(2025, 4, 1)
-    path.write_text("letter_date: 14/03/2025\n")
-    with pytest.raises(FactsError, match="write it as 2025-03-14"):
+    path.write_text("letter_date: 14/03/2025\n")  # as date fields are written
+    assert read_facts(parse_args(["--facts", str(path)])).letter_date == date(2025, 3, 14)
+    assert read_facts(parse_args(["--letter-date", "5 February 2026"])).letter_date == \
+        date(2026, 2, 5)
+    path.write_text("letter_date: 2025-14-03\n")
+    with pytest.raises(FactsError, match="The letter's date '2025-14-03' is not a date: write "
+                                         "it like 2025-03-14"):
         read_facts(parse_args(["--facts", str(path)]))
+
+
+def test_facts_files_from_windows_editors(tmp_path: Path) -> None:
+    marked = tmp_path / "bom.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + json.dumps({"team": "Benefits"}).encode())
+    assert read_facts(parse_args(["--facts", str(marked)])).fields == {"team": "Benefits"}
+    legacy = tmp_path / "cp1252.yaml"
+    legacy.write_bytes("decision: over the £16,000 limit\n".encode("cp1252"))
+    with pytest.raises(FactsError, match=r"is not saved as UTF-8 \(byte 20 .*save it as UTF-8"):
+        read_facts(parse_args(["--facts", str(legacy)]))
 
 
 def test_null_yaml_values_are_empty(tmp_path: Path) -> None:
@@ -85,8 +101,13 @@ def test_a_missing_or_empty_index_is_refused_with_exit_status_3(
     assert main([*case, "--store", str(missing)]) == 3
     assert f"there is no index at {missing}" in capsys.readouterr().err
     assert not missing.exists()  # no empty store is left behind
+    folder = tmp_path / "a-folder"  # a typo naming a real folder: no index files written in it
+    folder.mkdir()
+    assert main([*case, "--store", str(folder)]) == 3
+    assert f"there is no index at {folder}" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
     empty = tmp_path / "empty-store"
-    empty.mkdir()
+    (empty / "chroma").mkdir(parents=True)
     assert main([*case, "--store", str(empty)]) == 3
     captured = capsys.readouterr()
     assert f"the index at {empty} is empty" in captured.err and captured.out == ""

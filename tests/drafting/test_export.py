@@ -117,3 +117,12 @@ def test_control_characters_in_a_source_do_not_break_the_word_export() -> None:
     texts = [p.text for p in _read_docx(export_docx(draft)).paragraphs]
     assert "You have savings over the limit.1" in texts
     assert not any(ch in t for t in texts for ch in "\x07\x0b\x1f")
+
+
+def test_notes_and_placeholders_are_highlighted_in_word() -> None:
+    draft = draft_letter(template(), facts(), COVER, retriever=retriever(), llm=None)
+    edit_section(draft, "payments", "Your award continues, {decision_date} [1].")
+    document = _read_docx(export_docx(draft))
+    marked = [r.text for p in document.paragraphs for r in p.runs if r.font.highlight_color]
+    assert any(t.startswith("[REWRITE: ") for t in marked) and "{decision_date}" in marked
+    assert not any("Your award continues" in t for t in marked)
