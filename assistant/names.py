@@ -1,45 +1,56 @@
-"""Names a question asks about ("Carer's Allowance", "Boiler Upgrade Scheme"), for the check
+"""Schemes a question asks about ("Carer's Allowance", "Boiler Upgrade Scheme"), for the check
 that the guidance found mentions them.
 
 A retriever ranks the closest guidance first even when the scheme asked about is in none of it:
 "What is the weekly earnings limit for Carer's Allowance?" finds maternity pay's "Lower Earnings
 Limit is £123", which reads like an answer. Only the question sentences are read (a scenario
-names people, firms and towns), and only runs of two or more capitalised words.
+names people, firms and towns), and only a run of capitalised words ending in a word that names
+a kind of scheme ("Allowance", "Benefit", "Scheme"...): "John Smith", "North Wales" and "Bank of
+England" are no schemes. A scheme is known by its last two words, so "Mary Brown's Child
+Benefit" asks about "Child Benefit".
 """
 
 from __future__ import annotations
 
 import re
 
+MAX_CHARS = 2000  # a question box's limit: the pattern below is linear, but keep it cheap
 _QUESTION = re.compile(r"[^.!?]*\?")
-_CAPITALISED = r"(?:[A-Z][a-z]+(?:['’]s)?|[A-Z]{2,})"
-_NAME = re.compile(rf"\b{_CAPITALISED}(?:\s+(?:of|and|for|on)?\s*{_CAPITALISED})+")
+_CAPITALISED = r"[A-Z][a-z]+(?:['’]s)?"
+_NAME = re.compile(rf"\b{_CAPITALISED}(?:(?: of| for| on)? {_CAPITALISED})+\b")
+# the last word of a scheme's name: what kind of thing the government runs or pays
+_KIND_TEXT = (
+    "Allowance Allowances Benefit Benefits Payment Payments Credit Credits Pension Pensions Pay "
+    "Grant Grants Loan Loans Scheme Schemes Fund Bursary Bursaries Premium Relief Top Card Award "
+    "Bonus Voucher Vouchers Programme Subsidy Discount Exemption Reduction Supplement Account "
+    "Visa Route Permit Charge Levy Duty"
+)
+_KINDS = frozenset(_KIND_TEXT.split())
 # capitalised because they open a sentence or address someone, not because they name anything
 _OPENER_TEXT = (
     "Does Do Did Can Could Is Are Was Were Am Has Have Had Will Would Should Shall May Might Must "
     "What How Why When Where Who Whom Whose Which If My Our Your His Her Their Its I We You He She "
     "They It The A An In On At For To From This That These Those Please Also Hi Hello Dear Thanks "
-    "Mr Mrs Ms Miss Dr Client Customer"
+    "Mr Mrs Ms Miss Dr Client Customer Regarding Re About Quick Question Query Urgent Just So"
 )
 _OPENERS = frozenset(_OPENER_TEXT.split())
 
 
 def question_sentences(text: str) -> str:
     """The sentences of ``text`` that end in "?" (all of it when none does)."""
+    text = text[:MAX_CHARS]
     asked = " ".join(q.strip() for q in _QUESTION.findall(text))
     return asked or text
 
 
 def proper_names(text: str) -> list[str]:
-    """Runs of two or more capitalised words in ``text``, without a leading opener ("Does",
-    "My"): "Can I get Carer's Allowance?" names "Carer's Allowance"."""
+    """Names of schemes in ``text``, each as its last two words: "Can I get Carer's
+    Allowance?" names "Carer's Allowance". Text in capitals names nothing (every word is)."""
     names: list[str] = []
-    for found in _NAME.finditer(text):
+    for found in _NAME.finditer(text[:MAX_CHARS]):
         words = found.group(0).split()
         while words and words[0] in _OPENERS:
             words = words[1:]
-        while words and words[-1] in ("of", "and", "for", "on"):
-            words = words[:-1]
-        if len(words) >= 2:
-            names.append(" ".join(words))
+        if len(words) >= 2 and words[-1] in _KINDS:
+            names.append(" ".join(words[-2:]))
     return names

@@ -303,9 +303,10 @@ class HybridRetriever:
         return out
 
     def _name_coverage(self, query: str, best: list[Chunk]) -> float:
-        """0.0 when the question names something ("Carer's Allowance") in words the index
-        knows, but no chunk of ``best`` has all those words; else 1.0. A name with a word the index
-        has never seen (a client's surname) is not checked."""
+        """0.0 when the question names a scheme ("Carer's Allowance") in words the index knows,
+        but no chunk of ``best`` has all those words; else 1.0. A name with a word the index has
+        never seen is not checked: it may be misspelt ("Alowance"), and retrieval searches such
+        words as the guidance spells them."""
         bm25 = self._current_bm25()
         names = [analyse(name) for name in proper_names(question_sentences(query))
                  if all(bm25.knows(w) for w in _LETTERS.findall(_POSSESSIVE.sub("", name.lower())))]

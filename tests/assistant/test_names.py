@@ -1,24 +1,34 @@
-"""Names a question asks about (``assistant.names``)."""
+"""Schemes a question asks about (``assistant.names``)."""
 
 from __future__ import annotations
 
 from assistant.names import proper_names, question_sentences
 
 
-def test_runs_of_capitalised_words_without_their_openers() -> None:
+def test_a_scheme_is_a_capitalised_run_ending_in_a_kind_of_scheme() -> None:
     assert proper_names("What is the weekly earnings limit for Carer's Allowance?") == [
         "Carer's Allowance"]
-    assert proper_names("Does Statutory Sick Pay cover agency staff?") == ["Statutory Sick Pay"]
+    assert proper_names("Does Statutory Sick Pay cover agency staff?") == ["Sick Pay"]
     assert proper_names("How do I apply for the Boiler Upgrade Scheme and the Winter Fuel "
-                        "Payment?") == ["Boiler Upgrade Scheme", "Winter Fuel Payment"]
-    assert proper_names("Can Mrs Jones get a Budgeting Loan?") == ["Budgeting Loan"]
-    assert proper_names("When does the Department for Work and Pensions pay?") == [
-        "Department for Work and Pensions"]
-    assert proper_names("Can my client claim? Is it paid weekly?") == []
+                        "Payment?") == ["Upgrade Scheme", "Fuel Payment"]
+    assert proper_names("Regarding Child Benefit, how often is it paid?") == ["Child Benefit"]
+
+
+def test_people_places_organisations_acronyms_and_capitals_are_no_schemes() -> None:
+    # from a review: each of these was refused as "not covered" by the first version
+    for text in ("Can John Smith claim Child Benefit?", "the delay in paying Mary Brown's Child "
+                 "Benefit", "Can I get Housing Benefit in North Wales?"):
+        assert proper_names(text) in (["Child Benefit"], ["Housing Benefit"]), text
+    for text in ("Can I claim UC and PIP?", "CAN I GET CHILD BENEFIT FOR MY GRANDCHILD?",
+                 "Do I live in Great Britain or the United Kingdom?",
+                 "When does the Department for Work and Pensions pay?",
+                 "Is the Bank of England base rate used?", "Can my client claim?"):
+        assert proper_names(text) == [], text
 
 
 def test_only_the_question_sentences_are_read_when_there_are_any() -> None:
-    text = "My client works for Acme Cleaning Ltd in Leeds. Can she get Child Benefit?"
+    text = "My client gets Carer's Allowance in Leeds. Can she get Child Benefit?"
     assert question_sentences(text) == "Can she get Child Benefit?"
     assert proper_names(question_sentences(text)) == ["Child Benefit"]
     assert question_sentences("child benefit rates") == "child benefit rates"
+
