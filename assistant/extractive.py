@@ -60,13 +60,18 @@ _INTENTS = (
     # the sentence that sets them ("You usually qualify if both of the following apply:")
     (
         re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b"
-                   r"|\bcan (?:i|he|she|they|we|you|my \w+|the \w+) (?:still )?"
-                   r"(?:apply|claim|get|receive)\b", re.I),
+                   # "can he apply", not "how / where / when can he apply" (how to, not whether)
+                   r"|(?<!how )(?<!where )(?<!when )\bcan (?:i|he|she|they|we|you|my \w+|the \w+)"
+                   r" (?:still )?(?:apply|claim|get|receive)\b", re.I),
         re.compile(
             r"\b(?:eligible|qualify|entitled)\b[^.]{0,60}\bif\b|\b(?:all|both|one|any) of "
             r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]{0,200}"
             r"\b(?:must|need to|have to)\b"
-            r"|\b(?:must|need to)(?: also)? (?:be|have|get|live|work)\b", re.I),
+            r"|\b(?:must|need to)(?: also)? (?:be|have|get|live|work)\b"
+            # "If you're pregnant and under 18 you can claim even if you do not get benefits"
+            r"|\bcan (?:claim|get|apply)\b[^.]{0,60}\bif\b"
+            r"|^if\b[^.]{0,80}\bcan (?:claim|get|apply)\b",
+            re.I),
     ),
     # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
     # usually asking which side of a limit it falls: the sentence stating the limit answers it
@@ -83,6 +88,9 @@ _QUESTION = re.compile(r"[^.!?]*\?")
 # a question about one UK nation: passages about only another come after those about it
 _NATIONS = {**UK_NATIONS, "England": re.compile(r"\bengland\b", re.IGNORECASE)}
 OTHER_NATION_WEIGHT = 0.5
+# names that hold a nation's name but set no rules for it
+_NOT_A_NATION = re.compile(r"\b(?:Bank|Church) of England\b|\bWelsh[- ]language\b|"
+                           r"\bScottish Widows\b", re.IGNORECASE)
 # pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
 _POINTER = re.compile(
     r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
@@ -223,6 +231,7 @@ def extract_answer(
 
 
 def _nations(text: str) -> set[str]:
+    text = _NOT_A_NATION.sub(" ", text)
     return {name for name, pattern in _NATIONS.items() if pattern.search(text)}
 
 
@@ -321,19 +330,43 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
     nested = _nested_lead_in(units, start, index)
     end = max(start, index) + 1
     while end < len(units) and units[end].is_item and units[end].source == source \
-            and not (nested and units[end].text.endswith(":")):  # the next nested list's lead-in
+            and not (nested and _outside(units[start], units[index], units[end])):
         end += 1
     run = list(units[start:end])
     return run if len(run) <= MAX_ITEMS + 1 else [units[start], units[index]]
 
 
 def _nested_lead_in(units: Sequence[Unit], start: int, index: int) -> bool:
-    """Whether the item at ``start``, above the chosen item, introduces a list of its own: "CR
-    3.3. Where the application is under Appendix Long Residence, the applicant must not have:"
-    over "(a) spent a total of more than 548 days outside the UK". The condition its items
-    depend on, so quoted with them."""
-    return start < index and units[start].is_item and units[start].text.endswith(":") \
-        and not units[index].text.endswith(":")
+    """Whether the item at ``start``, above the chosen item, introduces the list the chosen item
+    is in: "CR 3.3. Where the application is under Appendix Long Residence, the applicant must
+    not have:" over "(a) spent a total of more than 548 days outside the UK". The condition its
+    items depend on, so quoted with them. Indents decide where the text has them; loaders often
+    write nested lists flat, and then a lead-in's sibling is told by its label: "CR 3.5." after
+    "CR 3.3. ... must not have:" and its "(a)", "(b)" is no item of it."""
+    lead, item = units[start], units[index]
+    if not (start < index and lead.is_item and lead.text.endswith(":")):
+        return False
+    if lead.depth != item.depth:
+        return lead.depth < item.depth
+    kind = _label_kind(lead.text)
+    return kind is None or kind != _label_kind(item.text)
+
+
+def _outside(lead: Unit, item: Unit, other: Unit) -> bool:
+    """Whether ``other``, after the nested list that ``lead`` introduces, has left it."""
+    if item.depth > lead.depth:
+        return other.depth <= lead.depth
+    kind = _label_kind(lead.text)
+    return other.text.endswith(":") or (kind is not None and kind == _label_kind(other.text))
+
+
+_LABELS = (("clause", re.compile(r"\(?[a-z]{1,4}\)\s")),
+           ("rule", re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*(?:\.[A-Z])?\.?\s")))
+
+
+def _label_kind(text: str) -> str | None:
+    """How an item is numbered: "(a)" a clause, "CR 3.3." or "TB4." a rule; None if it is not."""
+    return next((kind for kind, label in _LABELS if label.match(text)), None)
 
 
 def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int]

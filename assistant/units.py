@@ -36,6 +36,7 @@ class Unit:
     text: str
     is_item: bool
     heading: str = ""  # the last heading line above it in its chunk ("Outside Greater London")
+    depth: int = 0  # a list item's indent: an item of a nested list is deeper than its lead-in
 
 
 def split_units(text: str, source: int = 0, headings: Collection[str] = ()) -> list[Unit]:
@@ -44,18 +45,19 @@ def split_units(text: str, source: int = 0, headings: Collection[str] = ()) -> l
     ``headings``: lines known to be headings (the chunk's section path), whatever they look like:
     "Who to complain to" ends in a word that needs more, yet heads its section."""
     units: list[Unit] = []
-    for block, is_item, heading in _blocks(text, frozenset(h.strip() for h in headings)):
+    for block, is_item, heading, depth in _blocks(text, frozenset(h.strip() for h in headings)):
         pieces = [block] if is_item else _sentences(block)
         for piece in pieces:
             # a value on its own line under a lead-in ("recorded in this format:" then
             # "SC-242-25-01234") is the lead-in's one item: quoted with it, never dropped as short
             shown = is_item or (len(piece.split()) < 3 and bool(units)
                                 and units[-1].text.endswith(":") and len(block.split()) < 3)
-            units.append(Unit(source, len(units), piece, shown, heading))
+            units.append(Unit(source, len(units), piece, shown, heading, depth))
     return units
 
 
-def _blocks(text: str, known: frozenset[str] = frozenset()) -> Iterator[tuple[str, bool, str]]:
+def _blocks(text: str, known: frozenset[str] = frozenset()
+            ) -> Iterator[tuple[str, bool, str, int]]:
     paragraph: list[str] = []
     previous = ""
     # the last line with text: a line under a lead-in ("in this format:") is what the lead-in
@@ -77,14 +79,14 @@ def _blocks(text: str, known: frozenset[str] = frozenset()) -> Iterator[tuple[st
         heading = not is_row and (numbered or stripped.startswith("#") or stripped in known or (
             not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
         if (not stripped or is_item or heading) and paragraph:
-            yield " ".join(paragraph), False, current
+            yield " ".join(paragraph), False, current, 0
             paragraph = []
         if heading:
             current = stripped.lstrip("#").strip()
         if is_row:
-            yield stripped, True, current
+            yield stripped, True, current, 0
         elif is_item:
-            yield _ITEM.sub("", line).strip(), True, current
+            yield _ITEM.sub("", line).strip(), True, current, len(line) - len(line.lstrip())
         elif stripped and not heading:
             paragraph.append(stripped)
         previous = stripped

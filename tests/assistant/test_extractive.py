@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -389,14 +390,17 @@ def test_what_states_a_condition() -> None:
                  "Can the employee get SSP?"):
         assert any(a.search(asks) and s is conditions for a, s in extractive._INTENTS), asks
     for text in ("You must also be under State Pension age if you have not received PIP before.",
+                 "If you're pregnant and under 18 you can claim even if you do not get benefits.",
                  "You usually qualify for the grant if both of the following apply:",
                  "You or your partner must also get one of these benefits:",
                  "To be eligible you must have worked for 26 weeks.",
                  "You're eligible if you live in England."):
         assert conditions.search(text), text
     for text in ("A Sure Start Maternity Grant is £500.", "You must claim within 3 months.",
-                 "Apply online."):
+                 "Apply online.", "You can claim online at any time."):
         assert not conditions.search(text), text
+    for asks in ("How can I apply for Child Benefit?", "Where can I get the claim form?"):
+        assert not any(a.search(asks) and s is conditions for a, s in extractive._INTENTS), asks
 
 
 def test_numbered_headings_are_headings_and_a_quote_under_a_later_one_cites_it() -> None:
@@ -503,6 +507,25 @@ def test_an_item_that_opens_a_nested_list_is_quoted_as_the_lead_in_of_its_items(
     assert "> - CR 3.3. Where the application is under Appendix Long Residence, the applicant " \
            "must not have:\n> - (a) spent a total of more than 548 days" in extract.text
     assert "humanitarian" not in extract.text  # the next rule's own list is not pulled in
+    # from a review: a sibling of the nested list's lead-in is not one of its items
+    rules = guidance_chunk(
+        "The applicant must meet the following rules:\n"
+        "1. CR 3.3. Where the application is under Appendix Long Residence, the applicant must "
+        "not have:\n"
+        "    1. (a) spent a total of more than 548 days outside the UK; and\n"
+        "    2. (b) been outside the UK for more than 184 days at any one time.\n"
+        "2. CR 3.5. Time spent in prison counts as a break in continuous residence.\n",
+        doc="appendix-continuous-residence", section="Absence from the UK")
+    extract = extract_answer("Does time in prison break continuous residence?", scored(rules))
+    assert "must meet the following rules:\n> - CR 3.3" in extract.text
+    assert "must not have:\n> - CR 3.5" not in extract.text
+    # loaders often write nested lists flat (the Immigration Rules pages): labels tell them apart
+    flat = replace(rules, text="\n".join(line.strip() for line in rules.text.splitlines()))
+    extract = extract_answer("Does time in prison break continuous residence?", scored(flat))
+    assert "must not have:\n> - CR 3.5" not in extract.text
+    extract = extract_answer("How many days in total can you spend outside the UK?",
+                             scored(flat))
+    assert "must not have:\n> - (a) spent a total of more than 548 days" in extract.text
 
 
 def test_a_line_that_the_section_path_names_is_a_heading_whatever_it_ends_with() -> None:
@@ -529,6 +552,9 @@ def test_a_question_about_one_uk_nation_quotes_that_nations_rules_first() -> Non
     assert extract.text.index("Christmas holidays") < extract.text.index("30 June")
     unnamed = extract_answer("When can he leave school?", scored(northern, scotland))
     assert unnamed.text.index("30 June") < unnamed.text.index("Christmas holidays")
+    # from a review: the Bank of England sets no rules for England, nor Welsh language for Wales
+    assert extractive._nations("Interest is charged at the Bank of England base rate.") == set()
+    assert extractive._nations("Welsh-language schools in England") == {"England"}
 
 
 def test_a_threshold_or_an_earnings_limit_asks_for_an_amount_and_a_time_limit_does_not() -> None:
