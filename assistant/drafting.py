@@ -198,6 +198,8 @@ def draft_letter(
     which leaves ``{field}`` placeholders for the checks to flag), unknown, invalid or oversize;
     ``DraftError`` (with ``.partial``) if the model fails part-way.
     """
+    # the letter carries the date it was drafted on, so that later checks compare with it
+    facts = replace(facts, letter_date=facts.letter_date or date.today())
     values = prepare_values(template, facts, instructions, allow_missing=allow_missing)
     budget = (settings or get_settings()).context_token_budget
     job = _Job(template, facts, instructions.strip(), values, retriever, llm, where, budget,

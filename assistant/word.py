@@ -25,10 +25,15 @@ def uk_document(title: str = "") -> WordDocument:
         section.left_margin = section.right_margin = MARGIN
         section.top_margin = section.bottom_margin = MARGIN
     _set_language(document)
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), LANGUAGE)
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     properties = document.core_properties
     properties.created = properties.modified = now
-    properties.last_printed = now  # the template's 2013 date otherwise
+    printed = properties._element.find(qn("cp:lastPrinted"))  # the template's 2013 date
+    if printed is not None:
+        properties._element.remove(printed)
     properties.author = properties.last_modified_by = properties.comments = ""
     properties.revision = 1
     properties.title = title

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from assistant.drafting import Draft, draft_letter, edit_section
 from assistant.letter_checks import Finding, check_draft
 from tests.drafting.builders import facts, retriever, template
@@ -176,3 +179,14 @@ def test_a_greeting_names_the_person_after_any_title() -> None:
     assert _messages(check_draft(draft, template()), "identifier") == [
         "The name 'Dr. Jo Bloggs' is not one of this case's names.",
         "The name 'Dear Dr. Jo Bloggs' is not one of this case's names."]
+
+
+def test_a_complaint_after_the_letter_is_flagged_and_a_draft_keeps_its_date() -> None:
+    reply = template("complaint-response")
+    late = draft_letter(reply, facts("complaint-response", complaint_date="2027-05-01"), COVER,
+                        retriever=retriever(), llm=None)
+    assert _messages(check_draft(late, reply), "date") == [
+        "Date of the complaint is 1 May 2027, after the letter's date (1 April 2025): check it."]
+    undated = replace(facts(), letter_date=None)
+    draft = draft_letter(template(), undated, COVER, retriever=retriever(), llm=None)
+    assert draft.facts.letter_date == date.today()  # checked later against the printed date
