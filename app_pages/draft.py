@@ -284,15 +284,22 @@ def show_downloads(draft: Draft, findings: list[Finding]) -> None:
                    f"including {' and '.join(what)}. Finish it before you send it.",
                    icon=":material/warning:")
     name = f"{draft.title} {draft.facts.fields.get('reference', '')}"
+    cited = st.toggle("Include source numbers and the list of sources", value=True,
+                      key="draft_export_sources",
+                      help="Keep them in the copy you check; leave them out of the copy you send "
+                           "(they name guidance documents, internal addresses and files).")
     row = st.container(horizontal=True)
-    row.download_button("Download as Word (.docx)", data=lambda: export_docx(draft),
-                         file_name=export_file_name(name, "docx"), mime=DOCX_MIME,
-                         icon=":material/download:", on_click="ignore", type="primary")
-    row.download_button("Download as plain text (.txt)", data=lambda: export_text(draft),
-                          file_name=export_file_name(name, "txt"), mime="text/plain",
-                          icon=":material/download:", on_click="ignore")
-    st.caption("The files hold the letter and its numbered sources; the machine-drafted notice "
-               "is not included.")
+    row.download_button("Download as Word (.docx)",
+                        data=lambda: export_docx(draft, sources=cited),
+                        file_name=export_file_name(name, "docx"), mime=DOCX_MIME,
+                        icon=":material/download:", on_click="ignore", type="primary")
+    row.download_button("Download as plain text (.txt)",
+                        data=lambda: export_text(draft, sources=cited),
+                        file_name=export_file_name(name, "txt"), mime="text/plain",
+                        icon=":material/download:", on_click="ignore")
+    st.caption(("The files hold the letter and its numbered sources" if cited else
+                "The files hold the letter without source numbers or sources, to send")
+               + "; the machine-drafted notice is not included.")
 
 
 def show_draft(draft: Draft, templates_dir: Any) -> None:

@@ -68,6 +68,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--allow-missing", action="store_true",
                         help="draft even if required facts are missing (placeholders remain)")
     parser.add_argument("--list", action="store_true", help="list the templates and their fields")
+    parser.add_argument("--without-sources", action="store_true",
+                        help="the copy to send: no source numbers and no list of sources")
     return parser.parse_args(argv)
 
 
@@ -218,9 +220,11 @@ def _output(args: argparse.Namespace, template: LetterTemplate, draft: Draft) ->
         payload = {"draft": draft_to_dict(draft), "checks": [f.__dict__ for f in findings]}
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     elif not args.out:
-        print(export_text(draft))
+        print(export_text(draft, sources=not args.without_sources))
     if args.out:
-        data = export_docx(draft) if args.out.suffix == ".docx" else export_text(draft).encode()
+        cited = not args.without_sources
+        data = export_docx(draft, sources=cited) if args.out.suffix == ".docx" else \
+            export_text(draft, sources=cited).encode()
         try:
             args.out.write_bytes(data)
         except OSError as exc:

@@ -38,19 +38,25 @@ class _Block:
     paragraphs: list[list[str | int]]  # text pieces and (renumbered) source numbers
 
 
-def letter_blocks(draft: Draft) -> tuple[list[_Block], list[Citation]]:
-    """The letter's blocks with markers renumbered by first use, and the sources they cite."""
+def letter_blocks(draft: Draft, *, sources: bool = True) -> tuple[list[_Block], list[Citation]]:
+    """The letter's blocks with markers renumbered by first use, and the sources they cite.
+
+    ``sources=False`` is the copy to send: no source numbers and no sources list (guidance
+    titles, intranet addresses and file names are for the caseworker checking the letter)."""
     numbers: dict[int, int] = {}
     blocks = []
     for section in draft.sections:
-        paragraphs = [list(_pieces(p.text, draft, numbers)) for p in section.paragraphs]
+        paragraphs = [[p for p in _pieces(para.text, draft, numbers)
+                       if sources or not isinstance(p, int)] for para in section.paragraphs]
         blocks.append(_Block(section.heading, [p for p in paragraphs if p]))
-    sources = []
+    if not sources:
+        return blocks, []
+    cited = []
     for old, new in numbers.items():
         citation = draft.source(old)
         if citation is not None:
-            sources.append(replace(citation, n=new))
-    return blocks, sources
+            cited.append(replace(citation, n=new))
+    return blocks, cited
 
 
 def _pieces(text: str, draft: Draft, numbers: dict[int, int]) -> Iterator[str | int]:
@@ -87,34 +93,36 @@ def _date_label(iso: str) -> str:
         return iso
 
 
-def export_text(draft: Draft) -> str:
-    """The letter as plain text: markers as [n], then the numbered sources."""
-    blocks, sources = letter_blocks(draft)
+def export_text(draft: Draft, *, sources: bool = True) -> str:
+    """The letter as plain text: markers as [n], then the numbered sources (neither in the copy
+    to send, ``sources=False``)."""
+    blocks, cited = letter_blocks(draft, sources=sources)
     out: list[str] = []
     for block in blocks:
         if block.heading:
             out.append(block.heading)
         out += ["".join(f" [{p}]" if isinstance(p, int) else p for p in para)
                 for para in block.paragraphs]
-    if sources:
+    if cited:
         out.append(SOURCES_HEADING)
-        out += [f"[{c.n}] {describe_source(c)}" for c in sources]
+        out += [f"[{c.n}] {describe_source(c)}" for c in cited]
     return "\n\n".join(out) + "\n"
 
 
-def export_docx(draft: Draft) -> bytes:
-    """The letter as a Word document: superscript citation numbers and a Sources list."""
+def export_docx(draft: Draft, *, sources: bool = True) -> bytes:
+    """The letter as a Word document: superscript citation numbers and a Sources list (neither
+    in the copy to send, ``sources=False``)."""
     document = uk_document(xml_safe(draft.title))
     _set_styles(document)
-    blocks, sources = letter_blocks(draft)
+    blocks, cited = letter_blocks(draft, sources=sources)
     for block in blocks:
         if block.heading:
             document.add_heading(xml_safe(block.heading), level=2)
         for pieces in block.paragraphs:
             _add_paragraph(document, pieces)
-    if sources:
+    if cited:
         document.add_heading(SOURCES_HEADING, level=2)
-        for citation in sources:
+        for citation in cited:
             document.add_paragraph(xml_safe(f"{citation.n}. {describe_source(citation)}"))
     buffer = io.BytesIO()
     document.save(buffer)

@@ -107,6 +107,9 @@ def test_offline_draft_shows_notice_sections_citations_and_downloads(
     assert "Placeholders still to fill in" in shown  # the [REWRITE: ...] notes
     assert [b.label for b in at.download_button] == ["Download as Word (.docx)",
                                                      "Download as plain text (.txt)"]
+    assert "The files hold the letter and its numbered sources" in texts(at)
+    at.toggle(key="draft_export_sources").set_value(False).run()
+    assert "The files hold the letter without source numbers or sources, to send" in texts(at)
 
 
 def test_editing_a_section_updates_the_checks(drafting_app: AppServices) -> None:

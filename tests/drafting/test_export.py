@@ -126,3 +126,15 @@ def test_notes_and_placeholders_are_highlighted_in_word() -> None:
     marked = [r.text for p in document.paragraphs for r in p.runs if r.font.highlight_color]
     assert any(t.startswith("[REWRITE: ") for t in marked) and "{decision_date}" in marked
     assert not any("Your award continues" in t for t in marked)
+
+
+def test_the_copy_to_send_has_no_source_numbers_or_sources() -> None:
+    draft = _generative_draft()
+    text = export_text(draft, sources=False)
+    assert "You have savings over the limit." in text
+    assert "[1]" not in text and "[2]" not in text and "Sources" not in text
+    document = _read_docx(export_docx(draft, sources=False))
+    texts = [p.text for p in document.paragraphs]
+    assert "You have savings over the limit." in texts and "Sources" not in texts
+    assert not [r.text for p in document.paragraphs for r in p.runs if r.font.superscript]
+    assert "[1]" in export_text(draft)  # the copy to check keeps them

@@ -146,3 +146,14 @@ def test_a_refusal_and_a_complaint_reply_quote_the_time_limits_of_the_sample_gui
                          "apologise for the delay and say how to escalate",
                          **run)  # type: ignore[arg-type]
     assert "within 1 month of the date of the Tier 1 reply" in reply.section("escalate").text
+
+
+def test_cli_writes_the_copy_to_send_without_sources(sample_store: Path, tmp_path: Path) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({**facts().fields, "letter_date": "2025-04-01"}))
+    out = tmp_path / "letter.txt"
+    result = _cli("--store", str(sample_store), "--template", "decision-letter", "--facts",
+                  str(case), "--cover", COVER, "--out", str(out), "--without-sources")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "Dear Jane Doe," in text and "Sources" not in text and "[1]" not in text
