@@ -157,6 +157,7 @@ class _Sources:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str, str], Citation] = {}
+        self.quoted: set[str] = set()  # passages already quoted offline, in earlier sections
 
     def add(self, citation: Citation) -> int:
         key = (citation.doc_id or citation.title, citation.section, citation.page)
@@ -321,7 +322,12 @@ def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence
     note = dp.render("rewrite_note", guidance=guidance.rstrip(". "))
     paragraphs = [Paragraph(note, "note")]
     passages = extract.pieces[1:] if len(extract.pieces) == len(extract.citations) + 1 else ()
+    # a passage an earlier section quoted is not quoted again, unless it is all there is
+    fresh = [i for i, c in enumerate(extract.citations) if _said(c.quote) not in sources.quoted]
     for i, citation in enumerate(extract.citations):
+        if fresh and i not in fresh:
+            continue
+        sources.quoted.add(_said(citation.quote))
         lines = passage_lines(passages[i]) if passages else [one_line(citation.quote)]
         text = strip_metadata("\n".join(lines), citation.title)
         if not text:  # the passage held only document metadata (reference, owner, dates)
@@ -356,6 +362,10 @@ def _with_guidance_results(job: _Job, guidance: str, results: Sequence[ScoredChu
             best[result.chunk.chunk_id] = result
     first = best.pop(results[0].chunk.chunk_id)
     return [first, *sorted(best.values(), key=lambda r: r.score, reverse=True)]
+
+
+def _said(quote: str) -> str:
+    return " ".join(quote.lower().split())
 
 
 def _generative_section(job: _Job, spec: SectionSpec, query: str,

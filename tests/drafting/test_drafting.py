@@ -312,3 +312,19 @@ def test_a_sections_own_guidance_adds_passages_only_from_the_documents_the_case_
     assert "within one month of the date on the decision letter" in review
     assert "25 working days" not in review
     assert all("tribunal" not in s.source for s in draft.sources)
+
+
+def test_a_passage_is_quoted_once_unless_it_is_all_a_section_has() -> None:
+    # from a letter drafter's review: the same extract filled every section of a letter
+    shared = chunk("Payments continue while the mandatory reconsideration is looked at, and the "
+                   "customer must ask for it within one month.", section="Payments", n=2)
+    award = chunk("The customer's existing award continues to be paid while the reconsideration "
+                  "is looked at.", doc="payments", n=3)
+    fake = _ByQuery({"payments while": [ScoredChunk(shared, 0.9), ScoredChunk(award, 0.88)],
+                     "how to ask for a mandatory": [ScoredChunk(shared, 0.9)],
+                     "Household Support Allowance": [ScoredChunk(shared, 0.9)]})
+    draft = draft_letter(template(), facts(), COVER, retriever=fake, llm=None)
+    assert "within one month" in draft.section("reasons").text
+    assert "within one month" in draft.section("review").text  # its only passage
+    payments = draft.section("payments").text
+    assert "existing award continues" in payments and "within one month" not in payments
