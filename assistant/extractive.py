@@ -280,10 +280,17 @@ def _part_of_another(unit: Unit, wholes: Sequence[tuple[str, int]]) -> bool:
 
 
 def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
+    """The best result, and those of the next that score close enough to it. Another section of
+    the best result's document needs only that closeness, not the relevance floor: the document
+    is known to be relevant, and the section that answers may share few words with a question
+    full of case facts ("What bailiffs can and cannot take" for a plumber's tools)."""
     if not results:
         return []
-    floor = max(min_relevance, SOURCE_FLOOR * results[0].score)
-    return [results[0], *(r for r in results[1:MAX_SOURCES] if r.score >= floor)]
+    near = SOURCE_FLOOR * results[0].score
+    floor = max(min_relevance, near)
+    best_doc = results[0].chunk.doc_id
+    return [results[0], *(r for r in results[1:MAX_SOURCES]
+                          if r.score >= floor or (r.chunk.doc_id == best_doc and r.score >= near))]
 
 
 def _choose(units: Sequence[Unit], scores: Sequence[float]) -> list[Unit]:

@@ -572,3 +572,14 @@ def test_a_period_in_words_states_a_time_limit() -> None:
         assert period.search(text), text
     assert not period.search("Someone can ask for a review.")
 
+
+
+def test_another_section_of_the_best_document_needs_only_to_be_close_to_it() -> None:
+    best = guidance_chunk("Who you need to complain to depends on the bailiff.", doc="bailiffs",
+                          section="Who to complain to")
+    take = guidance_chunk("They cannot take work tools worth less than £1,350.", doc="bailiffs",
+                          n=1, section="What bailiffs can and cannot take")
+    other = guidance_chunk("Employment status decides your rights.", doc="employment-status")
+    results = [ScoredChunk(best, 0.46), ScoredChunk(take, 0.42), ScoredChunk(other, 0.42)]
+    chosen = [r.chunk for r in extractive.top_sources(results, min_relevance=0.44)]
+    assert chosen == [best, take]  # below the floor, but the best result's own document
