@@ -37,6 +37,7 @@ from assistant.templates import (
     FactsError,
     FieldSpec,
     LetterTemplate,
+    check_facts,
     find_template,
     list_templates,
     parse_date,
@@ -179,6 +180,12 @@ def run(args: argparse.Namespace) -> int:
         raise FactsError("Give --template NAME (see --list).")
     template = find_template(args.template, settings.templates_dir)
     facts = read_facts(args, template)
+    missing = check_facts(template, facts.fields).missing
+    if missing and not args.allow_missing:
+        labels = "; ".join(f"{template.field(name).label} ({name})" for name in missing)
+        raise FactsError(f"Fill in the required facts before drafting: {labels}. Give them in the "
+                         "facts file or as --field NAME=VALUE, or draft with --allow-missing to "
+                         "leave {placeholders} in the letter.")
     prepare_values(template, facts, args.cover, allow_missing=args.allow_missing)  # fail fast
     services = _open_index(settings)
     if services is None:

@@ -224,7 +224,7 @@ def prepare_values(
         )
     filled = check_facts(template, facts.fields)
     if filled.missing and not allow_missing:
-        labels = ", ".join(template.field(name).label for name in filled.missing)
+        labels = "; ".join(template.field(name).label for name in filled.missing)
         raise FactsError(f"Fill in the required facts before drafting: {labels}.")
     optional_blank = {f.name: "" for f in template.fields if not f.required}
     today = format_date(facts.letter_date or date.today())

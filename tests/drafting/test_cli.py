@@ -118,3 +118,13 @@ def test_yaml_aliases_in_a_facts_file_are_refused_before_they_expand(tmp_path: P
     laughs.write_text("a: &a " + "x" * 1000 + "\nnotes: [" + ", ".join(["*a"] * 500) + "]\n")
     with pytest.raises(FactsError, match=r"YAML aliases \(\*name\) are not allowed"):
         read_facts(parse_args(["--facts", str(laughs)]))
+
+
+def test_missing_facts_are_named_with_their_keys_and_the_way_round(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    case = ["--template", "decision-letter", "--templates-dir", str(TEMPLATES_DIR),
+            "--field", "recipient_name=Jane Doe"]
+    assert main(case) == 2
+    error = capsys.readouterr().err
+    assert "Address (without postcode) (address); " in error
+    assert "The decision, in one sentence (decision); " in error and "--allow-missing" in error

@@ -77,7 +77,7 @@ def test_optional_field_left_empty_drops_its_line() -> None:
 def test_missing_required_facts_are_listed_and_facts_kept() -> None:
     case = facts(reference="", postcode="")
     before = dict(case.fields)
-    with pytest.raises(FactsError, match="required facts before drafting: Postcode, Our reference"):
+    with pytest.raises(FactsError, match="required facts before drafting: Postcode; Our reference"):
         draft_letter(template(), case, COVER, retriever=retriever(), llm=None)
     assert dict(case.fields) == before
 
