@@ -340,7 +340,11 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
             and not (nested and _outside(units[start], units[index], units[end])):
         end += 1
     run = list(units[start:end])
-    return run if len(run) <= MAX_ITEMS + 1 else [units[start], units[index]]
+    if len(run) <= MAX_ITEMS + 1:
+        return run
+    # a long list: its lead-in and the chosen item, or, when the lead-in itself was chosen, its
+    # first items (a lead-in alone would promise a list and give none)
+    return run[:MAX_ITEMS + 1] if index == start else [units[start], units[index]]
 
 
 def _nested_lead_in(units: Sequence[Unit], start: int, index: int) -> bool:

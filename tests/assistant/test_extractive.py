@@ -583,3 +583,12 @@ def test_another_section_of_the_best_document_needs_only_to_be_close_to_it() -> 
     results = [ScoredChunk(best, 0.46), ScoredChunk(take, 0.42), ScoredChunk(other, 0.42)]
     chosen = [r.chunk for r in extractive.top_sources(results, min_relevance=0.44)]
     assert chosen == [best, take]  # below the floor, but the best result's own document
+
+
+def test_a_chosen_lead_in_of_a_long_list_brings_its_first_items() -> None:
+    items = "\n".join(f"- condition number {i} applies to the claim" for i in range(14))
+    chunk = guidance_chunk("You must contact the PIP enquiry line straight away if:\n" + items,
+                           doc="pip")
+    extract = extract_answer("When must I contact the PIP enquiry line?", scored(chunk))
+    assert "straight away if:\n> - condition number 0 applies" in extract.text
+    assert "condition number 9" in extract.text and "condition number 10" not in extract.text
