@@ -157,7 +157,7 @@ class _Sources:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str, str], Citation] = {}
-        self.quoted: set[str] = set()  # passages already quoted offline, in earlier sections
+        self.quoted: list[str] = []  # passages already quoted offline, in earlier sections
 
     def add(self, citation: Citation) -> int:
         key = (citation.doc_id or citation.title, citation.section, citation.page)
@@ -323,11 +323,11 @@ def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence
     paragraphs = [Paragraph(note, "note")]
     passages = extract.pieces[1:] if len(extract.pieces) == len(extract.citations) + 1 else ()
     # a passage an earlier section quoted is not quoted again, unless it is all there is
-    fresh = [i for i, c in enumerate(extract.citations) if _said(c.quote) not in sources.quoted]
+    fresh = [i for i, c in enumerate(extract.citations) if not _repeats(c.quote, sources.quoted)]
     for i, citation in enumerate(extract.citations):
         if fresh and i not in fresh:
             continue
-        sources.quoted.add(_said(citation.quote))
+        sources.quoted.append(_said(citation.quote))
         lines = passage_lines(passages[i]) if passages else [one_line(citation.quote)]
         text = strip_metadata("\n".join(lines), citation.title)
         if not text:  # the passage held only document metadata (reference, owner, dates)
@@ -366,6 +366,11 @@ def _with_guidance_results(job: _Job, guidance: str, results: Sequence[ScoredChu
 
 def _said(quote: str) -> str:
     return " ".join(quote.lower().split())
+
+
+def _repeats(quote: str, earlier: Sequence[str]) -> bool:
+    """Whether every part of ``quote`` (parts are joined by " … ") is in an earlier quote."""
+    return all(any(_said(part) in before for before in earlier) for part in quote.split(" … "))
 
 
 def _generative_section(job: _Job, spec: SectionSpec, query: str,

@@ -202,7 +202,7 @@ def extract_answer(
     units = _distinct([
         u
         for rank, s in enumerate(sources)
-        for u in split_units(s.chunk.text, rank, section_parts(s.chunk.section))
+        for u in _with_their_lists(split_units(s.chunk.text, rank, section_parts(s.chunk.section)))
         if (u.is_item or len(u.text.split()) >= 3) and not looks_like_instructions(u.text)
     ])
     if not units:
@@ -228,6 +228,13 @@ def extract_answer(
         best[unit.source] = max(best.get(unit.source, -math.inf), score_of[unit])
     order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
     return _render(sources, chosen, order)
+
+
+def _with_their_lists(units: list[Unit]) -> list[Unit]:
+    """``units`` without a lead-in whose list is not in the chunk ("You must contact the enquiry
+    line straight away if:" as a chunk's last line): it would promise a list and give none."""
+    return [u for i, u in enumerate(units)
+            if not (u.text.endswith(":") and (i + 1 == len(units) or not units[i + 1].is_item))]
 
 
 def _nations(text: str) -> set[str]:

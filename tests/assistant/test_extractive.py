@@ -592,3 +592,10 @@ def test_a_chosen_lead_in_of_a_long_list_brings_its_first_items() -> None:
     extract = extract_answer("When must I contact the PIP enquiry line?", scored(chunk))
     assert "straight away if:\n> - condition number 0 applies" in extract.text
     assert "condition number 9" in extract.text and "condition number 10" not in extract.text
+
+
+def test_a_lead_in_whose_list_is_in_another_chunk_is_not_quoted() -> None:
+    chunk = guidance_chunk("PIP is paid every 4 weeks. You must contact the PIP enquiry line "
+                           "straight away if:", doc="pip")
+    extract = extract_answer("When must I contact the PIP enquiry line?", scored(chunk))
+    assert "straight away if" not in extract.text and "every 4 weeks" in extract.text
