@@ -322,10 +322,11 @@ def _offline_section(job: _Job, spec: SectionSpec, query: str, results: Sequence
     note = dp.render("rewrite_note", guidance=guidance.rstrip(". "))
     paragraphs = [Paragraph(note, "note")]
     passages = extract.pieces[1:] if len(extract.pieces) == len(extract.citations) + 1 else ()
-    # a passage an earlier section quoted is not quoted again, unless it is all there is
-    fresh = [i for i, c in enumerate(extract.citations) if not _repeats(c.quote, sources.quoted)]
+    # a passage an earlier section quoted is not quoted again, unless it is this section's best
+    # (the extract puts the best-answering passage first): the time limit a review section is
+    # for stays, though the reasons section quoted it too
     for i, citation in enumerate(extract.citations):
-        if fresh and i not in fresh:
+        if i > 0 and _repeats(citation.quote, sources.quoted):
             continue
         sources.quoted.append(_said(citation.quote))
         lines = passage_lines(passages[i]) if passages else [one_line(citation.quote)]

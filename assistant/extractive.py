@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,6 +27,7 @@ MAX_WORDS = 180
 MAX_SOURCES = 5
 PAGE_GAP = 2  # chunks of one section this many pages apart or less are quoted as one passage
 SOURCE_FLOOR = 0.75  # a further source is used only if it scores this share of the best
+SAME_DOCUMENT_FLOOR = 0.85  # ... or, under the relevance floor, is of the best one's document
 EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -89,8 +90,8 @@ _QUESTION = re.compile(r"[^.!?]*\?")
 _NATIONS = {**UK_NATIONS, "England": re.compile(r"\bengland\b", re.IGNORECASE)}
 OTHER_NATION_WEIGHT = 0.5
 # names that hold a nation's name but set no rules for it
-_NOT_A_NATION = re.compile(r"\b(?:Bank|Church) of England\b|\bWelsh[- ]language\b|"
-                           r"\bScottish Widows\b", re.IGNORECASE)
+_NOT_A_NATION = re.compile(r"\b(?:Bank|Church) of (?:England|Scotland)\b|\bWelsh[- ]language\b"
+                           r"|\bScottish Widows\b", re.IGNORECASE)
 # pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
 _POINTER = re.compile(
     r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
@@ -227,14 +228,24 @@ def extract_answer(
     for unit in chosen:
         best[unit.source] = max(best.get(unit.source, -math.inf), score_of[unit])
     order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
-    return _render(sources, chosen, order)
+    return _render(sources, chosen, order, _list_goes_on(units, chosen))
+
+
+def _list_goes_on(units: Sequence[Unit], chosen: Sequence[Unit]) -> set[tuple[int, int]]:
+    """(source, position) of each chosen list item whose list goes on with items not chosen: a
+    list quoted in part must not read as the whole list."""
+    at = {(u.source, u.position): u for u in units}
+    picked = set(chosen)
+    return {(u.source, u.position) for u in chosen
+            if u.is_item and (after := at.get((u.source, u.position + 1))) is not None
+            and after.is_item and after not in picked}
 
 
 def _with_their_lists(units: list[Unit]) -> list[Unit]:
-    """``units`` without a lead-in whose list is not in the chunk ("You must contact the enquiry
-    line straight away if:" as a chunk's last line): it would promise a list and give none."""
-    return [u for i, u in enumerate(units)
-            if not (u.text.endswith(":") and (i + 1 == len(units) or not units[i + 1].is_item))]
+    """``units`` without a last line that is a lead-in ("You must contact the enquiry line
+    straight away if:" ending a chunk): its list is in the next chunk, so it would promise a list
+    and give none."""
+    return units[:-1] if units and units[-1].text.endswith(":") else units
 
 
 def _nations(text: str) -> set[str]:
@@ -287,14 +298,15 @@ def _part_of_another(unit: Unit, wholes: Sequence[tuple[str, int]]) -> bool:
 
 
 def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[ScoredChunk]:
-    """The best result, and those of the next that score close enough to it. Another section of
-    the best result's document needs only that closeness, not the relevance floor: the document
-    is known to be relevant, and the section that answers may share few words with a question
-    full of case facts ("What bailiffs can and cannot take" for a plumber's tools)."""
+    """The best result, and those of the next that score close enough to it and pass the
+    relevance floor. Another section of the best result's document needs only to score close to
+    it (SAME_DOCUMENT_FLOOR): the document is known to be relevant, and the section that answers
+    may share few words with a question full of case facts ("What bailiffs can and cannot take"
+    for a plumber's tools)."""
     if not results:
         return []
-    near = SOURCE_FLOOR * results[0].score
-    floor = max(min_relevance, near)
+    floor = max(min_relevance, SOURCE_FLOOR * results[0].score)
+    near = SAME_DOCUMENT_FLOOR * results[0].score
     best_doc = results[0].chunk.doc_id
     return [results[0], *(r for r in results[1:MAX_SOURCES]
                           if r.score >= floor or (r.chunk.doc_id == best_doc and r.score >= near))]
@@ -351,7 +363,8 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
         return run
     # a long list: its lead-in and the chosen item, or, when the lead-in itself was chosen, its
     # first items (a lead-in alone would promise a list and give none)
-    return run[:MAX_ITEMS + 1] if index == start else [units[start], units[index]]
+    lead_in_chosen = index == start and units[start].text.endswith(":")
+    return run[:MAX_ITEMS + 1] if lead_in_chosen else [units[start], units[index]]
 
 
 def _nested_lead_in(units: Sequence[Unit], start: int, index: int) -> bool:
@@ -378,7 +391,8 @@ def _outside(lead: Unit, item: Unit, other: Unit) -> bool:
     return other.text.endswith(":") or (kind is not None and kind == _label_kind(other.text))
 
 
-_LABELS = (("clause", re.compile(r"\(?[a-z]{1,4}\)\s")),
+_LABELS = (("sub-clause", re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|x)\)\s")),  # "(c) ...:", "(i)"
+           ("clause", re.compile(r"\(?[a-z]{1,4}\)\s")),
            ("rule", re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*(?:\.[A-Z])?\.?\s")))
 
 
@@ -387,8 +401,8 @@ def _label_kind(text: str) -> str | None:
     return next((kind for kind, label in _LABELS if label.match(text)), None)
 
 
-def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int]
-            ) -> Extract:
+def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int],
+            goes_on: Collection[tuple[int, int]] = ()) -> Extract:
     """The chosen units grouped by source, sources in ``order`` (numbered [1], [2]... so).
 
     Two chunks of the same document section (a long section split in two) are one passage
@@ -414,7 +428,9 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
                         section=_quoted_section(sources[ranks[0]].chunk.section, units))
         heading = chunk.section.strip().rstrip(":").strip()
         section = f" — {heading}" if heading and heading != chunk.title else ""
-        text = _join(units, shown=heading.split(SECTION_SEPARATOR)[-1].strip())
+        last = units[-1]
+        text = _join(units, shown=heading.split(SECTION_SEPARATOR)[-1].strip(),
+                     goes_on=(last.source, last.position % 1_000_000) in goes_on)
         pieces.append(
             "\n\n"
             + prompts.render(
@@ -479,7 +495,7 @@ def _quote(units: Sequence[Unit]) -> str:
     return out
 
 
-def _join(units: Sequence[Unit], shown: str = "") -> str:
+def _join(units: Sequence[Unit], shown: str = "", goes_on: bool = False) -> str:
     """Units as Markdown inside a block quote: items on their own lines, gaps shown as '…'.
 
     A unit under a heading of its chunk other than the one the passage is labelled with gets
@@ -508,7 +524,7 @@ def _join(units: Sequence[Unit], shown: str = "") -> str:
             out = text
         else:
             out += ("\n>\n> … " if gap or previous.is_item else " ") + text
-    if units and _GOES_ON.search(units[-1].text):  # "...; and": the guidance says more
+    if units and (goes_on or _GOES_ON.search(units[-1].text)):  # the guidance says more
         out += "\n> …" if units[-1].is_item else " …"
     return out
 

@@ -46,8 +46,8 @@ def letter_blocks(draft: Draft, *, sources: bool = True) -> tuple[list[_Block], 
     numbers: dict[int, int] = {}
     blocks = []
     for section in draft.sections:
-        paragraphs = [[p for p in _pieces(para.text, draft, numbers)
-                       if sources or not isinstance(p, int)] for para in section.paragraphs]
+        paragraphs = [_without_numbers(list(_pieces(para.text, draft, numbers)), sources)
+                      for para in section.paragraphs]
         blocks.append(_Block(section.heading, [p for p in paragraphs if p]))
     if not sources:
         return blocks, []
@@ -57,6 +57,15 @@ def letter_blocks(draft: Draft, *, sources: bool = True) -> tuple[list[_Block], 
         if citation is not None:
             cited.append(replace(citation, n=new))
     return blocks, cited
+
+
+def _without_numbers(pieces: list[str | int], keep: bool) -> list[str | int]:
+    """``pieces``, or, for the copy to send, their text alone ("[1] You have..." starts with
+    "You have...")."""
+    if keep:
+        return pieces
+    text = "".join(p for p in pieces if isinstance(p, str)).strip()
+    return [text] if text else []
 
 
 def _pieces(text: str, draft: Draft, numbers: dict[int, int]) -> Iterator[str | int]:

@@ -18,12 +18,12 @@ MAX_CHARS = 2000  # a question box's limit: the pattern below is linear, but kee
 _QUESTION = re.compile(r"[^.!?]*\?")
 _CAPITALISED = r"[A-Z][a-z]+(?:['’]s)?"
 _NAME = re.compile(rf"\b{_CAPITALISED}(?:(?: of| for| on)? {_CAPITALISED})+\b")
-# the last word of a scheme's name: what kind of thing the government runs or pays
+# the last word of a scheme's name: what kind of thing the government pays or runs. Not
+# "Pension", "Pay", "Visa", "Account" and the like: "Tom's Pension", "Can Mark Pay ...",
+# "Skilled Worker Visa" (the rules say "route") and "Company Pension" name no scheme to look for
 _KIND_TEXT = (
-    "Allowance Allowances Benefit Benefits Payment Payments Credit Credits Pension Pensions Pay "
-    "Grant Grants Loan Loans Scheme Schemes Fund Bursary Bursaries Premium Relief Top Card Award "
-    "Bonus Voucher Vouchers Programme Subsidy Discount Exemption Reduction Supplement Account "
-    "Visa Route Permit Charge Levy Duty"
+    "Allowance Allowances Benefit Benefits Payment Payments Credit Credits Grant Grants Loan Loans "
+    "Scheme Schemes Bursary Bursaries Premium"
 )
 _KINDS = frozenset(_KIND_TEXT.split())
 # capitalised because they open a sentence or address someone, not because they name anything

@@ -526,6 +526,11 @@ def test_an_item_that_opens_a_nested_list_is_quoted_as_the_lead_in_of_its_items(
     extract = extract_answer("How many days in total can you spend outside the UK?",
                              scored(flat))
     assert "must not have:\n> - (a) spent a total of more than 548 days" in extract.text
+    clauses = guidance_chunk("1. (b) be aged 18 or over; and\n2. (c) to show funds, they must "
+                             "show:\n1. (i) bank statements; or\n2. (ii) a letter from a "
+                             "sponsor.", doc="appendix-funds")
+    extract = extract_answer("Is a letter from a sponsor accepted?", scored(clauses))
+    assert "they must show:\n> - (i) bank statements; or\n> - (ii) a letter" in extract.text
 
 
 def test_a_line_that_the_section_path_names_is_a_heading_whatever_it_ends_with() -> None:
@@ -554,6 +559,7 @@ def test_a_question_about_one_uk_nation_quotes_that_nations_rules_first() -> Non
     assert unnamed.text.index("30 June") < unnamed.text.index("Christmas holidays")
     # from a review: the Bank of England sets no rules for England, nor Welsh language for Wales
     assert extractive._nations("Interest is charged at the Bank of England base rate.") == set()
+    assert extractive._nations("A Church of Scotland or Bank of Scotland account") == set()
     assert extractive._nations("Welsh-language schools in England") == {"England"}
 
 
@@ -592,6 +598,12 @@ def test_a_chosen_lead_in_of_a_long_list_brings_its_first_items() -> None:
     extract = extract_answer("When must I contact the PIP enquiry line?", scored(chunk))
     assert "straight away if:\n> - condition number 0 applies" in extract.text
     assert "condition number 9" in extract.text and "condition number 10" not in extract.text
+    assert "condition number 9 applies to the claim\n> … [1]" in extract.text  # in part
+    # from a review: an item of a long list with no lead-in brings no neighbours
+    loose = guidance_chunk("\n".join(f"- report a change number {i}" for i in range(20))
+                           + "\n- report going into hospital", doc="pip")
+    extract = extract_answer("Do I need to report going into hospital?", scored(loose))
+    assert "going into hospital" in extract.text and "change number 3" not in extract.text
 
 
 def test_a_lead_in_whose_list_is_in_another_chunk_is_not_quoted() -> None:
@@ -599,3 +611,9 @@ def test_a_lead_in_whose_list_is_in_another_chunk_is_not_quoted() -> None:
                            "straight away if:", doc="pip")
     extract = extract_answer("When must I contact the PIP enquiry line?", scored(chunk))
     assert "straight away if" not in extract.text and "every 4 weeks" in extract.text
+    contact = guidance_chunk("Contact the Carer's Allowance Unit to report a change:\n\n"
+                             "Telephone: 0800 731 0297\n\nMonday to Friday, 8am to 6pm",
+                             doc="carers")
+    extract = extract_answer("How do I report a change to the Carer's Allowance Unit?",
+                             scored(contact))
+    assert "to report a change:" in extract.text  # what follows is no list, but it is here

@@ -314,17 +314,17 @@ def test_a_sections_own_guidance_adds_passages_only_from_the_documents_the_case_
     assert all("tribunal" not in s.source for s in draft.sources)
 
 
-def test_a_passage_is_quoted_once_unless_it_is_all_a_section_has() -> None:
+def test_a_passage_is_quoted_once_unless_it_is_a_sections_best() -> None:
     # from a letter drafter's review: the same extract filled every section of a letter
-    shared = chunk("Payments continue while the mandatory reconsideration is looked at, and the "
-                   "customer must ask for it within one month.", section="Payments", n=2)
-    award = chunk("The customer's existing award continues to be paid while the reconsideration "
-                  "is looked at.", doc="payments", n=3)
-    fake = _ByQuery({"payments while": [ScoredChunk(shared, 0.9), ScoredChunk(award, 0.88)],
+    shared = chunk("The customer must ask for a mandatory reconsideration within one month, and "
+                   "their payments continue while it is looked at.", section="Time limits", n=2)
+    award = chunk("Payments continue: the customer's existing award continues to be paid while "
+                  "the mandatory reconsideration is looked at.", doc="payments", n=3)
+    fake = _ByQuery({"payments while": [ScoredChunk(award, 0.9), ScoredChunk(shared, 0.88)],
                      "how to ask for a mandatory": [ScoredChunk(shared, 0.9)],
                      "Household Support Allowance": [ScoredChunk(shared, 0.9)]})
     draft = draft_letter(template(), facts(), COVER, retriever=fake, llm=None)
     assert "within one month" in draft.section("reasons").text
-    assert "within one month" in draft.section("review").text  # its only passage
+    assert "within one month" in draft.section("review").text  # its best (and only) passage
     payments = draft.section("payments").text
     assert "existing award continues" in payments and "within one month" not in payments

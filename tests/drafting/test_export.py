@@ -138,3 +138,5 @@ def test_the_copy_to_send_has_no_source_numbers_or_sources() -> None:
     assert "You have savings over the limit." in texts and "Sources" not in texts
     assert not [r.text for p in document.paragraphs for r in p.runs if r.font.superscript]
     assert "[1]" in export_text(draft)  # the copy to check keeps them
+    edit_section(draft, "reasons", "[1] You have savings over the limit.")
+    assert "\n\nYou have savings over the limit.\n" in export_text(draft, sources=False)
