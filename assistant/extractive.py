@@ -61,9 +61,11 @@ _INTENTS = (
     # the sentence that sets them ("You usually qualify if both of the following apply:")
     (
         re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b"
-                   # "can he apply", not "how / where / when can he apply" (how to, not whether)
-                   r"|(?<!how )(?<!where )(?<!when )\bcan (?:i|he|she|they|we|you|my \w+|the \w+)"
-                   r" (?:still )?(?:apply|claim|get|receive)\b", re.I),
+                   # "Can he apply?" opening a question, not "how much / where can he get" (how
+                   # much or where, not whether)
+                   r"|(?:^|[.?!;:,]\s{0,3}|\b(?:and|but|so|then)\s{1,3})can "
+                   r"(?:i|he|she|they|we|you|my \w+|the \w+) (?:still )?"
+                   r"(?:apply|claim|get|receive)\b", re.I),
         re.compile(
             r"\b(?:eligible|qualify|entitled)\b[^.]{0,60}\bif\b|\b(?:all|both|one|any) of "
             r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]{0,200}"
