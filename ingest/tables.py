@@ -73,8 +73,12 @@ def _names_more_columns(lines: list[str], first: int, i: int) -> bool:
     header = _cells(lines[first])
     named = [n for n, cell in enumerate(header) if cell]
     merged = any(not cell for cell in header[named[0]:named[-1]]) if named else False
-    below = sum(bool(cell) for cell in _cells(lines[i]))
-    return merged or (below > len(named) and not _mostly_figures(lines[i]))
+    row = _cells(lines[i])
+    below = sum(bool(cell) for cell in row)
+    # a header blank over the row labels ("| | Visitor type | Maximum stay |") over a labelled
+    # row ("| (a) | Standard Visitor | up to 6 months ...") is data, not more column names
+    labelled = bool(header) and not header[0] and bool(row) and bool(row[0])
+    return merged or (not labelled and below > len(named) and not _mostly_figures(lines[i]))
 
 
 def table_heads(text: str) -> list[TableHead]:

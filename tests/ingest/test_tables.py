@@ -67,3 +67,20 @@ def test_border_bars_blank_end_cells_years_and_captions_do_not_confuse_the_heade
                      "| Starter | 19% |", "| Basic | 20% |"])
     assert [h.header.split("\n")[0] for h in table_heads(two)] == ["| Band | Rate |",
                                                                    "| Band | Scottish rate |"]
+
+
+def test_a_blank_header_over_row_labels_does_not_take_the_first_row() -> None:
+    # Immigration Rules Appendix V: the first row was taken into the header, which made the
+    # header 139 tokens and cut the table into chunks of a few lines, one holding the header alone
+    visitors = "\n".join([
+        "| | Visitor type | Maximum initial length of stay in the UK |",
+        "| --- | --- |",
+        "| (a) | Standard Visitor | up to 6 months except: (i) private medical treatment |",
+        "| (b) | Marriage / Civil Partnership Visitor | up to 6 months |",
+        "| (c) | Transit Visitor | up to 48 hours |",
+    ])
+    [head] = table_heads(visitors)
+    assert head.header == "| | Visitor type | Maximum initial length of stay in the UK |\n" \
+        "| --- | --- |"
+    assert header_for([head], visitors.index("| (b)")) == head.header
+
