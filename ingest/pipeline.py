@@ -48,7 +48,8 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 24: only sentence-like bold lines stay text ("Who can apply" is a heading again);
 # 25: bold lines with a phone number, time, sum or percentage stay text
 # 26: a table header blank over the row labels does not take the first (labelled) row
-INGEST_VERSION = "26"
+# 27: ... only a row with a cell of prose (short cells under a blank corner still name columns)
+INGEST_VERSION = "27"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

@@ -76,8 +76,10 @@ def _names_more_columns(lines: list[str], first: int, i: int) -> bool:
     row = _cells(lines[i])
     below = sum(bool(cell) for cell in row)
     # a header blank over the row labels ("| | Visitor type | Maximum stay |") over a labelled
-    # row ("| (a) | Standard Visitor | up to 6 months ...") is data, not more column names
-    labelled = bool(header) and not header[0] and bool(row) and bool(row[0])
+    # row of prose ("| (a) | Standard Visitor | up to 6 months except ...") is data, not more
+    # column names (those are short: "2015-16", "Financial transactions")
+    labelled = bool(header) and not header[0] and bool(row) and bool(row[0]) and \
+        any(len(cell.split()) > 4 for cell in row)
     return merged or (not labelled and below > len(named) and not _mostly_figures(lines[i]))
 
 
