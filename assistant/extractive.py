@@ -29,6 +29,7 @@ PAGE_GAP = 2  # chunks of one section this many pages apart or less are quoted a
 SOURCE_FLOOR = 0.75  # a further source is used only if it scores this share of the best
 SAME_DOCUMENT_FLOOR = 0.85  # ... or, under the relevance floor, is of the best one's document
 EMBED_UNITS = 8  # with an embedder, only this many lexical front-runners are embedded
+EMBED_STATING = 4  # ... and this many more that state the kind of fact the question asks for
 MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOPWORD_TEXT = (
@@ -151,7 +152,9 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
         for i, score in enumerate(_lexical(text, units, unit_terms, named)):
             scores[i] += weight * score
     if embedder is not None and units:
-        scores = _blend_cosines(queries, weights, units, scores, embedder)
+        states = [st for asks, st in _INTENTS if any(asks.search(q) for q in queries)]
+        stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in states)}
+        scores = _blend_cosines(queries, weights, units, scores, embedder, stating)
     return scores
 
 
@@ -176,10 +179,15 @@ def _lexical(query: str, units: Sequence[Unit], unit_terms: list[set[str]],
 
 
 def _blend_cosines(queries: list[str], weights: list[float], units: Sequence[Unit],
-                   scores: list[float], embedder: Embedder) -> list[float]:
+                   scores: list[float], embedder: Embedder,
+                   stating: Collection[int] = ()) -> list[float]:
     """Blend in cosine similarity for the best EMBED_UNITS units by lexical score (bounded cost);
     the rest are dropped from contention. Each unit is embedded once, whatever the queries."""
-    top = sorted(range(len(units)), key=lambda i: scores[i], reverse=True)[:EMBED_UNITS]
+    ranked = sorted(range(len(units)), key=lambda i: scores[i], reverse=True)
+    top = ranked[:EMBED_UNITS]
+    # units stating the kind of fact asked for ("You must also be under State Pension age") are
+    # embedded too, up to EMBED_STATING more, though few of their words are the question's
+    top += [i for i in ranked[EMBED_UNITS:] if i in stating][:EMBED_STATING]
     vectors = embedder.embed([*queries, *(units[i].text for i in top)])
     found = vectors[len(queries):]
     cosines = sum(w * np.clip(found @ vectors[q], 0.0, 1.0) for q, w in enumerate(weights))

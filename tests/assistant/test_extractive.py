@@ -618,3 +618,12 @@ def test_a_lead_in_whose_list_is_in_another_chunk_is_not_quoted() -> None:
     extract = extract_answer("How do I report a change to the Carer's Allowance Unit?",
                              scored(contact))
     assert "to report a change:" in extract.text  # what follows is no list, but it is here
+
+
+def test_a_unit_stating_the_fact_asked_for_is_weighed_though_it_shares_few_words() -> None:
+    decoys = " ".join(f"You can apply for PIP online in area {i}."
+                      for i in range(extractive.EMBED_UNITS))
+    units = split_units(decoys + " You must also be under State Pension age if you have not "
+                                 "received it before.")
+    scores = extractive.score_units("Can he apply for PIP?", units, FakeEmbedder())
+    assert scores[-1] > 0  # embedded and scored, not dropped behind the lexical front-runners
