@@ -62,11 +62,12 @@ _INTENTS = (
     # the sentence that sets them ("You usually qualify if both of the following apply:")
     (
         re.compile(r"\beligib|\bqualif|\bentitled\b|\brequirements?\b|\bcriteria\b"
-                   # "Can he apply?" opening a question, not "how much / where can he get" (how
-                   # much or where, not whether)
-                   r"|(?:^|[.?!;:,]\s{0,3}|\b(?:and|but|so|then)\s{1,3})can "
-                   r"(?:i|he|she|they|we|you|my \w+|the \w+) (?:still )?"
-                   r"(?:apply|claim|get|receive)\b", re.I),
+                   # "Can he apply?" opening a question (on a line, after a bullet or a quote
+                   # mark too), or "What benefits can he get?"; not "how much / where can he
+                   # get" (how much or where, not whether)
+                   r"|(?:^|[.?!;:,\n]\s{0,3}|[-•\"“(]\s{0,2}|\b(?:and|but|so|then)\s{1,3}|"
+                   r"\b(?:what|which) \w+ )can (?:i|he|she|they|we|you|my \w+|the \w+) "
+                   r"(?:still |also )?(?:apply|claim|get|receive)\b", re.I),
         re.compile(
             r"\b(?:eligible|qualify|entitled)\b[^.]{0,60}\bif\b|\b(?:all|both|one|any) of "
             r"(?:the following|these)\b|\bto (?:be eligible|qualify|get)\b[^.]{0,200}"
@@ -152,7 +153,8 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
         for i, score in enumerate(_lexical(text, units, unit_terms, named)):
             scores[i] += weight * score
     if embedder is not None and units:
-        states = [st for asks, st in _INTENTS if any(asks.search(q) for q in queries)]
+        # what the question asks for, read from its question sentences when it states facts too
+        states = [st for asks, st in _INTENTS if asks.search(queries[-1])]
         stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in states)}
         scores = _blend_cosines(queries, weights, units, scores, embedder, stating)
     return scores

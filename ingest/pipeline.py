@@ -49,7 +49,8 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 25: bold lines with a phone number, time, sum or percentage stay text
 # 26: a table header blank over the row labels does not take the first (labelled) row
 # 27: ... only a row with a cell of prose (short cells under a blank corner still name columns)
-INGEST_VERSION = "27"
+# 28: ... any labelled row with no more cells than the header (a short row is data too)
+INGEST_VERSION = "28"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

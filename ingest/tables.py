@@ -76,10 +76,10 @@ def _names_more_columns(lines: list[str], first: int, i: int) -> bool:
     row = _cells(lines[i])
     below = sum(bool(cell) for cell in row)
     # a header blank over the row labels ("| | Visitor type | Maximum stay |") over a labelled
-    # row of prose ("| (a) | Standard Visitor | up to 6 months except ...") is data, not more
-    # column names (those are short: "2015-16", "Financial transactions")
+    # row of no more cells ("| (c) | Transit Visitor | up to 48 hours |") is data; a row naming
+    # more columns has more cells ("| | | Forecast" over " | 2015 | 2016 | 2017 | 2018")
     labelled = bool(header) and not header[0] and bool(row) and bool(row[0]) and \
-        any(len(cell.split()) > 4 for cell in row)
+        len(row) <= len(header)
     return merged or (not labelled and below > len(named) and not _mostly_figures(lines[i]))
 
 

@@ -387,7 +387,8 @@ def test_what_states_a_condition() -> None:
                       if asks.search("Am I eligible?"))
     for asks in ("Can she qualify for it?", "What are the requirements?", "Is he entitled to it?",
                  "Can he apply for PIP?", "Can my client still claim PIP?",
-                 "Can the employee get SSP?"):
+                 "Can the employee get SSP?", "Expecting her first baby\nCan she get a grant?",
+                 "- Can he claim PIP?", '"Can he claim PIP?"', "What benefits can he get?"):
         assert any(a.search(asks) and s is conditions for a, s in extractive._INTENTS), asks
     for text in ("You must also be under State Pension age if you have not received PIP before.",
                  "If you're pregnant and under 18 you can claim even if you do not get benefits.",

@@ -83,8 +83,15 @@ def test_a_blank_header_over_row_labels_does_not_take_the_first_row() -> None:
     assert head.header == "| | Visitor type | Maximum initial length of stay in the UK |\n" \
         "| --- | --- |"
     assert header_for([head], visitors.index("| (b)")) == head.header
-    # short cells under a blank corner still name columns (the first version lost these)
-    forecast = ("| | | Forecast\n | 2015 | 2016 | 2017\nTax | 1.0 | 1.1 | 1.2\n"
-                "Spend | 2.0 | 2.1 | 2.2")
-    assert [h.header for h in table_heads(forecast)] == ["| | | Forecast\n | 2015 | 2016 | 2017"]
+    # a short labelled row is data too (a review of the second version found it in the header)
+    transit = "\n".join([visitors.split("\n")[0], "| --- | --- |", "| (c) | Transit Visitor | "
+                         "up to 48 hours |", "| (d) | Diplomatic Visitor | up to 6 months |"])
+    assert [h.header for h in table_heads(transit)] == [
+        "| | Visitor type | Maximum initial length of stay in the UK |\n| --- | --- |"]
+    # a row naming more columns than the header has still completes it (the first version lost
+    # these)
+    forecast = ("| | | Forecast\n | 2015 | 2016 | 2017 | 2018\nTax | 1.0 | 1.1 | 1.2 | 1.3\n"
+                "Spend | 2.0 | 2.1 | 2.2 | 2.3")
+    assert [h.header for h in table_heads(forecast)] == [
+        "| | | Forecast\n | 2015 | 2016 | 2017 | 2018"]
 
