@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant import prompts
 from assistant.citations import build_citation, inert_markers, looks_like_instructions
+from assistant.names import question_sentences
 from assistant.ports import Embedder
 from assistant.retrieval import UK_NATIONS
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
@@ -89,7 +90,6 @@ COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded
 SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
 CHOSEN_FLOOR = 0.5  # a unit is quoted only if it scores at least this share of the best
 QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query also states facts
-_QUESTION = re.compile(r"[^.!?]*\?")
 # a question about one UK nation: passages about only another come after those about it
 _NATIONS = {**UK_NATIONS, "England": re.compile(r"\bengland\b", re.IGNORECASE)}
 OTHER_NATION_WEIGHT = 0.5
@@ -220,7 +220,7 @@ def extract_answer(
     ])
     if not units:
         return _fallback()
-    asked = focus or " ".join(q.strip() for q in _QUESTION.findall(question))
+    asked = focus or question_sentences(question)  # the whole question when it has no "?"
     scores = score_units(question, units, embedder, asked if QUESTION_WEIGHT > 0 else "",
                          [s.chunk.title for s in sources])
     weighted = [

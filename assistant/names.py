@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-MAX_CHARS = 2000  # a question box's limit: the pattern below is linear, but keep it cheap
+MAX_CHARS = 2000  # a question box's limit: names are looked for in no more than this
 _QUESTION = re.compile(r"[^.!?]*\?")
 _CAPITALISED = r"[A-Z][a-z]+(?:['’]s)?"
 _NAME = re.compile(rf"\b{_CAPITALISED}(?:(?: of| for| on)? {_CAPITALISED})+\b")
@@ -38,7 +38,6 @@ _OPENERS = frozenset(_OPENER_TEXT.split())
 
 def question_sentences(text: str) -> str:
     """The sentences of ``text`` that end in "?" (all of it when none does)."""
-    text = text[:MAX_CHARS]
     asked = " ".join(q.strip() for q in _QUESTION.findall(text))
     return asked or text
 
