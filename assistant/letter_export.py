@@ -30,6 +30,9 @@ from assistant.word import uk_document
 SOURCES_HEADING = "Sources"
 FONT = "Arial"
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+# what a reference leaves once its numbers are gone: "(see)", "(see also and)", "()"
+_EMPTY_REFERENCE = re.compile(r"\s?\((?:\s|see|also|and|,|;){0,12}\)", re.I)
+_SPACE_BEFORE_STOP = re.compile(r"[ \t]+([.,;:])")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ def _without_numbers(pieces: list[str | int], keep: bool) -> list[str | int]:
     "You have...")."""
     if keep:
         return pieces
-    text = "".join(p for p in pieces if isinstance(p, str)).strip()
+    text = "".join(p for p in pieces if isinstance(p, str))
+    text = _SPACE_BEFORE_STOP.sub(r"\1", _EMPTY_REFERENCE.sub("", text)).strip()
     return [text] if text else []
 
 

@@ -140,3 +140,15 @@ def test_the_copy_to_send_has_no_source_numbers_or_sources() -> None:
     assert "[1]" in export_text(draft)  # the copy to check keeps them
     edit_section(draft, "reasons", "[1] You have savings over the limit.")
     assert "\n\nYou have savings over the limit.\n" in export_text(draft, sources=False)
+
+
+def test_the_copy_to_send_leaves_no_empty_reference_behind() -> None:
+    draft = _generative_draft()
+    edit_section(draft, "reasons",
+                 "You have savings over the limit (see [1]). The limit is set by law [1] , "
+                 "as the guidance says (see also [1] and [1]).")
+    text = export_text(draft, sources=False)
+    assert ("You have savings over the limit. The limit is set by law, as the guidance says."
+            in text)
+    assert "(see" not in text and "()" not in text
+    assert "(see [1])" in export_text(draft)  # the copy to check keeps the reference
