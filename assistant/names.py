@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 
 MAX_CHARS = 2000  # a question box's limit: names are looked for in no more than this
-_QUESTION = re.compile(r"[^.!?]*\?")
+# a sentence ends at ".", "!" or "?", but not at the full stops of "e.g.", "i.e.", "No. 3", or
+# of "etc." and "approx." going on in lower case ("Can I claim for e.g. a cooker?" is one question)
+_QUESTION = re.compile(r"(?:[^.!?]|(?<=\be\.g)\.|(?<=\bi\.e)\.|(?<=\b[eEiI])\.(?=[gGeE]\.)"
+                       r"|(?<=\betc)\.(?=\s?[a-z,])|(?<=\bapprox)\.(?=\s?[a-z\d£])|(?<=\b[Nn]o)\.(?=\s?\d))*\?")
 _CAPITALISED = r"[A-Z][a-z]+(?:['’]s)?"
 _NAME = re.compile(rf"\b{_CAPITALISED}(?:(?: of| for| on)? {_CAPITALISED})+\b")
 # the last word of a scheme's name: what kind of thing the government pays or runs. Not

@@ -37,3 +37,13 @@ def test_only_the_question_sentences_are_read_when_there_are_any() -> None:
     assert proper_names(question_sentences(text)) == ["Child Benefit"]
     assert question_sentences("child benefit rates") == "child benefit rates"
 
+
+
+def test_abbreviations_do_not_end_a_question_sentence() -> None:
+    text = "She has twins. Can she claim a grant for e.g. a cot, i.e. nursery items etc. for both?"
+    assert question_sentences(text) == (
+        "Can she claim a grant for e.g. a cot, i.e. nursery items etc. for both?")
+    assert question_sentences("He lives at No. 5. Is form No. 3 needed?") == "Is form No. 3 needed?"
+    assert question_sentences("Done. Is it? Yes. Why?") == "Is it? Why?"
+    # "etc." ending a sentence still ends it
+    assert question_sentences("We need nappies etc. Can I get a grant?") == "Can I get a grant?"
