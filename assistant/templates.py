@@ -150,6 +150,11 @@ class LetterTemplate(_Strict):
                 raise ValueError(f"field name '{name}' is reserved for {RESERVED_FIELDS[name]} "
                                  "in a facts file; choose another name")
         known = {f.name for f in self.fields} | set(BUILT_INS)
+        greetings = {greeting_field(f.name) for f in self.fields if f.type == "name"}
+        if greetings & known:
+            raise ValueError(f"field name '{sorted(greetings & known)[0]}' is reserved for the "
+                             "greeting of a name field; choose another name")
+        known |= greetings
         for where, text in self.texts():
             for doubled in _DOUBLED.finditer(text):  # a Jinja / mail-merge habit
                 if doubled.group(1) not in known:
@@ -352,7 +357,31 @@ def check_facts(template: LetterTemplate, fields: Mapping[str, str]) -> FilledFa
                 missing.append(spec.name)
             continue
         values[spec.name] = format_value(spec, raw)
+        if spec.type == "name":
+            values[greeting_field(spec.name)] = greeting(values[spec.name])
     return FilledFacts(values, missing)
+
+
+def greeting_field(name: str) -> str:
+    """The placeholder that greets the person a name field names: ``{recipient_name_greeting}``."""
+    return f"{name}_greeting"
+
+
+_TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd",
+                     "reverend"])
+_FIRST_NAME_TITLES = frozenset(["sir", "dame", "lord", "lady"])
+
+
+def greeting(name: str) -> str:
+    """How a letter greets ``name``: a title and the surname ("Dr Siân Evans" -> "Dr Evans",
+    "Sir John Smith" -> "Sir John"), or the name as given when it has no title."""
+    words = name.split()
+    title = words[0].rstrip(".").lower() if words else ""
+    if len(words) >= 3 and title in _TITLES:
+        return f"{words[0]} {words[-1]}"
+    if len(words) >= 3 and title in _FIRST_NAME_TITLES:
+        return f"{words[0]} {words[1]}"
+    return " ".join(words)
 
 
 def format_value(spec: FieldSpec, raw: str) -> str:

@@ -15,6 +15,7 @@ from assistant.templates import (
     fill,
     find_template,
     format_value,
+    greeting,
     list_templates,
     parse_template,
     save_template,
@@ -232,3 +233,26 @@ def test_when_is_only_for_date_fields() -> None:
     assert parse_template(dated).fields[1].when == "future"
     with pytest.raises(TemplateError, match="'when' is for date fields"):
         parse_template(MINIMAL.replace("type: name}", "type: name, when: past}"))
+
+
+@pytest.mark.parametrize(("name", "greets"), [
+    ("Dr Siân Evans", "Dr Evans"), ("Mrs. Jane Anne Smith", "Mrs. Smith"), ("mr john o'neill",
+    "mr o'neill"), ("Sir John Smith", "Sir John"), ("Jane Smith", "Jane Smith"), ("Ms Smith",
+    "Ms Smith"), ("Dr Who", "Dr Who"), ("  Jo   Bloggs ", "Jo Bloggs"),
+])
+def test_a_titled_name_is_greeted_by_title_and_surname(name: str, greets: str) -> None:
+    assert greeting(name) == greets
+
+
+def test_a_name_field_has_a_greeting_placeholder() -> None:
+    tiny = parse_template(MINIMAL.replace("Dear {recipient_name},",
+                                          "To {recipient_name}. Dear {recipient_name_greeting},"))
+    values = check_facts(tiny, {"recipient_name": "Dr  Siân Evans"}).values
+    text = fill(tiny.parts[0].fixed, values)  # type: ignore[union-attr]
+    assert text == "To Dr Siân Evans. Dear Dr Evans,"
+    with pytest.raises(ValueError, match="reserved for the greeting"):
+        parse_template(MINIMAL.replace(
+            "type: name}", "type: name}\n  - {name: recipient_name_greeting, label: G}"))
+    with pytest.raises(ValueError, match="not a declared field"):  # only name fields have one
+        parse_template(MINIMAL.replace("type: name}", "type: text}").replace(
+            "Dear {recipient_name},", "Dear {recipient_name_greeting},"))
