@@ -58,7 +58,15 @@ _FUNCTION = frozenset({
     "itself", "ourselves", "themselves", "mine", "ours", "hers", "among", "across", "against",
     "along", "around", "behind", "below", "above", "beyond", "already", "yet", "instead",
 })
-_NOT_TOPICS = _CHATTY | _FUNCTION
+# contractions typed without their apostrophe ("whats the rate", "dont have a P45")
+_CONTRACTED = frozenset({
+    "whats", "whos", "hows", "wheres", "whens", "whys", "thats", "theres", "heres", "dont",
+    "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "mustnt", "isnt",
+    "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "youre", "youve", "youll", "youd",
+    "theyre", "theyve", "theyll", "theyd", "shes", "hes", "weve", "ive", "itll",
+    "shouldve", "wouldve", "couldve",
+})
+_NOT_TOPICS = _CHATTY | _FUNCTION | _CONTRACTED
 PREFIX = 5  # an unused word sharing this many first letters with an index word is a form of it
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters, accented ones included
 # US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
@@ -122,7 +130,8 @@ class Speller:
             if len(out) >= MAX_CORRECTIONS:
                 break
             # words with accents ("Universität", "Pôle") are names or other languages
-            if word in seen or len(word) < 4 or not word.isascii() or self._known(word):
+            if word in seen or len(word) < 4 or not word.isascii() or self._known(word) \
+                    or word in _CONTRACTED:
                 continue
             seen.add(word)
             fix = self._uk_form(word) or (self._typo_fix(word)

@@ -135,3 +135,6 @@ def test_english_words_the_guidance_never_uses_are_reported_but_typos_and_us_for
     assert on.unknown_words("Universität") == []  # other languages and names: not judged
     # the grammar of asking is no topic, even where the index never uses it
     assert on.unknown_words("How much, how many and whose freedom?") == ["freedom"]
+    # nor are contractions typed without their apostrophe, and none is "corrected"
+    assert on.unknown_words("whats the freedom, i dont know and theyre not") == ["freedom"]
+    assert speller(CountingTexts(GUIDANCE)).corrections("whats doesnt shouldnt theyre") == []
