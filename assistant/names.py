@@ -45,10 +45,32 @@ def question_sentences(text: str) -> str:
     return asked or text
 
 
-def proper_names(text: str) -> list[str]:
+# typed in lower case ("how much is carers allowance"): a word of a topic before the kind of
+# scheme, not a word of grammar or of amount ("any benefit", "the extra payment", "weekly grant")
+_LOWER_KINDS = _KIND_TEXT.lower().replace(" ", "|")
+_LOWER_NAME = re.compile(rf"\b([A-Za-z][a-z]*(?:['’]s|s['’])?) ({_LOWER_KINDS})\b")
+_NOT_A_NAME_TEXT = (
+    "a an the any some no this that these those my our your his her their its which what whose "
+    "each every other another more most extra additional new old same such one first second "
+    "weekly monthly yearly annual daily full part partial single joint total maximum minimum "
+    "basic standard higher lower top up back over under advance advanced interim final overall "
+    "usual normal special relevant eligible qualifying certain different separate main "
+    "state government council cash lump sum money financial welfare social means tested "
+    "income related contribution based earnings related in of for to on at by from with get got "
+    "claim claims claiming receive receiving received apply applying paid pay and or but if is "
+    "are was were be been being do does did can could will would should may might must")
+_NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
+
+
+def proper_names(text: str, *, lower_case: bool = False) -> list[str]:
     """Names of schemes in ``text``, each as its last two words: "Can I get Carer's
-    Allowance?" names "Carer's Allowance". Text in capitals names nothing (every word is)."""
+    Allowance?" names "Carer's Allowance". Text in capitals names nothing (every word is).
+    With ``lower_case``, "carers allowance" typed in lower case names one too."""
     names: list[str] = []
+    if lower_case:
+        for found in _LOWER_NAME.finditer(text[:MAX_CHARS]):
+            if found.group(1).lower() not in _NOT_A_NAME:
+                names.append(found.group(0))
     for found in _NAME.finditer(text[:MAX_CHARS]):
         words = found.group(0).split()
         while words and words[0] in _OPENERS:

@@ -88,6 +88,7 @@ class RetrievalParams:
     # internal documents MiniLM's cosines run lower than on GOV.UK guides ("Who approves a height
     # adjustable desk?" scored 0.41 against the chunk that answers it). Above 1 turns it off.
     agreement_coverage: float = 0.9
+    lower_case_names: bool = True  # also check schemes named in lower case ("carers allowance")
     calibration: tuple[float, float, float] = CALIBRATION
     min_relevance: float = MIN_RELEVANCE
 
@@ -308,7 +309,8 @@ class HybridRetriever:
         never seen is not checked: it may be misspelt ("Alowance"), and retrieval searches such
         words as the guidance spells them."""
         bm25 = self._current_bm25()
-        names = [analyse(name) for name in proper_names(question_sentences(query))
+        names = [analyse(name) for name in proper_names(question_sentences(query),
+                                                           lower_case=self.params.lower_case_names)
                  if all(bm25.knows(w) for w in _LETTERS.findall(_POSSESSIVE.sub("", name.lower())))]
         names = [n for n in names if n]
         if not names:

@@ -47,3 +47,14 @@ def test_abbreviations_do_not_end_a_question_sentence() -> None:
     assert question_sentences("Done. Is it? Yes. Why?") == "Is it? Why?"
     # "etc." ending a sentence still ends it
     assert question_sentences("We need nappies etc. Can I get a grant?") == "Can I get a grant?"
+
+
+def test_a_scheme_typed_in_lower_case_is_named_only_when_asked_for() -> None:
+    asked = "how much is carers allowance per week, and does Child benefit or tax credits count"
+    assert proper_names(asked) == []
+    assert proper_names(asked, lower_case=True) == [
+        "carers allowance", "Child benefit", "tax credits"]
+    # words of grammar or amount before the kind name no scheme
+    for text in ("will any benefit be paid", "is the extra payment taxed", "a weekly grant",
+                 "can i claim benefits", "is my loan repaid", "full payment"):
+        assert proper_names(text, lower_case=True) == [], text

@@ -394,3 +394,19 @@ def test_a_scheme_the_question_names_that_no_source_mentions_lowers_coverage() -
         assert retriever.last_evidence.coverage == 1.0, asked  # are indexed
     retriever.retrieve("Can I get the Zorblax Allowance?")
     assert retriever.last_evidence.coverage == 1.0
+
+
+def test_a_scheme_named_in_lower_case_is_checked_too() -> None:
+    """From two held-out caseworker reviews: 'how much is carers allowance per week' was
+    answered with other benefits' rates."""
+    index = topic_index()
+    retriever = retriever_for(index)
+    retriever.retrieve("whats the weekly rate of maternity benefit")
+    assert retriever.last_evidence.coverage == 0.0
+    retriever.retrieve("how is child benefit paid")
+    assert retriever.last_evidence.coverage == 1.0
+    retriever.retrieve("is any benefit paid every four weeks")  # no scheme is named
+    assert retriever.last_evidence.coverage == 1.0
+    off = retriever_for(index, lower_case_names=False)
+    off.retrieve("whats the weekly rate of maternity benefit")
+    assert off.last_evidence.coverage == 1.0
