@@ -110,7 +110,7 @@ class AnswerStream:
                     query, results, relevant = again, found, True
             typed = set(re.findall(r"[^\W\d_]+", self._question.lower()))
             spelling = [pair for pair in self._retriever.spelling_corrections(query)
-                        if pair[0] in typed]  # not words a rewritten follow-up brought in
+                        if pair[0].lower() in typed]  # not words a rewritten follow-up brought in
             self._prepared = _Prepared(query, results, relevant, spelling)
         return self._prepared
 

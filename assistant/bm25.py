@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from filelock import FileLock
 
+from assistant.acronyms import Acronyms
 from assistant.ports import ChunkIndex
 from assistant.spelling import Speller
 from assistant.types import Chunk, ChunkFilter, matches
@@ -76,6 +77,7 @@ class Bm25Index:
     _masks: dict[ChunkFilter, npt.NDArray[np.float32]] = field(default_factory=dict, repr=False)
     _df: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     _speller: Speller | None = field(default=None, repr=False)
+    _acronyms: Acronyms | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -115,6 +117,13 @@ class Bm25Index:
         if self._speller is None:
             self._speller = Speller(self.knows, lambda: (c.embedding_text for c in self.chunks))
         return self._speller
+
+    @property
+    def acronyms(self) -> Acronyms:
+        """Abbreviations and the names this index spells out (``assistant.acronyms``)."""
+        if self._acronyms is None:
+            self._acronyms = Acronyms(lambda: (c.embedding_text for c in self.chunks))
+        return self._acronyms
 
     def idf(self, tokens: Sequence[str]) -> list[float]:
         """Inverse document frequency of each token (unseen tokens get the largest)."""

@@ -83,6 +83,7 @@ class RetrievalParams:
     prf_beta: float = 1.0
     prf_weight: float = 1.0
     spelling: bool = True  # also search for the index's spelling of misspelt or US-spelt words
+    acronyms: bool = True  # also search for the names abbreviations stand for ("ssmg")
     # A chunk that both searches rank first and that holds this share of the question's words
     # (by IDF) counts as relevant even when its cosine alone is below the threshold: on short
     # internal documents MiniLM's cosines run lower than on GOV.UK guides ("Who approves a height
@@ -150,7 +151,8 @@ class HybridRetriever:
         return self._score(query, chosen, candidates)
 
     def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
-        """(word as typed, word also searched for) for the query's misspelt or US-spelt words."""
+        """(word as typed, word also searched for) for the query's misspelt or US-spelt words
+        and its abbreviations ("ssmg": "Sure Start Maternity Grant")."""
         return self._corrections(query, self._current_bm25())
 
     def unknown_words(self, query: str) -> list[str]:
@@ -158,7 +160,8 @@ class HybridRetriever:
         return self._current_bm25().speller.unknown_words(query)
 
     def _corrections(self, query: str, bm25: Bm25Index) -> list[tuple[str, str]]:
-        return bm25.speller.corrections(query) if self.params.spelling else []
+        found = bm25.speller.corrections(query) if self.params.spelling else []
+        return found + (bm25.acronyms.expansions(query) if self.params.acronyms else [])
 
     def warm_up(self) -> None:
         """Load the model, touch the index and build the spelling dictionary (about 0.5 s for
@@ -166,6 +169,8 @@ class HybridRetriever:
         self.retrieve("warm up", k=1)
         if self.params.spelling:
             self._current_bm25().speller.prepare()
+        if self.params.acronyms:
+            self._current_bm25().acronyms.prepare()
 
     def _current_bm25(self) -> Bm25Index:
         """The BM25 index, checked against the chunk index every few seconds.

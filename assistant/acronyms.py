@@ -1,0 +1,165 @@
+"""Abbreviations a caseworker types ("ssmg amount", "ILR") and the names the guidance spells out.
+
+Guidance defines most abbreviations once ("Statutory Sick Pay (SSP)") and then uses either form;
+some it never defines ("Freepost DWP SSMG" is the only "SSMG" beside many "Sure Start Maternity
+Grant"). A question that uses only the abbreviation finds the one chunk that happens to use it,
+or nothing. ``Acronyms.expansions`` proposes, for each abbreviation of a query, the name the
+index spells out, to be *added* to the search text (like a spelling correction, never
+substituted):
+
+- *defined*: a run of capitalised words right before "(ABBR)" whose initials spell ABBR
+  ("Department for Work and Pensions (DWP)": connecting words such as "for" and "and" may be
+  skipped); the most frequent definition wins;
+- *implied*: an abbreviation the index uses in capitals but never defines, whose letters are the
+  initials of a capitalised name the index uses at least ``MIN_IMPLIED`` times ("SSMG").
+
+A query word counts as an abbreviation when typed in capitals and defined by the index, or typed
+in capitals or lower case and written in capitals by the index at least ``UPPER_SHARE`` of the
+time ("pip" and "ssmg" are; "may", "can" and "Dr" are not). Its name is searched for too only
+when the index spells the name out at least as often as it uses the abbreviation: "SSMG" (once)
+against "Sure Start Maternity Grant" (often) gains, "UK" against "United Kingdom" would only add
+noise, as the abbreviation alone already finds its passages.
+The map is built from the indexed texts on first need (well under a second for 9,000 chunks).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+MIN_IMPLIED = 2  # a name seen fewer times is not trusted to spell an undefined abbreviation
+UPPER_SHARE = 0.9  # an index word written in capitals this often is an abbreviation
+MAX_EXPANSIONS = 3
+_CONNECTORS = frozenset({"and", "of", "for", "to", "the", "on", "in", "&"})
+_WORD = r"[A-Z][a-z]+(?:['’]s)?"
+# up to 6 capitalised words, connecting words between them, then "(ABBR)"
+_DEFINED = re.compile(
+    rf"((?:{_WORD} (?:(?:and|of|for|to|the|on|in|&) )?){{1,5}}{_WORD}) \(([A-Z]{{2,6}})s?\)")
+_NAME_RUN = re.compile(rf"{_WORD}(?: (?:(?:and|of|for|to|the|on|in|&) )?{_WORD}){{1,5}}")
+# capitalised because they open a sentence, not because they name anything: an undefined
+# abbreviation is not spelt by "This Budget" ("TB") or "If You" ("IY")
+_OPENER_TEXT = (
+    "a an the this that these those if when where what which who how why you your yours it its "
+    "we our they their he she his her i my there here in on at for to from by with as and or "
+    "but not no all any some each every can could will would should may might must do does did "
+    "is are was were be has have had after before during under over")
+_OPENERS = frozenset(_OPENER_TEXT.split())
+_TOKEN = re.compile(r"\b[A-Za-z]{2,6}\b")
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+class _Entry(NamedTuple):
+    name: str
+    seen: int
+
+
+def initials(words: Iterable[str], *, connectors: bool) -> str:
+    """The upper-case first letters of ``words`` (with or without the connecting words)."""
+    return "".join(w[0].upper() for w in words if connectors or w.lower() not in _CONNECTORS)
+
+
+def _spelt_by(name: str, abbreviation: str) -> str | None:
+    """The shortest end of ``name`` whose initials spell ``abbreviation``, if any."""
+    words = name.split()
+    for start in range(len(words) - 1, -1, -1):
+        tail = words[start:]
+        if tail[0].lower() in _CONNECTORS:
+            continue
+        if abbreviation in (initials(tail, connectors=False), initials(tail, connectors=True)):
+            return " ".join(tail)
+    return None
+
+
+class Acronyms:
+    """Abbreviations of one index, and the names they stand for."""
+
+    def __init__(self, texts: Callable[[], Iterable[str]]) -> None:
+        self._texts = texts
+        self._names: dict[str, str] | None = None
+        self._defined: frozenset[str] = frozenset()
+        self._name_counts: Counter[str] = Counter()
+        self._upper: Counter[str] = Counter()
+        self._lower: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def expansions(self, query: str) -> list[tuple[str, str]]:
+        """(abbreviation as typed, name to search for too) for each abbreviation of ``query``
+        whose name the query does not already spell out."""
+        names = self._map()
+        said = " ".join(_LETTERS.findall(query.lower()))
+        out: list[tuple[str, str]] = []
+        for word in dict.fromkeys(_TOKEN.findall(query)):
+            key = word.lower()
+            name = names.get(key)
+            if name is None or not self._is_abbreviation(word) or name.lower() in said \
+                    or self._name_counts[name] < self._upper[key]:
+                continue
+            if any(typed.lower() == key for typed, _ in out):
+                continue
+            out.append((word, name))
+            if len(out) == MAX_EXPANSIONS:
+                break
+        return out
+
+    def name_of(self, abbreviation: str) -> str | None:
+        """The name ``abbreviation`` stands for in this index, if known."""
+        return self._map().get(abbreviation.lower())
+
+    def prepare(self) -> None:
+        """Build the map now rather than on the first query."""
+        self._map()
+
+    def _is_abbreviation(self, word: str) -> bool:
+        """Typed in capitals and defined by the index, or written in capitals by the index
+        nearly always (a heading in capitals, "HOW TO APPLY", makes no abbreviation of "how")."""
+        key = word.lower()
+        if word.isupper() and key in self._defined:
+            return True
+        return (word.isupper() or word.islower()) and self._mostly_upper(key)
+
+    def _mostly_upper(self, key: str) -> bool:
+        upper, lower = self._upper[key], self._lower[key]
+        return upper > 0 and upper >= UPPER_SHARE * (upper + lower)
+
+    def _map(self) -> dict[str, str]:
+        with self._lock:
+            if self._names is None:
+                self._names = self._build()
+            return self._names
+
+    def _build(self) -> dict[str, str]:
+        defined: dict[str, Counter[str]] = {}
+        names: Counter[str] = Counter()
+        for text in self._texts():
+            for match in _DEFINED.finditer(text):
+                name = _spelt_by(match.group(1), match.group(2))
+                if name is not None:
+                    defined.setdefault(match.group(2).lower(), Counter())[name] += 1
+            for run in _NAME_RUN.finditer(text):  # "The Sure Start Maternity Grant" names
+                words = run.group(0).split()  # "Sure Start Maternity Grant" too
+                names.update(" ".join(words[i:]) for i in range(len(words) - 1)
+                             if words[i].lower() not in _CONNECTORS | _OPENERS)
+            for token in _TOKEN.findall(text):
+                if token.isupper():
+                    self._upper[token.lower()] += 1
+                elif token.islower():
+                    self._lower[token] += 1
+        out = {key: counts.most_common(1)[0][0] for key, counts in defined.items()}
+        self._defined = frozenset(out)
+        self._name_counts = names
+        by_initials: dict[str, _Entry] = {}
+        for name, count in names.items():
+            if count < MIN_IMPLIED:
+                continue
+            for key in {initials(name.split(), connectors=False),
+                        initials(name.split(), connectors=True)}:
+                best = by_initials.get(key.lower())
+                if best is None or count > best.seen:
+                    by_initials[key.lower()] = _Entry(name, count)
+        for key in self._upper:
+            if key not in out and key in by_initials and self._mostly_upper(key):
+                out[key] = by_initials[key].name
+        return out

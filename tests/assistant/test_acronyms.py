@@ -1,0 +1,61 @@
+"""Abbreviations typed in a question are searched for by the names the guidance spells out."""
+
+from __future__ import annotations
+
+from assistant.acronyms import Acronyms
+from assistant.bm25 import Bm25Index
+from assistant.retrieval import HybridRetriever, RetrievalParams
+from assistant.testing import FakeEmbedder, InMemoryChunkIndex
+from tests.assistant.test_bm25 import add_document, chunk
+from tests.assistant.test_spelling import CountingTexts
+
+GUIDANCE = [
+    "You could get a Sure Start Maternity Grant of £500. The Sure Start Maternity Grant is paid "
+    "once. Send the form to Freepost DWP SSMG.",
+    "Statutory Sick Pay (SSP) is paid by employers. You can get SSP for up to 28 weeks. SSP is "
+    "paid at the same rate. Ask your employer about SSP and Statutory Sick Pay.",
+    "The Department for Work and Pensions (DWP) pays most benefits. DWP decides claims.",
+    "HOW TO APPLY. You may apply online. This Budget changes the rates. This Budget is new.",
+    "Dr Jones signs the form. A DR application is made by a Dependent Relative. Dependent Relative "
+    "rules apply. The DR route.",
+]
+
+
+def test_an_abbreviation_the_guidance_rarely_uses_is_searched_for_by_its_name() -> None:
+    texts = CountingTexts(GUIDANCE)
+    acronyms = Acronyms(texts)
+    # implied: "SSMG" is used once and never defined; the name it spells is used twice
+    assert acronyms.expansions("ssmg amount") == [("ssmg", "Sure Start Maternity Grant")]
+    assert acronyms.expansions("SSMG how much?") == [("SSMG", "Sure Start Maternity Grant")]
+    # defined, connecting words skipped in the initials
+    assert acronyms.name_of("DWP") == "Department for Work and Pensions"
+    assert acronyms.name_of("ssp") == "Statutory Sick Pay"
+    acronyms.expansions("dwp contact")
+    assert texts.calls == 1  # the map is built once
+
+
+def test_no_expansion_where_it_would_only_add_noise_or_be_wrong() -> None:
+    acronyms = Acronyms(CountingTexts(GUIDANCE))
+    # the guidance uses "SSP" more often than its name: searching for "ssp" already finds it
+    assert acronyms.expansions("how long is ssp paid") == []
+    # the name is already in the question
+    assert acronyms.expansions("Is the Sure Start Maternity Grant (SSMG) taxed?") == []
+    # words of a heading in capitals are no abbreviations; a sentence's opening words name
+    # nothing ("This Budget" does not spell "TB"); a title is not "DR"
+    assert acronyms.expansions("how to apply, may I?") == []
+    assert acronyms.expansions("tb certificate") == []
+    assert acronyms.expansions("Can Dr Jones sign it?") == []
+
+
+def test_the_retriever_searches_for_the_name_and_says_so() -> None:
+    index = InMemoryChunkIndex()
+    add_document(index, [chunk("grant.md", 0, GUIDANCE[0])])
+    add_document(index, [chunk("sick.md", 0, GUIDANCE[1])])
+    add_document(index, [chunk("other.md", 0, "Maternity Allowance amounts are paid weekly.")])
+    bm25 = Bm25Index.build(index.get_chunks(), "fp")
+    on = HybridRetriever(index, FakeEmbedder(), bm25, RetrievalParams())  # type: ignore[arg-type]
+    assert on.spelling_corrections("sure start maternity grant, ssmg") == []  # name said
+    assert on.spelling_corrections("ssmg amount") == [("ssmg", "Sure Start Maternity Grant")]
+    off = HybridRetriever(index, FakeEmbedder(), bm25,  # type: ignore[arg-type]
+                          RetrievalParams(acronyms=False))
+    assert off.spelling_corrections("ssmg amount") == []
