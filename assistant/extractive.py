@@ -79,6 +79,17 @@ _INTENTS = (
             r"|^if\b[^.]{0,80}\bcan (?:claim|get|apply)\b",
             re.I),
     ),
+    # "pip age limit", "how old must she be": the sentence stating an age ("you're 16 or over",
+    # "under State Pension age", "aged 18 to 30")
+    (re.compile(r"\bage (?:limits?|requirements?|range|restrictions?)\b|\b(?:minimum|maximum|"
+                r"upper|lower|what) age\b|\bhow old (?:must|do|does|should|is|are|can) "
+                r"(?:i|he|she|they|you|we|my \w+|(?:the|a|an) (?:child|children|baby|applicant|"
+                r"claimant|person|employee|student|worker|partner|apprentice))\b"
+                r"|\bold enough\b|\btoo (?:old|young)\b", re.I),
+     re.compile(r"\b\d{1,2}\s+or\s+(?:over|older|under|younger)\b|\baged?\s+(?:between\s+)?"
+                r"(?:of\s+)?\d{1,2}\b|\b(?:under|over)\s+(?:the\s+age\s+of\s+)?\d{1,2}\b"
+                r"(?!\s{0,3}(?:%|hours?|days?|weeks?|months?|years? (?!old)|per\b|pence|p\b))"
+                r"|\bState Pension age\b|\b\d{1,2}[- ]years?[- ]old\b", re.I)),
     # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
     # usually asking which side of a limit it falls: the sentence stating the limit answers it
     (re.compile(r"£\s?\d"), re.compile(rf"\b{_LIMIT}\s+£\s?\d", re.I)),

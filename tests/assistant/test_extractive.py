@@ -628,3 +628,23 @@ def test_a_unit_stating_the_fact_asked_for_is_weighed_though_it_shares_few_words
                                  "received it before.")
     scores = extractive.score_units("Can he apply for PIP?", units, FakeEmbedder())
     assert scores[-1] > 0  # embedded and scored, not dropped behind the lexical front-runners
+
+
+def test_an_age_limit_question_asks_for_the_sentences_stating_an_age() -> None:
+    age = next(states for asks, states in extractive._INTENTS if asks.search("pip age limit"))
+    for asks in ("How old must she be to claim?", "what age can he apply", "Is he too old?",
+                 "how old must the child be"):
+        assert any(a.search(asks) and s is age for a, s in extractive._INTENTS), asks
+    # a document's age is no person's
+    assert not any(a.search("how old can a TB certificate be") and s is age
+                   for a, s in extractive._INTENTS)
+    for text in ("you’re 16 or over", "You must be under State Pension age.", "aged 18 to 30",
+                 "children under 5", "an 11-year-old child"):
+        assert age.search(text), text
+    for text in ("You work over 16 hours a week.", "You can get up to 35 years of credits.",
+                 "It rose by over 10%."):
+        assert not age.search(text), text
+    text = ("You can get the allowance if you live in the UK and pay into the scheme. You must "
+            "be aged 16 or over and under State Pension age.")
+    extract = extract_answer("allowance age limit", scored(guidance_chunk(text, doc="allowance")))
+    assert "aged 16 or over" in extract.text and "pay into the scheme" not in extract.text
