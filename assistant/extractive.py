@@ -96,6 +96,8 @@ _INTENTS = (
     (re.compile(_PERIOD, re.I), re.compile(rf"\b{_LIMIT}\s+(?:the\s+)?{_PERIOD}", re.I)),
 )
 INTENT_BONUS = 0.3
+# the first intents of _INTENTS ask for a fact (an amount, a period, the conditions, an age)
+FACT_INTENTS = 4
 TITLE_WEIGHT = 0.5  # a query word in the source's title counts half: every sentence is about it
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units
 SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
@@ -156,9 +158,14 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
     """
     queries = [query, focus] if focus and focus != query else [query]
     weights = [1.0] if len(queries) == 1 else [1 - QUESTION_WEIGHT, QUESTION_WEIGHT]
-    unit_terms = [set(terms(u.text)) for u in units]
+    own = [set(terms(u.text)) for u in units]
+    # "The rate is £187.18 a week" is about what the sentence before it names ("... you may
+    # still get Statutory Paternity Pay."): it is read with that sentence's words, at half weight
+    context = _antecedent_terms(units, own)
+    unit_terms = [o | c for o, c in zip(own, context, strict=True)]
     title_terms = [set(terms(t)) for t in titles]
-    named = [title_terms[u.source] if u.source < len(title_terms) else set() for u in units]
+    named = [(title_terms[u.source] if u.source < len(title_terms) else set()) | (c - o)
+             for u, o, c in zip(units, own, context, strict=True)]
     scores = [0.0] * len(units)
     for text, weight in zip(queries, weights, strict=True):
         for i, score in enumerate(_lexical(text, units, unit_terms, named)):
@@ -169,6 +176,24 @@ def score_units(query: str, units: Sequence[Unit], embedder: Embedder | None = N
         stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in states)}
         scores = _blend_cosines(queries, weights, units, scores, embedder, stating)
     return scores
+
+
+# a sentence whose subject points back ("The rate is ...", "This is paid ...", "It lasts ...")
+_POINTS_BACK = re.compile(r"^(?:the (?:rate|amount|payment|grant|fee|limit|allowance|award|pay|"
+                          r"period|deadline|time limit|charge|cost)s?|this|these|that|those|it|"
+                          r"they|its|their)\b", re.I)
+
+
+def _antecedent_terms(units: Sequence[Unit], own: Sequence[set[str]]) -> list[set[str]]:
+    """For each sentence whose subject points back, the words of the sentence just before it
+    (same source, next to it); an empty set for other units."""
+    out: list[set[str]] = [set() for _ in units]
+    for i in range(1, len(units)):
+        unit, before = units[i], units[i - 1]
+        if not unit.is_item and _POINTS_BACK.match(unit.text) and before.source == unit.source \
+                and before.position == unit.position - 1 and not before.is_item:
+            out[i] = own[i - 1]
+    return out
 
 
 def _lexical(query: str, units: Sequence[Unit], unit_terms: list[set[str]],
@@ -245,7 +270,9 @@ def extract_answer(
         weighted = [w * (OTHER_NATION_WEIGHT if _about_another_nation(u, sections[u.source],
                                                                      asked_nations) else 1.0)
                     for u, w in zip(units, weighted, strict=True)]
-    chosen = _choose(units, weighted)
+    facts = [states for asks, states in _INTENTS[:FACT_INTENTS] if asks.search(asked)]
+    stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in facts)}
+    chosen = _choose(units, weighted, stating)
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:
@@ -335,9 +362,13 @@ def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[Sc
                           if r.score >= floor or (r.chunk.doc_id == best_doc and r.score >= near))]
 
 
-def _choose(units: Sequence[Unit], scores: Sequence[float]) -> list[Unit]:
-    ranked = sorted(range(len(units)), key=lambda i: scores[i], reverse=True)
-    best = scores[ranked[0]]
+def _choose(units: Sequence[Unit], scores: Sequence[float],
+            stating: Collection[int] = ()) -> list[Unit]:
+    """The best units by score; ``stating`` (units stating the amount, period or age asked
+    for) first among those that score at least CHOSEN_FLOOR of the best."""
+    best = max(scores, default=0.0)
+    ranked = sorted(range(len(units)), key=lambda i: (
+        not (i in stating and scores[i] >= CHOSEN_FLOOR * best), -scores[i]))
     if best <= 0:
         return [u for u in units if u.source == 0][:2]
     chosen: list[Unit] = []

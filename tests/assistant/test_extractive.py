@@ -648,3 +648,20 @@ def test_an_age_limit_question_asks_for_the_sentences_stating_an_age() -> None:
             "be aged 16 or over and under State Pension age.")
     extract = extract_answer("allowance age limit", scored(guidance_chunk(text, doc="allowance")))
     assert "aged 16 or over" in extract.text and "pay into the scheme" not in extract.text
+
+
+def test_the_sentence_stating_the_amount_asked_for_is_quoted_though_it_names_nothing() -> None:
+    """From a browser review: 'How much is Statutory Paternity Pay?' quoted four sentences
+    naming Statutory Paternity Pay and left out 'The rate is £187.18 a week'."""
+    text = ("If you do not qualify for departmental paternity pay, you may still get Statutory "
+            "Paternity Pay. The rate is £187.18 a week or 90% of your average weekly earnings. "
+            "To get Statutory Paternity Pay you must have worked for your employer for 26 weeks. "
+            "Payroll will tell you within 28 days if you do not qualify for Statutory Paternity "
+            "Pay. Statutory Paternity Pay is paid by payroll with your salary. Statutory "
+            "Paternity Pay can start on the day of the birth.")
+    extract = extract_answer("How much is Statutory Paternity Pay?",
+                             scored(guidance_chunk(text, doc="paternity")))
+    assert "The rate is £187.18 a week" in extract.text
+    units = split_units(text)
+    context = extractive._antecedent_terms(units, [set(extractive.terms(u.text)) for u in units])
+    assert "patern" in " ".join(context[1]) and context[0] == set() and context[2] == set()
