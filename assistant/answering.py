@@ -18,7 +18,7 @@ from assistant.citations import build_citation, check_answer, cited_numbers
 from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
 from assistant.extractive import best_quote, extract_answer
-from assistant.followup import standalone_query, with_history
+from assistant.followup import refers_back, standalone_query, with_history
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.retrieval import unmentioned_nations
 from assistant.staleness import stale_amount_warnings
@@ -101,9 +101,12 @@ class AnswerStream:
             results = self._retriever.retrieve(query, k=RETRIEVE_K, where=self._where)
             relevant = bool(results) and results[0].score >= self._retriever.min_relevance
             if not relevant and self._llm is None and query == self._question and \
+                    refers_back(self._question) and \
                     any(role == "user" for role, _ in self._history):
                 # offline, a follow-up the heuristic missed ("How much notice does he need
-                # to give?"): search again in the light of the earlier questions
+                # to give?"): search again in the light of the earlier questions. Not a question
+                # that stands alone: a new topic the guidance does not cover would be answered
+                # from the previous one
                 again = with_history(self._question, self._history)
                 found = self._retriever.retrieve(again, k=RETRIEVE_K, where=self._where)
                 if found and found[0].score >= self._retriever.min_relevance:

@@ -39,6 +39,12 @@ def is_follow_up(question: str) -> bool:
     return bool(_PRONOUN.search(question)) and len(content) <= 3
 
 
+def refers_back(question: str) -> bool:
+    """Whether ``question`` points at someone or something named earlier ("How much notice does
+    he need to give?"); "Who approves a consolatory payment of £300?" stands alone."""
+    return bool(_PRONOUN.search(question)) or bool(_CONNECTIVE.match(question))
+
+
 def rewrite_heuristically(question: str, history: Sequence[tuple[str, str]]) -> str:
     """Prefix the earlier user questions a follow-up depends on (offline)."""
     if not is_follow_up(question):

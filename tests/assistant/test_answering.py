@@ -288,6 +288,18 @@ def test_an_offline_follow_up_the_heuristic_missed_is_searched_with_its_history(
     assert not lone.final.answered  # without a history there is nothing to fall back on
 
 
+def test_a_new_question_that_stands_alone_is_not_answered_from_the_previous_topic() -> None:
+    """From a browser review: 'Who approves a consolatory payment of £300?' asked after a
+    paternity question was answered with paternity pay extracts."""
+    retriever = TopicRetriever("paternity")
+    history = [("user", "Can my employee get paternity pay?"), ("assistant", "Extracts [1]")]
+    stream = answer_question("Who approves a consolatory payment of £300?", history,
+                             retriever=retriever, llm=None)
+    "".join(stream)
+    assert not stream.final.answered and "paternity" not in stream.final.text.split("closest")[0]
+    assert all("paternity" not in q for q, _, _ in retriever.queries)
+
+
 @pytest.mark.parametrize("with_model", [False, True])
 def test_a_uk_nation_the_sources_do_not_mention_is_answered_with_a_warning(
     with_model: bool,
