@@ -82,6 +82,8 @@ def show_answer(message: Message, question: str, records: Mapping[str, DocumentR
         closest = {c.url for c in message.closest if c.url}
         st.warning(defuse(message.content, closest).replace("$", "\\$"),
                    icon=":material/search_off:")
+        for warning in message.warnings:  # a search narrowed by the sidebar's filters
+            st.caption(f":material/filter_alt: {escape_markdown(warning)}")
         show_closest(message, question, records)
         return
     known = {c.n for c in message.citations}

@@ -94,6 +94,9 @@ class AnswerStream:
             yield from self._generate(prepared, self._llm)
         if self._final is not None and prepared.spelling:
             self._final = replace(self._final, spelling=list(prepared.spelling))
+        narrowed = filter_note(self._where)
+        if self._final is not None and not self._final.answered and narrowed:
+            self._final = replace(self._final, warnings=[*self._final.warnings, narrowed])
 
     def _prepare(self) -> _Prepared:
         if self._prepared is None:
@@ -359,6 +362,21 @@ def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citati
         build_citation(n, s.chunk, best_quote(query, s.chunk.text))
         for n, s in enumerate(top, start=1)
     ]
+
+
+def filter_note(where: ChunkFilter | None) -> str:
+    """What a search limited by ``where`` left out, for a "not covered" reply ('' if nothing)."""
+    if where is None:
+        return ""
+    parts = []
+    if where.collections is not None:
+        parts.append("collections " + ", ".join(where.collections))
+    if where.doc_types is not None:
+        parts.append("document types " + ", ".join(t.upper() for t in where.doc_types))
+    if not parts:
+        return ""
+    return (f"Only part of the guidance was searched ({'; '.join(parts)}). Clear the 'Search in' "
+            "filters to search all of it: the answer may be in a document they leave out.")
 
 
 def abstention_text(closest: Sequence[Citation]) -> str:

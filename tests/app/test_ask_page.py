@@ -82,6 +82,21 @@ def test_filters_narrow_the_search(fake_app: AppServices, retriever: FakeRetriev
     assert retriever.queries[-1][2] == ChunkFilter(collections=("hr",), doc_types=None)
 
 
+def test_not_covered_under_a_filter_says_what_was_left_out(
+        fake_app: AppServices, retriever: FakeRetriever) -> None:
+    """From a browser review: with Document types = PDF the reply said only 'does not cover'."""
+    retriever.results = [ScoredChunk(leave_chunk(), 0.1)]
+    at = open_app()
+    at.multiselect(key="ga_filter_collections").select("hr").run()
+    at.chat_input[0].set_value("What is the policy on office parking?").run()
+    notes = [c.value for c in at.caption]
+    assert any("Only part of the guidance was searched" in n and "collections hr" in n
+               for n in notes)
+    at.multiselect(key="ga_filter_collections").unselect("hr").run()
+    at.chat_input[0].set_value("What is the policy on office parking?").run()
+    assert len([c for c in at.caption if "Only part of the guidance" in c.value]) == 1
+
+
 def test_generative_answer_streams_and_has_no_offline_banner(
         fake_app: AppServices, chat_model: FakeChatModel) -> None:
     chat_model.enqueue("You can carry over up to 5 days [1].")

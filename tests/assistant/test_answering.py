@@ -377,3 +377,17 @@ def test_near_twins_need_the_asked_word_missing_and_only_the_first_letter_change
     assert not confusable_warnings("When is my tribunal hearing?",
                                    ["Bearing in mind the delays, the tribunal will write."],
                                    ["Tribunals > Dates"])
+
+
+def test_a_filtered_search_that_finds_nothing_says_what_it_left_out() -> None:
+    from assistant.answering import filter_note
+    assert filter_note(None) == "" and filter_note(ChunkFilter(doc_ids=("a",))) == ""
+    note = filter_note(ChunkFilter(collections=("hr",), doc_types=("pdf", "docx")))
+    assert "(collections hr; document types PDF, DOCX)" in note and "'Search in'" in note
+    low = FakeRetriever(scored(guidance_chunk("Parking is free.", doc="parking"), top=0.1),
+                        min_relevance=0.5)
+    stream = answer_question("Who gets a company car?", [], retriever=low, llm=None,
+                             where=ChunkFilter(doc_types=("pdf",)))
+    list(stream)
+    assert not stream.final.answered and stream.final.warnings == [
+        filter_note(ChunkFilter(doc_types=("pdf",)))]
