@@ -252,11 +252,28 @@ def index_uploads(services: Services, saved: Sequence[Path], collection: str,
     the store, the store is unreachable), the saved files are removed again, so that uploading
     them again works instead of being refused as already there."""
     try:
-        return index_files(services, saved, collection, progress)
+        report = index_files(services, saved, collection, progress)
     except BaseException:
         for path in saved:
             path.unlink(missing_ok=True)
         raise
+    _drop_unreadable(services, saved, report)
+    return report
+
+
+def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestReport) -> None:
+    """Remove each new upload that could not be read (a damaged PDF), file and 'failed' record:
+    nothing of it is indexed, and uploading the fixed file again must not be refused as a copy."""
+    failed = {Path(path).resolve() for path, _ in report.failed}
+    dropped = {path.resolve() for path in saved if path.resolve() in failed}
+    if not dropped:
+        return
+    for record in services.index.get_documents():
+        path = managed_path(services.settings, record)
+        if path is not None and path.resolve() in dropped:
+            delete_document(services, record)
+    for path in dropped:
+        path.unlink(missing_ok=True)
 
 
 def source_folders(settings: Settings, collection: str) -> list[Path]:

@@ -104,6 +104,24 @@ def test_uploads_are_removed_again_when_indexing_cannot_run(services: Services) 
     assert save_upload(services.settings, "hr", "travel.md", GOOD).path == saved.path
 
 
+def test_a_new_upload_that_cannot_be_read_is_not_kept_so_the_fixed_file_can_be_uploaded(
+        services: Services) -> None:
+    """From a browser review: a damaged PDF was saved and listed as a failed document, and
+    uploading the fixed file, as the message said, was refused as 'already in'."""
+    good = save_upload(services.settings, "hr", "sick.md", GOOD)
+    saved = save_upload(services.settings, "hr", "form.pdf", PDF_HEADER_ONLY)
+    report = index_uploads(services, [good.path, saved.path], "hr")
+    assert [Path(path).name for path, _ in report.failed] == ["form.pdf"]  # the reason is kept
+    assert not saved.path.exists() and good.path.exists()
+    assert [r.source for r in services.index.get_documents()] == ["sick.md"]
+    assert find_inconsistencies(services.index) == []
+    fixed = (Path(__file__).resolve().parents[2] / "sample_guidance" / "guidance" /
+             "overpayment-recovery.pdf").read_bytes()
+    again = save_upload(services.settings, "hr", "form.pdf", fixed)
+    assert index_uploads(services, [again.path], "hr").failed == []
+    assert record_of(services, "form.pdf").status == "ok"
+
+
 def test_long_unicode_names_fit_the_file_system(services: Services) -> None:
     name = safe_file_name("政策" * 80 + ".md")
     assert name.endswith(".md") and len(name.encode()) <= 200
