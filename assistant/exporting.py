@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from assistant.conversations import Message
 from assistant.markdown_safety import defuse
@@ -51,6 +52,9 @@ def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
         # as in the app: planted images, links and directives become text (a Markdown viewer
         # would otherwise fetch an image as soon as the file is opened)
         lines += [defuse(message.content, cited), ""]
+        notes = _notes(message)
+        if notes:  # the cautions shown under the answer travel with it
+            lines += [f"*{defuse(note, cited)}*" for note in notes] + [""]
         if message.citations:
             lines += ["**Sources**", ""]
             lines += [f"- {defuse(source_line(c), cited)}\n  "
@@ -58,6 +62,32 @@ def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
                       for c in message.citations]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _notes(message: Message) -> list[str]:
+    """The cautions shown under an answer: the search's spelling note and the warnings."""
+    from assistant.answering import spelling_note
+
+    spelling = spelling_note(message.spelling)
+    return [*([spelling] if spelling else []), *message.warnings]
+
+
+# **bold** and *italic* in an answer's text (titles are written *Title*)
+_INLINE = re.compile(r"(\*\*[^*\n]{1,500}\*\*|\*[^*\n]{1,500}\*)")
+
+
+def _add_inline(document: Any, text: str, style: str | None = None) -> None:
+    """A paragraph of ``text`` with its Markdown bold and italics as Word formatting."""
+    if not text.strip():
+        return
+    paragraph = document.add_paragraph(style=style)
+    for piece in _INLINE.split(text):
+        if piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
+            paragraph.add_run(xml_safe(piece[2:-2])).bold = True
+        elif piece.startswith("*") and piece.endswith("*") and len(piece) > 2:
+            paragraph.add_run(xml_safe(piece[1:-1])).italic = True
+        elif piece:
+            paragraph.add_run(xml_safe(piece))
 
 
 def conversation_to_docx(title: str, messages: Sequence[Message]) -> bytes:
@@ -72,14 +102,22 @@ def conversation_to_docx(title: str, messages: Sequence[Message]) -> bytes:
                                  level=2)
             continue
         for paragraph in message.content.split("\n\n"):
-            lines = (_QUOTE_MARKS.sub("", line.strip()) for line in paragraph.split("\n"))
-            text = "\n".join(line for line in lines if line).replace("**", "")
-            if text:
-                document.add_paragraph(xml_safe(text))
+            lines = [_QUOTE_MARKS.sub("", line.strip()) for line in paragraph.split("\n")]
+            text: list[str] = []
+            for line in (line for line in lines if line):
+                if line.startswith(("- ", "* ", "• ")):  # a list item: a bulleted paragraph
+                    _add_inline(document, "\n".join(text))
+                    text = []
+                    _add_inline(document, line[2:], style="List Bullet")
+                else:
+                    text.append(line)
+            _add_inline(document, "\n".join(text))
+        for note in _notes(message):
+            _add_inline(document, f"*{note}*")
         if message.citations:
             document.add_heading("Sources", level=3)
-            for c in message.citations:
-                document.add_paragraph(xml_safe(source_line(c)), style="List Number")
+            for c in message.citations:  # "[1] Title ..." as written: no second list number
+                document.add_paragraph(xml_safe(source_line(c)))
                 if c.quote:
                     document.add_paragraph(xml_safe(" ".join(c.quote.split())), style="Quote")
     buffer = io.BytesIO()

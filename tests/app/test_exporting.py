@@ -36,7 +36,8 @@ def test_docx_opens_and_holds_the_conversation() -> None:
         ("Normal", "Up to 5 days [1]"),
         ("Heading 3", "Sources"),
         # title, section, page, date and address: enough to find the source again
-        ("List Number",
+        # one number per source, the [n] of the answer (no Word list number before it)
+        ("Normal",
          "[1] Annual leave — Carry over, page 2 (updated 2024-05-01): https://www.gov.uk/x"),
         ("Quote", "You can carry over up to 5 days."),
     ]
@@ -69,3 +70,24 @@ def test_planted_images_and_links_are_text_in_the_markdown_export() -> None:
     text = conversation_to_markdown("Leave", [Message(1, "user", "How much?"), answer])
     assert "![" not in text and "](https://evil.example" not in text
     assert "[guide](https://www.gov.uk/leave)" in text
+
+
+def test_exports_keep_the_cautions_and_word_shows_formatting_not_markdown() -> None:
+    """From a browser review: Word showed '*Reporting sickness absence*' with its asterisks,
+    and neither export kept the out-of-date warning shown under the answer."""
+    citation = Citation(1, "Sick pay", "sick.md", "Rates", "", None, "2023-01-01", "£116.75")
+    warning = "Amounts quoted may be out of date: source [1] was last updated on 1 January 2023."
+    answer = Message(2, "assistant", "From *Sick pay* — Rates:\n\n> It is £116.75.\n> - a week"
+                     "\n> - for 28 weeks [1]", (citation,), warnings=(warning,),
+                     spelling=(("sik", "sick"),))
+    chat = [Message(1, "user", "How much is sik pay?"), answer]
+    text = conversation_to_markdown("Pay", chat)
+    assert warning in text and 'Also searched for "sick" (typed "sik").' in text
+    document = Document(io.BytesIO(conversation_to_docx("Pay", chat)))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Normal", "From Sick pay — Rates:") in paragraphs
+    assert ("List Bullet", "a week") in paragraphs
+    assert ("List Bullet", "for 28 weeks [1]") in paragraphs
+    assert ("Normal", warning) in paragraphs
+    [title] = [r for p in document.paragraphs for r in p.runs if r.text == "Sick pay"]
+    assert title.italic and "*" not in "".join(p.text for p in document.paragraphs)
