@@ -249,6 +249,12 @@ def test_help_page(fake_app: AppServices) -> None:
     at = open_app()
     at.switch_page("app_pages/help.py").run()
     assert "How citations work" in texts(at) and "the team that owns your guidance" in texts(at)
+    # from a browser review: in local mode conversations are shared, and Help must not say
+    # otherwise; the other pages are described; the link is the document's own address
+    assert "everyone who uses it shares the saved conversations" in texts(at)
+    assert "saved for you only" not in texts(at)
+    assert "Draft a letter" in texts(at) and "Consult" in texts(at)
+    assert "Open on the web" in texts(at)
 
 
 def test_first_start_indexes_the_sample_guidance_with_progress(fake_app: AppServices) -> None:
