@@ -57,6 +57,7 @@ def rename_theme(
     theme = _require(result, theme_id)
     if not label.strip():
         raise ReviewError("A theme needs a label. Type a short name for it.")
+    _label_free(result, label, {theme_id})
     new = Theme(
         theme_id,
         label.strip(),
@@ -71,10 +72,26 @@ def add_theme(result: QuestionResult, label: str, description: str = "") -> str:
     """Add a reviewer's theme; ``remap`` assigns responses to it. Returns its id."""
     if not label.strip():
         raise ReviewError("A theme needs a label. Type a short name for it.")
+    _label_free(result, label, set())
+    return _add(result, label, description)
+
+
+def _add(result: QuestionResult, label: str, description: str) -> str:
     theme_id = _new_id(result)
     result.themes.append(Theme(theme_id, label.strip(), description.strip(), "reviewer"))
     _unsign(result)
     return theme_id
+
+
+def _label_free(result: QuestionResult, label: str, leaving: set[str]) -> None:
+    """Refuse a label another theme (not one of ``leaving``) already has: two themes of one
+    name are one bar in the chart and cannot be told apart in the export."""
+    wanted = " ".join(label.split()).casefold()
+    taken = next((t for t in result.themes if t.theme_id not in leaving
+                  and " ".join(t.label.split()).casefold() == wanted), None)
+    if taken is not None:
+        raise ReviewError(f"Another theme is already called '{taken.label}'. Choose another "
+                          "name, or merge the two themes.")
 
 
 def delete_theme(result: QuestionResult, theme_id: str) -> None:
@@ -89,7 +106,8 @@ def merge_themes(result: QuestionResult, theme_ids: Sequence[str], label: str) -
     themes = [_require(result, t) for t in theme_ids]
     if len(set(theme_ids)) < 2:
         raise ReviewError("Choose at least two different themes to merge.")
-    merged_id = add_theme(
+    _label_free(result, label or themes[0].label, set(theme_ids))
+    merged_id = _add(
         result, label or themes[0].label, "; ".join(t.description for t in themes if t.description)
     )
     for theme in themes:
@@ -126,7 +144,7 @@ def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[s
     words = distinctive_words([result.texts[i] for i in members], clusters, parts,
                               ignore=result.question.text)
     new_ids = [
-        add_theme(result, f"{theme.label} ({n + 1})",
+        _add(result, f"{theme.label} ({n + 1})",
                   f"Responses about {', '.join(words[n])}" if words[n] else theme.description)
         for n in range(parts)
     ]

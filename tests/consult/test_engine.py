@@ -243,6 +243,24 @@ def test_review_errors_change_nothing(fake_embedder: FakeEmbedder) -> None:
     assert result_to_json(result) == before
 
 
+def test_a_label_another_theme_has_is_refused(fake_embedder: FakeEmbedder) -> None:
+    """From a browser review: renaming a theme to another's label was accepted, and the chart
+    drew the two as one bar."""
+    result = analyse_question(topical_question(), fake_embedder, k=3)
+    first, second, third = (t.theme_id for t in result.themes[:3])
+    taken = result.themes[1].label
+    before = result_to_json(result)
+    for act in (lambda: rename_theme(result, first, f"  {taken.upper()} "),
+                lambda: add_theme(result, taken),
+                lambda: merge_themes(result, [first, third], taken)):
+        with pytest.raises(ReviewError, match="already called"):
+            act()
+    assert result_to_json(result) == before
+    rename_theme(result, second, taken)  # its own label again is fine
+    merged = merge_themes(result, [first, second], taken)  # and a merged theme's label
+    assert [t.label for t in result.themes].count(taken) == 1 and result.theme(merged)
+
+
 def test_corrections_improve_mapping(fake_embedder: FakeEmbedder) -> None:
     themes = (Theme("A", "money"), Theme("B", "transport"))
     result = analyse_question(topical_question(), fake_embedder, framework=Framework(themes))
