@@ -32,7 +32,7 @@ from assistant.drafting import (
 )
 from assistant.errors import GuidanceError
 from assistant.exporting import export_file_name
-from assistant.letter_checks import Finding, check_draft
+from assistant.letter_checks import Finding, check_draft, part_label
 from assistant.letter_export import export_docx, export_text
 from assistant.templates import (
     FieldSpec,
@@ -230,18 +230,12 @@ def apply_edits(draft: Draft) -> None:
             edit_section(draft, section.id, text)
 
 
-def section_label(i: int, section: DraftSection) -> str:
-    if section.heading:
-        return section.heading
-    return f"Letter part {i} (fixed text)" if section.kind == "fixed" else f"Section {i}"
-
-
 def show_section(draft: Draft, i: int, section: DraftSection, findings: list[Finding]) -> None:
     """A section's editor, what the checks found in it, and the sources it cites."""
     key = state.section_key(st.session_state[state.DRAFT_ROUND], section.id)
     if key not in st.session_state:
         st.session_state[key] = section.text
-    st.text_area(section_label(i, section), key=key, height="content")
+    st.text_area(part_label(i, section), key=key, height="content")
     for warning in section.warnings:
         st.caption(escape_markdown(warning))
     for finding in findings:

@@ -70,11 +70,11 @@ def check_draft(draft: Draft, template: LetterTemplate | None = None) -> list[Fi
     shapes = _reference_shapes(draft, template)
     findings: list[Finding] = []
     for section in draft.sections:
-        findings += _placeholders(section)
+        findings += _placeholders(draft, section)
         findings += _citations(draft, section)
         findings += [Finding("identifier", section.id, m)
                      for m in _identifiers(section.text, facts, names, shapes)]
-        findings += _unsupported_contacts(section)
+        findings += _unsupported_contacts(draft, section)
     return findings + _date_order(draft, template)
 
 
@@ -115,24 +115,24 @@ _UNSUPPORTED = re.compile(r"^The (?:link|e-mail address|phone number) (.+?) does
                           r"cited source")
 
 
-def _unsupported_contacts(section: DraftSection) -> list[Finding]:
+def _unsupported_contacts(draft: Draft, section: DraftSection) -> list[Finding]:
     """Links, e-mail addresses and phone numbers the model wrote that no cited source gives,
     while they are still in the (possibly edited) text."""
     found = [m.group(1) for w in section.warnings if (m := _UNSUPPORTED.match(w))]
     return [
         Finding("contact", section.id,
-                f"{_name(section)} gives {contact}, which no cited source or case fact gives: "
-                "check it or remove it.")
+                f"{_name(draft, section)} gives {contact}, which no cited source or case fact "
+                "gives: check it or remove it.")
         for contact in dict.fromkeys(found) if contact in section.text
     ]
 
 
-def _placeholders(section: DraftSection) -> list[Finding]:
+def _placeholders(draft: Draft, section: DraftSection) -> list[Finding]:
     found = [m.group(0) for p in (_FIELD, _MARKER_NOTE) for m in p.finditer(section.text)]
     return [
         Finding("placeholder", section.id,
-                f"{_name(section)} still has the placeholder {_shorten(text)}: fill it in or "
-                "remove it.")
+                f"{_name(draft, section)} still has the placeholder {_shorten(text)}: fill it "
+                "in or remove it.")
         for text in dict.fromkeys(found)
     ]
 
@@ -142,16 +142,16 @@ def _citations(draft: Draft, section: DraftSection) -> list[Finding]:
     known = [n for n in numbers if draft.source(n) is not None]
     findings = [
         Finding("unknown_source", section.id,
-                f"{_name(section)} cites [{n}], which is not in the list of sources.")
+                f"{_name(draft, section)} cites [{n}], which is not in the list of sources.")
         for n in dict.fromkeys(n for n in numbers if n not in known)
     ]
     if section.kind == "drafted" and not known:
         findings.append(Finding("uncited", section.id,
-                                f"{_name(section)} cites no source from the guidance."))
+                                f"{_name(draft, section)} cites no source from the guidance."))
     elif section.kind == "drafted":  # each drafted paragraph must be traceable, not just one
         findings += [
             Finding("uncited", section.id,
-                    f"Paragraph {i} of {_name(section).replace('The part', 'the part', 1)} "
+                    f"Paragraph {i} of {_name(draft, section, start=False)} "
                     "cites no source from the guidance.")
             for i, paragraph in enumerate(section.paragraphs, start=1)
             if paragraph.role == "drafted"
@@ -230,8 +230,20 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
-def _name(section: DraftSection) -> str:
-    return f"'{section.heading}'" if section.heading else f"The part '{section.id}'"
+def _name(draft: Draft, section: DraftSection, *, start: bool = True) -> str:
+    """The section as the Draft page labels it: its heading, or "Letter part 2 (fixed text)"."""
+    if section.heading:
+        return f"'{section.heading}'"
+    label = part_label(draft.sections.index(section) + 1, section)
+    return label if start else label[0].lower() + label[1:]
+
+
+def part_label(number: int, section: DraftSection) -> str:
+    """The label of the ``number``-th part of a letter: its heading, or "Letter part 2 (fixed
+    text)" / "Section 2" when it has none (the Draft page's editors use the same)."""
+    if section.heading:
+        return section.heading
+    return f"Letter part {number} (fixed text)" if section.kind == "fixed" else f"Section {number}"
 
 
 def _shorten(text: str) -> str:

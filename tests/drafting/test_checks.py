@@ -46,7 +46,8 @@ def test_unfilled_field_placeholders_are_listed() -> None:
                          llm=None, allow_missing=True)
     messages = _messages(check_draft(_finished(draft), template()), "placeholder")
     assert messages == [
-        "The part 'fixed_2' still has the placeholder {reference}: fill it in or remove it."]
+        "Letter part 2 (fixed text) still has the placeholder {reference}: fill it in or "
+        "remove it."]  # the label the Draft page shows, not the part's id 'fixed_2'
 
 
 def test_uncited_sections_and_unknown_sources_are_flagged() -> None:
