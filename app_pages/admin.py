@@ -381,10 +381,13 @@ def main() -> None:
         st.stop()
     app = ready_app_services()
     show_last_results()
-    records = app.services.index.get_documents()
+    # pickers list documents by collection and title, as the documents table does
+    records = sorted(app.services.index.get_documents(),
+                     key=lambda r: (r.collection, r.title.lower(), r.source))
     collections = uploads.known_collections(app.services)
+    # keyed, so the tab in use stays selected when a result banner above appears or goes
     tabs = st.tabs(["Documents", "Upload", "Replace or delete", "Reindex", "Index health",
-                    "Templates"])
+                    "Templates"], key=state.ADMIN_TAB)
     with tabs[0]:
         show_documents(records)
     with tabs[1]:

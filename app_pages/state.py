@@ -12,6 +12,7 @@ import streamlit as st
 
 CONVERSATION = "ga_conversation_id"  # the open conversation, or None for a new one
 ADMIN_UNLOCKED = "ga_admin_unlocked"  # local mode: the admin password was given this session
+ADMIN_TAB = "ga_admin_tab"  # widget: the Admin page tab in use
 FILTER_COLLECTIONS = "ga_filter_collections"  # widget: collections to search
 FILTER_TYPES = "ga_filter_types"  # widget: document types to search
 CONFIRM_DELETE_CONVERSATION = "ga_confirm_delete_conversation"

@@ -152,3 +152,8 @@ def upload_and_check(page: Any, file: Path, shot: str) -> None:
     check_accessibility(page, shot)
     result = page.locator('[data-testid="stTable"]').first.inner_text()
     assert file.name in result and "indexed" in result
+    # the tab in use stays selected when the next action reruns the page under the result
+    # banner (choosing another file went back to the Documents tab)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(file))
+    wait_until_idle(page)
+    assert page.locator('[role="tab"][aria-selected="true"]').inner_text().strip() == "Upload"
