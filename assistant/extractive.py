@@ -501,8 +501,9 @@ def _quoted_section(section: str, units: Sequence[Unit]) -> str:
     """The section the quoted units are under, when the chunk spans more than one: a chunk
     labelled with the section holding most of it ("3. Booking leave") or with two or three
     ("2.1 Basic entitlement; 2.2 Part-time staff") may quote only a later one ("4. Carry over").
-    Changed only when every unit is under one heading that is one of the listed sections, or is
-    numbered at the same depth as the label (a sibling, not a subsection of it)."""
+    Replaced only when every unit is under one heading that is one of the listed sections, or is
+    numbered at the same depth as the label (a sibling, not a subsection of it); another heading
+    is added after the label."""
     headings = {u.heading for u in units}
     if len(headings) != 1 or not section:
         return section
@@ -515,7 +516,9 @@ def _quoted_section(section: str, units: Sequence[Unit]) -> str:
     if heading in options or (len(options) == 1
                               and section_depth(heading) == section_depth(options[0]) > 0):
         return prefix + heading
-    return section
+    # a heading in the chunk's text that its label does not name ("Time limits" inside a chunk
+    # labelled "Waiving recovery"): named after the label, so the reader finds the quote under it
+    return f"{section}{SECTION_SEPARATOR}{heading}"
 
 
 def _same_passage(a: Chunk, b: Chunk) -> bool:

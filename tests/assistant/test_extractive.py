@@ -665,3 +665,16 @@ def test_the_sentence_stating_the_amount_asked_for_is_quoted_though_it_names_not
     units = split_units(text)
     context = extractive._antecedent_terms(units, [set(extractive.terms(u.text)) for u in units])
     assert "patern" in " ".join(context[1]) and context[0] == set() and context[2] == set()
+
+
+def test_a_quote_under_a_heading_the_chunk_label_does_not_name_cites_that_heading_too() -> None:
+    """From a browser review: 'Recovery through the civil courts must start within 6 years'
+    was cited as 'Waiving recovery', the section the chunk starts in, not 'Time limits'."""
+    chunk = guidance_chunk("We can waive recovery if it would cause hardship to the customer."
+                           "\n\nTime limits\n\nRecovery through the civil courts must start "
+                           "within 6 years of the date the overpayment was decided.",
+                           doc="overpayments", section="Recovery > Waiving recovery")
+    extract = extract_answer("How long do we have to start civil court recovery?", scored(chunk))
+    [citation] = extract.citations
+    assert citation.section == "Recovery > Waiving recovery > Time limits"
+    assert "— Recovery > Waiving recovery > Time limits:" in extract.text
