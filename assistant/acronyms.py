@@ -7,9 +7,9 @@ or nothing. ``Acronyms.expansions`` proposes, for each abbreviation of a query, 
 index spells out, to be *added* to the search text (like a spelling correction, never
 substituted):
 
-- *defined*: a run of capitalised words right before "(ABBR)" whose initials spell ABBR
+- *defined*: the run of words right before "(ABBR)" whose initials spell ABBR
   ("Department for Work and Pensions (DWP)": connecting words such as "for" and "and" may be
-  skipped); the most frequent definition wins;
+  skipped; "a subject access request (SAR)"); the most frequent definition wins;
 - *implied*: an abbreviation the index uses in capitals but never defines, whose letters are the
   initials of a capitalised name the index uses at least ``MIN_IMPLIED`` times ("SSMG").
 
@@ -36,8 +36,10 @@ MAX_EXPANSIONS = 3
 _CONNECTORS = frozenset({"and", "of", "for", "to", "the", "on", "in", "&"})
 _WORD = r"[A-Z][a-z]+(?:['’]s)?"
 # up to 6 capitalised words, connecting words between them, then "(ABBR)"
-_DEFINED = re.compile(
-    rf"((?:{_WORD} (?:(?:and|of|for|to|the|on|in|&) )?){{1,5}}{_WORD}) \(([A-Z]{{2,6}})s?\)")
+# a definition may be in lower case ("This is called a subject access request (SAR)"): the
+# shortest run of words before "(ABBR)" whose initials spell it is taken
+_ABBREVIATION_AFTER = re.compile(r" \(([A-Z]{2,6})s?\)")
+_ANY_WORD = re.compile(r"[A-Za-z][a-z]+(?:['’]s)?|&")
 _NAME_RUN = re.compile(rf"{_WORD}(?: (?:(?:and|of|for|to|the|on|in|&) )?{_WORD}){{1,5}}")
 # capitalised because they open a sentence, not because they name anything: an undefined
 # abbreviation is not spelt by "This Budget" ("TB") or "If You" ("IY")
@@ -80,7 +82,7 @@ class Acronyms:
         self._texts = texts
         self._names: dict[str, str] | None = None
         self._defined: frozenset[str] = frozenset()
-        self._name_counts: Counter[str] = Counter()
+        self._name_counts: dict[str, int] = {}
         self._upper: Counter[str] = Counter()
         self._lower: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -95,7 +97,7 @@ class Acronyms:
             key = word.lower()
             name = names.get(key)
             if name is None or not self._is_abbreviation(word) or name.lower() in said \
-                    or self._name_counts[name] < self._upper[key]:
+                    or self._spelt_out(name) < self._upper[key]:
                 continue
             if any(typed.lower() == key for typed, _ in out):
                 continue
@@ -134,10 +136,12 @@ class Acronyms:
         defined: dict[str, Counter[str]] = {}
         names: Counter[str] = Counter()
         for text in self._texts():
-            for match in _DEFINED.finditer(text):
-                name = _spelt_by(match.group(1), match.group(2))
+            for match in _ABBREVIATION_AFTER.finditer(text):
+                before = text[max(0, match.start() - 120):match.start()]
+                words = _ANY_WORD.findall(before.rsplit("\n", 1)[-1])[-7:]
+                name = _spelt_by(" ".join(words), match.group(1)) if words else None
                 if name is not None:
-                    defined.setdefault(match.group(2).lower(), Counter())[name] += 1
+                    defined.setdefault(match.group(1).lower(), Counter())[name] += 1
             for run in _NAME_RUN.finditer(text):  # "The Sure Start Maternity Grant" names
                 words = run.group(0).split()  # "Sure Start Maternity Grant" too
                 names.update(" ".join(words[i:]) for i in range(len(words) - 1)
@@ -149,7 +153,6 @@ class Acronyms:
                     self._lower[token] += 1
         out = {key: counts.most_common(1)[0][0] for key, counts in defined.items()}
         self._defined = frozenset(out)
-        self._name_counts = names
         by_initials: dict[str, _Entry] = {}
         for name, count in names.items():
             if count < MIN_IMPLIED:
@@ -163,3 +166,13 @@ class Acronyms:
             if key not in out and key in by_initials and self._mostly_upper(key):
                 out[key] = by_initials[key].name
         return out
+
+    def _spelt_out(self, name: str) -> int:
+        """How often the index spells ``name`` out, in any case ("Subject access requests");
+        counted on first need, as only the names of abbreviations asked about matter."""
+        with self._lock:
+            if name not in self._name_counts:
+                wanted = name.lower()
+                self._name_counts[name] = sum(text.lower().count(wanted)
+                                              for text in self._texts())
+            return self._name_counts[name]

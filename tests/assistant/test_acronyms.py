@@ -16,6 +16,8 @@ GUIDANCE = [
     "paid at the same rate. Ask your employer about SSP and Statutory Sick Pay.",
     "The Department for Work and Pensions (DWP) pays most benefits. DWP decides claims.",
     "HOW TO APPLY. You may apply online. This Budget changes the rates. This Budget is new.",
+    "This is called a subject access request (SAR). Subject access requests are logged. Log "
+    "it on the SAR Tracker.",
     "Dr Jones signs the form. A DR application is made by a Dependent Relative. Dependent Relative "
     "rules apply. The DR route.",
 ]
@@ -30,8 +32,14 @@ def test_an_abbreviation_the_guidance_rarely_uses_is_searched_for_by_its_name() 
     # defined, connecting words skipped in the initials
     assert acronyms.name_of("DWP") == "Department for Work and Pensions"
     assert acronyms.name_of("ssp") == "Statutory Sick Pay"
-    acronyms.expansions("dwp contact")
-    assert texts.calls == 1  # the map is built once
+    # a definition in lower case; the name is counted however it is written
+    assert acronyms.name_of("SAR") == "subject access request"
+    assert acronyms.expansions("SAR deadline") == [("SAR", "subject access request")]
+    # the map is built once; a name's count is read once, on first need
+    calls = texts.calls
+    acronyms.expansions("ssmg amount")
+    acronyms.expansions("SSMG how much?")
+    assert texts.calls == calls
 
 
 def test_no_expansion_where_it_would_only_add_noise_or_be_wrong() -> None:
