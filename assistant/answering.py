@@ -17,7 +17,7 @@ from assistant import prompts
 from assistant.citations import build_citation, check_answer, cited_numbers
 from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
-from assistant.extractive import best_quote, extract_answer
+from assistant.extractive import best_quote, extract_answer, terms
 from assistant.followup import refers_back, standalone_query, with_history
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.retrieval import unmentioned_nations
@@ -156,6 +156,8 @@ class AnswerStream:
                                         [f"{c.title} {c.section}" for c in checked.citations])
         warnings += stale_amount_warnings(
             checked.citations, max_age_days=(self._settings or get_settings()).stale_after_days)
+        if prepared.query != self._question:  # a follow-up searched with the earlier questions
+            warnings += follow_up_warnings(self._question, [c.quote for c in checked.citations])
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
@@ -362,6 +364,28 @@ def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citati
         build_citation(n, s.chunk, best_quote(query, s.chunk.text))
         for n, s in enumerate(top, start=1)
     ]
+
+
+# the words of a follow-up that say what it adds ("self-employed" in "and if she is
+# self-employed?"), not those of asking
+_FOLLOW_UP_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+_NOT_ADDED = frozenset({"what", "about", "how", "and", "if", "she", "he", "they", "does", "do",
+                        "can", "could", "would", "will", "also", "then", "case", "that", "this",
+                        "same", "instead", "happens", "else"})
+
+
+def follow_up_warnings(follow_up: str, quotes: Sequence[str]) -> list[str]:
+    """A caution when no quoted passage mentions what a follow-up adds ("and if she is
+    self-employed?" answered with the earlier question's passages only)."""
+    said = {t for quote in quotes for t in terms(quote)}
+    content = [w for w in dict.fromkeys(_FOLLOW_UP_WORD.findall(follow_up))
+               if terms(w) and w.lower() not in _NOT_ADDED]
+    added = [w for w in content if not set(terms(w)) <= said]
+    if not content or len(added) < len(content):  # the passages speak to some of it
+        return []
+    words = " or ".join(f"'{w}'" for w in added[:3])
+    return [f"The passages quoted do not mention {words}: they may answer your earlier question, "
+            "not this follow-up. Check the sources, or ask the whole question again."]
 
 
 def filter_note(where: ChunkFilter | None) -> str:

@@ -391,3 +391,23 @@ def test_a_filtered_search_that_finds_nothing_says_what_it_left_out() -> None:
     list(stream)
     assert not stream.final.answered and stream.final.warnings == [
         filter_note(ChunkFilter(doc_types=("pdf",)))]
+
+
+def test_a_follow_up_the_quoted_passages_do_not_speak_to_is_flagged() -> None:
+    """From a browser review: 'and if she is self-employed?' was answered with the earlier
+    question's passages, which say nothing about self-employment, and no caution."""
+    from assistant.answering import follow_up_warnings
+    quotes = ["Do not pursue overpayments of less than £65 unless the cause is fraud."]
+    [warning] = follow_up_warnings("and if she is self-employed?", quotes)
+    assert "do not mention 'self-employed'" in warning and "earlier question" in warning
+    assert follow_up_warnings("and if the overpayment is fraud?", quotes) == []
+    assert follow_up_warnings("and then?", quotes) == []  # nothing added to look for
+    fake = retriever()
+    history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
+    stream = answer_question("and if I am a diplomat?", history, retriever=fake, llm=None)
+    list(stream)
+    assert stream.final.answered
+    assert any("do not mention 'diplomat'" in w for w in stream.final.warnings)
+    alone = answer_question("Can I get Maternity Allowance?", [], retriever=fake, llm=None)
+    list(alone)
+    assert not any("earlier question" in w for w in alone.final.warnings)
