@@ -31,12 +31,13 @@ def passage_lines(passage: str) -> list[str]:
 
 
 _DAY = r"\d{1,2} [A-Z][a-z]+ \d{4}"
-# document metadata sentences, each ending in a full stop or the end of the text ("31 January 2026
-# is the deadline" is a sentence, not metadata), and a gap marker after them
+# document metadata sentences, each ending in a full stop, a line break (a web page's
+# "Published / 3 February 2023 / Last updated / 9 April 2025" lines) or the end of the text ("31
+# January 2026 is the deadline" is a sentence, not metadata), and a gap marker after them
 _METADATA = re.compile(
     rf"^(?:(?:Reference:?\s+[A-Za-z0-9][\w/-]*\d[\w/-]*|Owner:\s[^.\n]{{1,80}}|Version:?\s+\d"
     rf"(?:[\d.]*\d)?|(?:Last updated|Updated|Published|Review date):?\s+{_DAY}|{_DAY})"
-    r"(?:\.\s+|\.?\s*$)|…\s*)+")
+    r"(?:\.\s+|\.?\s*$|[ \t]*\n\s*)|…\s*)+")
 
 
 def strip_metadata(text: str, title: str) -> str:

@@ -16,6 +16,9 @@ from assistant.drafting_extracts import passage_lines, strip_metadata
     ("31 January 2026 is the deadline for online tax returns.",
      "31 January 2026 is the deadline for online tax returns."),
     ("Version 2 of the form must be used.", "Version 2 of the form must be used."),
+    # a web page's metadata, a line each (a browser review found them quoted in a letter)
+    ("Published\n3 February 2023\nLast updated\n9 April 2025\n… What counts as a complaint",
+     "What counts as a complaint"),
 ])
 def test_only_whole_metadata_sentences_are_stripped(text: str, kept: str) -> None:
     assert strip_metadata(text, "Guide") == kept
