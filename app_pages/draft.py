@@ -66,18 +66,13 @@ DATE_PART_STYLE = ("<style>[data-testid='stDateInputField'] [role='spinbutton'] 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def widget_kind(spec: FieldSpec) -> str:
-    """Which input a field gets: a date picker, a text area or a one-line text input."""
-    return {"date": "date", "multiline": "multiline"}.get(spec.type, "line")
-
-
 def field_label(spec: FieldSpec) -> str:
     return spec.label if spec.required else f"{spec.label} (optional)"
 
 
 def show_field(spec: FieldSpec) -> str:
     """One fact's input, by type; returns its value as text ('' when empty)."""
-    kind = widget_kind(spec)
+    kind = state.widget_kind(spec)
     key = state.fact_key(kind, spec.name)
     label, help_ = field_label(spec), spec.help or None
     if kind == "date":
@@ -89,8 +84,11 @@ def show_field(spec: FieldSpec) -> str:
         text = st.text_area(label, key=key, help=help_, max_chars=spec.max_length, height=100,
                             persist_state="session")
     else:
+        # the field's help as its placeholder too: in a tooltip only, 'For example
+        # "complaint"' went unseen and "your complaint" made "your your complaint"
         text = st.text_input(label, key=key, help=help_, max_chars=spec.max_length,
-                             placeholder=PLACEHOLDERS.get(spec.type), persist_state="session")
+                             placeholder=PLACEHOLDERS.get(spec.type) or spec.help or None,
+                             persist_state="session")
     if len(text or "") >= spec.max_length:  # the browser stops typing and pasting there
         st.warning(f"{escape_markdown(spec.label)} reached the limit of {spec.max_length:,} "
                    "characters, so anything longer was cut off. Check it is complete.",

@@ -10,6 +10,8 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.templates import MAX_VALUE_CHARS, FieldSpec
+
 CONVERSATION = "ga_conversation_id"  # the open conversation, or None for a new one
 ADMIN_UNLOCKED = "ga_admin_unlocked"  # local mode: the admin password was given this session
 ADMIN_TAB = "ga_admin_tab"  # widget: the Admin page tab in use
@@ -69,6 +71,14 @@ def feedback_key(message_id: int) -> str:
 def comment_key(message_id: int) -> str:
     """The optional comment field of one answer's feedback."""
     return f"ga_comment_{message_id}"
+
+
+def widget_kind(spec: FieldSpec) -> str:
+    """Which input a field gets: a date picker, a text area (a multi-line field, or a text field
+    allowed a sentence or more) or a one-line text input."""
+    if spec.type == "text" and spec.max_length > MAX_VALUE_CHARS:  # longer than the default
+        return "multiline"
+    return {"date": "date", "multiline": "multiline"}.get(spec.type, "line")
 
 
 def fact_key(widget: str, field_name: str) -> str:

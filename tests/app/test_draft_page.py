@@ -47,10 +47,11 @@ def fill_in(at: AppTest, name: str = "decision-letter", **overrides: str) -> App
     values = {**BASE_FIELDS, **EXTRA_FIELDS[name], **overrides}
     for spec in template(name).fields:
         value = values.get(spec.name, "")
-        if spec.type == "date":
+        kind = state.widget_kind(spec)
+        if kind == "date":
             at.date_input(key=state.fact_key("date", spec.name)).set_value(
                 date.fromisoformat(value) if value else None)
-        elif spec.type == "multiline":
+        elif kind == "multiline":  # a multi-line field, or a text field allowed over 300
             at.text_area(key=state.fact_key("multiline", spec.name)).input(value)
         else:
             at.text_input(key=state.fact_key("line", spec.name)).input(value)
@@ -244,10 +245,13 @@ def test_fields_are_laid_out_in_the_templates_order(drafting_app: AppServices) -
         at.selectbox(key=state.DRAFT_TEMPLATE).set_value(name).run()
         shown = [node.key for node in at.main
                  if str(getattr(node, "key", "") or "").startswith("ga_draft_fact_")]
-        kinds = {"date": "date", "multiline": "multiline"}
-        expected = [state.fact_key(kinds.get(f.type, "line"), f.name)
-                    for f in template(name).fields]
+        expected = [state.fact_key(state.widget_kind(f), f.name) for f in template(name).fields]
         assert shown == expected  # "Address" right after "Name", as in the letter
+        # a text field allowed more than a line is a box of a few lines (the 400-character
+        # decision sentence was hidden in a one-line input)
+        long = [f.name for f in template(name).fields if f.type == "text" and f.max_length > 300]
+        assert all(state.fact_key("multiline", n) in shown for n in long)
+        assert long or name != "decision-letter"
     assert len(at.columns) >= 2  # still two columns
 
 
