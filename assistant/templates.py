@@ -256,13 +256,22 @@ def parse_template(text: str, source: str = "template") -> LetterTemplate:
     try:
         data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise TemplateError(f"{source} is not valid YAML: {exc}") from exc
+        raise TemplateError(f"{source} is not valid YAML: {_yaml_problem(exc)}") from exc
     if not isinstance(data, dict):
         raise TemplateError(f"{source} must be a YAML mapping with name, title, fields, parts.")
     try:
         return LetterTemplate.model_validate(data)
     except ValidationError as exc:
         raise TemplateError(f"{source} is not a valid letter template: {_describe(exc)}") from exc
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """'found an unexpected ':' at line 3, column 8: check the quotes and indentation there',
+    not the parser's own multi-line report."""
+    problem = getattr(exc, "problem", None) or "it could not be read"
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}. Check the quotes and indentation there."
 
 
 def _describe(exc: ValidationError) -> str:

@@ -77,6 +77,12 @@ def test_format_string_tricks_are_refused(token: str) -> None:
 def test_bad_yaml_is_refused() -> None:
     with pytest.raises(TemplateError, match="not valid YAML"):
         parse_template("name: [unclosed\n")
+    # where, in words, not the parser's own report ('while parsing a flow sequence in
+    # "<unicode string>"')
+    with pytest.raises(TemplateError) as refused:
+        parse_template("name: x\nfields: [a, b\nparts: 1\n", "bad.yaml")
+    assert "at line 3, column 6. Check the quotes and indentation there." in str(refused.value)
+    assert "<unicode string>" not in str(refused.value)
 
 
 def test_oversize_template_is_refused() -> None:
