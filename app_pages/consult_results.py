@@ -176,10 +176,10 @@ def show_downloads(results: Sequence[QuestionResult], source: str, rows: int) ->
                             file_name="consultation-themes.xlsx", mime=XLSX, type="primary",
                             icon=":material/download:", on_click="ignore")
     cols[1].download_button("Download themes (.csv)", lambda: csv_bytes(results, 0),
-                            file_name="consultation_themes.csv", mime="text/csv",
+                            file_name="consultation-themes.csv", mime="text/csv",
                             icon=":material/download:", on_click="ignore")
     cols[2].download_button("Download mappings (.csv)", lambda: csv_bytes(results, 1),
-                            file_name="consultation_mappings.csv", mime="text/csv",
+                            file_name="consultation-mappings.csv", mime="text/csv",
                             icon=":material/download:", on_click="ignore")
     cols[3].download_button("Save review (.json)",
                             lambda: review_to_json(results, source, rows).encode(),
