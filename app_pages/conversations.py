@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import streamlit as st
 
 from app_pages import state
@@ -37,7 +40,9 @@ def show_conversations_sidebar(app: AppServices, identity: Identity) -> None:
     for conversation in conversations[:LISTED]:
         is_open = conversation.id == current
         # a title is the user's words (or a question): shown as typed, never as Markdown
-        sidebar.button(escape_markdown(conversation.title), key=f"ga_open_{conversation.id}",
+        # the time it was last used tells apart conversations that start with the same question
+        label = f"{escape_markdown(conversation.title)} · {when(conversation.updated_at)}"
+        sidebar.button(label, key=f"ga_open_{conversation.id}",
                        type="primary" if is_open else "tertiary",
                        help="The open conversation" if is_open else "Open this conversation",
                        on_click=_open, args=(conversation.id,))
@@ -45,6 +50,19 @@ def show_conversations_sidebar(app: AppServices, identity: Identity) -> None:
     if open_one is not None:
         with sidebar.expander("Manage this conversation"):
             _manage(app, identity, open_one)
+
+
+def when(stamp: str) -> str:
+    """'27 Nov 14:02' in UK time, from a stored UTC time ('' if it cannot be read)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    try:
+        moment = moment.astimezone(ZoneInfo("Europe/London"))
+    except ZoneInfoNotFoundError:  # a machine without time zone data: UTC, said so
+        return f"{moment:%d %b %H:%M} UTC"
+    return f"{moment:%d %b %H:%M}"
 
 
 def _open(conversation_id: str | None) -> None:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app_pages.conversations import when
 from app_pages.services import AppServices
 from app_pages.sources import escape_markdown
 from assistant.errors import ModelError
@@ -213,7 +214,8 @@ def test_conversation_persists_and_reloads_in_a_new_session(fake_app: AppService
     first = open_app()
     first.chat_input[0].set_value("How much leave can I carry over?").run()
     later = open_app()  # a new session, e.g. after a restart
-    listed = [b for b in later.sidebar.button if b.label == "How much leave can I carry over?"]
+    listed = [b for b in later.sidebar.button
+              if b.label.startswith("How much leave can I carry over? · ")]
     assert listed
     listed[0].click().run()
     assert "carry over up to 5 days" in texts(later)
@@ -355,6 +357,14 @@ def test_local_mode_says_conversations_are_shared_and_titles_are_not_markdown(
     assert any("everyone who uses this app shares" in c.value for c in at.sidebar.caption)
     label = at.sidebar.button(key=f"ga_open_{conversation.id}").label
     assert "![" not in label and "\\!\\[x\\]" in label
+    # with the time it was last used: two conversations of one question are told apart
+    assert label.endswith(f" · {when(conversation.updated_at)}")
+
+
+def test_conversation_times_are_shown_in_uk_time() -> None:
+    assert when("2026-11-27T14:02:00.000+00:00") == "27 Nov 14:02"  # GMT
+    assert when("2026-07-01T12:00:00.000+00:00") == "01 Jul 13:00"  # BST
+    assert when("not a time") == ""
 
 
 def test_a_source_removed_or_changed_since_the_answer_is_marked(fake_app: AppServices) -> None:
