@@ -16,9 +16,10 @@ substituted):
 A query word counts as an abbreviation when typed in capitals and defined by the index, or typed
 in capitals or lower case and written in capitals by the index at least ``UPPER_SHARE`` of the
 time ("pip" and "ssmg" are; "may", "can" and "Dr" are not). Its name is searched for too only
-when the index spells the name out at least as often as it uses the abbreviation: "SSMG" (once)
-against "Sure Start Maternity Grant" (often) gains, "UK" against "United Kingdom" would only add
-noise, as the abbreviation alone already finds its passages.
+when the index spells the name out at least ``SPELT_OUT_RATIO`` times as often as it uses the
+abbreviation: "SSMG" (once) against "Sure Start Maternity Grant" (23 times) gains; "UK" against
+"United Kingdom", or "HPI" against "High Potential Individual", would only add noise, as the
+abbreviation alone already finds its passages.
 The map is built from the indexed texts on first need (well under a second for 9,000 chunks).
 """
 
@@ -33,6 +34,10 @@ from typing import NamedTuple
 MIN_IMPLIED = 2  # a name seen fewer times is not trusted to spell an undefined abbreviation
 UPPER_SHARE = 0.9  # an index word written in capitals this often is an abbreviation
 MAX_EXPANSIONS = 3
+# searched for by its name only when the index spells the name out this many times as often as
+# it writes the abbreviation: "HPI" (75 times, the name 128) finds its rules by itself, and adding
+# the name pulled in the partner's section, whose headings repeat it
+SPELT_OUT_RATIO = 2
 _CONNECTORS = frozenset({"and", "of", "for", "to", "the", "on", "in", "&"})
 _WORD = r"[A-Z][a-z]+(?:['’]s)?"
 # up to 6 capitalised words, connecting words between them, then "(ABBR)"
@@ -97,7 +102,7 @@ class Acronyms:
             key = word.lower()
             name = names.get(key)
             if name is None or not self._is_abbreviation(word) or name.lower() in said \
-                    or self._spelt_out(name) < self._upper[key]:
+                    or self._spelt_out(name) < SPELT_OUT_RATIO * self._upper[key]:
                 continue
             if any(typed.lower() == key for typed, _ in out):
                 continue

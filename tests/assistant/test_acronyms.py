@@ -17,7 +17,8 @@ GUIDANCE = [
     "The Department for Work and Pensions (DWP) pays most benefits. DWP decides claims.",
     "HOW TO APPLY. You may apply online. This Budget changes the rates. This Budget is new.",
     "This is called a subject access request (SAR). Subject access requests are logged. Log "
-    "it on the SAR Tracker.",
+    "it on the SAR Tracker. Answer a subject access request within a month. Refuse a subject "
+    "access request only with advice.",
     "Dr Jones signs the form. A DR application is made by a Dependent Relative. Dependent Relative "
     "rules apply. The DR route.",
 ]
