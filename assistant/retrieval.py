@@ -161,7 +161,9 @@ class HybridRetriever:
 
     def _corrections(self, query: str, bm25: Bm25Index) -> list[tuple[str, str]]:
         found = bm25.speller.corrections(query) if self.params.spelling else []
-        return found + (bm25.acronyms.expansions(query) if self.params.acronyms else [])
+        # abbreviations of what is asked, not of the case's facts ("a known ADHD condition")
+        asked = question_sentences(query)
+        return found + (bm25.acronyms.expansions(asked) if self.params.acronyms else [])
 
     def warm_up(self) -> None:
         """Load the model, touch the index and build the spelling dictionary (about 0.5 s for

@@ -65,6 +65,10 @@ def test_the_retriever_searches_for_the_name_and_says_so() -> None:
     on = HybridRetriever(index, FakeEmbedder(), bm25, RetrievalParams())  # type: ignore[arg-type]
     assert on.spelling_corrections("sure start maternity grant, ssmg") == []  # name said
     assert on.spelling_corrections("ssmg amount") == [("ssmg", "Sure Start Maternity Grant")]
+    # only what is asked: an abbreviation among the case's facts is no topic to search for
+    assert on.spelling_corrections("She posted it to SSMG. How long until it is paid?") == []
+    assert on.spelling_corrections("She is on JSA. How much is the SSMG?") == [
+        ("SSMG", "Sure Start Maternity Grant")]
     off = HybridRetriever(index, FakeEmbedder(), bm25,  # type: ignore[arg-type]
                           RetrievalParams(acronyms=False))
     assert off.spelling_corrections("ssmg amount") == []
