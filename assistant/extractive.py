@@ -98,6 +98,7 @@ _INTENTS = (
 INTENT_BONUS = 0.3
 # the first intents of _INTENTS ask for a fact (an amount, a period, the conditions, an age)
 FACT_INTENTS = 4
+CONDITIONS_INTENT = 2  # the one of them asking for the conditions (eligibility)
 TITLE_WEIGHT = 0.5  # a query word in the source's title counts half: every sentence is about it
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units
 SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
@@ -277,7 +278,14 @@ def extract_answer(
     best: dict[int, float] = {}
     for unit in chosen:
         best[unit.source] = max(best.get(unit.source, -math.inf), score_of[unit])
-    order = sorted(best, key=lambda rank: (-best[rank], rank))  # the best-answering passage first
+    # the best-answering passage first: one stating the amount, period or age asked for, then
+    # by its best unit's score ("The licence application fee is £536" before a passage that
+    # only shares the question's words)
+    # (not the conditions: a passage that sets some condition is no better answer for it)
+    figures = [st for n, (asks, st) in enumerate(_INTENTS[:FACT_INTENTS])
+               if n != CONDITIONS_INTENT and asks.search(asked)]
+    states = {u.source for u in chosen if any(st.search(u.text) for st in figures)}
+    order = sorted(best, key=lambda rank: (rank not in states, -best[rank], rank))
     return _render(sources, chosen, order, _list_goes_on(units, chosen))
 
 

@@ -678,3 +678,19 @@ def test_a_quote_under_a_heading_the_chunk_label_does_not_name_cites_that_headin
     [citation] = extract.citations
     assert citation.section == "Recovery > Waiving recovery > Time limits"
     assert "— Recovery > Waiving recovery > Time limits:" in extract.text
+
+
+def test_the_passage_stating_the_amount_asked_for_comes_first() -> None:
+    """From a caseworker review: 'tier 4 sponsor licence application fee' led with a passage
+    about the probationary licence, which shares more of the question's words, and gave the
+    fee second."""
+    words = guidance_chunk("How to apply for a Tier 4 licence. When you successfully apply for "
+                           "a Tier 4 sponsor licence, UKVI will give you a probationary sponsor "
+                           "licence for your application.", doc="tier4", section="How to apply")
+    fee = guidance_chunk("The licence application fee is £536.", doc="tier4", n=1,
+                         section="Apply for your licence")
+    extract = extract_answer("tier 4 sponsor licence application fee", scored(words, fee))
+    assert [c.quote for c in extract.citations][0] == "The licence application fee is £536."
+    # a question asking for no amount keeps the order by score
+    plain = extract_answer("how to apply for a tier 4 sponsor licence", scored(words, fee))
+    assert "probationary" in plain.citations[0].quote
