@@ -394,11 +394,30 @@ def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
     for unit in chosen:
         index = units.index(unit)
         if unit.is_item or unit.text.endswith(":"):
-            keep.update(_list_around(units, index))
+            run = _list_around(units, index)
+            keep.update(run)
+            keep.update(_lead_ins_above(units, run))
         elif _LEANS_BACK.match(unit.text) and index > 0 and \
                 units[index - 1].source == unit.source and not units[index - 1].is_item:
             keep.add(units[index - 1])
     return sorted(keep, key=lambda u: (u.source, u.position))
+
+
+def _lead_ins_above(units: Sequence[Unit], run: Sequence[Unit]) -> list[Unit]:
+    """The lead-ins a nested list hangs from, above the one it starts with: "(a) provide
+    either:" over "(i) evidence ..." is itself an item of "V 7.3. If the applicant is applying
+    for an 11-month entry clearance ... they must also:", which sets when it applies."""
+    found: list[Unit] = []
+    first = run[0] if run else None
+    for _ in range(3):  # nested lists rarely go deeper
+        if first is None or not (first.is_item and first.text.endswith(":")):
+            break
+        outer = _list_around(units, units.index(first))
+        if not outer or outer[0] is first or not outer[0].text.endswith(":"):
+            break
+        found.append(outer[0])
+        first = outer[0]
+    return found
 
 
 def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:

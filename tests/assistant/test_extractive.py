@@ -694,3 +694,24 @@ def test_the_passage_stating_the_amount_asked_for_comes_first() -> None:
     # a question asking for no amount keeps the order by score
     plain = extract_answer("how to apply for a tier 4 sponsor licence", scored(words, fee))
     assert "probationary" in plain.citations[0].quote
+
+
+def test_a_list_nested_two_deep_is_quoted_with_both_lead_ins() -> None:
+    """From a caseworker review's re-run: '(a) provide either:' and its '(i)' were quoted without
+    'V 7.3. If the applicant is applying for an 11-month entry clearance ... must also:', the
+    condition they depend on."""
+    chunk = guidance_chunk(
+        "V 7.2. The applicant must show they have made arrangements for treatment.\n\n"
+        "1.   V 7.3. If the applicant is applying for an 11-month entry clearance for the "
+        "purposes of private medical treatment they must also:\n"
+        "    1.   (a) provide either:\n"
+        "        1.   (i) evidence from their consultant that the treatment is likely to exceed "
+        "6 months, but not more than 11 months; or\n"
+        "        2.   (ii) an authorisation form that states the treatment is likely to exceed 6 "
+        "months; and\n"
+        "    2.   (b) provide details of the treatment.\n",
+        doc="appendix-v", section="Private medical treatment")
+    extract = extract_answer("What evidence from the consultant is needed?", scored(chunk))
+    assert "V 7.3. If the applicant is applying for an 11-month entry clearance" in extract.text
+    assert extract.text.index("V 7.3.") < extract.text.index("(a) provide either:") \
+        < extract.text.index("(i) evidence")
