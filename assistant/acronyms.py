@@ -56,6 +56,7 @@ _OPENER_TEXT = (
 _OPENERS = frozenset(_OPENER_TEXT.split())
 _TOKEN = re.compile(r"\b[A-Za-z]{2,6}\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
+_AFTER_NUMBER = re.compile(r"\d\s?$")
 
 
 class _Entry(NamedTuple):
@@ -98,8 +99,11 @@ class Acronyms:
         names = self._map()
         said = " ".join(_LETTERS.findall(query.lower()))
         out: list[tuple[str, str]] = []
-        for word in dict.fromkeys(_TOKEN.findall(query)):
-            key = word.lower()
+        for found in _TOKEN.finditer(query):
+            word, key = found.group(0), found.group(0).lower()
+            if len(key) == 2 and (not word.isupper() or _AFTER_NUMBER.search(
+                    query[:found.start()])):  # "dr", "mp" are words; "6 PM" is a time
+                continue
             name = names.get(key)
             if name is None or not self._is_abbreviation(word) or name.lower() in said \
                     or self._spelt_out(name) < SPELT_OUT_RATIO * self._upper[key]:
@@ -148,9 +152,11 @@ class Acronyms:
                 if name is not None:
                     defined.setdefault(match.group(1).lower(), Counter())[name] += 1
             for run in _NAME_RUN.finditer(text):  # "The Sure Start Maternity Grant" names
-                words = run.group(0).split()  # "Sure Start Maternity Grant" too
-                names.update(" ".join(words[i:]) for i in range(len(words) - 1)
-                             if words[i].lower() not in _CONNECTORS | _OPENERS)
+                words = run.group(0).split()  # "Sure Start Maternity Grant", but "Statutory
+                while words and words[0].lower() in _CONNECTORS | _OPENERS:  # Maternity Pay"
+                    words = words[1:]  # names no "Maternity Pay"
+                if len(words) >= 2:
+                    names[" ".join(words)] += 1
             for token in _TOKEN.findall(text):
                 if token.isupper():
                     self._upper[token.lower()] += 1
@@ -167,8 +173,9 @@ class Acronyms:
                 best = by_initials.get(key.lower())
                 if best is None or count > best.seen:
                     by_initials[key.lower()] = _Entry(name, count)
-        for key in self._upper:
-            if key not in out and key in by_initials and self._mostly_upper(key):
+        for key in self._upper:  # two letters ("MP", "CT") spell too many names to guess
+            if len(key) >= 3 and key not in out and key in by_initials \
+                    and self._mostly_upper(key):
                 out[key] = by_initials[key].name
         return out
 
@@ -177,7 +184,6 @@ class Acronyms:
         counted on first need, as only the names of abbreviations asked about matter."""
         with self._lock:
             if name not in self._name_counts:
-                wanted = name.lower()
-                self._name_counts[name] = sum(text.lower().count(wanted)
-                                              for text in self._texts())
+                whole = re.compile(rf"\b{re.escape(name.lower())}", re.IGNORECASE)
+                self._name_counts[name] = sum(len(whole.findall(text)) for text in self._texts())
             return self._name_counts[name]

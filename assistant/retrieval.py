@@ -201,7 +201,8 @@ class HybridRetriever:
         return self._bm25
 
     def _refresh(self, raise_errors: bool = False) -> None:
-        """Reload BM25 (and warm its spelling dictionary) if the documents changed."""
+        """Reload BM25 (and warm its spelling dictionary and abbreviations) if the documents
+        changed."""
         assert self._store_dir is not None
         try:
             if fingerprint(self._index) == self._bm25.fingerprint:
@@ -209,6 +210,8 @@ class HybridRetriever:
             bm25 = load_bm25(self._index, self._store_dir)
             if self.params.spelling:
                 bm25.speller.prepare()
+            if self.params.acronyms:  # off the next user's question, as the speller
+                bm25.acronyms.prepare()
             self._bm25 = bm25
         except Exception:
             if raise_errors:

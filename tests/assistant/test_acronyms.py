@@ -56,6 +56,21 @@ def test_no_expansion_where_it_would_only_add_noise_or_be_wrong() -> None:
     assert acronyms.expansions("Can Dr Jones sign it?") == []
 
 
+def test_two_letters_and_the_tails_of_names_are_not_guessed() -> None:
+    """From a review: 'who is my mp' searched for 'Maternity Pay' (the tail of 'Statutory
+    Maternity Pay'), 'after 6 PM' for 'Prime Minister', 'my dr' for 'Dependent Relative'."""
+    texts = ["Statutory Maternity Pay is paid for 39 weeks. Statutory Maternity Pay (SMP) starts "
+             "on the day. MP and MP again. SMP rates rise.",
+             "The Prime Minister (PM) said so. Apply to the Prime Minister. The Prime Minister "
+             "decides. The Prime Minister agrees. PM.",
+             "A DR application is made by a Dependent Relative. Dependent Relative rules: DR 1.1."]
+    acronyms = Acronyms(CountingTexts(texts))
+    for question in ("who is my mp", "who is my MP", "Is overtime paid after 6 PM?",
+                     "letter from my dr about sick pay"):
+        assert acronyms.expansions(question) == [], question
+    assert acronyms.expansions("What did the PM say?") == [("PM", "Prime Minister")]
+
+
 def test_the_retriever_searches_for_the_name_and_says_so() -> None:
     index = InMemoryChunkIndex()
     add_document(index, [chunk("grant.md", 0, GUIDANCE[0])])
