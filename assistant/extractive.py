@@ -50,7 +50,7 @@ _LIMIT = r"(?:less than|more than|fewer than|over|under|at least|up to|below|abo
 _INTENTS = (
     # "how much notice / time / leave" asks for a period, not an amount of money
     (re.compile(r"\bhow much\b(?!\s+(?:notice|time|leave|holiday)\b)|\bcost|\bamount|\brate\b|"
-                r"\bfee|\bthreshold|\b(?:earnings|income|savings|capital) limit", re.I),
+                r"\bfees?\b|\bthreshold|\b(?:earnings|income|savings|capital) limit", re.I),
      re.compile(r"£\s?\d|\d%")),
     (
         re.compile(
@@ -88,7 +88,9 @@ _INTENTS = (
                 r"|\bold enough\b|\btoo (?:old|young)\b", re.I),
      re.compile(r"\b\d{1,2}\s+or\s+(?:over|older|under|younger)\b|\baged?\s+(?:between\s+)?"
                 r"(?:of\s+)?\d{1,2}\b|\b(?:under|over)\s+(?:the\s+age\s+of\s+)?\d{1,2}\b"
-                r"(?!\s{0,3}(?:%|hours?|days?|weeks?|months?|years? (?!old)|per\b|pence|p\b))"
+                r"(?!\s{0,3}(?:%|hours?\b|days?\b|weeks?\b|months?\b|years?\b(?!\s{1,3}old)"
+                r"|minutes?\b|miles?\b|km\b|kilometres?\b|tonnes?\b|kg\b|employees?\b|"
+                r"people\b|staff\b|workers?\b|per\b|pence\b|p\b|£|\.\d))"
                 r"|\bState Pension age\b|\b\d{1,2}[- ]years?[- ]old\b", re.I)),
     # a question stating an amount or a period ("an overpayment of £40", "after 3 weeks") is
     # usually asking which side of a limit it falls: the sentence stating the limit answers it
@@ -98,7 +100,8 @@ _INTENTS = (
 INTENT_BONUS = 0.3
 # the first intents of _INTENTS ask for a fact (an amount, a period, the conditions, an age)
 FACT_INTENTS = 4
-CONDITIONS_INTENT = 2  # the one of them asking for the conditions (eligibility)
+FIGURE_INTENTS = (0, 3)  # of those, the ones asking for an amount or an age
+ORDER_MARGIN = 0.75  # a passage stating the figure asked for leads within this share of the best
 TITLE_WEIGHT = 0.5  # a query word in the source's title counts half: every sentence is about it
 COSINE_WEIGHT = 0.6  # blend of cosine similarity and lexical score for embedded units
 SOURCE_DISCOUNT = 0.15  # per rank of the source a unit comes from
@@ -281,10 +284,13 @@ def extract_answer(
     # the best-answering passage first: one stating the amount, period or age asked for, then
     # by its best unit's score ("The licence application fee is £536" before a passage that
     # only shares the question's words)
-    # (not the conditions: a passage that sets some condition is no better answer for it)
+    # (an amount or an age: "when" asks for a period as often as for a condition, and a
+    # passage setting some condition is no better answer for it), within reach of the best
     figures = [st for n, (asks, st) in enumerate(_INTENTS[:FACT_INTENTS])
-               if n != CONDITIONS_INTENT and asks.search(asked)]
-    states = {u.source for u in chosen if any(st.search(u.text) for st in figures)}
+               if n in FIGURE_INTENTS and asks.search(asked)]
+    top = max(best.values(), default=0.0)
+    states = {u.source for u in chosen if any(st.search(u.text) for st in figures)
+              and best[u.source] >= ORDER_MARGIN * top}
     order = sorted(best, key=lambda rank: (rank not in states, -best[rank], rank))
     return _render(sources, chosen, order, _list_goes_on(units, chosen))
 
@@ -372,11 +378,12 @@ def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[Sc
 
 def _choose(units: Sequence[Unit], scores: Sequence[float],
             stating: Collection[int] = ()) -> list[Unit]:
-    """The best units by score; ``stating`` (units stating the amount, period or age asked
-    for) first among those that score at least CHOSEN_FLOOR of the best."""
+    """The best units by score: the best one, then ``stating`` (units stating the amount,
+    period or age asked for) among those that score at least CHOSEN_FLOOR of the best."""
     best = max(scores, default=0.0)
+    # the best unit always, then those stating the fact asked for, then the rest by score
     ranked = sorted(range(len(units)), key=lambda i: (
-        not (i in stating and scores[i] >= CHOSEN_FLOOR * best), -scores[i]))
+        scores[i] < best, not (i in stating and scores[i] >= CHOSEN_FLOOR * best), -scores[i]))
     if best <= 0:
         return [u for u in units if u.source == 0][:2]
     chosen: list[Unit] = []

@@ -715,3 +715,42 @@ def test_a_list_nested_two_deep_is_quoted_with_both_lead_ins() -> None:
     assert "V 7.3. If the applicant is applying for an 11-month entry clearance" in extract.text
     assert extract.text.index("V 7.3.") < extract.text.index("(a) provide either:") \
         < extract.text.index("(i) evidence")
+
+
+def test_the_best_sentence_is_always_quoted_before_those_stating_the_fact() -> None:
+    """From a code review: four sentences merely naming a period filled the extract and left
+    out the best one, 'Statutory Sick Pay lasts until the employee is fit to return to work'."""
+    text = ("Statutory Sick Pay lasts until the employee is fit to return to work or their "
+            "entitlement runs out. An employee must be off sick for 4 days in a row, including "
+            "non-working days, before any payment is made to them by the employer in the normal "
+            "way through the payroll system, and the employer must keep evidence of the dates of "
+            "each period of sickness absence reported by the employee. An employee must tell you "
+            "they are sick within 7 days, or by the deadline set out in your own company sickness "
+            "policy if that is different, and you can ask them for a fit note from a doctor if "
+            "they are off sick for longer than the first week of absence. You pay it on the usual "
+            "payday, at most 2 weeks after it is due, using the same payment method you normally "
+            "use for wages, and the payment is subject to Income Tax and National Insurance "
+            "deductions in the same way as wages are. Sick pay records must be kept for 3 years.")
+    extract = extract_answer("How long does Statutory Sick Pay last?",
+                             scored(guidance_chunk(text, doc="ssp")))
+    assert "Statutory Sick Pay lasts until the employee is fit to return to work" in extract.text
+
+
+def test_a_when_question_does_not_put_any_passage_with_a_period_first() -> None:
+    steps = guidance_chunk("When an overpayment is found, stop the payment and write to the "
+                           "customer to explain the overpayment and how it will be recovered.",
+                           doc="overpayments", section="Finding an overpayment")
+    records = guidance_chunk("Overpayment letters are kept on file for 6 years.", doc="records",
+                             n=1, section="Records")
+    extract = extract_answer("What do I do when an overpayment is found?", scored(steps, records))
+    assert extract.citations[0].quote.startswith("When an overpayment is found, stop the payment")
+
+
+def test_the_age_cue_ignores_other_measures() -> None:
+    age = next(states for asks, states in extractive._INTENTS if asks.search("pip age limit"))
+    for text in ("You must have lived in the UK for over 2 years.", "It takes under 15 minutes.",
+                 "Loads over 12 tonnes need a permit.", "Firms with under 10 employees.",
+                 "Courses that last over 3 years", "It costs over 20 pence.",
+                 "Journeys over 20 miles."):
+        assert not age.search(text), text
+    assert age.search("You must be over 18.") and age.search("over 16 years old")
