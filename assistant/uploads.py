@@ -252,25 +252,30 @@ def index_uploads(services: Services, saved: Sequence[Path], collection: str,
     the store, the store is unreachable), the saved files are removed again, so that uploading
     them again works instead of being refused as already there."""
     try:
+        known = {record.doc_id for record in services.index.get_documents()}
         report = index_files(services, saved, collection, progress)
     except BaseException:
         for path in saved:
             path.unlink(missing_ok=True)
         raise
-    _drop_unreadable(services, saved, report)
+    _drop_unreadable(services, saved, report, known)
     return report
 
 
-def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestReport) -> None:
+def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestReport,
+                     known: set[str]) -> None:
     """Remove each new upload that could not be read (a damaged PDF), file and 'failed' record:
-    nothing of it is indexed, and uploading the fixed file again must not be refused as a copy."""
+    nothing of it is indexed, and uploading the fixed file again must not be refused as a copy.
+    Only records this run created (not in ``known``) and holding no chunks are removed: an
+    earlier version still indexed under the same name stays."""
     failed = {Path(path).resolve() for path, _ in report.failed}
     dropped = {path.resolve() for path in saved if path.resolve() in failed}
     if not dropped:
         return
     for record in services.index.get_documents():
         path = managed_path(services.settings, record)
-        if path is not None and path.resolve() in dropped:
+        if path is not None and path.resolve() in dropped and record.doc_id not in known \
+                and record.status == "failed":
             delete_document(services, record)
     for path in dropped:
         path.unlink(missing_ok=True)

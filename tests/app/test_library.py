@@ -120,6 +120,13 @@ def test_a_new_upload_that_cannot_be_read_is_not_kept_so_the_fixed_file_can_be_u
     again = save_upload(services.settings, "hr", "form.pdf", fixed)
     assert index_uploads(services, [again.path], "hr").failed == []
     assert record_of(services, "form.pdf").status == "ok"
+    # a document still indexed under the name (its file gone from disk) is not removed with
+    # a damaged upload of the same name (from a code review)
+    chunks = len(services.index.get_chunks())
+    again.path.unlink()
+    damaged = save_upload(services.settings, "hr", "form.pdf", PDF_HEADER_ONLY)
+    assert index_uploads(services, [damaged.path], "hr").failed
+    assert record_of(services, "form.pdf") and len(services.index.get_chunks()) == chunks
 
 
 def test_long_unicode_names_fit_the_file_system(services: Services) -> None:
