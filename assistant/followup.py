@@ -39,10 +39,18 @@ def is_follow_up(question: str) -> bool:
     return bool(_PRONOUN.search(question)) and len(content) <= 3
 
 
+# a person or a case named earlier ("he", "her", "this case"); not "there is", "it is paid"
+_POINTS_BACK = re.compile(
+    r"\b(?:she|he|they|her|his|hers|their|them|him|this (?:case|person|customer|claimant|"
+    r"employee|situation|one)|that (?:case|person|customer|claimant|employee|situation|one))\b",
+    re.IGNORECASE)
+
+
 def refers_back(question: str) -> bool:
     """Whether ``question`` points at someone or something named earlier ("How much notice does
-    he need to give?"); "Who approves a consolatory payment of £300?" stands alone."""
-    return bool(_PRONOUN.search(question)) or bool(_CONNECTIVE.match(question))
+    he need to give?"); "Who approves a consolatory payment of £300?" and "Is there a limit on
+    consolatory payments?" stand alone."""
+    return bool(_POINTS_BACK.search(question)) or bool(_CONNECTIVE.match(question))
 
 
 def rewrite_heuristically(question: str, history: Sequence[tuple[str, str]]) -> str:

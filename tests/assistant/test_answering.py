@@ -298,6 +298,14 @@ def test_a_new_question_that_stands_alone_is_not_answered_from_the_previous_topi
     "".join(stream)
     assert not stream.final.answered and "paternity" not in stream.final.text.split("closest")[0]
     assert all("paternity" not in q for q, _, _ in retriever.queries)
+    # "there is", "it is paid" point at nothing said earlier (from a code review)
+    from assistant.followup import refers_back
+    for alone in ("Is there a limit on consolatory payments?",
+                  "Who approves a consolatory payment and when is it paid?"):
+        assert not refers_back(alone), alone
+    for back in ("How much notice does he need to give?", "Can her partner claim?",
+                 "and if she is self-employed?", "What happens in this case?"):
+        assert refers_back(back), back
 
 
 @pytest.mark.parametrize("with_model", [False, True])
@@ -402,6 +410,9 @@ def test_a_follow_up_the_quoted_passages_do_not_speak_to_is_flagged() -> None:
     assert "do not mention 'self-employed'" in warning and "earlier question" in warning
     assert follow_up_warnings("and if the overpayment is fraud?", quotes) == []
     assert follow_up_warnings("and then?", quotes) == []  # nothing added to look for
+    # another form of the word is no omission (from a code review)
+    assert follow_up_warnings("what if she earns more?",
+                              ["Your earnings must be at least £123 a week."]) == []
     fake = retriever()
     history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
     stream = answer_question("and if I am a diplomat?", history, retriever=fake, llm=None)
