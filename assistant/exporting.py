@@ -65,22 +65,30 @@ def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
 
 
 def _notes(message: Message) -> list[str]:
-    """The cautions shown under an answer: the search's spelling note and the warnings."""
+    """The cautions shown under an answer: the search's spelling note and the warnings (a
+    model's answer carries its check's notes in its own text already)."""
     from assistant.answering import spelling_note
 
     spelling = spelling_note(message.spelling)
-    return [*([spelling] if spelling else []), *message.warnings]
+    warnings = list(message.warnings) if message.mode != "generative" else []
+    return [*([spelling] if spelling else []), *warnings]
 
 
-# **bold** and *italic* in an answer's text (titles are written *Title*)
-_INLINE = re.compile(r"(\*\*[^*\n]{1,500}\*\*|\*[^*\n]{1,500}\*)")
+# **bold** and *italic* in an answer's own text (titles are written *Title*), by Markdown's
+# flanking rule: no space just inside the asterisks ("£5 * 2 = £10" is no emphasis)
+_INLINE = re.compile(r"(\*\*[^*\s](?:[^*\n]{0,498}[^*\s])?\*\*|\*[^*\s](?:[^*\n]{0,498}[^*\s])?\*)")
 
 
-def _add_inline(document: Any, text: str, style: str | None = None) -> None:
-    """A paragraph of ``text`` with its Markdown bold and italics as Word formatting."""
+def _add_inline(document: Any, text: str, style: str | None = None, *,
+                plain: bool = False) -> None:
+    """A paragraph of ``text`` with its Markdown bold and italics as Word formatting
+    (``plain``: the text as it is, for quoted guidance)."""
     if not text.strip():
         return
     paragraph = document.add_paragraph(style=style)
+    if plain:
+        paragraph.add_run(xml_safe(text))
+        return
     for piece in _INLINE.split(text):
         if piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
             paragraph.add_run(xml_safe(piece[2:-2])).bold = True
@@ -102,16 +110,18 @@ def conversation_to_docx(title: str, messages: Sequence[Message]) -> bytes:
                                  level=2)
             continue
         for paragraph in message.content.split("\n\n"):
+            # quoted guidance is the document's words: no formatting of its asterisks
+            quoted = paragraph.lstrip().startswith(">")
             lines = [_QUOTE_MARKS.sub("", line.strip()) for line in paragraph.split("\n")]
             text: list[str] = []
             for line in (line for line in lines if line):
                 if line.startswith(("- ", "* ", "• ")):  # a list item: a bulleted paragraph
-                    _add_inline(document, "\n".join(text))
+                    _add_inline(document, "\n".join(text), plain=quoted)
                     text = []
-                    _add_inline(document, line[2:], style="List Bullet")
+                    _add_inline(document, line[2:], style="List Bullet", plain=quoted)
                 else:
                     text.append(line)
-            _add_inline(document, "\n".join(text))
+            _add_inline(document, "\n".join(text), plain=quoted)
         for note in _notes(message):
             _add_inline(document, f"*{note}*")
         if message.citations:

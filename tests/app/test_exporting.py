@@ -91,3 +91,21 @@ def test_exports_keep_the_cautions_and_word_shows_formatting_not_markdown() -> N
     assert ("Normal", warning) in paragraphs
     [title] = [r for p in document.paragraphs for r in p.runs if r.text == "Sick pay"]
     assert title.italic and "*" not in "".join(p.text for p in document.paragraphs)
+
+
+def test_word_leaves_quoted_guidance_as_written_and_a_models_notes_are_not_repeated() -> None:
+    """From a code review: asterisks inside quoted guidance became emphasis, stray ones
+    swallowed text, and a model's answer, which carries its notes in its text, had them twice."""
+    answer = Message(2, "assistant", "From *Fees*:\n\n> The fee is £5 * 2 = £10 for *each* "
+                     "child. [1]\n\nIt costs £5 * 2 for each *child* and *adult.", (),
+                     mode="extractive")
+    document = Document(io.BytesIO(conversation_to_docx("Fees", [Message(1, "user", "Fee?"),
+                                                                   answer])))
+    texts = [p.text for p in document.paragraphs]
+    assert "The fee is £5 * 2 = £10 for *each* child. [1]" in texts
+    assert "It costs £5 * 2 for each child and *adult." in texts
+    note = "*Note: the answer cites no source.*"
+    model = Message(2, "assistant", f"It is £5 [1].\n\n{note}", (), mode="generative",
+                    warnings=("Note: the answer cites no source.",))
+    markdown = conversation_to_markdown("Fees", [Message(1, "user", "Fee?"), model])
+    assert markdown.count("cites no source") == 1
