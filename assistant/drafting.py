@@ -33,6 +33,7 @@ from assistant.templates import (
     check_facts,
     fill,
     format_date,
+    greeting_field,
 )
 from assistant.types import Chunk, ChunkFilter, Citation, ScoredChunk
 
@@ -227,6 +228,9 @@ def prepare_values(
         labels = "; ".join(template.field(name).label for name in filled.missing)
         raise FactsError(f"Fill in the required facts before drafting: {labels}.")
     optional_blank = {f.name: "" for f in template.fields if not f.required}
+    # an optional name left empty greets no one: its greeting is blank too, not "{x_greeting}"
+    optional_blank |= {greeting_field(f.name): "" for f in template.fields
+                       if not f.required and f.type == "name"}
     today = format_date(facts.letter_date or date.today())
     return {**optional_blank, **filled.values, "today": today, "cover": instructions.strip()}
 

@@ -379,18 +379,33 @@ def greeting_field(name: str) -> str:
 _TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd",
                      "reverend"])
 _FIRST_NAME_TITLES = frozenset(["sir", "dame", "lord", "lady"])
+_PARTICLES = frozenset(["de", "la", "le", "du", "da", "di", "del", "della", "van", "von", "der",
+                        "den", "ter", "ten", "bin", "al", "el", "ap", "mac", "st"])
+_SUFFIXES = frozenset(["jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv"])
 
 
 def greeting(name: str) -> str:
     """How a letter greets ``name``: a title and the surname ("Dr Siân Evans" -> "Dr Evans",
-    "Sir John Smith" -> "Sir John"), or the name as given when it has no title."""
-    words = name.split()
+    "Ms Ana de la Cruz" -> "Ms de la Cruz", "Sir John Smith" -> "Sir John"), or the name as
+    given when it has no title or its surname is not clear."""
+    # what follows a comma or sits in brackets is no part of the name ("John Smith, Director",
+    # "(deceased)"); nor are suffixes and letters after it ("Jr", "OBE")
+    core = re.sub(r"\([^)]{0,80}\)", " ", name.split(",")[0])
+    words = core.split()
+    while len(words) > 1 and (words[-1].rstrip(".").lower() in _SUFFIXES
+                              or (words[-1].isupper() and len(words[-1]) > 1)):
+        words = words[:-1]
     title = words[0].rstrip(".").lower() if words else ""
     if len(words) >= 3 and title in _TITLES:
-        return f"{words[0]} {words[-1]}"
+        surname = [words[-1]]
+        for word in reversed(words[1:-1]):  # "de la Cruz", "van Beethoven"
+            if word.lower() not in _PARTICLES:
+                break
+            surname.insert(0, word)
+        return " ".join([words[0], *surname])
     if len(words) >= 3 and title in _FIRST_NAME_TITLES:
         return f"{words[0]} {words[1]}"
-    return " ".join(words)
+    return " ".join(name.split())
 
 
 def format_value(spec: FieldSpec, raw: str) -> str:

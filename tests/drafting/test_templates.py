@@ -245,6 +245,11 @@ def test_when_is_only_for_date_fields() -> None:
     ("Dr Siân Evans", "Dr Evans"), ("Mrs. Jane Anne Smith", "Mrs. Smith"), ("mr john o'neill",
     "mr o'neill"), ("Sir John Smith", "Sir John"), ("Jane Smith", "Jane Smith"), ("Ms Smith",
     "Ms Smith"), ("Dr Who", "Dr Who"), ("  Jo   Bloggs ", "Jo Bloggs"),
+    # from a code review: suffixes, letters after the name, roles, notes and particles
+    ("Mr John Smith Jr", "Mr Smith"), ("Dr Siân Evans OBE", "Dr Evans"),
+    ("Ms Ana de la Cruz", "Ms de la Cruz"), ("Mr Ludwig van Beethoven", "Mr van Beethoven"),
+    ("Mr John Smith, Director", "Mr Smith"), ("Mrs Mary Smith (deceased)", "Mrs Smith"),
+    ("MR JOHN SMITH", "MR JOHN SMITH"),
 ])
 def test_a_titled_name_is_greeted_by_title_and_surname(name: str, greets: str) -> None:
     assert greeting(name) == greets
@@ -262,3 +267,14 @@ def test_a_name_field_has_a_greeting_placeholder() -> None:
     with pytest.raises(ValueError, match="not a declared field"):  # only name fields have one
         parse_template(MINIMAL.replace("type: name}", "type: text}").replace(
             "Dear {recipient_name},", "Dear {recipient_name_greeting},"))
+
+
+def test_an_optional_name_left_empty_leaves_no_greeting_placeholder() -> None:
+    """From a code review: 'Dear {agent_name_greeting},' was left in the letter."""
+    from assistant.drafting import CaseFacts, prepare_values
+    tiny = parse_template(MINIMAL.replace(
+        "type: name}", "type: name}\n  - {name: agent_name, label: Agent, type: name, "
+                       "required: false}").replace("Dear {recipient_name},",
+                                                   "Dear {agent_name_greeting},"))
+    values = prepare_values(tiny, CaseFacts({"recipient_name": "Jo Bloggs"}, ""), "cover")
+    assert fill(tiny.parts[0].fixed, values) == "Dear ,"  # type: ignore[union-attr]
