@@ -60,6 +60,7 @@ _NOT_A_NAME_TEXT = (
     "claim claims claiming receive receiving received apply applying paid pay and or but if is "
     "are was were be been being do does did can could will would should may might must")
 _NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
+_CIRCUMSTANCE = re.compile(r"\b(?:on|in receipt of|receiving|getting)\s+$", re.IGNORECASE)
 
 
 def proper_names(text: str, *, lower_case: bool = False) -> list[str]:
@@ -69,7 +70,10 @@ def proper_names(text: str, *, lower_case: bool = False) -> list[str]:
     names: list[str] = []
     if lower_case:
         for found in _LOWER_NAME.finditer(text[:MAX_CHARS]):
-            if found.group(1).lower() not in _NOT_A_NAME:
+            # "a worker on tax credits", "while on sickness benefit": a circumstance of the
+            # case, not what is asked about
+            if found.group(1).lower() not in _NOT_A_NAME \
+                    and not _CIRCUMSTANCE.search(text[:found.start()]):
                 names.append(found.group(0))
     for found in _NAME.finditer(text[:MAX_CHARS]):
         words = found.group(0).split()
