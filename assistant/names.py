@@ -17,8 +17,11 @@ import re
 MAX_CHARS = 2000  # a question box's limit: names are looked for in no more than this
 # a sentence ends at ".", "!" or "?", but not at the full stops of "e.g.", "i.e.", "No. 3", or
 # of "etc." and "approx." going on in lower case ("Can I claim for e.g. a cooker?" is one question)
-_QUESTION = re.compile(r"(?:[^.!?]|(?<=\be\.g)\.|(?<=\bi\.e)\.|(?<=\b[eEiI])\.(?=[gGeE]\.)"
-                       r"|(?<=\betc)\.(?=\s?[a-z,])|(?<=\bapprox)\.(?=\s?[a-z\d£])|(?<=\b[Nn]o)\.(?=\s?\d))*\?")
+_DOT_GOES_ON = (r"(?:(?<=\be\.g)\.|(?<=\bi\.e)\.|(?<=\b[eEiI])\.(?=[gGeE]\.)"
+                r"|(?<=\betc)\.(?=\s?[a-z,])|(?<=\bapprox)\.(?=\s?[a-z\d£])|(?<=\b[Nn]o)\.(?=\s?\d))")
+# unrolled and possessive (a run of other characters, then an allowed full stop and another
+# run...): no backtracking into a run
+_QUESTION = re.compile(rf"[^.!?]*+(?:{_DOT_GOES_ON}[^.!?]*+)*+\?")
 _CAPITALISED = r"[A-Z][a-z]+(?:['’]s)?"
 _NAME = re.compile(rf"\b{_CAPITALISED}(?:(?: of| for| on)? {_CAPITALISED})+\b")
 # the last word of a scheme's name: what kind of thing the government pays or runs. Not
@@ -41,7 +44,7 @@ _OPENERS = frozenset(_OPENER_TEXT.split())
 
 def question_sentences(text: str) -> str:
     """The sentences of ``text`` that end in "?" (all of it when none does)."""
-    asked = " ".join(q.strip() for q in _QUESTION.findall(text))
+    asked = " ".join(q.strip() for q in _QUESTION.findall(text[:MAX_CHARS]))
     return asked or text
 
 

@@ -61,3 +61,4 @@ def test_a_scheme_typed_in_lower_case_is_named_only_when_asked_for() -> None:
                  "Can an employee get holiday pay while on sickness benefit?",
                  "How much is statutory sick pay for a part-time worker on tax credits?"):
         assert proper_names(text, lower_case=True) == [], text
+
