@@ -44,7 +44,8 @@ _OPENERS = frozenset(_OPENER_TEXT.split())
 
 def question_sentences(text: str) -> str:
     """The sentences of ``text`` that end in "?" (all of it when none does)."""
-    asked = " ".join(q.strip() for q in _QUESTION.findall(text[:MAX_CHARS]))
+    # the last MAX_CHARS: a long case comes first and its question last
+    asked = " ".join(q.strip() for q in _QUESTION.findall(text[-MAX_CHARS:]))
     return asked or text
 
 
