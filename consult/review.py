@@ -83,6 +83,19 @@ def _add(result: QuestionResult, label: str, description: str) -> str:
     return theme_id
 
 
+def _free_labels(result: QuestionResult, label: str, parts: int, leaving: str) -> list[str]:
+    """``parts`` labels "label (1)", "label (2)"..., skipping numbers another theme has."""
+    taken = {" ".join(t.label.split()).casefold() for t in result.themes if t.theme_id != leaving}
+    labels: list[str] = []
+    n = 1
+    while len(labels) < parts:
+        candidate = f"{label} ({n})"
+        if " ".join(candidate.split()).casefold() not in taken:
+            labels.append(candidate)
+        n += 1
+    return labels
+
+
 def _label_free(result: QuestionResult, label: str, leaving: set[str]) -> None:
     """Refuse a label another theme (not one of ``leaving``) already has: two themes of one
     name are one bar in the chart and cannot be told apart in the export."""
@@ -143,8 +156,9 @@ def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[s
     # the parts apart (with the parent's description for both, they drifted back together)
     words = distinctive_words([result.texts[i] for i in members], clusters, parts,
                               ignore=result.question.text)
+    labels = _free_labels(result, theme.label, parts, theme_id)
     new_ids = [
-        _add(result, f"{theme.label} ({n + 1})",
+        _add(result, labels[n],
                   f"Responses about {', '.join(words[n])}" if words[n] else theme.description)
         for n in range(parts)
     ]

@@ -256,8 +256,17 @@ def test_a_label_another_theme_has_is_refused(fake_embedder: FakeEmbedder) -> No
         with pytest.raises(ReviewError, match="already called"):
             act()
     assert result_to_json(result) == before
+    # splitting never makes a label another theme has (from a code review)
+    biggest = max((t for t in result.themes if t.label != taken),
+                  key=lambda t: sum(t.theme_id in ids for ids in result.assignments))
+    add_theme(result, f"{biggest.label} (1)")
+    split_theme(result, biggest.theme_id)
+    labels = [t.label for t in result.themes]
+    assert len(labels) == len(set(labels)) and f"{biggest.label} (2)" in labels
+    second = next(t.theme_id for t in result.themes if t.label == taken)
     rename_theme(result, second, taken)  # its own label again is fine
-    merged = merge_themes(result, [first, second], taken)  # and a merged theme's label
+    other = next(t.theme_id for t in result.themes if t.theme_id != second)
+    merged = merge_themes(result, [other, second], taken)  # and a merged theme's label
     assert [t.label for t in result.themes].count(taken) == 1 and result.theme(merged)
 
 
