@@ -31,13 +31,17 @@ def passage_lines(passage: str) -> list[str]:
 
 
 _DAY = r"\d{1,2} [A-Z][a-z]+ \d{4}"
-# document metadata sentences, each ending in a full stop, a line break (a web page's
-# "Published / 3 February 2023 / Last updated / 9 April 2025" lines) or the end of the text ("31
-# January 2026 is the deadline" is a sentence, not metadata), and a gap marker after them
+# document metadata sentences, each ending in a full stop or the end of the text ("31 January
+# 2026 is the deadline" is a sentence, not metadata), a labelled one also at a line break (a web
+# page's "Published / 3 February 2023 / Last updated / 9 April 2025" lines), and a gap marker
 _METADATA = re.compile(
     rf"^(?:(?:Reference:?\s+[A-Za-z0-9][\w/-]*\d[\w/-]*|Owner:\s[^.\n]{{1,80}}|Version:?\s+\d"
-    rf"(?:[\d.]*\d)?|(?:Last updated|Updated|Published|Review date):?\s+{_DAY}|{_DAY})"
-    r"(?:\.\s+|\.?\s*$|[ \t]*\n\s*)|…\s*)+")
+    rf"(?:[\d.]*\d)?|(?:Last updated|Updated|Published|Review date):?\s+{_DAY})"
+    # a labelled item may end at a line break (a web page writes them a line each)
+    r"(?:\.\s+|\.?\s*$|[ \t]*\n\s*)"
+    # a date alone is metadata only as a sentence of its own ("6 April 2025" on a line above
+    # "The weekly rate rises..." is the date the rule starts)
+    rf"|{_DAY}(?:\.\s+|\.?\s*$)|…\s*)+")
 
 
 def strip_metadata(text: str, title: str) -> str:

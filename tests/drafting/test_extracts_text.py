@@ -19,6 +19,9 @@ from assistant.drafting_extracts import passage_lines, strip_metadata
     # a web page's metadata, a line each (a browser review found them quoted in a letter)
     ("Published\n3 February 2023\nLast updated\n9 April 2025\n… What counts as a complaint",
      "What counts as a complaint"),
+    # but a date alone on a line is the date a rule starts (from a code review)
+    ("6 April 2025\nThe weekly rate rises to £187.18 from this date.",
+     "6 April 2025\nThe weekly rate rises to £187.18 from this date."),
 ])
 def test_only_whole_metadata_sentences_are_stripped(text: str, kept: str) -> None:
     assert strip_metadata(text, "Guide") == kept
