@@ -551,7 +551,12 @@ def _quoted_section(section: str, units: Sequence[Unit]) -> str:
                               and section_depth(heading) == section_depth(options[0]) > 0):
         return prefix + heading
     # a heading in the chunk's text that its label does not name ("Time limits" inside a chunk
-    # labelled "Waiving recovery"): named after the label, so the reader finds the quote under it
+    # labelled "Waiving recovery"): named after the label, so the reader finds the quote under it;
+    # not a heading the path names already, nor one the label merely writes out more fully
+    # ("Waiving recovery" under "Waiving recovery (overpayments)")
+    parts = [p.strip().casefold() for p in section.split(SECTION_SEPARATOR)]
+    if heading.casefold() in parts or any(p.startswith(heading.casefold()) for p in parts):
+        return section
     return f"{section}{SECTION_SEPARATOR}{heading}"
 
 

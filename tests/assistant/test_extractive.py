@@ -678,6 +678,14 @@ def test_a_quote_under_a_heading_the_chunk_label_does_not_name_cites_that_headin
     [citation] = extract.citations
     assert citation.section == "Recovery > Waiving recovery > Time limits"
     assert "— Recovery > Waiving recovery > Time limits:" in extract.text
+    # a heading the path already names is not added again (from a code review)
+    for section, heading in (("Overpayments > Waiving recovery", "Overpayments"),
+                             ("Recovery > Waiving recovery (overpayments)", "Waiving recovery")):
+        same = guidance_chunk(f"{heading}\n\nWe can waive recovery of an overpayment if it "
+                              "would cause hardship to the customer.", doc="o", section=section)
+        [cited] = extract_answer("When can we waive recovery of an overpayment?",
+                                 scored(same)).citations
+        assert cited.section == section
 
 
 def test_the_passage_stating_the_amount_asked_for_comes_first() -> None:
