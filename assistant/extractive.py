@@ -276,6 +276,7 @@ def extract_answer(
                     for u, w in zip(units, weighted, strict=True)]
     facts = [states for asks, states in _INTENTS[:FACT_INTENTS] if asks.search(asked)]
     stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in facts)}
+    weighted = _items_of_a_relevant_lead_in(units, weighted, stating)
     chosen = _choose(units, weighted, stating)
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
@@ -293,6 +294,27 @@ def extract_answer(
               and best[u.source] >= ORDER_MARGIN * top}
     order = sorted(best, key=lambda rank: (rank not in states, -best[rank], rank))
     return _render(sources, chosen, order, _list_goes_on(units, chosen))
+
+
+def _items_of_a_relevant_lead_in(units: Sequence[Unit], scores: Sequence[float],
+                                 stating: Collection[int]) -> list[float]:
+    """A list item stating the fact asked for ("you're 16 or over") under a lead-in that itself
+    answers well ("You can get PIP if all of the following apply to you:") scores as its lead-in
+    does: the item has none of the question's words, its lead-in has them."""
+    out = list(scores)
+    for i in stating:
+        if not units[i].is_item:
+            continue
+        j = i
+        while j > 0 and units[j - 1].is_item and units[j - 1].source == units[i].source \
+                and units[j - 1].position == units[j].position - 1:
+            j -= 1
+        lead = j - 1
+        if lead >= 0 and units[lead].source == units[i].source \
+                and units[lead].position == units[j].position - 1 \
+                and units[lead].text.rstrip().endswith(":"):
+            out[i] = max(out[i], scores[lead])
+    return out
 
 
 def _list_goes_on(units: Sequence[Unit], chosen: Sequence[Unit]) -> set[tuple[int, int]]:

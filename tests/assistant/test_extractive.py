@@ -762,3 +762,20 @@ def test_the_age_cue_ignores_other_measures() -> None:
                  "Journeys over 20 miles."):
         assert not age.search(text), text
     assert age.search("You must be over 18.") and age.search("over 16 years old")
+
+
+def test_an_item_stating_the_amount_asked_for_scores_as_its_lead_in() -> None:
+    text = ("Eligibility\n\nYou can get the Island Posting Allowance for each posting if all of "
+            "the following apply to you:\n\n- £40 a week\n- your posting lasts over a month\n\n"
+            "The Island Posting Allowance is paid with salary. The Island Posting Allowance "
+            "counts as income for tax. Apply for the Island Posting Allowance through HR. "
+            "Questions about the Island Posting Allowance go to payroll.")
+    units = split_units(text)
+    scores = extractive.score_units("How much is the Island Posting Allowance?", units)
+    stating = {i for i, u in enumerate(units) if "£40" in u.text}
+    raised = extractive._items_of_a_relevant_lead_in(units, scores, stating)
+    [item] = stating
+    lead = next(i for i, u in enumerate(units) if u.text.endswith(":"))
+    assert raised[item] == max(scores[item], scores[lead]) > scores[item]
+    assert [r for i, r in enumerate(raised) if i != item] == \
+        [s for i, s in enumerate(scores) if i != item]
