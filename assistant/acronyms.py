@@ -99,6 +99,9 @@ class Acronyms:
         names = self._map()
         said = " ".join(_LETTERS.findall(query.lower()))
         out: list[tuple[str, str]] = []
+        words = _LETTERS.findall(query)
+        if words and sum(w.isupper() for w in words) > len(words) / 2:
+            return out  # typed in capitals ("DOES HE NEED A FIT NOTE?"): every word looks one
         for found in _TOKEN.finditer(query):
             word, key = found.group(0), found.group(0).lower()
             if len(key) == 2 and (not word.isupper() or _AFTER_NUMBER.search(
@@ -106,6 +109,7 @@ class Acronyms:
                 continue
             name = names.get(key)
             if name is None or not self._is_abbreviation(word) or name.lower() in said \
+                    or self._upper[key] == 0 \
                     or self._spelt_out(name) < SPELT_OUT_RATIO * self._upper[key]:
                 continue
             if any(typed.lower() == key for typed, _ in out):
@@ -173,17 +177,35 @@ class Acronyms:
                 best = by_initials.get(key.lower())
                 if best is None or count > best.seen:
                     by_initials[key.lower()] = _Entry(name, count)
-        for key in self._upper:  # two letters ("MP", "CT") spell too many names to guess
-            if len(key) >= 3 and key not in out and key in by_initials \
-                    and self._mostly_upper(key):
-                out[key] = by_initials[key].name
+        implied = {key: by_initials[key].name for key in self._upper
+                   # two letters ("MP", "CT") spell too many names to guess
+                   if len(key) >= 3 and key not in out and key in by_initials
+                   and self._mostly_upper(key)}
+        out.update(self._seen_together(implied))
         return out
+
+    def _seen_together(self, implied: dict[str, str]) -> dict[str, str]:
+        """The implied names that some passage writes beside their abbreviation ("Freepost DWP
+        SSMG" in the Sure Start Maternity Grant guide): "IRA" once, in a history page, is no
+        "Immigration Rules Appendix", however often the rules name themselves."""
+        wanted = {key.upper(): name.lower() for key, name in implied.items()}
+        together: set[str] = set()
+        for text in self._texts():
+            present = {t for t in _TOKEN.findall(text) if t in wanted and t.lower() not in together}
+            if present:
+                lowered = text.lower()
+                together |= {t.lower() for t in present if wanted[t] in lowered}
+        return {key: name for key, name in implied.items() if key in together}
 
     def _spelt_out(self, name: str) -> int:
         """How often the index spells ``name`` out, in any case ("Subject access requests");
         counted on first need, as only the names of abbreviations asked about matter."""
+        known = self._name_counts.get(name)
+        if known is not None:
+            return known
+        # counted outside the lock: another question need not wait for this scan
+        whole = re.compile(rf"\b{re.escape(name.lower())}", re.IGNORECASE)
+        count = sum(len(whole.findall(text)) for text in self._texts())
         with self._lock:
-            if name not in self._name_counts:
-                whole = re.compile(rf"\b{re.escape(name.lower())}", re.IGNORECASE)
-                self._name_counts[name] = sum(len(whole.findall(text)) for text in self._texts())
-            return self._name_counts[name]
+            self._name_counts[name] = count
+        return count

@@ -87,3 +87,17 @@ def test_the_retriever_searches_for_the_name_and_says_so() -> None:
     off = HybridRetriever(index, FakeEmbedder(), bm25,  # type: ignore[arg-type]
                           RetrievalParams(acronyms=False))
     assert off.spelling_corrections("ssmg amount") == []
+
+
+def test_an_undefined_abbreviation_needs_its_name_beside_it_somewhere() -> None:
+    """From a second review: 'IRA', once in a history page, was taken for 'Immigration Rules
+    Appendix', which the rules write thousands of times; and a question typed in capitals made
+    abbreviations of 'HE' and 'FIT'."""
+    texts = ["In 1991 the IRA fired mortar bombs at Downing Street. IRA history.",
+             *["Immigration Rules Appendix Finance. Immigration Rules Appendix Student."] * 3,
+             "Higher Education (HE) funding. Feed in Tariff (FIT) payments. HE and FIT. "
+             "Higher Education. Higher Education. Higher Education. Feed in Tariff."]
+    acronyms = Acronyms(CountingTexts(texts))
+    assert acronyms.name_of("IRA") is None
+    assert acronyms.expansions("DOES HE NEED A FIT NOTE?") == []
+    assert acronyms.expansions("Is HE funding paid?") == [("HE", "Higher Education")]
