@@ -369,7 +369,13 @@ def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citati
 # the words of a follow-up that say what it adds ("self-employed" in "and if she is
 # self-employed?"), not those of asking
 _FOLLOW_UP_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
-FOLLOW_UP_PREFIX = 4
+
+
+def _said(stem: str, said: set[str]) -> bool:
+    """Whether ``stem`` or another form of it is among ``said`` ("earn" / "earning"; not
+    "contractor" / "contact")."""
+    return stem in said or any(len(min(stem, t, key=len)) >= 4
+                               and (t.startswith(stem) or stem.startswith(t)) for t in said)
 _NOT_ADDED = frozenset({"what", "about", "how", "and", "if", "she", "he", "they", "does", "do",
                         "can", "could", "would", "will", "also", "then", "case", "that", "this",
                         "same", "instead", "happens", "else", "more", "less", "much", "many"})
@@ -378,11 +384,11 @@ _NOT_ADDED = frozenset({"what", "about", "how", "and", "if", "she", "he", "they"
 def follow_up_warnings(follow_up: str, quotes: Sequence[str]) -> list[str]:
     """A caution when no quoted passage mentions what a follow-up adds ("and if she is
     self-employed?" answered with the earlier question's passages only)."""
-    # compared by their first letters: "earns" is said by "earnings"
-    said = {t[:FOLLOW_UP_PREFIX] for quote in quotes for t in terms(quote)}
+    # another form of a word counts ("earns" is said by "earnings"): one stem starts the other
+    said = {t for quote in quotes for t in terms(quote)}
     content = [w for w in dict.fromkeys(_FOLLOW_UP_WORD.findall(follow_up))
                if terms(w) and w.lower() not in _NOT_ADDED]
-    added = [w for w in content if not {t[:FOLLOW_UP_PREFIX] for t in terms(w)} <= said]
+    added = [w for w in content if not all(_said(t, said) for t in terms(w))]
     if not content or len(added) < len(content):  # the passages speak to some of it
         return []
     words = " or ".join(f"'{w}'" for w in added[:3])

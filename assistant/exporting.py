@@ -70,7 +70,9 @@ def _notes(message: Message) -> list[str]:
     from assistant.answering import spelling_note
 
     spelling = spelling_note(message.spelling)
-    warnings = list(message.warnings) if message.mode != "generative" else []
+    # (not a model's "not covered": its notes, such as the search filter's, are warnings only)
+    carried = message.mode == "generative" and message.answered
+    warnings = [] if carried else list(message.warnings)
     return [*([spelling] if spelling else []), *warnings]
 
 

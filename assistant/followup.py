@@ -39,11 +39,13 @@ def is_follow_up(question: str) -> bool:
     return bool(_PRONOUN.search(question)) and len(content) <= 3
 
 
-# a person or a case named earlier ("he", "her", "this case"); not "there is", "it is paid"
+# someone or something named earlier: "he", "her", "reclaim it", "this scheme", "these
+# payments"; not "is there", "when is it paid", "it is" (the question's own subject)
 _POINTS_BACK = re.compile(
-    r"\b(?:she|he|they|her|his|hers|their|them|him|this (?:case|person|customer|claimant|"
-    r"employee|situation|one)|that (?:case|person|customer|claimant|employee|situation|one))\b",
-    re.IGNORECASE)
+    r"\b(?:she|he|they|her|his|hers|their|them|him)\b"
+    r"|(?<!\bis )(?<!\bwas )(?<!\bwill )\bit\b(?!\s+(?:is|was|will|would|has|can|must|should)\b)"
+    r"|\bits\b|\b(?:this|that|these|those)\s+(?!(?:is|was|are|were|will|would|can|must)\b)"
+    r"[a-z]{3,}", re.IGNORECASE)
 
 
 def refers_back(question: str) -> bool:

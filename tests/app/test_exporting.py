@@ -109,3 +109,10 @@ def test_word_leaves_quoted_guidance_as_written_and_a_models_notes_are_not_repea
                     warnings=("Note: the answer cites no source.",))
     markdown = conversation_to_markdown("Fees", [Message(1, "user", "Fee?"), model])
     assert markdown.count("cites no source") == 1
+
+
+def test_a_models_not_covered_keeps_its_filter_note_in_the_export() -> None:
+    note = "Only part of the guidance was searched (document types PDF)."
+    refused = Message(2, "assistant", "The guidance I can search does not cover this.", (),
+                      answered=False, mode="generative", warnings=(note,))
+    assert note in conversation_to_markdown("Q", [Message(1, "user", "Q?"), refused])

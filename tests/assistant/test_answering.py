@@ -304,7 +304,10 @@ def test_a_new_question_that_stands_alone_is_not_answered_from_the_previous_topi
                   "Who approves a consolatory payment and when is it paid?"):
         assert not refers_back(alone), alone
     for back in ("How much notice does he need to give?", "Can her partner claim?",
-                 "and if she is self-employed?", "What happens in this case?"):
+                 "and if she is self-employed?", "What happens in this case?",
+                 # from a second review: a thing named earlier points back too
+                 "Can the employer reclaim it from HMRC?",
+                 "What is the maximum amount for a couple under this scheme?"):
         assert refers_back(back), back
 
 
@@ -413,6 +416,8 @@ def test_a_follow_up_the_quoted_passages_do_not_speak_to_is_flagged() -> None:
     # another form of the word is no omission (from a code review)
     assert follow_up_warnings("what if she earns more?",
                               ["Your earnings must be at least £123 a week."]) == []
+    # but a word sharing only its first letters is not said ("contractor" / "Contact")
+    assert follow_up_warnings("and if she is a contractor?", ["Contact your employer."])
     fake = retriever()
     history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
     stream = answer_question("and if I am a diplomat?", history, retriever=fake, llm=None)
