@@ -59,12 +59,15 @@ _NOT_A_NAME_TEXT = (
     "weekly monthly yearly annual daily full part partial single joint total maximum minimum "
     "basic standard higher lower top up back over under advance advanced interim final overall "
     "usual normal special relevant eligible qualifying certain different separate main "
+    "late backdated next last missed overpaid underpaid early previous current existing both "
+    "all such "
     "state government council cash lump sum money financial welfare social means tested "
     "income related contribution based earnings related in of for to on at by from with get got "
     "claim claims claiming receive receiving received apply applying paid pay and or but if is "
     "are was were be been being do does did can could will would should may might must")
 _NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
-_CIRCUMSTANCE = re.compile(r"\b(?:on|in receipt of|receiving|getting)\s+$", re.IGNORECASE)
+_CIRCUMSTANCE = re.compile(r"\b(?:on|in receipt of|receiving|getting|gets|claiming|claims|"
+                          r"already has|who has|has)\s+$", re.IGNORECASE)
 
 
 def proper_names(text: str, *, lower_case: bool = False) -> list[str]:

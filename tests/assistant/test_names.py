@@ -59,6 +59,11 @@ def test_a_scheme_typed_in_lower_case_is_named_only_when_asked_for() -> None:
                  "can i claim benefits", "is my loan repaid", "full payment",
                  # a circumstance of the case, not what is asked (from a code review)
                  "Can an employee get holiday pay while on sickness benefit?",
-                 "How much is statutory sick pay for a part-time worker on tax credits?"):
+                 "How much is statutory sick pay for a part-time worker on tax credits?",
+                 # from a second review: words of timing, and more ways to state a circumstance
+                 "How is a late payment of Statutory Sick Pay handled?",
+                 "Is a backdated payment possible?",
+                 "Can an employee who gets housing benefit take unpaid leave?",
+                 "Is the next payment due?"):
         assert proper_names(text, lower_case=True) == [], text
 
