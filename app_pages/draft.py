@@ -82,7 +82,7 @@ def show_field(spec: FieldSpec) -> str:
         return day.isoformat() if isinstance(day, date) else ""
     if kind == "multiline":
         text = st.text_area(label, key=key, help=help_, max_chars=spec.max_length, height=100,
-                            persist_state="session")
+                            placeholder=spec.help or None, persist_state="session")
     else:
         # the field's help as its placeholder too: in a tooltip only, 'For example
         # "complaint"' went unseen and "your complaint" made "your your complaint"

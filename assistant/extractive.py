@@ -195,7 +195,8 @@ def _antecedent_terms(units: Sequence[Unit], own: Sequence[set[str]]) -> list[se
     for i in range(1, len(units)):
         unit, before = units[i], units[i - 1]
         if not unit.is_item and _POINTS_BACK.match(unit.text) and before.source == unit.source \
-                and before.position == unit.position - 1 and not before.is_item:
+                and before.position == unit.position - 1 and not before.is_item \
+                and before.heading == unit.heading:  # not across a heading
             out[i] = own[i - 1]
     return out
 

@@ -381,7 +381,11 @@ _TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor",
 _FIRST_NAME_TITLES = frozenset(["sir", "dame", "lord", "lady"])
 _PARTICLES = frozenset(["de", "la", "le", "du", "da", "di", "del", "della", "van", "von", "der",
                         "den", "ter", "ten", "bin", "al", "el", "ap", "mac", "st"])
-_SUFFIXES = frozenset(["jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv"])
+_SUFFIXES = frozenset(["jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv", "esq",
+                       "phd", "msc", "ma", "ba", "bsc", "mbchb", "md", "llb", "qc", "kc", "mp"])
+# a surname: a capital, then lower-case letters (with apostrophes and hyphens: "O'Neill",
+# "Smith-Jones"); "MBChB" or "PhD" is a degree
+_SURNAME = re.compile(r"^[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*$")
 
 
 def greeting(name: str) -> str:
@@ -392,8 +396,11 @@ def greeting(name: str) -> str:
     # "(deceased)"); nor are suffixes and letters after it ("Jr", "OBE")
     core = re.sub(r"\([^)]{0,80}\)", " ", name.split(",")[0])
     words = core.split()
+    if any(w.lower() in ("and", "&") for w in words):  # "Mr and Mrs Smith": as given
+        return " ".join(name.split())
     while len(words) > 1 and (words[-1].rstrip(".").lower() in _SUFFIXES
-                              or (words[-1].isupper() and len(words[-1]) > 1)):
+                              or (words[-1].isupper() and len(words[-1]) > 1)
+                              or not _SURNAME.match(words[-1])):
         words = words[:-1]
     title = words[0].rstrip(".").lower() if words else ""
     if len(words) >= 3 and title in _TITLES:

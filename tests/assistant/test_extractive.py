@@ -665,6 +665,12 @@ def test_the_sentence_stating_the_amount_asked_for_is_quoted_though_it_names_not
     units = split_units(text)
     context = extractive._antecedent_terms(units, [set(extractive.terms(u.text)) for u in units])
     assert "patern" in " ".join(context[1]) and context[0] == set() and context[2] == set()
+    # not across a heading (from a second review)
+    units = split_units("You may still get Statutory Paternity Pay.\n\nMaternity Allowance\n\n"
+                        "The rate is £184.03 a week.", headings=["Maternity Allowance"])
+    assert [u.text for u in units][-1] == "The rate is £184.03 a week."
+    assert extractive._antecedent_terms(units, [set(extractive.terms(u.text)) for u in units]
+                                        )[-1] == set()
 
 
 def test_a_quote_under_a_heading_the_chunk_label_does_not_name_cites_that_heading_too() -> None:

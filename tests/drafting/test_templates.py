@@ -250,6 +250,10 @@ def test_when_is_only_for_date_fields() -> None:
     ("Ms Ana de la Cruz", "Ms de la Cruz"), ("Mr Ludwig van Beethoven", "Mr van Beethoven"),
     ("Mr John Smith, Director", "Mr Smith"), ("Mrs Mary Smith (deceased)", "Mrs Smith"),
     ("MR JOHN SMITH", "MR JOHN SMITH"),
+    # from a second review: couples as given, degrees are no surnames
+    ("Mr and Mrs Smith", "Mr and Mrs Smith"), ("Mr & Mrs J Smith", "Mr & Mrs J Smith"),
+    ("Dr Siân Evans MBChB", "Dr Evans"), ("Mr John Smith PhD", "Mr Smith"),
+    ("Mr John Smith Esq", "Mr Smith"), ("Mrs Anne Smith-Jones", "Mrs Smith-Jones"),
 ])
 def test_a_titled_name_is_greeted_by_title_and_surname(name: str, greets: str) -> None:
     assert greeting(name) == greets
