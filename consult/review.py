@@ -119,10 +119,9 @@ def merge_themes(result: QuestionResult, theme_ids: Sequence[str], label: str) -
     themes = [_require(result, t) for t in theme_ids]
     if len(set(theme_ids)) < 2:
         raise ReviewError("Choose at least two different themes to merge.")
-    _label_free(result, label or themes[0].label, set(theme_ids))
-    merged_id = _add(
-        result, label or themes[0].label, "; ".join(t.description for t in themes if t.description)
-    )
+    label = label.strip() or themes[0].label  # a blank label keeps the first theme's
+    _label_free(result, label, set(theme_ids))
+    merged_id = _add(result, label, "; ".join(t.description for t in themes if t.description))
     for theme in themes:
         result.themes.remove(theme)
     _replace_everywhere(result, set(theme_ids), merged_id)
