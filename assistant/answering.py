@@ -371,14 +371,16 @@ def closest_documents(query: str, results: Sequence[ScoredChunk]) -> list[Citati
 _FOLLOW_UP_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 
 
+_NOT_ADDED = frozenset({"what", "about", "how", "and", "if", "she", "he", "they", "does", "do",
+                        "can", "could", "would", "will", "also", "then", "case", "that", "this",
+                        "same", "instead", "happens", "else", "more", "less", "much", "many"})
+
+
 def _said(stem: str, said: set[str]) -> bool:
     """Whether ``stem`` or another form of it is among ``said`` ("earn" / "earning"; not
     "contractor" / "contact")."""
     return stem in said or any(len(min(stem, t, key=len)) >= 4
                                and (t.startswith(stem) or stem.startswith(t)) for t in said)
-_NOT_ADDED = frozenset({"what", "about", "how", "and", "if", "she", "he", "they", "does", "do",
-                        "can", "could", "would", "will", "also", "then", "case", "that", "this",
-                        "same", "instead", "happens", "else", "more", "less", "much", "many"})
 
 
 def follow_up_warnings(follow_up: str, quotes: Sequence[str]) -> list[str]:
