@@ -99,9 +99,13 @@ class Acronyms:
         names = self._map()
         said = " ".join(_LETTERS.findall(query.lower()))
         out: list[tuple[str, str]] = []
-        words = _LETTERS.findall(query)
-        if words and sum(w.isupper() for w in words) > len(words) / 2:
-            return out  # typed in capitals ("DOES HE NEED A FIT NOTE?"): every word looks one
+        # typed in capitals ("DOES HE NEED A FIT NOTE?"): every word looks like an abbreviation.
+        # Counted over the longer words the index does not write in capitals, so "SSMG" or
+        # "Can I get PIP UC and ESA?" still count as typed normally
+        plain = [w for w in _LETTERS.findall(query)
+                 if len(w) >= 3 and not self._mostly_upper(w.lower())]
+        if len(plain) >= 3 and sum(w.isupper() for w in plain) > len(plain) / 2:
+            return out
         for found in _TOKEN.finditer(query):
             word, key = found.group(0), found.group(0).lower()
             if len(key) == 2 and (not word.isupper() or _AFTER_NUMBER.search(

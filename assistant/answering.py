@@ -9,6 +9,7 @@ was streamed. The follow-up rewrite and retrieval run when the stream is first i
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -379,8 +380,18 @@ _NOT_ADDED = frozenset({"what", "about", "how", "and", "if", "she", "he", "they"
 def _said(stem: str, said: set[str]) -> bool:
     """Whether ``stem`` or another form of it is among ``said`` ("earn" / "earning"; not
     "contractor" / "contact")."""
-    return stem in said or any(len(min(stem, t, key=len)) >= 4
-                               and (t.startswith(stem) or stem.startswith(t)) for t in said)
+    return stem in said or any(_same_word(stem, t) for t in said)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One stem starts the other ("earn" / "earning"), or they share a beginning of 5 letters or
+    more covering three quarters of the shorter ("pregnant" / "pregnancy", "absent" /
+    "absence"); not "contractor" / "contact"."""
+    short = min(len(a), len(b))
+    if short >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 5 and common >= 0.75 * short
 
 
 def follow_up_warnings(follow_up: str, quotes: Sequence[str]) -> list[str]:

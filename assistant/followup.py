@@ -40,12 +40,16 @@ def is_follow_up(question: str) -> bool:
 
 
 # someone or something named earlier: "he", "her", "reclaim it", "this scheme", "these
-# payments"; not "is there", "when is it paid", "it is" (the question's own subject)
+# payments"; not "is there", "when is it paid", "how long does it take", "IT equipment", "that
+# the", "this year"
+_THINGS = ("scheme|schemes|payment|payments|benefit|benefits|allowance|grant|loan|case|one|rule|"
+           "rules|situation|person|claim|application|amount|rate|leave|change|money|debt|letter|"
+           "decision|form|visa|route|policy|job|employee|customer|claimant|child|baby")
 _POINTS_BACK = re.compile(
-    r"\b(?:she|he|they|her|his|hers|their|them|him)\b"
-    r"|(?<!\bis )(?<!\bwas )(?<!\bwill )\bit\b(?!\s+(?:is|was|will|would|has|can|must|should)\b)"
-    r"|\bits\b|\b(?:this|that|these|those)\s+(?!(?:is|was|are|were|will|would|can|must)\b)"
-    r"[a-z]{3,}", re.IGNORECASE)
+    r"\b(?i:she|he|they|her|his|hers|their|them|him|its)\b"
+    r"|(?<!\b[Ii]s )(?<!\b[Ww]as )(?<!\b[Ww]ill )(?<!\b[Dd]oes )(?<!\b[Dd]id )(?<!\b[Dd]o )"
+    r"\bit\b(?!\s+(?i:is|was|will|would|has|can|must|should|takes?|matters?)\b)"
+    rf"|\b(?i:this|that|these|those)\s+(?i:{_THINGS})\b")
 
 
 def refers_back(question: str) -> bool:

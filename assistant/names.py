@@ -66,8 +66,11 @@ _NOT_A_NAME_TEXT = (
     "claim claims claiming receive receiving received apply applying paid pay and or but if is "
     "are was were be been being do does did can could will would should may might must")
 _NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
-_CIRCUMSTANCE = re.compile(r"\b(?:on|in receipt of|receiving|getting|gets|claiming|claims|"
-                          r"already has|who has|has)\s+$", re.IGNORECASE)
+# "... on X", "receiving X", or a relative clause after someone ("an employee who gets X");
+# not the question's own "Who gets X?"
+_CIRCUMSTANCE = re.compile(r"(?:\b(?:on|in receipt of|receiving|getting)|(?<=[A-Za-z] )(?:who|that)"
+                          r" (?:gets|has|claims|is claiming|is on)|\balready (?:gets|has|claims))"
+                          r"\s+$", re.IGNORECASE)
 
 
 def proper_names(text: str, *, lower_case: bool = False) -> list[str]:

@@ -397,14 +397,14 @@ def greeting(name: str) -> str:
     core = re.sub(r"\([^)]{0,80}\)", " ", name.split(",")[0])
     words = core.split()
     if any(w.lower() in ("and", "&") for w in words):  # "Mr and Mrs Smith": as given
-        return " ".join(name.split())
+        return " ".join(words)
     while len(words) > 1 and (words[-1].rstrip(".").lower() in _SUFFIXES
                               or (words[-1].isupper() and len(words[-1]) > 1)
-                              or not _SURNAME.match(words[-1])):
+                              or not _SURNAME.match(words[-1].rstrip("."))):
         words = words[:-1]
     title = words[0].rstrip(".").lower() if words else ""
     if len(words) >= 3 and title in _TITLES:
-        surname = [words[-1]]
+        surname = [words[-1].rstrip(".")]
         for word in reversed(words[1:-1]):  # "de la Cruz", "van Beethoven"
             if word.lower() not in _PARTICLES:
                 break

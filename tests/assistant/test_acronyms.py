@@ -101,3 +101,10 @@ def test_an_undefined_abbreviation_needs_its_name_beside_it_somewhere() -> None:
     assert acronyms.name_of("IRA") is None
     assert acronyms.expansions("DOES HE NEED A FIT NOTE?") == []
     assert acronyms.expansions("Is HE funding paid?") == [("HE", "Higher Education")]
+
+
+def test_a_lone_abbreviation_in_capitals_is_still_expanded() -> None:
+    """From a third review: 'SSMG' alone counted as a question typed in capitals."""
+    acronyms = Acronyms(CountingTexts(GUIDANCE))
+    assert acronyms.expansions("SSMG") == [("SSMG", "Sure Start Maternity Grant")]
+    assert acronyms.expansions("SSMG?") == [("SSMG", "Sure Start Maternity Grant")]

@@ -309,6 +309,11 @@ def test_a_new_question_that_stands_alone_is_not_answered_from_the_previous_topi
                  "Can the employer reclaim it from HMRC?",
                  "What is the maximum amount for a couple under this scheme?"):
         assert refers_back(back), back
+    # from a third review: a dummy "it", "IT", "that" as a conjunction, "this year"
+    for alone in ("Does IT equipment count as a benefit in kind?",
+                  "How long does it take to renew a driving licence?",
+                  "Can I check that the parking permit is valid?", "Is it paid this year?"):
+        assert not refers_back(alone), alone
 
 
 @pytest.mark.parametrize("with_model", [False, True])
@@ -418,6 +423,8 @@ def test_a_follow_up_the_quoted_passages_do_not_speak_to_is_flagged() -> None:
                               ["Your earnings must be at least £123 a week."]) == []
     # but a word sharing only its first letters is not said ("contractor" / "Contact")
     assert follow_up_warnings("and if she is a contractor?", ["Contact your employer."])
+    assert follow_up_warnings("and if she is pregnant?",
+                              ["Tell your employer about the pregnancy."]) == []
     fake = retriever()
     history = [("user", "Can I get Maternity Allowance?"), ("assistant", "Yes [1].")]
     stream = answer_question("and if I am a diplomat?", history, retriever=fake, llm=None)

@@ -54,6 +54,10 @@ def test_a_scheme_typed_in_lower_case_is_named_only_when_asked_for() -> None:
     assert proper_names(asked) == []
     assert proper_names(asked, lower_case=True) == [
         "carers allowance", "Child benefit", "tax credits"]
+    # the question's own subject is named; a relative clause about someone is a circumstance
+    assert proper_names("who gets marriage allowance?", lower_case=True) == ["marriage allowance"]
+    assert proper_names("an employee who gets housing benefit, can he take leave?",
+                        lower_case=True) == []
     # words of grammar or amount before the kind name no scheme
     for text in ("will any benefit be paid", "is the extra payment taxed", "a weekly grant",
                  "can i claim benefits", "is my loan repaid", "full payment",

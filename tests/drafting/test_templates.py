@@ -254,6 +254,9 @@ def test_when_is_only_for_date_fields() -> None:
     ("Mr and Mrs Smith", "Mr and Mrs Smith"), ("Mr & Mrs J Smith", "Mr & Mrs J Smith"),
     ("Dr Siân Evans MBChB", "Dr Evans"), ("Mr John Smith PhD", "Mr Smith"),
     ("Mr John Smith Esq", "Mr Smith"), ("Mrs Anne Smith-Jones", "Mrs Smith-Jones"),
+    # from a third review: a couple's address or note is dropped too; a full stop is no part
+    ("Mr & Mrs J Smith, 12 High Street", "Mr & Mrs J Smith"),
+    ("Mr and Mrs Smith (joint claimants)", "Mr and Mrs Smith"), ("Mr John Smith.", "Mr Smith"),
 ])
 def test_a_titled_name_is_greeted_by_title_and_surname(name: str, greets: str) -> None:
     assert greeting(name) == greets
