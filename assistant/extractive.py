@@ -299,9 +299,9 @@ def extract_answer(
 
 def _items_of_a_relevant_lead_in(units: Sequence[Unit], scores: Sequence[float],
                                  stating: Collection[int]) -> list[float]:
-    """A list item stating the fact asked for ("you're 16 or over") under a lead-in that itself
-    answers well ("You can get PIP if all of the following apply to you:") scores as its lead-in
-    does: the item has none of the question's words, its lead-in has them."""
+    """A list item stating the fact asked for ("£40 a week") under a lead-in that itself answers
+    well ("You can get the Island Posting Allowance ... if all of the following apply:") scores
+    as its lead-in does: the item has none of the question's words, its lead-in has them."""
     out = list(scores)
     for i in stating:
         if not units[i].is_item:
