@@ -60,7 +60,7 @@ _NOT_A_NAME_TEXT = (
     "basic standard higher lower top up back over under advance advanced interim final overall "
     "usual normal special relevant eligible qualifying certain different separate main "
     "late backdated next last missed overpaid underpaid early previous current existing both "
-    "all such "
+    "all "
     "state government council cash lump sum money financial welfare social means tested "
     "income related contribution based earnings related in of for to on at by from with get got "
     "claim claims claiming receive receiving received apply applying paid pay and or but if is "

@@ -383,9 +383,9 @@ _PARTICLES = frozenset(["de", "la", "le", "du", "da", "di", "del", "della", "van
                         "den", "ter", "ten", "bin", "al", "el", "ap", "mac", "st"])
 _SUFFIXES = frozenset(["jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv", "esq",
                        "phd", "msc", "ma", "ba", "bsc", "mbchb", "md", "llb", "qc", "kc", "mp"])
-# a surname: a capital, then lower-case letters (with apostrophes and hyphens: "O'Neill",
-# "Smith-Jones"); "MBChB" or "PhD" is a degree
-_SURNAME = re.compile(r"^[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*$")
+# a surname: letters, with apostrophes and hyphens between them ("O'Neill", "Smith-Jones"); not
+# "Smith," or "(deceased)" (degrees such as "MBChB" or "PhD" are in _SUFFIXES)
+_SURNAME = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 
 
 def greeting(name: str) -> str:

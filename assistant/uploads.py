@@ -266,8 +266,8 @@ def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestRe
                      known: set[str]) -> None:
     """Remove each new upload that could not be read (a damaged PDF), file and 'failed' record:
     nothing of it is indexed, and uploading the fixed file again must not be refused as a copy.
-    Only records this run created (not in ``known``) and holding no chunks are removed: an
-    earlier version still indexed under the same name stays."""
+    Only 'failed' records this run created (not in ``known``) are removed: an earlier version
+    still indexed under the same name stays."""
     failed = {Path(path).resolve() for path, _ in report.failed}
     dropped = {path.resolve() for path in saved if path.resolve() in failed}
     if not dropped:
