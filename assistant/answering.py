@@ -22,7 +22,7 @@ from assistant.extractive import best_quote, extract_answer, terms
 from assistant.followup import refers_back, standalone_query, with_history
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.retrieval import unmentioned_nations
-from assistant.staleness import stale_amount_warnings
+from assistant.staleness import staleness_warnings
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
 
 RETRIEVE_K = 6
@@ -155,8 +155,10 @@ class AnswerStream:
         warnings += unknown_word_warnings(self._retriever.unknown_words(self._question))
         warnings += confusable_warnings(self._question, [c.quote for c in checked.citations],
                                         [f"{c.title} {c.section}" for c in checked.citations])
-        warnings += stale_amount_warnings(
-            checked.citations, max_age_days=(self._settings or get_settings()).stale_after_days)
+        settings = self._settings or get_settings()
+        warnings += staleness_warnings(checked.citations,
+                                       stale_after_days=settings.stale_after_days,
+                                       outdated_after_days=settings.outdated_after_days)
         if prepared.query != self._question:  # a follow-up searched with the earlier questions
             warnings += follow_up_warnings(self._question, [c.quote for c in checked.citations])
         self._final = Answer(extract.text, "extractive", True, checked.citations, warnings)
@@ -176,7 +178,7 @@ class AnswerStream:
         self._final = finish_generative(
             "".join(pieces), sources, prepared.query,
             self._retriever.unknown_words(self._question),
-            stale_after_days=(self._settings or get_settings()).stale_after_days)
+            settings=self._settings or get_settings())
 
 
 def answer_question(
@@ -239,10 +241,10 @@ def build_messages(query: str, sources: Sequence[Chunk]) -> list[tuple[str, str]
 
 
 def finish_generative(text: str, sources: Sequence[Chunk], query: str,
-                      unknown: Sequence[str] = (), *, stale_after_days: int = 365) -> Answer:
+                      unknown: Sequence[str] = (), *, settings: Settings | None = None) -> Answer:
     """Check a completed generative answer and build its citations; ``unknown`` are words of
-    the question the guidance never uses (each gets a warning); an amount taken from a source
-    older than ``stale_after_days`` gets one too."""
+    the question the guidance never uses (each gets a warning); old sources get one too
+    (``staleness_warnings`` with the settings' ages)."""
     if _says_not_covered(text, len(sources)):
         closest = closest_documents(query, [ScoredChunk(c, 0.0) for c in sources])
         return Answer(abstention_text(closest), "generative", answered=False, closest=closest)
@@ -261,7 +263,10 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
     warnings += confusable_warnings(query, [c.text for c in cited],
                                     [f"{c.title} {c.section}" for c in cited])
     claims = {c.n: " ".join(_claims_for(checked.text, c.n)) for c in checked.citations}
-    warnings += stale_amount_warnings(checked.citations, claims, max_age_days=stale_after_days)
+    settings = settings or get_settings()
+    warnings += staleness_warnings(checked.citations, claims,
+                                   stale_after_days=settings.stale_after_days,
+                                   outdated_after_days=settings.outdated_after_days)
     notes = "".join(f"\n\n*Note: {w}*" for w in warnings)
     return Answer(checked.text + notes, "generative", True, checked.citations, warnings)
 

@@ -13,7 +13,7 @@ from assistant.answering import answer_question, spelling_note
 from assistant.config import get_settings
 from assistant.errors import GuidanceError, ModelError
 from assistant.services import build_services
-from assistant.types import Answer, ChunkFilter, Citation
+from assistant.types import Answer, ChunkFilter, Citation, DocumentRecord
 
 EXIT_OK, EXIT_MODEL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 
@@ -56,6 +56,19 @@ def format_sources(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def unknown_filters(documents: Sequence[DocumentRecord], collections: Sequence[str] | None,
+                    doc_types: Sequence[str] | None) -> str:
+    """What is wrong with a ``--collection`` or ``--doc-type`` no indexed document has (a typo
+    would otherwise search nothing and answer "not covered"); "" when all are known."""
+    problems = []
+    for flag, asked, known in (
+            ("--collection", collections or (), {d.collection for d in documents}),
+            ("--doc-type", doc_types or (), {d.doc_type for d in documents})):
+        problems += [f"no indexed document has {flag} {name!r}; the index has "
+                     + (", ".join(sorted(known)) or "none") for name in asked if name not in known]
+    return "; ".join(problems)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant.ask",
                                      description="Answer a question from the indexed guidance.")
@@ -83,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_STORE
         where = None
         if args.collection or args.doc_type:
+            unknown = unknown_filters(services.index.get_documents(), args.collection,
+                                      args.doc_type)
+            if unknown:
+                print(f"error: {unknown}", file=sys.stderr)
+                return EXIT_USAGE
             where = ChunkFilter(collections=tuple(args.collection) if args.collection else None,
                                 doc_types=tuple(args.doc_type) if args.doc_type else None)
         stream = answer_question(args.question, [], retriever=services.retriever,

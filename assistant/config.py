@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     context_token_budget: int = Field(3000, ge=256)
     # an amount quoted from guidance last updated longer ago than this carries a warning
     stale_after_days: int = Field(365, ge=1)
+    # anything quoted from guidance last updated longer ago than this carries a warning
+    outdated_after_days: int = Field(1095, ge=1)
 
     # Access.
     admin_password: SecretStr | None = None

@@ -1,4 +1,5 @@
-"""Amounts quoted from old guidance: a warning when a figure comes from a dated source.
+"""Old guidance: a warning when an answer quotes a figure from a dated source, or anything
+from a source so old that its policy may have changed.
 
 Rates, limits and fees change (most benefit and pay rates every April), so an amount quoted from
 guidance last updated years ago may no longer be right, even when the passage answers the
@@ -7,6 +8,10 @@ the answer's sentences citing it) and its last-updated date is older than ``max_
 warning names the date, so the reader can judge. A source with no date is not flagged: whole
 libraries carry none (HTML bodies, text files), and a warning under every amount they give would
 teach readers to skip warnings; the citation shows when a date is known.
+
+A source older still (``outdated_after_days``, three years by default: a leaflet from 2011, not
+a guide updated last year) is cautioned whatever it is quoted for: procedures, conditions and
+deadlines change with the law too. Its amounts then need no second warning.
 """
 
 from __future__ import annotations
@@ -41,26 +46,65 @@ def stale_amount_warnings(
     ``claims`` maps a citation number to the answer's text citing it (generative answers); the
     citation's quote is always read too.
     """
+    with_amounts = [c for c in citations
+                    if has_amount(f"{c.quote}\n{(claims or {}).get(c.n, '')}")]
+    said = _older_than(with_amounts, today or date.today(), max_age_days)
+    if not said:
+        return []
+    return [f"Amounts quoted may be out of date: {said}. Rates and limits change, often each "
+            "April: check the current figures before relying on them."]
+
+
+def old_source_warnings(
+    citations: Sequence[Citation], *, today: date | None = None, max_age_days: int = 1095
+) -> list[str]:
+    """One warning naming each cited source last updated longer ago than ``max_age_days``."""
+    said = _older_than(citations, today or date.today(), max_age_days)
+    if not said:
+        return []
+    return [f"Old guidance: {said}. The rules, amounts and procedures it describes may have "
+            "changed since: check the current guidance before relying on it."]
+
+
+def staleness_warnings(
+    citations: Sequence[Citation],
+    claims: Mapping[int, str] | None = None,
+    *,
+    today: date | None = None,
+    stale_after_days: int = 365,
+    outdated_after_days: int = 1095,
+) -> list[str]:
+    """Warnings for sources older than ``outdated_after_days`` (whatever is quoted), then for
+    amounts from the other sources older than ``stale_after_days``."""
     today = today or date.today()
+    outdated = old_source_warnings(citations, today=today, max_age_days=outdated_after_days)
+    rest = [c for c in citations if not outdated or not _older(c, today, outdated_after_days)]
+    return outdated + stale_amount_warnings(rest, claims, today=today,
+                                            max_age_days=stale_after_days)
+
+
+def _older(citation: Citation, today: date, max_age_days: int) -> bool:
+    updated = _parse(citation.updated)
+    return updated is not None and (today - updated).days > max_age_days
+
+
+def _older_than(citations: Sequence[Citation], today: date, max_age_days: int) -> str:
+    """"source [1] was last updated on 14 March 2025, more than a year ago" for the sources
+    older than ``max_age_days``, grouped by document; "" when there are none."""
     old: dict[str, tuple[list[int], date]] = {}  # per document: its numbers, its date
     for citation in citations:
-        if not has_amount(f"{citation.quote}\n{(claims or {}).get(citation.n, '')}"):
-            continue
         updated = _parse(citation.updated)
         if updated is not None and (today - updated).days > max_age_days:
             old.setdefault(citation.doc_id or citation.title, ([], updated))[0].append(citation.n)
     if not old:
-        return []
+        return ""
     age = _age(max_age_days)
     if len(old) == 1:
         [(numbers, day)] = old.values()
-        said = (f"{_sources(numbers)} {'was' if len(numbers) == 1 else 'were'} last updated on "
+        return (f"{_sources(numbers)} {'was' if len(numbers) == 1 else 'were'} last updated on "
                 f"{_spoken(day)}, more than {age} ago")
-    else:
-        listed = _join([f"{_cited(numbers)} ({_spoken(day)})" for numbers, day in old.values()])
-        said = f"sources {listed} were last updated more than {age} ago"
-    return [f"Amounts quoted may be out of date: {said}. Rates and limits change, often each "
-            "April: check the current figures before relying on them."]
+    listed = _join([f"{_cited(numbers)} ({_spoken(day)})" for numbers, day in old.values()])
+    return f"sources {listed} were last updated more than {age} ago"
 
 
 def _cited(numbers: Sequence[int]) -> str:

@@ -82,6 +82,21 @@ def test_empty_store_says_what_to_do(tmp_path: Path) -> None:
     assert result.returncode == 3 and "python -m ingest" in result.stderr
 
 
+@pytest.mark.integration
+def test_a_collection_or_type_nothing_has_is_named_not_searched(sample_store: Path) -> None:
+    # a typo'd filter would search nothing and answer "not covered"
+    result = ask(sample_store, "How much notice for paternity leave?", "--collection",
+                 "guidence")
+    assert result.returncode == 2, result.stdout
+    assert "no indexed document has --collection 'guidence'; the index has guidance" \
+        in result.stderr
+    result = ask(sample_store, "How much notice for paternity leave?", "--doc-type", "rtf")
+    assert result.returncode == 2 and "--doc-type 'rtf'; the index has docx, html, markdown, pdf" \
+        in result.stderr
+    assert ask(sample_store, "How much notice for paternity leave?", "--doc-type",
+               "pdf").returncode == 0
+
+
 def test_warnings_are_printed_even_without_citations() -> None:
     text = format_sources(Answer("Made up", "generative", True, warnings=["cites no source"]))
     assert "Warning: cites no source" in text and "Sources:" not in text

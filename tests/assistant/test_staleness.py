@@ -1,4 +1,5 @@
-"""Amounts quoted from old or undated guidance carry a warning, in both answer modes."""
+"""Amounts quoted from old guidance, and anything quoted from very old guidance, carry a
+warning, in both answer modes; undated guidance does not."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import pytest
 from assistant.answering import answer_question
 from assistant.citations import build_citation
 from assistant.config import Settings
-from assistant.staleness import has_amount, stale_amount_warnings
+from assistant.staleness import (
+    has_amount,
+    old_source_warnings,
+    stale_amount_warnings,
+    staleness_warnings,
+)
 from assistant.testing import FakeChatModel, FakeRetriever
 from assistant.types import Citation
 from tests.assistant.builders import guidance_chunk, scored
@@ -82,7 +88,8 @@ def test_both_modes_warn_about_an_old_amount_and_obey_the_setting(with_model: bo
             llm.enqueue("It is £187.18 a week [1].")
         stream = answer_question("How much is Statutory Paternity Pay?", [],
                                  retriever=FakeRetriever(scored(old), min_relevance=0.5),
-                                 llm=llm, settings=Settings(stale_after_days=days))
+                                 llm=llm, settings=Settings(stale_after_days=days,
+                                                            outdated_after_days=365 * 100))
         list(stream)
         assert stream.final.answered and "£187.18" in stream.final.text
         flagged = [w for w in stream.final.warnings if "12 January 2015" in w]
@@ -98,3 +105,45 @@ def test_an_undated_source_without_an_amount_brings_no_warning() -> None:
     list(stream)
     assert stream.final.answered
     assert not any("out of date" in w for w in stream.final.warnings)
+
+
+def test_anything_quoted_from_guidance_over_three_years_old_is_flagged() -> None:
+    # a 2011 leaflet's deadline is as likely to have changed as its rates
+    warnings = staleness_warnings([cite(1, RULE, "2011-06-03"), cite(2, RULE, "2025-03-14",
+                                                                      doc="current")],
+                                  today=TODAY)
+    assert warnings == [
+        "Old guidance: source [1] was last updated on 3 June 2011, more than 3 years ago. The "
+        "rules, amounts and procedures it describes may have changed since: check the current "
+        "guidance before relying on it."]
+    assert not old_source_warnings([cite(1, RULE, "2023-11-28")], today=TODAY)
+    assert old_source_warnings([cite(1, RULE, "2023-11-27")], today=TODAY)
+
+
+def test_an_old_sources_amounts_are_not_warned_about_twice() -> None:
+    citations = [cite(1, RATE, "2011-06-03", doc="leaflet"), cite(2, RATE, "2025-03-14")]
+    old, amounts = staleness_warnings(citations, today=TODAY)
+    assert old.startswith("Old guidance: source [1] was") and "[2]" not in old
+    assert amounts.startswith("Amounts quoted may be out of date: source [2] was")
+    assert "[1]" not in amounts
+    # only the amount warning when no source is that old
+    assert staleness_warnings(citations[1:], today=TODAY) == stale_amount_warnings(
+        citations[1:], today=TODAY)
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_both_modes_warn_about_old_guidance_and_obey_the_setting(with_model: bool) -> None:
+    old = guidance_chunk(RULE, doc="paternity-leave", updated="2011-06-03")
+    for days, warned in ((1095, True), (365 * 100, False)):
+        llm = FakeChatModel() if with_model else None
+        if llm:
+            llm.enqueue("You must give at least 15 weeks' notice [1].")
+        stream = answer_question("How much notice for paternity leave?", [],
+                                 retriever=FakeRetriever(scored(old), min_relevance=0.5),
+                                 llm=llm, settings=Settings(outdated_after_days=days))
+        list(stream)
+        assert stream.final.answered
+        flagged = [w for w in stream.final.warnings if w.startswith("Old guidance")]
+        assert bool(flagged) is warned, (days, stream.final.warnings)
+        if with_model:
+            assert ("3 June 2011" in stream.final.text) is warned
