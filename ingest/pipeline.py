@@ -50,7 +50,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 26: a table header blank over the row labels does not take the first (labelled) row
 # 27: ... only a row with a cell of prose (short cells under a blank corner still name columns)
 # 28: ... any labelled row with no more cells than the header (a short row is data too)
-INGEST_VERSION = "28"
+# 29: PDF text that does not read as words is refused (fonts without a character map); a
+#     split word joins a fragment that runs on after a slash ("the ca ravan/trailer")
+INGEST_VERSION = "29"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

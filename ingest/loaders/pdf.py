@@ -28,10 +28,13 @@ from ingest.loaders.pdf_headings import (
     looks_like_file_name,
     reads_like_title,
 )
-from ingest.loaders.pdf_text import clean_glyphs, join_broken_words
+from ingest.loaders.pdf_text import clean_glyphs, join_broken_words, readable_share
 from ingest.loaders.sections import brief, normalise_text, one_line, to_iso_date
 
 MIN_TEXT_CHARS = 10  # fewer letters and digits than this in the whole file counts as no text
+# text less readable than this is a font without a character map, not words (ordinary guidance
+# and forms read 0.6-1.0; such fonts 0.02-0.3)
+MIN_READABLE_SHARE = 0.5
 MAX_OUTLINE_ENTRIES = 5000
 MAX_TITLE_SCAN = 5  # lines of the first page searched for a title when nothing is set larger
 MOSTLY_PRINTED = 0.75  # a metadata title this much printed stands even if another is set larger
@@ -71,6 +74,12 @@ def load_pdf(path: Path) -> LoadedDocument:
         meta_title, updated = _metadata(reader)
     if sum(ch.isalnum() for text in pages for ch in text) < MIN_TEXT_CHARS:
         raise LoadError("no extractable text (scanned?): run OCR on it or upload a text-based copy")
+    readable = readable_share("\n".join(pages))
+    if readable < MIN_READABLE_SHARE:
+        raise LoadError(
+            f"unreadable text: only {readable:.0%} of the text extracted reads as words (its fonts "
+            "do not say which letters they draw): run OCR on it, or upload a Word, HTML or text "
+            "copy")
     pages = join_broken_words(pages)
     title = _title(meta_title, typeset.title, pages, path)
     marks = _marks(outline, typeset.headings, title, len(pages))

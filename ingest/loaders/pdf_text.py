@@ -1,9 +1,11 @@
 """Repairs to the text pypdf extracts from a PDF: bullets drawn in symbol fonts, private-use
-and control characters, glyph names, and words split in two ("statutor y", "self- employed")."""
+and control characters, glyph names, and words split in two ("statutor y", "self- employed");
+and a measure of whether the text is words at all (fonts without a character map)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from assistant.spelling import english_words
@@ -52,7 +54,8 @@ _SHORT_WORDS = frozenset({
 # ("bonavacantia" in www.bonavacantia.gov.uk) are no evidence that two words are one
 _ADDRESS = re.compile(r"(?:https?://|www\.)[^\s]{1,2000}|[\w.+-]{1,64}@[\w.-]{1,255}", re.I)
 _LEFT = re.compile(r"([(\"'‘“]?)([^\W\d_]+)")
-_RIGHT = re.compile(r"([a-z]+)([.,;:!?)'’\"”]*)")
+# a fragment, with what may follow a word: punctuation, or "/" and another ("ravan/trailer")
+_RIGHT = re.compile(r"([a-z]+)([.,;:!?)'’\"”]*|/[^\s]{1,100})")
 # a hyphenated word broken at a line's end: "self-" then "employed" on the next line
 _LINE_END_HYPHEN = re.compile(
     r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?!(?:and|or|to)\b)([a-z][^\s]*)[ \t]*\n?")
@@ -97,7 +100,7 @@ def join_broken_words(pages: list[str]) -> list[str]:
         for i, token in enumerate(tokens):
             left = _LEFT.fullmatch(out[-1]) if out else None
             right = _RIGHT.fullmatch(token)
-            after = _RIGHT.fullmatch(tokens[i + 1]) if i + 1 < len(tokens) else None
+            after = _RIGHT.match(tokens[i + 1]) if i + 1 < len(tokens) else None
             following = after.group(1) if after and right and not right.group(2) else ""
             if left and right and joins(left.group(2), right.group(1), following):
                 out[-1] += token
@@ -107,3 +110,22 @@ def join_broken_words(pages: list[str]) -> list[str]:
 
     joined = [_LINE_END_HYPHEN.sub(r"-\1\n", text) for text in pages]
     return ["\n".join(repair(line) for line in text.split("\n")) for text in joined]
+
+
+# a word (any script; "don't", "self-employed", "gov.uk"), a number or an amount ("£1,234.56",
+# "9am", "30%", "1st"), with the punctuation that may wrap it
+_READABLE = re.compile(r"[(\[\"'‘“「『]*(?:[^\W\d_]+(?:['’.\-/][^\W\d_]+)*|[£$€]?\d[\d,.:/%]*"
+                       r"[^\W\d_]{0,2})[)\]\"'’”.,;:!?%。、」』]*")
+_RUN_TOGETHER = re.compile(r"[A-Za-z]{26}")  # "NtheNHospiceNmovement": a space drawn as a letter
+
+
+def readable_share(text: str) -> float:
+    """The share of ``text``'s characters (outside spaces) in tokens that read as words or
+    numbers: about 0.9 for ordinary prose or forms in any script, under 0.3 for the text of a
+    font without a character map ("cG4?7Vw’7V’n)4G30", "Brson9is9against9the9lawR")."""
+    # accents and vowel signs typed as combining marks ("حَبيبي") are part of their letter
+    tokens = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M")).split()
+    total = sum(len(token) for token in tokens)
+    readable = sum(len(token) for token in tokens
+                   if _READABLE.fullmatch(token) and not _RUN_TOGETHER.search(token))
+    return readable / total if total else 0.0

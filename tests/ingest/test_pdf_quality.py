@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
 
 from ingest.loaders import load_document
@@ -192,7 +193,10 @@ def test_word_pairs_are_not_joined_into_other_words() -> None:
             "bona vacantia, see www.bonavacantia.gov.uk", "a or b and c", "a way to go"]
     fixed = {"We can al so help.": "We can also help.", "Check the e xpiry date.":
              "Check the expiry date.", "as to t he sale": "as to the sale",
-             "The statutor y rules": "The statutory rules"}
+             "The statutor y rules": "The statutory rules",
+             # the fragment goes with the next word, though "theca" is a word and "ravan/" no
+             # token of its own
+             "signal to the ca ravan/trailer": "signal to the caravan/trailer"}
     lines = [*kept, *fixed]
     out = join_broken_words([filler + "\n" + "\n".join(lines)])[0].split("\n")[1:]
     assert out == [*kept, *fixed.values()]
@@ -259,3 +263,38 @@ def test_running_heads_on_a_fifth_of_the_pages_are_dropped_but_prose_and_labels_
     assert "Uninsured Driving" not in text  # an alternating running head
     assert text.count("the matter to the") == 5  # running text, not a label
     assert text.count("Section 2") == 5  # the document's own numbered structure
+
+
+# text as pypdf extracts it from real leaflets whose fonts have no character map
+# (../shared/data/guidance/directgov_2012: dg_201517, dg_078480, dg_181023)
+UNMAPPED = ["cG4?7Vw’7V’n)4G30 P’P’P’P’P’P’P’S,’ G:’jGmW0VO40’l8)B’WrV’5083P’P’SN "
+            "c5'’80r4V’rV2’O4r7VK",
+            "ty9or9fencingR Brson9is9against9the9lawR Bnyone9found "
+            "guilty9of9setting9fires9on9purpose",
+            "NtheNHospiceNmovementTNandNhasNexpandedNoverN theNlastNW1NyearsNtoNincludeNareasNasN"]
+READABLE = ["You must tell the office about any change to your income within 30 days (see "
+            "www.gov.uk/report-change). It's £12.50 a week, paid from 6 April 2011.",
+            "Gallwch ddefnyddio eich cerdyn Talu Syml mewn unrhyw siop sy'n dangos arwydd "
+            "PayPoint.",
+            "حَبيبي habibi حَبيبي", "本人確認書類を提出してください。",
+            "Name ………………………… Date of birth …/…/…… Signature ______ (office use only)"]
+
+
+def test_text_from_fonts_without_a_character_map_is_not_readable() -> None:
+    from ingest.loaders.pdf_text import readable_share
+
+    assert all(readable_share(text) < 0.3 for text in UNMAPPED), \
+        [readable_share(text) for text in UNMAPPED]
+    assert all(readable_share(text) > 0.6 for text in READABLE), \
+        [readable_share(text) for text in READABLE]
+    assert readable_share("") == 0.0
+
+
+def test_a_pdf_whose_text_is_not_words_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    from assistant.errors import LoadError
+
+    path = _pages(tmp_path / "arson.pdf", [UNMAPPED[1] + " " + UNMAPPED[2]] * 2)
+    with pytest.raises(LoadError, match=r"^unreadable text: only \d+% .* run OCR on it, or "
+                                        r"upload a Word, HTML or text copy"):
+        load_document(path)
+    assert load_document(_pages(tmp_path / "ok.pdf", READABLE[:2])).sections
