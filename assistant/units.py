@@ -66,6 +66,8 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
     current = ""  # the last heading line seen
     lines = [*text.splitlines(), ""]
     numbered_headings = _numbered_headings(lines)
+    item: list[str] = []  # a list item's lines: PDF text wraps an item without an indent
+    item_depth = 0
     for number, line in enumerate(lines):
         stripped = line.strip()
         if _LAYOUT.match(stripped):
@@ -76,6 +78,13 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         numbered = number in numbered_headings
         is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
+        if item and stripped and not is_item and not numbered and _wraps(item[-1], stripped):
+            item.append(stripped)  # "• if the death occurred in prison or in" "police custody"
+            previous = last_text = stripped
+            continue
+        if item:
+            yield " ".join(item), True, current, item_depth
+            item = []
         heading = not is_row and (numbered or stripped.startswith("#") or stripped in known or (
             not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
         if (not stripped or is_item or heading) and paragraph:
@@ -86,11 +95,20 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
         if is_row:
             yield stripped, True, current, 0
         elif is_item:
-            yield _ITEM.sub("", line).strip(), True, current, len(line) - len(line.lstrip())
+            item, item_depth = [_ITEM.sub("", line).strip()], len(line) - len(line.lstrip())
         elif stripped and not heading:
             paragraph.append(stripped)
         previous = stripped
         last_text = stripped or last_text
+
+
+def _wraps(line: str, following: str) -> bool:
+    """Whether ``following`` carries on a list item's ``line``: the item is unfinished (no
+    closing punctuation) and the next line starts in lower case or the item ends in a word
+    that needs more ("... in prison or in" then "police custody or")."""
+    if not line or line[-1] in ".!?:;":
+        return False
+    return following[0].islower() or line[-1] in ",-–" or bool(_OPEN_END.search(line))
 
 
 def is_table_row(line: str) -> bool:

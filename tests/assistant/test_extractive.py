@@ -420,6 +420,26 @@ def test_numbered_headings_are_headings_and_a_quote_under_a_later_one_cites_it()
     assert "- Carry over" not in extract.text
 
 
+def test_a_list_item_wrapped_over_lines_in_pdf_text_is_one_item() -> None:
+    # as pypdf extracts a leaflet (dg_170411.pdf): the item's second line has no indent
+    text = ("14. No, most inquests are held without a jury.\nThere are particular reasons "
+            "when a jury will be\ncalled, including:\n• if the death occurred in prison or "
+            "in\npolice custody or\n• if the death resulted from an incident at\nwork.\n"
+            "In every inquest held with a jury, it is the jury that decides.\n"
+            "• Tell the coroner\nWho can ask a witness questions?")
+    units = split_units(text)
+    assert [u.text for u in units if u.is_item] == [
+        "No, most inquests are held without a jury.",
+        "if the death occurred in prison or in police custody or",
+        "if the death resulted from an incident at work.", "Tell the coroner"]
+    assert "In every inquest held with a jury, it is the jury that decides." in [
+        u.text for u in units if not u.is_item]  # a new sentence, not more of the item
+    extract = extract_answer("Family asking whether there will be a jury at the inquest - their "
+                             "son died in police custody.", scored(guidance_chunk(text,
+                                                                                  doc="coroner")))
+    assert "- if the death occurred in prison or in police custody or" in extract.text
+
+
 def test_a_numbered_list_stays_a_list_and_a_subsection_keeps_its_label() -> None:
     steps = split_units("1. Check your eligibility\n2. Apply online\n\nYou will hear in 4 weeks.")
     assert [u.is_item for u in steps] == [True, True, False]
