@@ -104,11 +104,18 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
 
 def _wraps(line: str, following: str) -> bool:
     """Whether ``following`` carries on a list item's ``line``: the item is unfinished (no
-    closing punctuation) and the next line starts in lower case or the item ends in a word
-    that needs more ("... in prison or in" then "police custody or")."""
+    closing punctuation) and the next line starts in lower case, or the item ends in a word
+    that needs more ("... in prison or in" then "police custody or"), or the next line
+    finishes its sentence ("... additional State" then "Pension. Carer's Credit can ...") or
+    is a short tail ("... and ends on 31" then "December 2007;"), or a number carries on a
+    word ("... attend an examination every" then "12 months with a consultant")."""
     if not line or line[-1] in ".!?:;":
         return False
-    return following[0].islower() or line[-1] in ",-–" or bool(_OPEN_END.search(line))
+    first = following.split(maxsplit=1)[0]
+    return (following[0].islower() or line[-1] in ",-–" or bool(_OPEN_END.search(line))
+            or first[-1] in ".;,"  # "State" then "Pension. Carer's Credit can also help"
+            or (following[-1] in ".;," and len(following.split()) <= 3)
+            or (following[0].isdigit() and line[-1].islower()))  # "every" then "12 months"
 
 
 def is_table_row(line: str) -> bool:

@@ -426,12 +426,19 @@ def test_a_list_item_wrapped_over_lines_in_pdf_text_is_one_item() -> None:
             "when a jury will be\ncalled, including:\n• if the death occurred in prison or "
             "in\npolice custody or\n• if the death resulted from an incident at\nwork.\n"
             "In every inquest held with a jury, it is the jury that decides.\n"
-            "• Tell the coroner\nWho can ask a witness questions?")
+            "• Tell the coroner\nWho can ask a witness questions?\n"
+            "• It can help you build a better basic or additional State\nPension. It can also "
+            "help\nif you claim.\n• You must attend an examination every\n12 months.\n"
+            "• 1 January, if it begins in the winter, and ends on 31\nDecember 2007;\n"
+            "Further notes")
     units = split_units(text)
     assert [u.text for u in units if u.is_item] == [
         "No, most inquests are held without a jury.",
         "if the death occurred in prison or in police custody or",
-        "if the death resulted from an incident at work.", "Tell the coroner"]
+        "if the death resulted from an incident at work.", "Tell the coroner",
+        "It can help you build a better basic or additional State Pension. It can also help if "
+        "you claim.", "You must attend an examination every 12 months.",
+        "1 January, if it begins in the winter, and ends on 31 December 2007;"]
     assert "In every inquest held with a jury, it is the jury that decides." in [
         u.text for u in units if not u.is_item]  # a new sentence, not more of the item
     extract = extract_answer("Family asking whether there will be a jury at the inquest - their "
