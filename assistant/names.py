@@ -55,6 +55,7 @@ _LOWER_KINDS = _KIND_TEXT.lower().replace(" ", "|")
 _LOWER_NAME = re.compile(rf"\b([A-Za-z][a-z]*(?:['’]s|s['’])?) ({_LOWER_KINDS})\b")
 _NOT_A_NAME_TEXT = (
     "a an the any some no this that these those my our your his her their its which what whose "
+    "much many "
     "each every other another more most extra additional new old same such one first second "
     "weekly monthly yearly annual daily full part partial single joint total maximum minimum "
     "basic standard higher lower top up back over under advance advanced interim final overall "

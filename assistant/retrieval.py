@@ -23,6 +23,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -325,8 +326,11 @@ class HybridRetriever:
         names = [n for n in names if n]
         if not names:
             return 1.0
-        held = [words_of(c.embedding_text) for c in best]
-        return 0.0 if any(not any(set(n) <= words for words in held) for n in names) else 1.0
+        # the name's words next to each other: "Employment and Support Allowance" and
+        # "Bereavement payment" hold both words of "Support Payment", not the scheme
+        held = [words_in_order(c.embedding_text) for c in best]
+        return 0.0 if any(not any(_holds_run(words, n) for words in held) for n in names) \
+            else 1.0
 
     def _both_agree(self, query: str, best: _Candidate) -> bool:
         """Whether dense and BM25 both rank ``best`` first and it holds at least
@@ -470,6 +474,19 @@ def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) ->
 def _newer(chunk: Chunk, than: Chunk) -> bool:
     """Whether ``chunk`` is from another document updated later (ISO dates compare as text)."""
     return chunk.doc_id != than.doc_id and (chunk.updated or "") > (than.updated or "") > ""
+
+
+@lru_cache(maxsize=2_000)
+def words_in_order(text: str) -> tuple[str, ...]:
+    """The analysed words of a text in order (cached: the best chunks repeat across checks)."""
+    return tuple(analyse(text))
+
+
+def _holds_run(words: Sequence[str], run: Sequence[str]) -> bool:
+    """Whether ``run`` appears in ``words`` as consecutive words."""
+    n = len(run)
+    return any(tuple(words[i:i + n]) == tuple(run) for i in range(len(words) - n + 1)
+               if words[i] == run[0])
 
 
 @lru_cache(maxsize=50_000)

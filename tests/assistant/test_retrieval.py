@@ -396,6 +396,26 @@ def test_a_scheme_the_question_names_that_no_source_mentions_lowers_coverage() -
     assert retriever.last_evidence.coverage == 1.0
 
 
+def test_a_schemes_words_must_stand_together() -> None:
+    """From a review of old leaflets: "Bereavement Support Payment" was answered from a table
+    holding "Bereavement payment" and "Employment and Support Allowance"."""
+    index = InMemoryChunkIndex()
+    add_document(index, [chunk("uprating.md", 0, "Bereavement payment (lump sum) 2000.00. "
+                                                 "Employment and Support Allowance 67.50.")])
+    add_document(index, [chunk("bsp.md", 0, "Funeral help is a separate support payment.")])
+    retriever = retriever_for(index)
+    retriever.retrieve("How much is the Bereavement Support Payment lump sum?")
+    assert retriever.last_evidence.coverage == 1.0  # "support payment" stands in bsp.md
+    only_table = [c for c in index.get_chunks() if c.source == "uprating.md"]
+    assert retriever._name_coverage("How much is the Bereavement Support Payment lump sum?",
+                                    only_table) == 0.0
+    assert retriever._name_coverage("Is Employment and Support Allowance paid weekly?",
+                                    only_table) == 1.0
+    # "how much benefits" names no scheme
+    assert retriever._name_coverage("How much benefits will I get for two children?",
+                                    only_table) == 1.0
+
+
 def test_a_scheme_named_in_lower_case_is_checked_too() -> None:
     """From two held-out caseworker reviews: 'how much is carers allowance per week' was
     answered with other benefits' rates."""
