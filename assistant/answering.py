@@ -20,6 +20,7 @@ from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
 from assistant.extractive import best_quote, extract_answer, terms
 from assistant.followup import refers_back, standalone_query, with_history
+from assistant.names import question_sentences
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.retrieval import unmentioned_nations
 from assistant.staleness import staleness_warnings
@@ -149,9 +150,9 @@ class AnswerStream:
         checked = check_answer(extract.text, {c.n: c for c in extract.citations}, sources)
         warnings = checked.warnings + suspicious_warnings(checked.citations)
         cited = {c.doc_id for c in checked.citations}
-        warnings += nation_warnings(
-            prepared.query, [s.chunk for s in prepared.results if s.chunk.doc_id in cited]
-        )
+        cited_chunks = [s.chunk for s in prepared.results if s.chunk.doc_id in cited]
+        warnings += nation_warnings(prepared.query, cited_chunks)
+        warnings += year_warnings(self._question, cited_chunks)
         warnings += unknown_word_warnings(self._retriever.unknown_words(self._question))
         warnings += confusable_warnings(self._question, [c.quote for c in checked.citations],
                                         [f"{c.title} {c.section}" for c in checked.citations])
@@ -258,6 +259,7 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
     if not checked.citations:
         warnings.append("The answer cites no source: check it against the guidance.")
     warnings += nation_warnings(query, [sources[c.n - 1] for c in checked.citations])
+    warnings += year_warnings(query, [sources[c.n - 1] for c in checked.citations])
     warnings += unknown_word_warnings(unknown)
     cited = [sources[c.n - 1] for c in checked.citations]
     warnings += confusable_warnings(query, [c.text for c in cited],
@@ -322,6 +324,27 @@ def nation_warnings(query: str, cited: Sequence[Chunk]) -> list[str]:
         f"there, so check that this guidance applies in {nation}."
         for nation in unmentioned_nations(query, list(cited))
     ]
+
+
+# a tax, financial or academic year ("2013/14", "2013-14", "2013 to 2014"), or "for 2025"
+_ASKED_YEAR = re.compile(r"(?:\b(for|year)\s+)?\b((?:19|20)\d\d)(\s?[/–-]\s?(?:19|20)?\d\d\b|"
+                         r"\s+to\s+(?:19|20)\d\d\b)?", re.IGNORECASE)
+
+
+def year_warnings(question: str, cited: Sequence[Chunk]) -> list[str]:
+    """A warning when the question asks about a year ("the rate for 2013/14") that no cited
+    source mentions: rates and rules change each year, and a passage without that year may
+    give another year's figures. Not a refusal: current guidance often states no year."""
+    asked = question_sentences(question)
+    found = [(m.group(2) + (m.group(3) or ""), m.group(2)) for m in _ASKED_YEAR.finditer(asked)
+             if m.group(1) or m.group(3)]
+    texts = [f"{c.title} {c.section} {c.text}" for c in cited]
+    missing = [said for said, year in found if not any(year in text for text in texts)]
+    if not missing or not cited:
+        return []
+    return [f"The question asks about {missing[0]}, which the sources quoted do not mention: "
+            "rates and rules change from year to year, so check that this guidance covers that "
+            "year."]
 
 
 def unknown_word_warnings(words: Sequence[str]) -> list[str]:

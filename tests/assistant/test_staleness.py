@@ -1,5 +1,6 @@
 """Amounts quoted from old guidance, and anything quoted from very old guidance, carry a
-warning, in both answer modes; undated guidance does not."""
+warning, in both answer modes; undated guidance does not. So does a year asked about that no
+source mentions."""
 
 from __future__ import annotations
 
@@ -147,3 +148,33 @@ def test_both_modes_warn_about_old_guidance_and_obey_the_setting(with_model: boo
         assert bool(flagged) is warned, (days, stream.final.warnings)
         if with_model:
             assert ("3 June 2011" in stream.final.text) is warned
+
+
+def test_a_year_the_question_asks_about_that_no_source_mentions_is_warned_about() -> None:
+    from assistant.answering import year_warnings
+
+    table = guidance_chunk("Statutory Maternity Pay standard rate 124.88 128.73 (2010/11, "
+                           "2011/12).", doc="uprating", updated="2010-12-09")
+    [warning] = year_warnings("What is the standard rate of SMP for 2013/14?", [table])
+    assert warning.startswith("The question asks about 2013/14, which the sources quoted do "
+                              "not mention")
+    assert year_warnings("What is the standard rate of SMP for 2011/12?", [table]) == []
+    assert year_warnings("What is SMP in the 2011 to 2012 tax year?", [table]) == []
+    # a year that is a fact of the case, not what is asked about
+    assert year_warnings("My baby was born in 2019. What is the standard rate of SMP?",
+                         [table]) == []
+    assert year_warnings("Was the baby born in 2019 eligible?", [table]) == []
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_both_modes_warn_when_the_year_asked_about_is_not_in_the_sources(
+        with_model: bool) -> None:
+    table = guidance_chunk(RATE, doc="paternity-pay", updated="2026-04-06")
+    llm = FakeChatModel() if with_model else None
+    if llm:
+        llm.enqueue("It is £187.18 a week [1].")
+    stream = answer_question("How much is Statutory Paternity Pay for 2013/14?", [],
+                             retriever=FakeRetriever(scored(table), min_relevance=0.5), llm=llm)
+    list(stream)
+    assert stream.final.answered
+    assert any(w.startswith("The question asks about 2013/14") for w in stream.final.warnings)
