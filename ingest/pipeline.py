@@ -52,7 +52,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 28: ... any labelled row with no more cells than the header (a short row is data too)
 # 29: PDF text that does not read as words is refused (fonts without a character map); a
 #     split word joins a fragment that runs on after a slash ("the ca ravan/trailer")
-INGEST_VERSION = "29"
+# 30: a printed page number a few lines inside a PDF page (its index plus the offset most
+#     pages share) is dropped, not quoted ("20 In the 2004/2005 academic year")
+INGEST_VERSION = "30"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

@@ -253,6 +253,9 @@ def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:
 def _strip_running_lines(pages: list[str], edge: int = 3) -> list[str]:
     """Drop page-number lines and lines repeated at the top or bottom of many pages.
 
+    A bare number in the first or last ``edge`` lines is a page number; so is one up to
+    NUMBER_EDGE lines in that equals the page's index plus the offset most pages share.
+
     A line at the edges of half the pages or more is a running header or footer. So is one at
     the edges of a fifth of them (at least 3) that reads like a label, not running text: an
     odd-page title, a chapter's running head, a form's code ("S/DSA1N/V7 2"). Running text
@@ -272,17 +275,40 @@ def _strip_running_lines(pages: list[str], edge: int = 3) -> list[str]:
         n >= threshold or (n >= fifth and key not in prose and not _NUMBERED.match(key)))}
     if len(pages) < 3:
         running = set()
+    offset = _page_number_offset(split)  # for page numbers a little further in
     cleaned = []
-    for lines in split:
+    for page, lines in enumerate(split):
         edges = set(range(min(edge, len(lines))))
         edges |= set(range(max(0, len(lines) - edge), len(lines)))
+        near = set(range(min(NUMBER_EDGE, len(lines))))
+        near |= set(range(max(0, len(lines) - NUMBER_EDGE), len(lines)))
         kept = [
             line
             for i, line in enumerate(lines)
-            if i not in edges or not (_PAGE_NUMBER.match(line) or _shape(line) in running)
+            if (i not in edges or not (_PAGE_NUMBER.match(line) or _shape(line) in running))
+            # a printed page number set a little inside the page ("6" then "20" under a heading)
+            and not (offset is not None and i in near and line.strip() == str(page + offset))
         ]
         cleaned.append("\n".join(kept).strip())
     return cleaned
+
+
+NUMBER_EDGE = 6  # how far inside a page a printed page number is looked for
+
+
+def _page_number_offset(split: list[list[str]]) -> int | None:
+    """The printed page number minus the page's index, when a third of the pages (3 or more)
+    have a line near an edge that is just that number; else None. A lone figure that is not
+    the page number (a points score, a form box) is content."""
+    offsets: Counter[int] = Counter()
+    for page, lines in enumerate(split):
+        near = lines[:NUMBER_EDGE] + lines[-NUMBER_EDGE:]
+        offsets.update({int(line.strip()) - page for line in near
+                        if re.fullmatch(r"\d{1,4}", line.strip())})
+    if not offsets:
+        return None
+    offset, n = offsets.most_common(1)[0]
+    return offset if n >= max(3, len(split) / 3) else None
 
 
 def _edges(lines: list[str], edge: int) -> list[str]:

@@ -18,6 +18,21 @@ def test_figures_and_phone_numbers_at_page_edges_are_content_not_headers() -> No
     assert not any("Annual rates 2010 page" in page for page in cleaned)  # a real running head
 
 
+def test_a_page_number_set_inside_the_page_is_dropped_but_a_lone_score_is_kept() -> None:
+    # as in dg_171428.pdf: a heading, a section number, then the printed page number (its
+    # index + 1) four lines in, which was quoted as "20 In the 2004/2005 academic year ..."
+    topics = ["loans", "grants", "fees", "bursaries", "repayments"]
+    body = "\n".join(f"Line {k} of the guidance on this topic." for k in range(12))
+    pages = [f"What about {topic}?\nfor part-time students\nStep {n}\n{n + 1}\nIn the "
+             f"{2000 + n} academic year loans changed.\n{body}\nCannot lift a carton.\n9\n"
+             f"Ask us about {topic}.\nWrite to us about {topic}.\nEnd of {topic}." for n, topic
+             in enumerate(topics)]
+    cleaned = _strip_running_lines(pages)
+    assert all(str(n + 1) not in page.split("\n") and f"In the {2000 + n} academic year" in page
+               for n, page in enumerate(cleaned)), cleaned[0]
+    assert all("Cannot lift a carton.\n9\n" in page for page in cleaned)  # not a page number
+
+
 def test_bookmark_titles_are_found_as_whole_words() -> None:
     text = "CBE\nCol Robert Trevor GROVES\nR\nRachel Jones"
     pieces = _split_at_marks(text, [_Mark(0, 1, "CBE"), _Mark(0, 1, "R")])
