@@ -19,7 +19,7 @@ from assistant.citations import build_citation, check_answer, cited_numbers
 from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
 from assistant.extractive import best_quote, extract_answer, terms
-from assistant.followup import refers_back, standalone_query, with_history
+from assistant.followup import is_follow_up, refers_back, standalone_query, with_history
 from assistant.names import question_sentences
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.retrieval import unmentioned_nations
@@ -96,9 +96,18 @@ class AnswerStream:
             yield from self._generate(prepared, self._llm)
         if self._final is not None and prepared.spelling:
             self._final = replace(self._final, spelling=list(prepared.spelling))
-        narrowed = filter_note(self._where)
-        if self._final is not None and not self._final.answered and narrowed:
-            self._final = replace(self._final, warnings=[*self._final.warnings, narrowed])
+        notes = [filter_note(self._where), self._orphan_note()]
+        if self._final is not None and not self._final.answered and any(notes):
+            self._final = replace(self._final,
+                                  warnings=[*self._final.warnings, *filter(None, notes)])
+
+    def _orphan_note(self) -> str:
+        """For a question that reads as a follow-up ("and what about for a child?") asked with
+        no earlier question: what was missing is the topic, not the guidance."""
+        if any(role == "user" for role, _ in self._history) or not is_follow_up(self._question):
+            return ""
+        return ("This reads like a follow-up to an earlier question, but there is none to "
+                "follow on from: ask it in full, naming the scheme or topic.")
 
     def _prepare(self) -> _Prepared:
         if self._prepared is None:

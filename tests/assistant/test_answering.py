@@ -409,6 +409,26 @@ def test_a_filtered_search_that_finds_nothing_says_what_it_left_out() -> None:
         filter_note(ChunkFilter(doc_types=("pdf",)))]
 
 
+@pytest.mark.parametrize("with_model", [False, True])
+def test_a_follow_up_asked_first_says_the_topic_is_missing_not_the_guidance(
+        with_model: bool) -> None:
+    """From a review: 'and what about for a child?', asked with no earlier question, was told
+    only that the guidance does not cover it."""
+    low = FakeRetriever(scored(guidance_chunk("Parking is free.", doc="parking"), top=0.1),
+                        min_relevance=0.5)
+    llm = FakeChatModel() if with_model else None
+    stream = answer_question("and what about for a child?", [], retriever=low, llm=llm)
+    list(stream)
+    assert not stream.final.answered
+    assert [w for w in stream.final.warnings if w.startswith(
+        "This reads like a follow-up to an earlier question, but there is none")]
+    for question, history in (("Who gets a company car?", []),  # stands alone
+                              ("and what about for a child?", [("user", "Who gets SMP?")])):
+        stream = answer_question(question, history, retriever=low, llm=None)
+        list(stream)
+        assert not stream.final.answered and stream.final.warnings == []
+
+
 def test_a_follow_up_the_quoted_passages_do_not_speak_to_is_flagged() -> None:
     """From a browser review: 'and if she is self-employed?' was answered with the earlier
     question's passages, which say nothing about self-employment, and no caution."""
