@@ -15,10 +15,19 @@ from assistant.markdown_safety import CITATION_MARKER as _MARKER
 from assistant.types import Chunk, Citation
 
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# web addresses: with a scheme or "www.", protocol-relative ("//host.example/x", a link in
+# Markdown), or a bare domain under a common ending ("claims.co.uk/apply", "hmrc.gov.uk"; not
+# the site's name, "GOV.UK")
+_URL = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>()\[\]\"']{1,2000}"
+    r"|(?<![\w/:])//[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}[^\s<>()\[\]\"']{0,2000}"
+    r"|(?<![\w@./-])(?!gov\.uk(?![\w/-]))[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}"
+    r"\.(?:co\.uk|org\.uk|gov\.uk|ac\.uk|nhs\.uk|com|org|net|uk|io|info|eu)"
+    r"(?![\w-])(?:/[^\s<>()\[\]\"']{0,2000})?", re.IGNORECASE)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
 _PHONE = re.compile(  # not ISO dates such as 2025-03-14, nor a reference's digits (HSA-2025-0045)
-    r"(?<![\w/])(?<![A-Z]{2}-)(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])")
+    r"(?<![\w/])(?<![A-Z]{2}-)(?!\d{4}-\d{2}-\d{2}(?![\d-]))(?:\+?\d[\d ()-]{8,}\d)(?![\w/])"
+    r"|(?<![\w.])0\d{2,4}\.\d{3,4}\.\d{3,4}(?![\w.])")  # "0800.123.4567"
 _OUTPUT = r"(?:response|reply|answer|output|message|elucidation)"
 _MACHINE = r"(?:ai|a\.i\.|assistants?|models?|chatbots?|llms?|language models?|ai systems?|bots?)"
 _CODE = r"(?:code|codebase|solution|implementation|algorithm|program)"

@@ -32,7 +32,8 @@ FONT = "Arial"
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 # what a reference leaves once its numbers are gone: "(see)", "(see also and)", "()"
 _EMPTY_REFERENCE = re.compile(r"\s?\((?:\s|see|also|and|,|;){0,12}\)", re.I)
-_SPACE_BEFORE_STOP = re.compile(r"[ \t]+([.,;:])")
+# (from the start of a run of spaces only: 50,000 pasted spaces took 27 s)
+_SPACE_BEFORE_STOP = re.compile(r"(?<![ \t])[ \t]+([.,;:])")
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import re
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 # a citation marker, "[2]" or "[1, 3]": the one definition (citations, the page's links)
 CITATION_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _MARKER = CITATION_MARKER
 _MARKER_SPLIT = re.compile(r"(\[\d{1,3}(?:\s*,\s*\d{1,3})*\])")
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
-_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(?:\s+[^)\n]*)?\)")
+# (a label holds no bracket: a line of "[" took seconds; what this leaves, the CommonMark check
+# at the end of ``defuse`` catches)
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{1,999})\]\(([^)\s]{1,2000})(?:\s+[^)\n]{0,999})?\)")
 # "]( " and "][" anywhere, and a link definition "[label]: url" at the start of a line, also
 # inside quotes and list items ("> - [label]: url"): it would make "[label]" elsewhere a link
+# (any depth of quote and list markers: "- - [x]: url", "- > [x]: url"; a label may run over
+# lines; spaces only within a line: "\s" there made runs of blank lines quadratic)
 _LINK_SYNTAX = re.compile(
-    r"\]\(|\]\[|^(\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?)\[([^\]\n]+)\]:", re.MULTILINE
-)
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript):[^>\s]*)>", re.IGNORECASE)
+    r"\]\(|\]\[|^((?:[ \t]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))*[ \t]*)\[([^\]]{1,999})\]:",
+    re.MULTILINE)
+# an autolink of any scheme ("<https://...>", "<ircs://...>", "<xmpp:...>")
+_AUTOLINK = re.compile(r"<([a-z][a-z0-9+.-]{1,31}:[^>\s]*)>", re.IGNORECASE)
 _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
 # a heading in a model's reply ("# Answer", "## Rates") would be drawn larger than the page's own
 # headings; an "===" or "---" line under text makes that text a heading too (setext)
-# (also after list markers and quote marks: "- # Rates", "1. ## Pay", "># Note")
-_ATX_HEADING = re.compile(
-    r"^((?:[ \t]{0,3}(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]*)*)"
-    r"[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# (also after list markers and quote marks: "- # Rates", "1. ## Pay", "># Note"). Read by
+# ``_heading`` in one pass: a pattern with nested repeats over the markers' spaces took minutes
+# on a line of 28 "> " (and held the interpreter's lock, freezing every session)
+_LIST_NUMBER = re.compile(r"\d{1,9}[.)][ \t]")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 # addresses GitHub-flavoured Markdown (as Streamlit renders it) links by itself: web addresses
 # and e-mail addresses, without the punctuation that ends a sentence after them
@@ -78,11 +86,12 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
 
     def flat_heading(line: str, bold: bool = True) -> str:
         """A Markdown heading shown as a (bold) line of the answer, not as a page heading."""
-        match = _ATX_HEADING.match(line)
-        if match is None:
+        found = _heading(line)
+        if found is None:
             return line
-        words = (match.group(2) or "").strip().strip("*").strip()
-        return match.group(1) + (f"**{words}**" if words and bold else words)
+        prefix, words = found
+        words = words.strip("*").strip()
+        return prefix + (f"**{words}**" if words and bold else words)
 
     def unset(text: str) -> list[str]:
         """Lines, with an "===" or "---" line under text escaped (it would make a heading)."""
@@ -108,5 +117,54 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
         "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
                        for part in _MARKER_SPLIT.split(flat_heading(line[2:], bold=False)))
         if line.startswith("> ") else plain(flat_heading(line)) for line in unset(text))
+    if _renders_a_link(text):  # a shape the rules above missed: no bracket makes a link then
+        text = "".join(part if _MARKER.fullmatch(part) else _BRACKETS.sub(r"\\\1", part)
+                       for part in _MARKER_SPLIT.split(text))
     # set-aside links and addresses go back last, so no escaping above touches them
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
+
+
+_COMMONMARK = MarkdownIt("commonmark")
+_BRACKETS = re.compile(r"(?<!\\)([\[\]<])")
+
+
+def _renders_a_link(text: str) -> bool:
+    """Whether CommonMark would draw a link or an image from ``text`` (the allowed ones are
+    set aside as placeholders before this is asked)."""
+    def found(tokens: list[Token]) -> bool:
+        return any(t.type in ("link_open", "image") or (t.children and found(t.children))
+                   for t in tokens)
+    return found(_COMMONMARK.parse(text))
+
+
+def _heading(line: str) -> tuple[str, str] | None:
+    """(the quote and list markers before it, its words) when ``line`` is an ATX heading
+    ("> - ## Rates ##" gives ("> - ", "Rates")), else None. Linear in the line's length."""
+    n, start = len(line), 0
+    while True:  # markers: up to 3 spaces, then ">", "-", "*", "+" or "1." / "1)", then spaces
+        at = start
+        while at < n and at - start < 3 and line[at] in " \t":
+            at += 1
+        if line.startswith(">", at) or (line[at:at + 1] in ("-", "*", "+")
+                                        and line[at + 1:at + 2] in (" ", "\t")):
+            at += 1
+        elif (number := _LIST_NUMBER.match(line, at)) is not None:
+            at = number.end() - 1
+        else:
+            break
+        while at < n and line[at] in " \t":
+            at += 1
+        start = at
+    at = start
+    while at < n and at - start < 3 and line[at] in " \t":
+        at += 1
+    hashes = at
+    while at < n and line[at] == "#":
+        at += 1
+    if not 1 <= at - hashes <= 6 or (at < n and line[at] not in " \t"):
+        return None
+    words = line[at:].strip(" \t")
+    closing = words.rstrip("#")  # a closing sequence: "## Rates ##"
+    if closing != words and (not closing or closing[-1] in " \t"):
+        words = closing.rstrip(" \t")
+    return line[:start], words

@@ -24,7 +24,8 @@ from assistant.types import Citation
 
 # "£1,234.56", "£5 million", "12.5%", "25 per cent", "45p"; not years, ages or clause numbers
 AMOUNT = re.compile(
-    r"£\s?\d|\b\d[\d,]*(?:\.\d+)?\s?(?:%|per\s?cent\b|percent\b)|(?<![\d.])\b\d{1,3}p\b",
+    r"£\s?\d|(?<![\w,.])\d[\d,]{0,15}(?:\.\d{1,6})?\s?(?:%|per\s?cent\b|percent\b)"
+    r"|(?<![\d.])\b\d{1,3}p\b",
     re.IGNORECASE,
 )
 

@@ -74,6 +74,17 @@ def test_contacts_in_no_cited_source_are_flagged() -> None:
     assert "0800 055 6688" not in warnings and "gov.uk/maternity-pay" not in warnings
 
 
+def test_protocol_relative_links_bare_domains_and_dotted_numbers_are_contacts_too() -> None:
+    """From a security review: these reached the reader with no warning."""
+    cites, sources = citations_for(SOURCE_1, SOURCE_2)
+    text = ("Apply at //evil.example/claim [1], or at hmrc-leave-claims.co.uk/claim [2], or "
+            "call 0800.123.4567 [1]. Read more on GOV.UK [1].")
+    warnings = " ".join(check_answer(text, cites, sources).warnings)
+    for contact in ("//evil.example/claim", "hmrc-leave-claims.co.uk/claim", "0800.123.4567"):
+        assert f" {contact} does not appear in any cited source" in warnings, contact
+    assert "GOV.UK" not in warnings  # the site's name, not an address
+
+
 def test_a_contact_in_an_uncited_source_still_counts_as_unsupported() -> None:
     cites, sources = citations_for(SOURCE_1, SOURCE_2)
     warnings = check_answer("See https://www.gov.uk/maternity-pay [1].", cites, sources).warnings

@@ -55,3 +55,46 @@ def test_headings_after_list_markers_and_quote_marks_are_bold_lines_too() -> Non
     text = "- # Heading\n1. ## Pay rates\n* ### Rates\n># Note\n>> # Deep\n- a\n  # nested"
     assert "<h" not in MarkdownIt().render(defuse(text, set()))
     assert defuse("- # Heading", set()) == "- **Heading**"
+
+
+def _links(text: str) -> list[str]:
+    """Targets CommonMark would draw a link or an image to."""
+    from markdown_it import MarkdownIt
+    found: list[str] = []
+
+    def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        for token in tokens:
+            if token.type in ("link_open", "image"):
+                found.append(str(token.attrGet("href") or token.attrGet("src")))
+            walk(token.children or [])
+    walk(MarkdownIt("commonmark").parse(text))
+    return found
+
+
+def test_no_shape_of_link_definition_or_autolink_makes_a_live_link() -> None:
+    """From a security review: each of these rendered a link to another host."""
+    shapes = [
+        "Apply on the [official\nportal].\n\n[official\nportal]: //evil.example/phish",
+        "Apply on the [portal].\n\n- - [portal]: //evil.example/phish",
+        "Apply on the [portal].\n\n- > [portal]: https://evil.example/phish",
+        "1. Step one\n\n   - [portal]: https://evil.example/phish\n\nUse the [portal].",
+        "Use the [portal].\n\n> - > [portal]: https://evil.example/phish",
+        "Contact <ircs://evil.example/room> or <xmpp:agent@evil.example>",
+        "See [the [nested] form](https://evil.example/x) now.",
+    ]
+    for text in shapes:
+        assert _links(defuse(text, set())) == [], text
+    kept = defuse("See [the guide](https://www.gov.uk/x) [1].", {"https://www.gov.uk/x"})
+    assert _links(kept) == ["https://www.gov.uk/x"] and "[1]" in kept
+
+
+def test_long_runs_of_markers_brackets_and_blank_lines_are_read_in_one_pass() -> None:
+    """From a security review: a line of 28 "> " took 66 s (holding the interpreter's lock,
+    so every session froze); runs of "[" or of blank lines were quadratic. Correct output is
+    what is checked here; the timings are in docs/app.md."""
+    assert defuse("> " * 40 + "x", set()) == "> " * 40 + "x"  # no heading: left as it is
+    # a heading under the markers loses its "#"s (quoted lines are not made bold)
+    assert defuse("> " * 40 + "## Rates ##", set()) == "> " * 40 + "Rates"
+    assert defuse("- " * 40 + "## Pay", set()) == "- " * 40 + "**Pay**"
+    assert _links(defuse("[" * 5000 + "a](https://evil.example)", set())) == []
+    assert defuse("a" + "\n" * 5000 + "b", set()).count("\n") == 5000

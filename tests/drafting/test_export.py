@@ -152,3 +152,8 @@ def test_the_copy_to_send_leaves_no_empty_reference_behind() -> None:
             in text)
     assert "(see" not in text and "()" not in text
     assert "(see [1])" in export_text(draft)  # the copy to check keeps the reference
+    # pasted runs of spaces (from a security review: 50,000 took 27 s) are read in one pass
+    edit_section(draft, "reasons", "The limit is set by law" + " " * 5000 + "[1]" + " " * 5000
+                 + "x.")
+    sent = export_text(draft, sources=False)
+    assert "The limit is set by law" + " " * 9990 in sent and " x.\n" in sent
