@@ -16,7 +16,7 @@ from app_pages import state
 from app_pages.access import current_identity, show_admin_sign_in
 from app_pages.errors import run_guarded
 from app_pages.services import AppServices, load_settings, ready_app_services
-from app_pages.sources import escape_markdown
+from app_pages.sources import escape_markdown, plain_rows
 from assistant import uploads
 from assistant.errors import GuidanceError
 from assistant.templates import (
@@ -67,7 +67,12 @@ def show_last_results() -> None:
         else:
             st.warning(title, icon=":material/warning:")
         if rows:
-            st.table(rows, hide_index=True, border="horizontal")
+            plain_table(rows)
+
+
+def plain_table(rows: list[dict[str, Any]]) -> None:
+    """``st.table`` renders Markdown in cells: file names and failure reasons come from uploads."""
+    st.table(plain_rows(rows), hide_index=True, border="horizontal")
 
 
 def document_rows(records: list[DocumentRecord], search: str) -> list[dict[str, Any]]:
@@ -250,8 +255,7 @@ def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
     st.markdown(f"**Embedding model:** `{app.services.embedder.model_id}`  \n"
                 f"**Last reindex:** {uploads.last_reindex_time(app.settings) or 'never'}")
     if failed:
-        st.table([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed],
-                 hide_index=True, border="horizontal")
+        plain_table([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed])
     show_consistency(app)
 
 
@@ -296,7 +300,7 @@ def show_templates(app: AppServices) -> None:
     st.caption(f"Templates are YAML files in `{folder}`: text and declared fields only, never "
                "code. See docs/drafting.md for the format.")
     if templates:
-        st.table([template_row(t) for t in templates], hide_index=True, border="horizontal")
+        plain_table([template_row(t) for t in templates])
     else:
         st.info("There are no valid templates yet: caseworkers cannot draft letters.")
     if problems:

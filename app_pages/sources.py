@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -44,6 +45,13 @@ def escape_markdown(text: str, special: re.Pattern[str] = _MD_SPECIAL) -> str:
 def anchor(message_id: int, n: int) -> str:
     """The HTML id of source n of one answer."""
     return f"src-{message_id}-{n}"
+
+
+def plain_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows whose text cells show as typed (``st.table`` renders Markdown in cells: a
+    Word file's part named "![](https://...)" in a failure reason would load an image)."""
+    return [{key: escape_markdown(value) if isinstance(value, str) else value
+             for key, value in row.items()} for row in rows]
 
 
 def link_markers(text: str, message_id: int, known: set[int]) -> str:

@@ -60,3 +60,37 @@ def test_a_planted_template_title_is_shown_literally(fake_app: AppServices,
     at.get("file_uploader")[-1].upload("tiny.yaml", planted.encode(), "application/yaml")
     click(at.run(), "Add template")
     assert not at.exception and shown_literally(at.success[0].value)
+
+
+def test_a_failure_reason_naming_a_planted_part_is_shown_literally(fake_app: AppServices) -> None:
+    """From a security review: a Word file whose relationship names a part
+    "![](https://evil.example/b.png)" failed with that name in its reason, and the result
+    table (``st.table`` renders Markdown) drew it as an image."""
+    import io
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Statutory sick pay is paid for up to 28 weeks.")
+    plain, planted = io.BytesIO(), io.BytesIO()
+    document.save(plain)
+    evil = b"![](https://evil.example/b.png)"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(planted, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://'
+                                    b'schemas.openxmlformats.org/officeDocument/2006/'
+                                    b'relationships/image" Target="' + evil + b'"/>'
+                                    b"</Relationships>")
+            zout.writestr(item, data)
+    at = admin_session()
+    at.get("file_uploader")[0].upload("leave-policy.docx", planted.getvalue(),
+                                      "application/vnd.openxmlformats-officedocument."
+                                      "wordprocessingml.document")
+    click(at.run(), "Add and index")
+    assert not at.exception
+    reasons = [str(cell) for table in at.main.table for cell in table.value.get("Reason", [])]
+    assert reasons and all("![](" not in r for r in reasons), reasons
+    assert any("\\!\\[\\]" in r or "evil.example" in r for r in reasons), reasons
