@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import app_pages.access as app_access
@@ -81,9 +80,9 @@ def fake_app(settings: Settings, retriever: FakeRetriever, monkeypatch: pytest.M
     monkeypatch.setattr(app_services, "load_settings", lambda: app.settings)
     monkeypatch.setattr(app_services, "build_app_services", lambda _settings: app)
     monkeypatch.setattr(app_access, "ADMIN_ATTEMPTS", AttemptLimiter())  # a fresh count per test
-    st.cache_resource.clear()
+    app_services.forget_app_services()
     yield app
-    st.cache_resource.clear()
+    app_services.forget_app_services()
 
 
 @pytest.fixture

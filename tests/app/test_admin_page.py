@@ -249,3 +249,17 @@ def test_consistency_check_finds_and_repairs_stray_passages(fake_app: AppService
     assert [c.chunk_id for c in index.get_chunks()] == [leave_chunk(0).chunk_id]
     click(at, "Check the index")
     assert "The index is consistent." in [s.value for s in at.success]
+
+
+def test_a_browser_clearing_streamlits_caches_does_not_rebuild_the_services(
+        fake_app: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a security review: any session can ask Streamlit to clear its resource caches;
+    the shared services were rebuilt each time (0.7 s of server CPU)."""
+    from app_pages import services as app_services
+
+    built: list[object] = []
+    monkeypatch.setattr(app_services, "build_app_services",
+                        lambda _settings: built.append(1) or fake_app)
+    first = app_services.get_app_services()
+    st.cache_resource.clear()
+    assert app_services.get_app_services() is first and len(built) == 1
