@@ -116,6 +116,10 @@ def file_columns(upload: Any, sheet: str | None) -> list[str] | None:
                       lambda: upload_columns(upload.name, upload.getvalue(), sheet))
     if columns is not None:
         st.session_state[state.CONSULT_FILE] = (upload.file_id, sheet, columns)
+        # another file or sheet: its own columns are chosen afresh (the last file's id choice
+        # was kept, and a question column of the same name picked an unrelated one)
+        st.session_state.pop(state.CONSULT_ID_COLUMN, None)
+        st.session_state.pop(state.CONSULT_QUESTION_COLUMNS, None)
     return columns
 
 
@@ -228,8 +232,10 @@ def show_import_counts(data: Consultation) -> None:
         st.warning(plain(language), icon=":material/translate:")
     st.table(import_counts(data.questions), hide_index=True, border="horizontal")
     st.caption("Empty answers, N/A answers and repeated respondent ids are counted and listed "
-               "below but not themed. Answers with the same text as another are themed and "
-               "marked; answers over 10,000 characters are shortened for theming.")
+               "below but not themed. Answers that give no reason (“Agree”, “No”, “?”) are "
+               "listed too: their positions count, but they are not themed. Answers with the "
+               "same text as another are themed and marked (“Repeated text”); answers over "
+               "10,000 characters are shortened for theming.")
     show_set_aside(data.questions)
 
 
@@ -364,7 +370,7 @@ def show_results(app: AppServices, data: Consultation, reviewer: str) -> None:
     with st.empty().container():
         state.show_notice()
     show_review(result, app.services.embedder)
-    show_sign_off(result, app.services.embedder, reviewer)
+    show_sign_off(result, reviewer)
     st.header("5. Download", divider="gray")
     show_downloads([results[q.question_id] for q in data.questions if q.question_id in results],
                    data.source, data.rows)

@@ -20,8 +20,14 @@ from app_pages.sources import escape_markdown
 from consult.analysis import QuestionResult
 from consult.export import export_csv, export_xlsx
 from consult.positions import describe_basis
-from consult.report import ThemeSummary, positions_by_default, summarise
-from consult.responses import Question
+from consult.report import (
+    ThemeSummary,
+    positions_by_default,
+    quote_line,
+    repeat_counts,
+    summarise,
+)
+from consult.responses import NO_REASON, Question
 from consult.review import review_to_json
 from consult.themes import Framework, framework_to_json
 
@@ -44,15 +50,19 @@ def import_counts(questions: Sequence[Question]) -> list[dict[str, Any]]:
         rows.append({"Question": plain(q.text), "To theme": counts["themed"],
                      "Empty": counts.get("empty", 0), "N/A": counts.get("not applicable", 0),
                      "Repeated respondent id": counts.get("duplicate id", 0),
+                     "No reason given": counts[NO_REASON],
                      "Same text as another": counts["duplicate text"],
                      "Too long (shortened)": counts["truncated"]})
     return rows
 
 
 def show_set_aside(questions: Sequence[Question]) -> None:
-    """The answers import set aside (empty, N/A, repeated id), listed, never dropped silently."""
+    """The answers import set aside (empty, N/A, repeated id, no reason given), listed, never
+    dropped silently."""
     rows = [{"Question": q.text, "Respondent": e.response_id, "Reason": e.reason,
              "Answer": e.text} for q in questions for e in q.excluded]
+    rows += [{"Question": q.text, "Respondent": r.response_id, "Reason": NO_REASON,
+              "Answer": r.text} for q in questions for r in q.responses if r.no_reason]
     with st.expander(f"Answers set aside ({len(rows)})"):
         if rows:
             st.dataframe(rows, hide_index=True, width="stretch")
@@ -71,7 +81,8 @@ def theme_table(rows: list[ThemeSummary]) -> list[dict[str, Any]]:
              "Agree": _with_share(s.by_position["agree"], s.count),
              "Disagree": _with_share(s.by_position["disagree"], s.count),
              "Unclear": _with_share(s.by_position["unclear"], s.count),
-             "Evidence-rich": s.evidence_rich} for s in rows]
+             "Evidence-rich": s.evidence_rich,
+             "Repeated text": s.repeats} for s in rows]
 
 
 def chart_data(rows: list[ThemeSummary]) -> pd.DataFrame:
@@ -87,12 +98,16 @@ def chart_data(rows: list[ThemeSummary]) -> pd.DataFrame:
 def show_overview(result: QuestionResult) -> None:
     """Headline figures for one question."""
     positions = result.positions
+    bare = sum(r.no_reason for r in result.question.responses)
     cols = st.columns(5)
-    cols[0].metric("Responses themed", len(positions))
+    cols[0].metric("Responses themed", len(positions) - bare)
     cols[1].metric("Agree", positions.count("agree"))
     cols[2].metric("Disagree", positions.count("disagree"))
     cols[3].metric("Unclear", positions.count("unclear"))
     cols[4].metric("Evidence-rich", sum(bool(e) for e in result.evidence))
+    if bare:
+        st.caption(f"{bare:,} more gave a position but no reason (“Agree”, “No”, “?”): their "
+                   "positions are counted above, and they are listed but not themed.")
     guessed = len(positions_by_default(result))
     if guessed:
         st.caption(f"{guessed:,} of {len(positions):,} positions rest on no stance word and were "
@@ -114,30 +129,39 @@ def show_themes(result: QuestionResult) -> None:
                  horizontal=True, sort=False, x_label="", y_label="Responses",
                  color=["#1d70b8", "#d4351c", "#505a5f"], height=60 + 32 * len(rows),
                  alt="Responses per theme, split into agree, disagree and unclear.")
+    if any(s.repeats for s in rows):
+        st.caption("“Repeated text”: responses in the theme whose text repeats an earlier "
+                   "response's word for word (a campaign or a repeated submission); they are "
+                   "counted in the theme's size.")
     st.markdown("**Representative quotes**")
-    texts = {r.response_id: r.text for r in result.question.responses}
     for s in rows:
         with st.expander(f"{plain(s.theme.label)} — {s.count} responses"):
             if s.theme.description:
                 st.caption(plain(s.theme.description))
             for rid in s.quotes:
-                text = texts[rid]
-                st.text(f"{rid}: {text[:QUOTE_CHARS]}{'…' if len(text) > QUOTE_CHARS else ''}")
+                st.text(quote_line(result, rid, QUOTE_CHARS))
 
 
 def response_rows(result: QuestionResult, rows: Sequence[int]) -> list[dict[str, Any]]:
     """Responses as table rows (plain cells: st.dataframe never parses them)."""
     labels = {t.theme_id: t.label for t in result.themes}
     responses = result.question.responses
+    repeats = repeat_counts(result)
     return [{"Respondent": responses[i].response_id,
-             "Themes": "; ".join(labels.get(t, t) for t in result.assignments[i]),
+             "Themes": NO_REASON if responses[i].no_reason and not result.assignments[i]
+             else "; ".join(labels.get(t, t) for t in result.assignments[i]),
              "Position": result.positions[i],
              "Position read from": describe_basis(
                  result.position_worded()[i], result.positions[i],
                  responses[i].response_id in result.position_corrections),
              "Evidence": ", ".join(result.evidence[i]),
              "Corrected": "yes" if result.corrected(responses[i].response_id) else "",
+             "Repeated text": _shared(repeats[i]),
              "Response": responses[i].text} for i in rows]
+
+
+def _shared(count: int) -> str:
+    return f"{count} responses" if count > 1 else ""
 
 
 def show_responses(result: QuestionResult) -> None:

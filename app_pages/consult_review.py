@@ -1,6 +1,9 @@
 """Consult page, review: rename, add, merge, split and delete themes, move responses, correct
 positions, re-map from the corrections and sign off the framework.
 
+Only "Update mapping" re-maps, and it says what moved; every other action changes only what it
+names, and sign-off records the themes and mapping on screen.
+
 Each action runs in a form; the engine validates first and changes nothing when it refuses
 (``ReviewError``), so a refused action loses no earlier work, and its form keeps what was typed
 (forms are emptied only after an action succeeds).
@@ -21,6 +24,7 @@ from assistant.ports import Embedder
 from consult import review
 from consult.analysis import QuestionResult, remap
 from consult.errors import ReviewError
+from consult.mapping import MIN_LABELS_TO_FIT
 from consult.positions import POSITIONS
 from consult.report import name_some
 
@@ -31,10 +35,16 @@ NO_THEME = ""  # "from no theme": add the response to the chosen theme, keep its
 def review_form(name: str, fields: dict[str, object]) -> Any:
     """A form (keyed ``name``) that keeps what was typed when its action is refused, and whose
     ``fields`` (widget name -> empty value) are emptied on the run after it succeeds."""
+    empty_if_done(name, fields)
+    return st.form(state.consult_key(name))
+
+
+def empty_if_done(name: str, fields: dict[str, object]) -> None:
+    """Empty ``fields`` on the run after form ``name``'s action succeeded (before any of them
+    is drawn: a drawn widget's value cannot be set)."""
     if st.session_state.pop(state.consult_key(f"{name}_done"), False):
         for field, empty in fields.items():
             st.session_state[state.consult_key(field)] = empty
-    return st.form(state.consult_key(name))
 
 
 def apply(done: str | Callable[[Any], str], action: Callable[[], object],
@@ -67,6 +77,20 @@ def moved_note(moved: list[str], listed: int = 10) -> str:
             f"{'have' if len(moved) > 1 else 'has'} different themes: {ids}.")
 
 
+def sizes_note(result: QuestionResult, before: dict[str, int], listed: int = 6) -> str:
+    """How the themes' sizes changed ("Enforcement 4 → 9, Parking 40 → 37"), largest change
+    first, so the reviewer sees where the moved responses went."""
+    after = review.theme_sizes(result)
+    labels = {t.theme_id: t.label for t in result.themes}
+    changed = sorted((t for t in after if after[t] != before.get(t, 0)),
+                     key=lambda t: -abs(after[t] - before.get(t, 0)))
+    if not changed:
+        return ""
+    parts = [f"{plain(labels[t])} {before.get(t, 0)} → {after[t]}" for t in changed[:listed]]
+    more = f" and {len(changed) - listed} more" if len(changed) > listed else ""
+    return f" Theme sizes: {', '.join(parts)}{more}."
+
+
 def theme_picker(result: QuestionResult, label: str, name: str) -> str | None:
     ids = [t.theme_id for t in result.themes]
     labels = {t.theme_id: t.label for t in result.themes}
@@ -86,16 +110,16 @@ def rename_form(result: QuestionResult) -> None:
                 result, theme or "", label, description.strip() or None), "rename_form")
 
 
-def add_form(result: QuestionResult, embedder: Embedder) -> None:
+def add_form(result: QuestionResult) -> None:
     with review_form("add_form", {"add_label": "", "add_description": ""}):
         label = st.text_input("Label", max_chars=120, key=state.consult_key("add_label"))
         description = st.text_area("Description (one sentence helps the mapping)",
                                    max_chars=500, key=state.consult_key("add_description"))
         if st.form_submit_button("Add theme", type="primary"):
-            def add() -> None:
-                review.add_theme(result, label, description)
-                remap(result, embedder)
-            apply(f"Theme “{plain(label)}” added and responses re-mapped.", add, "add_form")
+            # no re-map here: adding a theme moved every response the reviewer had checked
+            apply(f"Theme “{plain(label)}” added, with no responses yet. Move responses into "
+                  "it, then use “Update mapping from my corrections” to find others like them.",
+                  lambda: review.add_theme(result, label, description), "add_form")
 
 
 def merge_form(result: QuestionResult) -> None:
@@ -193,20 +217,32 @@ def move_form(result: QuestionResult) -> None:
 
 
 def position_form(result: QuestionResult) -> None:
+    """Correct one response's position: the choice starts at its current position, and the
+    whole answer is shown (the list shows only a preview)."""
     ids = response_filter(result, "position")
-    with review_form("position_form", {"position_response": None,
-                                       "position_value": POSITIONS[0]}):
-        rid = st.selectbox("Response", ids, format_func=response_label(result), index=None,
-                           key=state.consult_key("position_response"),
-                           placeholder="Choose a response")
+    empty_if_done("position_form", {"position_response": None})
+    rid = st.selectbox("Response", ids, format_func=response_label(result), index=None,
+                       key=state.consult_key("position_response"),
+                       placeholder="Choose a response")
+    current = review.current_position(result, rid) if rid else None
+    if rid is not None and current is not None:
+        show_whole_answer(result, rid, current)
+    with st.form(state.consult_key("position_form")):
         position = st.radio("Position", POSITIONS, horizontal=True,
-                            key=state.consult_key("position_value"))
+                            index=POSITIONS.index(current) if current else 0,
+                            key=state.consult_key(f"position_value_{rid}"))
         if st.form_submit_button("Set position", type="primary"):
             def correct() -> None:
                 if rid is None:
                     raise ReviewError("Choose a response first.")
                 review.set_position(result, rid, position)
             apply("Position corrected.", correct, "position_form")
+
+
+def show_whole_answer(result: QuestionResult, rid: str, current: str) -> None:
+    """The chosen response in full (as text, never parsed) and where its position came from."""
+    st.text(review.full_text(result, rid))
+    st.caption(f"Current position: {current} ({plain(review.position_source(result, rid))}).")
 
 
 def show_review(result: QuestionResult, embedder: Embedder) -> None:
@@ -217,7 +253,7 @@ def show_review(result: QuestionResult, embedder: Embedder) -> None:
     with tabs[0]:
         rename_form(result)
     with tabs[1]:
-        add_form(result, embedder)
+        add_form(result)
     with tabs[2]:
         merge_form(result)
     with tabs[3]:
@@ -233,21 +269,25 @@ def show_review(result: QuestionResult, embedder: Embedder) -> None:
 
 def show_remap(result: QuestionResult, embedder: Embedder) -> None:
     count = len(result.corrections)
-    st.caption(f"{count} response(s) corrected by hand. Corrections are kept, and the other "
-               "responses are re-mapped using them as examples.")
+    st.caption(f"{count} response(s) corrected by hand. “Update mapping” re-maps the other "
+               "responses using your corrections and theme changes; corrected responses never "
+               f"move. With fewer than {MIN_LABELS_TO_FIT} corrections the mapping rule keeps "
+               "its defaults, so a few corrections change little.")
     if st.button("Update mapping from my corrections", icon=":material/sync:",
                  key=state.consult_key("remap"), disabled=not result.themes):
-        apply(lambda moved: f"Mapping updated from your corrections: {moved_note(moved)}",
+        before = review.theme_sizes(result)
+        apply(lambda moved: "Mapping updated from your corrections: "
+              f"{moved_note(moved)}{sizes_note(result, before)}",
               lambda: remap(result, embedder))
 
 
-def show_sign_off(result: QuestionResult, embedder: Embedder, reviewer: str) -> None:
-    """Sign off this question's framework (re-mapping every response) and download it."""
+def show_sign_off(result: QuestionResult, reviewer: str) -> None:
+    """Sign off this question's framework and mapping as they stand, and download it."""
     frameworks = st.session_state.setdefault(state.CONSULT_FRAMEWORKS, {})
     qid = result.question.question_id
     if result.signed_off and qid in frameworks:
-        st.success(f"Framework signed off by {plain(result.signed_off_by)} and applied to every "
-                   "response. Any further change to the themes withdraws the sign-off.",
+        st.success(f"Framework signed off by {plain(result.signed_off_by)}, with the mapping as "
+                   "it stood. Any further change to the themes withdraws the sign-off.",
                    icon=":material/verified:")
         st.download_button("Download the framework (JSON)", framework_json(frameworks[qid]),
                            file_name=f"framework-{qid}.json", mime="application/json",
@@ -256,9 +296,10 @@ def show_sign_off(result: QuestionResult, embedder: Embedder, reviewer: str) -> 
     with st.form(state.consult_key("sign_off_form")):
         name = st.text_input("Signed off by", value=reviewer, max_chars=120,
                              key=state.consult_key("sign_off_name"))
+        st.caption("Signing off records the themes and the mapping exactly as shown: nothing is "
+                   "re-mapped.")
         if st.form_submit_button("Sign off framework", icon=":material/verified:"):
-            def sign() -> list[str]:
-                frameworks[qid], moved = review.sign_off(result, name, embedder)
-                return moved
-            apply(lambda moved: "Framework signed off and applied to every response: "
-                  f"{moved_note(moved)}", sign)
+            def sign() -> None:
+                frameworks[qid] = review.sign_off(result, name)
+            apply(f"Framework signed off as it stands: {len(result.themes)} themes, "
+                  f"{len(result.assignments):,} responses; no response was re-mapped.", sign)

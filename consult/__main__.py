@@ -16,7 +16,7 @@ from consult.errors import ConsultError
 from consult.export import export_csv, export_xlsx, mapping_rows
 from consult.importing import load_consultation, repeated_id_warning
 from consult.language import language_warning
-from consult.report import bar_chart, positions_line, summarise
+from consult.report import bar_chart, positions_line, quote_line, summarise
 from consult.review import result_to_json
 from consult.themes import Framework, load_framework
 
@@ -153,12 +153,11 @@ def _print(results: list[QuestionResult]) -> None:
         print(positions_line(result))
         rows = summarise(result)
         print(bar_chart(rows))
-        texts = {r.response_id: r.text for r in result.question.responses}
         for row in rows:
             print(f"\n[{row.theme.theme_id}] {row.theme.label}: {row.theme.description}")
             print("  by position: " + ", ".join(f"{k} {v}" for k, v in row.by_position.items()))
             for rid in row.quotes:
-                print(f"  - {rid}: {texts[rid][:200]!r}")
+                print(f"  - {quote_line(result, rid, 200)!r}")
     print(f"\n{len(mapping_rows(results))} response rows in all.")
 
 

@@ -19,17 +19,28 @@ from typing import Any
 from consult.analysis import QuestionResult
 from consult.errors import ConsultError
 from consult.positions import describe_basis
-from consult.report import summarise
+from consult.report import quote_line, repeat_counts, summarise
+from consult.responses import NO_REASON
 
 Cell = str | int | float
 THEME_COLUMNS = [
     "question", "theme_id", "label", "description", "origin", "responses", "share",
-    "agree", "disagree", "unclear", "evidence_rich", "quote_ids", "quotes", "signed_off_by",
+    "agree", "disagree", "unclear", "evidence_rich", "repeats", "quote_ids", "quotes",
+    "signed_off_by",
 ]  # fmt: skip
 MAPPING_COLUMNS = [
     "question", "response_id", "status", "theme_ids", "theme_labels", "position",
-    "position_basis", "evidence", "reviewed", "response",
+    "position_basis", "evidence", "reviewed", "repeated_text", "response",
 ]  # fmt: skip
+QUOTE_CHARS = 300
+# the workbook's column widths (characters; others XLSX_WIDTH) and the columns of long text,
+# wrapped so that a row shows all of it
+XLSX_WIDTHS = {"question": 40, "label": 30, "description": 45, "quotes": 80, "quote_ids": 20,
+               "theme_labels": 35, "position_basis": 22, "response": 80, "response_id": 16,
+               "signed_off_by": 18}
+XLSX_WIDTH = 12
+XLSX_WRAPPED = frozenset({"question", "label", "description", "quotes", "theme_labels",
+                          "response"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _CUT_NOTE = " […cut at Excel's cell limit; the CSV export holds all {n:,} characters]"
@@ -46,55 +57,51 @@ def theme_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
     """One row per theme per question (see ``THEME_COLUMNS``)."""
     rows: list[list[Cell]] = []
     for result in results:
-        texts = {r.response_id: r.text for r in result.question.responses}
         for s in summarise(result):
-            quotes = " | ".join(texts[i][:300] for i in s.quotes)
+            quotes = " | ".join(quote_line(result, i, QUOTE_CHARS) for i in s.quotes)
             rows.append([
                 result.question.text, s.theme.theme_id, s.theme.label, s.theme.description,
                 s.theme.origin, s.count, round(s.share, 4), s.by_position["agree"],
                 s.by_position["disagree"], s.by_position["unclear"], s.evidence_rich,
-                ", ".join(s.quotes), quotes, result.signed_off_by,
+                s.repeats, ", ".join(s.quotes), quotes, result.signed_off_by,
             ])  # fmt: skip
     return rows
 
 
 def mapping_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
-    """One row per response per question, including those set aside (see ``MAPPING_COLUMNS``)."""
+    """One row per response per question, including those set aside (see ``MAPPING_COLUMNS``);
+    ``repeated_text`` is how many responses share the row's text (blank when none other does)."""
     rows: list[list[Cell]] = []
     for result in results:
         labels = {t.theme_id: t.label for t in result.themes}
         unmatched = set(result.unmatched())
+        repeats = repeat_counts(result)
         for i, response in enumerate(result.question.responses):
             ids = result.assignments[i]
-            status = "unmatched" if i in unmatched else "themed"
             basis = describe_basis(result.position_worded()[i], result.positions[i],
                                    response.response_id in result.position_corrections)
             rows.append([
-                result.question.text, response.response_id, status, ", ".join(ids),
-                "; ".join(labels.get(t, t) for t in ids), result.positions[i], basis,
-                ", ".join(result.evidence[i]), "yes" if result.corrected(response.response_id)
-                else "no", response.original,
+                result.question.text, response.response_id, _status(result, i, unmatched),
+                ", ".join(ids), "; ".join(labels.get(t, t) for t in ids), result.positions[i],
+                basis, ", ".join(result.evidence[i]),
+                "yes" if result.corrected(response.response_id) else "no",
+                repeats[i] if repeats[i] > 1 else "", response.original,
             ])  # fmt: skip
         for item in result.question.excluded:
-            rows.append(
-                [
-                    result.question.text,
-                    item.response_id,
-                    item.reason,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "no",
-                    item.text,
-                ]
-            )
+            rows.append([result.question.text, item.response_id, item.reason, "", "", "", "",
+                         "", "no", "", item.text])
     return rows
 
 
+def _status(result: QuestionResult, row: int, unmatched: set[int]) -> str:
+    if result.question.responses[row].no_reason and not result.assignments[row]:
+        return NO_REASON
+    return "unmatched" if row in unmatched else "themed"
+
+
 def export_xlsx(results: Sequence[QuestionResult], path: Path) -> None:
-    """Write a workbook with a Themes sheet and a Mappings sheet."""
+    """Write a workbook with a Themes sheet and a Mappings sheet, laid out to be read: column
+    widths, long text wrapped, the header frozen and filtered, shares as percentages."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -103,10 +110,47 @@ def export_xlsx(results: Sequence[QuestionResult], path: Path) -> None:
         ("Mappings", MAPPING_COLUMNS, mapping_rows(results)),
     ):
         sheet = book.create_sheet(title)
-        sheet.append(header)
+        _lay_out(sheet, header, len(rows))
+        sheet.append([_header_cell(sheet, name) for name in header])
         for row in rows:
-            sheet.append([xlsx_cell(sheet, v) for v in row])
+            sheet.append([_styled(sheet, name, xlsx_cell(sheet, v))
+                          for name, v in zip(header, row, strict=True)])
     _save(lambda: book.save(path), path)
+
+
+def _lay_out(sheet: Any, header: list[str], rows: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for at, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(at)].width = XLSX_WIDTHS.get(name, XLSX_WIDTH)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{rows + 1}"
+
+
+def _header_cell(sheet: Any, name: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cell = WriteOnlyCell(sheet, value=name)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _styled(sheet: Any, column: str, value: Any) -> Any:
+    """``value`` (as ``xlsx_cell`` made it) wrapped if its column holds long text, or shown as
+    a percentage if it is the share."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell as SheetCell
+    from openpyxl.styles import Alignment
+
+    if column not in XLSX_WRAPPED and column != "share":
+        return value
+    cell = value if isinstance(value, SheetCell) else WriteOnlyCell(sheet, value=value)
+    if column == "share":
+        cell.number_format = "0.0%"
+    else:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
 
 
 def xlsx_cell(sheet: Any, value: Cell) -> Any:

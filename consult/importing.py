@@ -2,7 +2,8 @@
 
 Nothing a respondent wrote is interpreted: cells are read as text (an XLSX formula arrives as its
 text, e.g. ``=SUM(A1)``, and is never evaluated). Empty answers, "N/A", repeated respondent ids
-and very long answers are counted and listed, never silently dropped.
+and very long answers are counted and listed, never silently dropped; so are answers that give no
+reason ("Agree", "?"), which keep their position but are not themed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from consult.delimiters import sniff_dialect
 from consult.errors import ConsultError
 from consult.responses import Consultation, Excluded, Question, Response
+from consult.scale import gives_no_reason
 
 MAX_ROWS = 200_000
 MAX_ANSWER_CHARS = 10_000
@@ -152,6 +155,9 @@ def load_table(
         rid = _cell(row, id_at) or f"row-{count + 1}"
         for column, position in enumerate(at):
             answers[column].append((rid, _cell(row, position)))
+    if count == 0:
+        raise ConsultError(f"{path.name} has a header row but no responses under it: nothing "
+                           "was imported. Check that it is the right file (or sheet).")
     questions = tuple(
         build_question(f"q{i + 1}", name, pairs)
         for i, (name, pairs) in enumerate(zip(question_columns, answers, strict=True))
@@ -208,6 +214,8 @@ def build_question(question_id: str, text: str, pairs: Sequence[tuple[str, str]]
             excluded.append(Excluded(rid, answer, "empty"))
         elif _NOT_APPLICABLE.match(answer):
             excluded.append(Excluded(rid, answer, "not applicable"))
+        elif gives_no_reason(answer):  # "Agree", "?": kept for its position, not themed
+            kept.append(response_for(rid, answer))
         else:
             key = _SPACE.sub(" ", answer.lower())
             kept.append(response_for(rid, answer, seen_text.get(key)))
@@ -227,9 +235,10 @@ def _is_real(raw: str) -> bool:
 
 
 def response_for(rid: str, answer: str, duplicate_of: str | None = None) -> Response:
-    """A Response themed on at most MAX_ANSWER_CHARS of ``answer``, keeping the whole answer."""
+    """A Response themed on at most MAX_ANSWER_CHARS of ``answer``, keeping the whole answer
+    (an answer that gives no reason is marked so, and never themed)."""
     if len(answer) <= MAX_ANSWER_CHARS:
-        return Response(rid, answer, duplicate_of=duplicate_of)
+        return Response(rid, answer, duplicate_of=duplicate_of, no_reason=gives_no_reason(answer))
     return Response(rid, answer[:MAX_ANSWER_CHARS] + " […]", truncated=True,
                     duplicate_of=duplicate_of, full_text=answer)
 
@@ -266,10 +275,6 @@ def _open_table(
     )
 
 
-class _Semicolon(csv.excel):
-    delimiter = ";"
-
-
 def _unique(header: list[str]) -> list[str]:
     """Column names made unique: exports often repeat one ("Please explain your answer"), and
     each must stay choosable; the second becomes "Please explain your answer (2)"."""
@@ -289,10 +294,7 @@ def _open_csv(path: Path) -> tuple[list[str], Iterator[Sequence[object]]]:
             "Save it from your spreadsheet as 'CSV UTF-8' and try again."
         )
     text = _decode(data, path.name)
-    dialect: type[csv.Dialect] = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
-    first = text.split("\n", 1)[0]
-    if dialect is csv.excel and len(next(csv.reader([first]), [])) == 1 and ";" in first:
-        dialect = _Semicolon  # one column by commas: as Excel saves CSV in comma-decimal locales
+    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else sniff_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
@@ -328,11 +330,26 @@ def _open_book(path: Path) -> Any:
     try:
         _check_unpacked_size(path)
         return load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except zipfile.BadZipFile as exc:
+        raise ConsultError(_not_a_workbook(path)) from exc
+    except (KeyError, OSError, ValueError) as exc:
         raise ConsultError(
             f"{path.name} could not be opened as an Excel workbook ({exc}). "
             "Open it in Excel, save it as .xlsx and try again."
         ) from exc
+
+
+def _not_a_workbook(path: Path) -> str:
+    """Why a file named .xlsx is no workbook, in words: often a CSV file renamed."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head and b"\x00" not in head:
+        return (f"{path.name} could not be opened as an Excel workbook: it is not one but a "
+                "text file, perhaps a CSV file saved with an .xlsx name. Rename it to .csv and "
+                "upload it again, or open it in Excel and save it as .xlsx.")
+    return (f"{path.name} could not be opened as an Excel workbook: it is not an .xlsx file "
+            "(it may be an older .xls workbook, or damaged). Open it in Excel, save it as .xlsx "
+            "or CSV and try again.")
 
 
 def check_zip_parts(data: bytes, name: str) -> None:

@@ -27,6 +27,9 @@ FLOOR = 0.1
 CAP = 3
 LEXICAL_WEIGHT = 0.3
 FEEDBACK_K = 10
+# corrections needed before the margin and cap are fitted to them: with fewer, the search over
+# 123 (margin, cap) pairs fits noise (four labels chose cap 3 and a wide margin)
+MIN_LABELS_TO_FIT = 15
 
 
 def zero_shot_scores(
@@ -126,11 +129,12 @@ def assign(
 
 
 def choose_rule(scores: Scores, themes: Sequence[Theme], labels: Labels) -> tuple[float, int]:
-    """The margin and cap that best reproduce the reviewer's labels; the defaults without any.
+    """The margin and cap that best reproduce the reviewer's labels; the defaults with fewer
+    than MIN_LABELS_TO_FIT.
 
     Ties go to the smaller margin and cap (fewer labels per response).
     """
-    if not labels:
+    if len(labels) < MIN_LABELS_TO_FIT:
         return MARGIN, CAP
     rows = sorted(labels)
     gold = [labels[r] for r in rows]

@@ -76,6 +76,18 @@ def embed_pieces(
     return Pieces(stacked, np.asarray(owners, dtype=np.int64), tuple(pieces))
 
 
+def keep_rows(pieces: Pieces | None, rows: Sequence[int]) -> Pieces | None:
+    """The pieces of the responses in ``rows`` only, their owners numbered by place in
+    ``rows`` (to theme some responses and not others)."""
+    if pieces is None:
+        return None
+    place = {row: at for at, row in enumerate(rows)}
+    kept = [i for i, owner in enumerate(pieces.owners.tolist()) if owner in place]
+    owners = np.asarray([place[int(pieces.owners[i])] for i in kept], dtype=np.int64)
+    texts = tuple(pieces.texts[i] for i in kept) if pieces.texts else ()
+    return Pieces(pieces.vectors[kept], owners, texts)
+
+
 def _flat(split: list[list[str]]) -> list[str]:
     return [p for parts in split for p in parts]
 

@@ -29,6 +29,15 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
+from consult.proposals import (
+    is_catch_all_question,
+    is_open_question,
+    proposal_direction,
+    proposed_word,
+    proposes_no_longer,
+)
+from consult.scale import gives_no_reason, opening_scale_word, says_stance_word, spell_scale_words
+
 Position = Literal["agree", "disagree", "unclear"]
 POSITIONS: tuple[Position, ...] = ("agree", "disagree", "unclear")
 
@@ -174,32 +183,6 @@ _REJECTS_PREMISE = re.compile(
     r"(?![^.]*\b(more|better|than|beats?)\b)"
     r"|\b(can't|cannot|can not) be made\b|\b(don't|do not) think (anything|they can|it can)\b"
     r"|\binstead of whether\b")
-_RESTRICTS = re.compile(
-    r"\b(ban(ned|ning|s)?|prohibit\w*|restrict\w*|limit(ed|ing|s)?|cap(ped|ping)?|curb\w*|"
-    r"scrap\w*|abolish\w*|outlaw\w*|phase out|crack down|clamp down|tighten\w*|"
-    r"tax(es|ed|ing)?|levy|levies|fees?|fines?|charg(e|es|ing))\b")
-_ENABLES = re.compile(
-    r"\b(permanent\w*|allow\w*|introduc\w*|expand\w*|extend\w*|legalis\w*|legaliz\w*|"
-    r"continu\w*|keep|kept|approv\w*|build|invest\w*|creat\w*|reopen\w*)\b")
-# proposals turned round: lifting a restriction is its own direction ("lifts"); no longer
-# allowing something restricts
-_LIFTS = re.compile(
-    r"\b(lift(s|ed|ing)?|remov(e|es|ed|ing)|end(s|ed|ing)?|scrap(s|ped|ping)?|abolish\w*|"
-    r"drop(s|ped|ping)?|relax\w*|eas(e|ed|ing))\b"
-    r"[^.?,;]{0,20}\b(ban|bans|tax|taxes|cap|caps|charge|charges|limit|limits|restrictions?|"
-    r"levy|fee|fees)\b|\b(ban|tax|cap|charge|limit|restrictions?|levy|fee)\b"
-    r"(?:(?!\b(?:now|where|when|once|since|after|because|if|while)\b)[^.?,;]){0,80}\b"
-    r"(be )?(lifted|removed|ended|scrapped|abolished|dropped|relaxed|eased)\b"
-    r"|\b(removal|abolition|scrapping|lifting|ending) of (the )?\w*\s?(ban|tax|cap|charge|"
-    r"limit|restrictions?|levy|fee)s?\b")
-_NO_LONGER = re.compile(r"\b(no longer|not|never) be (allowed|permitted|available|offered|"
-                        r"kept|open|funded)\b")
-# the question's own proposal, "should X be (made) permanent" -> "permanent"
-_PROPOSED = re.compile(
-    r"\b(?:should|to|would|will|could|be) "
-    r"(?:(?!(?:so|that|if|when|can|could|will|would|may|might)\b)[\w-]+ ){0,8}?"
-    r"be (?:made |completely |fully |"
-    r"totally |entirely |permanently )?([a-z]{4,})\b")
 _CLAUSES = re.compile(r"[.,;:?!()]|\bbut\b")
 _NEGATIONS = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno\b|\bnobody\b|\bno one\b|\bnone\b")
 # words that turn a negation round ("can't see why anyone would be against banning them",
@@ -210,15 +193,12 @@ _NOT_A_DENIAL = re.compile(r"(\bnot|n't) (just|only|simply|merely)\b|\bwhy not\b
                            r"\bno (brainer|reason|doubt|question)\b|(can't|cannot) fault\b")
 _ASKS_FOR = re.compile(r"\b(make|made|be|should|must|keep|stay|remain)\b")
 _NOT_WORD = re.compile(r"[^a-z' ]+")
-_PROPOSAL_QUESTION = re.compile(
-    r"^\W*(should|do|does|is|are|would|will|could|can|to what extent|how far|how much)\b"
-    r"|\b(agree|support|oppose)\b|\bviews? (on|about)\b|\bthink (of|about)\b"
-    r"|\bfeel about\b|\bopinions? (on|of|about)\b",
-    re.IGNORECASE,
-)
-_ASKS_FOR_IDEAS = re.compile(r"\b(what|how|which|why|describe|suggest|tell us)\b", re.IGNORECASE)
-
-
+# "No", "Nothing", "None", "Not really" (or a bare "Yes") as the whole answer to a catch-all
+# question: nothing to add, not disagreement
+_NOTHING_TO_ADD = re.compile(
+    r"^\W*(no|nope|nah|none|nil|nothing|not really|yes|yeah|yep|ok|okay|no thanks?|"
+    r"no,? thank you|nothing (else|more|further)|no (more|other|further)( comments?)?|"
+    r"not at the moment|all covered)\W*$")
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
     # cues are matched against lower-cased text: IGNORECASE makes each search much slower
     return [re.compile(p) for p in patterns]
@@ -236,42 +216,11 @@ _CUES = {
     "remove_it": _compile(_REMOVE_IT),
     "ban_it": _compile(_BAN_IT),
 }
-# "lifts": the proposal removes a restriction or the thing itself ("should the ban be lifted",
-# "should the 20mph limit be scrapped"): appeals to freedom and calls to remove it both agree
-Direction = Literal["restricts", "enables", "lifts", "unknown"]
-
-
-def is_open_question(question: str) -> bool:
-    """True for questions that ask for ideas rather than a view on a proposal."""
-    return not _PROPOSAL_QUESTION.search(question) and bool(_ASKS_FOR_IDEAS.search(question))
-
-
-def proposal_direction(question: str) -> Direction:
-    """Whether the question's proposal restricts something (ban, limit, scrap) or enables or
-    keeps it (make permanent, allow, extend); "unknown" when it says neither."""
-    text = question.lower()
-    if _LIFTS.search(text):  # "should the ban be lifted", "remove the cap"
-        return "lifts"
-    if _RESTRICTS.search(text) or _NO_LONGER.search(text):  # "no longer be allowed"
-        return "restricts"
-    return "enables" if _ENABLES.search(text) else "unknown"
-
-
-def proposed_word(question: str) -> str:
-    """The word the question proposes ("permanent" in "should the schemes be made permanent"),
-    or "" when it has no "should ... be X" form."""
-    found = _PROPOSED.search(question.lower())
-    return found.group(1) if found and found.group(1) not in _HOLLOW else ""
-
-
-_HOLLOW = frozenset({"able", "used", "given", "done", "made", "more", "less", "very", "much"})
-
-
 def cue_counts(text: str, question: str = "") -> dict[str, int]:
     """How many cues of each kind ('agree', 'disagree', 'against', 'unclear') ``text`` has,
     towards the proposal of ``question`` (see the module notes on a proposal's direction)."""
     counts = dict.fromkeys(("agree", "disagree", "against", "unclear"), 0)
-    text = text.lower().replace("\u2019", "'")
+    text = spell_scale_words(text.lower().replace("\u2019", "'"))
     if _ANY_TURNED.search(text):
         for name, cues in _TURNED_CUES.items():
             counts[name] += sum(bool(p.search(text)) for p in cues)
@@ -294,7 +243,7 @@ def cue_counts(text: str, question: str = "") -> dict[str, int]:
     word = proposed_word(question)
     if word and direction != "unknown":
         said = _proposal_said(text, _stem(word))
-        if _NO_LONGER.search(question.lower()):  # "should cars no longer be allowed": the
+        if proposes_no_longer(question):  # "should cars no longer be allowed": the
             if said == "negated":                 # answer "they should not be allowed" agrees
                 counts["agree"] += 1
         elif said == "negated":
@@ -343,7 +292,8 @@ def _stem(word: str) -> str:
 
 def likert_position(text: str) -> Position | None:
     """The position of a whole answer that is just a scale point ("Tend to disagree", "No")."""
-    words = " ".join(_NOT_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
+    words = " ".join(_NOT_WORD.sub(" ", spell_scale_words(
+        text.lower().replace("\u2019", "'"))).split())
     return _LIKERT.get(words)
 
 
@@ -354,13 +304,19 @@ def classify_position(text: str, question: str = "") -> Position:
 
 def read_position(text: str, question: str = "") -> tuple[Position, bool]:
     """The position and whether the wording decided it (False: nothing the reading looks at
-    was said, so it is the default, "agree")."""
-    scale = likert_position(text)
-    if scale is not None:
-        return scale, True
+    was said, so it is the default: "agree", or "unclear" for an answer with nothing in it
+    beyond filler, "ok" or "?")."""
+    said = said_outright(text, question)
+    if said is not None:
+        return said, True
+    position, worded = _read_cues(text, question)
+    if not worded and gives_no_reason(text) and not says_stance_word(text):
+        return "unclear", False  # "ok", "?", "+1": nothing to read as agreeing
+    return position, worded
+
+
+def _read_cues(text: str, question: str) -> tuple[Position, bool]:
     lowered = text.lower().replace("\u2019", "'")
-    if _NON_ANSWER.search(lowered):
-        return "unclear", True
     if is_open_question(question):
         cues = cue_counts(text)
         rejects = bool(_REJECTS_PREMISE.search(lowered))
@@ -375,6 +331,22 @@ def read_position(text: str, question: str = "") -> tuple[Position, bool]:
     if cues["unclear"]:
         return "unclear", worded
     return ("disagree" if cues["against"] + cues["disagree"] > cues["agree"] else "agree"), worded
+
+
+def said_outright(text: str, question: str = "") -> Position | None:
+    """The position an answer states in so many words, before any cue is weighed: nothing to
+    add to a catch-all question, a whole answer on a scale, a non-answer, or a scale point
+    opening the answer ("Disagree, ... Then ban it." stays disagreement). None otherwise."""
+    lowered = spell_scale_words(text.lower().replace("\u2019", "'"))
+    if is_catch_all_question(question) and _NOTHING_TO_ADD.match(lowered):
+        return "unclear"
+    scale = likert_position(text)
+    if scale is not None:
+        return scale
+    if _NON_ANSWER.search(lowered):
+        return "unclear"
+    opening = opening_scale_word(lowered)
+    return None if opening is None else "disagree" if opening == "disagree" else "agree"
 
 
 def stance_worded(text: str, question: str = "") -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ExclusionReason = Literal["empty", "not applicable", "duplicate id"]
+NO_REASON = "no reason given"  # an answer kept for its position but not themed
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,14 @@ class Response:
     truncated: bool = False
     duplicate_of: str | None = None  # an earlier response with the same text, when there is one
     full_text: str = ""  # the whole answer, when ``text`` is shortened
+    # nothing beyond a scale word, yes/no, "ok" or punctuation: its position counts, but it is
+    # set aside from theming (a theme of "agree", "?" and "ok" says nothing)
+    no_reason: bool = False
+
+    @property
+    def themable(self) -> bool:
+        """True when the answer gives something to theme (see ``no_reason``)."""
+        return not self.no_reason
 
     @property
     def original(self) -> str:
@@ -45,7 +54,8 @@ class Question:
 
     def counts(self) -> dict[str, int]:
         """How many answers were themed, set aside (by reason), duplicated or truncated."""
-        out = {"themed": len(self.responses)}
+        bare = sum(r.no_reason for r in self.responses)
+        out = {"themed": len(self.responses) - bare, NO_REASON: bare}
         for item in self.excluded:
             out[item.reason] = out.get(item.reason, 0) + 1
         out["duplicate text"] = sum(r.duplicate_of is not None for r in self.responses)

@@ -1,31 +1,31 @@
 """Human review of one question's themes: actions a page or a REPL applies to a QuestionResult.
 
 Every action validates first and changes nothing when it fails (``ReviewError``). Moving a response
-records a correction; ``remap`` then re-maps the other responses, learning from the corrections.
-State is saved to JSON (``result_to_json``) without vectors; ``load_result`` re-embeds.
+records a correction; ``remap`` then re-maps the other responses, learning from the corrections
+(never moving a corrected response). Signing off records the themes and mapping as they stand.
+State is saved to JSON without vectors and resumed by ``consult.saving`` (re-exported here).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from sklearn.cluster import KMeans
 
-from assistant.ports import Embedder
-from consult.analysis import QuestionResult, remap
+from consult.analysis import QuestionResult, remap, theme_anchors
 from consult.discovery import distinctive_words
-from consult.embedding import embed_unique
 from consult.errors import ReviewError
-from consult.importing import response_for
-from consult.mapping import CAP
-from consult.positions import POSITIONS, Position
-from consult.responses import Consultation, Excluded, Question
+from consult.positions import POSITIONS, Position, describe_basis
+from consult.saving import (
+    load_result,
+    load_review,
+    read_position_value,
+    result_to_json,
+    review_from_json,
+    review_to_json,
+    save_review,
+)
 from consult.themes import Framework, Theme
-
-REVIEW_KIND = "consult-review"  # marks a saved review file
 
 
 def _require(result: QuestionResult, theme_id: str) -> Theme:
@@ -110,6 +110,7 @@ def _label_free(result: QuestionResult, label: str, leaving: set[str]) -> None:
 def delete_theme(result: QuestionResult, theme_id: str) -> None:
     """Remove a theme; its responses keep their other themes or become unmatched."""
     result.themes.remove(_require(result, theme_id))
+    theme_anchors(result).pop(theme_id, None)
     _replace_everywhere(result, {theme_id}, None)
     _unsign(result)
 
@@ -121,7 +122,10 @@ def merge_themes(result: QuestionResult, theme_ids: Sequence[str], label: str) -
         raise ReviewError("Choose at least two different themes to merge.")
     label = label.strip() or themes[0].label  # a blank label keeps the first theme's
     _label_free(result, label, set(theme_ids))
+    anchors = theme_anchors(result)
+    held = {rid for t in theme_ids for rid in anchors.pop(t, ())}
     merged_id = _add(result, label, "; ".join(t.description for t in themes if t.description))
+    anchors[merged_id] = [r.response_id for r in result.question.responses if r.response_id in held]
     for theme in themes:
         result.themes.remove(theme)
     _replace_everywhere(result, set(theme_ids), merged_id)
@@ -162,11 +166,15 @@ def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[s
         for n in range(parts)
     ]
     result.themes.remove(theme)
+    anchors = theme_anchors(result)
+    anchors.pop(theme_id, None)
     part_of: dict[str, str] = {}
     for row, cluster in zip(members, clusters, strict=True):
         ids = result.assignments[row]
         ids[ids.index(theme_id)] = new_ids[int(cluster)]
         part_of[result.question.responses[row].response_id] = new_ids[int(cluster)]
+    for rid, part in part_of.items():  # each part is anchored by the responses split into it
+        anchors.setdefault(part, []).append(rid)
 
     def follow(rid: str, ids: list[str]) -> list[str]:
         """A correction naming the split theme names the part its response went to."""
@@ -206,12 +214,14 @@ UNMATCHED = ""  # find_responses: only responses with no theme
 
 def find_responses(result: QuestionResult, theme_id: str | None = ANY_THEME,
                    words: str = "") -> list[str]:
-    """Ids of the responses mapped to ``theme_id`` (``UNMATCHED``: to none; ``ANY_THEME``: any)
-    whose id or text contains every word of ``words`` (case-insensitive), in response order."""
+    """Ids of the responses mapped to ``theme_id`` (``UNMATCHED``: to none, answers that give
+    no reason aside; ``ANY_THEME``: any) whose id or text contains every word of ``words``
+    (case-insensitive), in response order."""
     needles = words.casefold().split()
     found = []
     for response, themes in zip(result.question.responses, result.assignments, strict=True):
-        if theme_id is not ANY_THEME and (theme_id not in themes if theme_id else bool(themes)):
+        if theme_id is not ANY_THEME and (theme_id not in themes if theme_id else
+                                          bool(themes) or response.no_reason):
             continue
         haystack = f"{response.response_id} {response.text}".casefold()
         if all(needle in haystack for needle in needles):
@@ -223,148 +233,69 @@ def set_position(result: QuestionResult, response_id: str, position: str) -> Non
     """Correct one response's position."""
     if position not in POSITIONS:
         raise ReviewError(f"'{position}' is not a position; choose one of {', '.join(POSITIONS)}.")
-    result.positions[_row(result, response_id)] = _position(position)
-    result.position_corrections[response_id] = _position(position)
+    result.positions[_row(result, response_id)] = read_position_value(position)
+    result.position_corrections[response_id] = read_position_value(position)
     result.reviewed = True
+
+
+def current_position(result: QuestionResult, response_id: str) -> Position | None:
+    """The response's position now (a reviewer's correction included); None if it has none."""
+    row = _find_row(result, response_id)
+    return None if row is None else result.positions[row]
+
+
+def full_text(result: QuestionResult, response_id: str) -> str:
+    """The response's whole answer, as the respondent wrote it."""
+    return result.question.responses[_row(result, response_id)].original
+
+
+def position_source(result: QuestionResult, response_id: str) -> str:
+    """What the response's position rests on: "reviewer", "wording" or "no stance words ..."."""
+    row = _row(result, response_id)
+    return describe_basis(result.position_worded()[row], result.positions[row],
+                          response_id in result.position_corrections)
+
+
+def _find_row(result: QuestionResult, response_id: str) -> int | None:
+    return next((row for row, response in enumerate(result.question.responses)
+                 if response.response_id == response_id), None)
 
 
 def _row(result: QuestionResult, response_id: str) -> int:
-    for row, response in enumerate(result.question.responses):
-        if response.response_id == response_id:
-            return row
-    raise ReviewError(f"There is no response '{response_id}' to this question.")
+    row = _find_row(result, response_id)
+    if row is None:
+        raise ReviewError(f"There is no response '{response_id}' to this question.")
+    return row
 
 
-def sign_off(result: QuestionResult, reviewer: str,
-             embedder: Embedder) -> tuple[Framework, list[str]]:
-    """Sign off the theme framework and apply it to every response not corrected by hand;
-    returns the framework and the ids of the responses whose themes that changed."""
+def sign_off(result: QuestionResult, reviewer: str) -> Framework:
+    """Sign off the theme framework and the mapping exactly as they stand: nothing is re-mapped,
+    so what is signed off is what the reviewer saw (re-mapping is "Update mapping", a step of
+    its own that says what it moved)."""
     if not reviewer.strip():
         raise ReviewError("Say who is signing off the framework (a name or email).")
-    moved = remap(result, embedder)
+    theme_anchors(result)  # kept with the review: a later re-map starts from the same vectors
     result.signed_off, result.signed_off_by = True, reviewer.strip()
     result.reviewed = True
-    return Framework(tuple(result.themes), True, reviewer.strip()), moved
+    return Framework(tuple(result.themes), True, reviewer.strip())
 
 
-def result_to_json(result: QuestionResult) -> dict[str, Any]:
-    """Everything a reviewer needs to carry on later, as JSON-ready data (no vectors)."""
-    question = result.question
-    return {
-        "question": {"question_id": question.question_id, "text": question.text},
-        "responses": [
-            # the whole answer: loading shortens it for theming again
-            [r.response_id, r.original, r.truncated, r.duplicate_of] for r in question.responses
-        ],
-        "excluded": [[e.response_id, e.text, e.reason] for e in question.excluded],
-        "themes": [[t.theme_id, t.label, t.description, t.origin] for t in result.themes],
-        "assignments": result.assignments,
-        "positions": result.positions,
-        "evidence": result.evidence,
-        "corrections": result.corrections,
-        "position_corrections": result.position_corrections,
-        "signed_off": result.signed_off,
-        "signed_off_by": result.signed_off_by,
-        "reviewed": result.reviewed,
-        "margin": result.margin,
-        "cap": result.cap,
-    }
-
-
-def load_result(data: dict[str, Any], embedder: Embedder | None = None) -> QuestionResult:
-    """Rebuild a QuestionResult from ``result_to_json`` data; re-embed when given an embedder."""
-    try:
-        question = Question(
-            str(data["question"]["question_id"]),
-            str(data["question"]["text"]),
-            tuple(response_for(str(a), str(b), None if d is None else str(d))
-                  for a, b, _, d in data["responses"]),
-            tuple(Excluded(str(a), str(b), c) for a, b, c in data["excluded"]),
-        )
-        result = QuestionResult(
-            question=question,
-            themes=[Theme(str(a), str(b), str(c), d) for a, b, c, d in data["themes"]],
-            assignments=[[str(i) for i in ids] for ids in data["assignments"]],
-            positions=[_position(p) for p in data["positions"]],
-            evidence=[list(e) for e in data["evidence"]],
-            corrections={str(k): list(v) for k, v in data["corrections"].items()},
-            position_corrections={str(k): _position(v) for k, v
-                                  in data.get("position_corrections", {}).items()},
-            signed_off=bool(data["signed_off"]),
-            signed_off_by=str(data["signed_off_by"]),
-            reviewed=bool(data.get("reviewed", True)),  # saved before it was kept: assume so
-            margin=float(data["margin"]),
-            cap=_cap(data.get("cap", CAP)),  # reviews saved before the cap was kept: default
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ReviewError(
-            f"The saved review could not be read ({exc}). Start a new review."
-        ) from exc
-    if embedder is not None:
-        result.vectors = embed_unique(result.texts, embedder)
-    return result
-
-
-def review_to_json(results: Sequence[QuestionResult], source: str = "", rows: int = 0) -> str:
-    """A review of one or more questions as JSON text, to carry on later (no vectors)."""
-    data = {"version": 1, "kind": REVIEW_KIND, "source": source, "rows": rows,
-            "questions": [result_to_json(r) for r in results]}
-    return json.dumps(data, ensure_ascii=False)
-
-
-def review_from_json(text: str | bytes, embedder: Embedder | None = None,
-                     name: str = "the file") -> tuple[Consultation, list[QuestionResult]]:
-    """The consultation and results of a review saved by ``review_to_json``."""
-    try:
-        data = json.loads(text)
-        questions = data["questions"]
-        if not isinstance(questions, list) or not questions:
-            raise ValueError("no questions in it")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ReviewError(f"{name} is not a saved Consult review ({exc}).") from exc
-    results = [load_result(q, embedder) for q in questions]
-    source = str(data.get("source") or name)
-    rows = data.get("rows") if isinstance(data.get("rows"), int) else 0
-    consultation = Consultation(source, tuple(r.question for r in results),
-                                rows or max(len(r.question.responses) +
-                                            len(r.question.excluded) for r in results))
-    return consultation, results
-
-
-def save_review(results: Sequence[QuestionResult], path: Path, source: str = "",
-                rows: int = 0) -> None:
-    """Save a review of one or more questions to a JSON file, to carry on later."""
-    path.write_text(review_to_json(results, source, rows), encoding="utf-8")
-
-
-def load_review(path: Path, embedder: Embedder | None = None) -> list[QuestionResult]:
-    """Load a review saved by ``save_review`` (re-embedding when given an embedder)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewError(f"{path.name} could not be read ({exc}).") from exc
-    return review_from_json(text, embedder, path.name)[1]
-
-
-def _cap(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
-        raise ValueError(f"bad theme cap {value!r}")
-    return value
-
-
-def _position(value: Any) -> Position:
-    if value not in POSITIONS:
-        raise ValueError(f"unknown position {value!r}")
-    return value  # type: ignore[no-any-return]
+def theme_sizes(result: QuestionResult) -> dict[str, int]:
+    """How many responses each theme holds, by theme id (to say what a re-map changed)."""
+    return {t.theme_id: sum(t.theme_id in ids for ids in result.assignments)
+            for t in result.themes}
 
 
 __all__ = [
     "add_theme",
+    "current_position",
     "delete_theme",
+    "full_text",
     "load_result",
     "load_review",
     "merge_themes",
     "move_response",
+    "position_source",
     "remap",
     "rename_theme",
     "result_to_json",
@@ -375,4 +306,5 @@ __all__ = [
     "set_response_themes",
     "sign_off",
     "split_theme",
+    "theme_sizes",
 ]

@@ -123,8 +123,8 @@ def test_a_review_action_keeps_its_tab_and_shows_its_result(fake_app: AppService
     tab = state.consult_key("review_tab")
     at.session_state[tab] = "Position"
     at.run()
-    at.selectbox(key=state.consult_key("position_response")).select("r2")
-    at.radio(key=state.consult_key("position_value")).set_value("disagree")
+    at.selectbox(key=state.consult_key("position_response")).select("r2").run()
+    at.radio(key=state.consult_key("position_value_r2")).set_value("disagree")
     at = submit(at, "Set position")
     assert not at.exception
     assert at.session_state[tab] == "Position", "the tab the reviewer was in stays open"

@@ -38,3 +38,32 @@ def write_csv(
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+_POOLS = (
+    ("permits", "parking", "cost", "families", "price", "charges"),
+    ("buses", "routes", "hospital", "timetable", "late", "drivers"),
+    ("cycling", "lanes", "children", "safer", "bikes", "school"),
+    ("pavements", "wheelchair", "kerbs", "blocked", "walking", "prams"),
+)
+
+
+def mixed_answers(n: int = 48, seed: int = 3) -> list[tuple[str, str]]:
+    """(id, answer) pairs mixing words of two topics in varying measure: themes that overlap,
+    as real answers do, so mappings are not clear-cut (ids m1, m2, ...)."""
+    import random
+
+    rng = random.Random(seed)
+    pairs = []
+    for n_ in range(n):
+        main, other = rng.sample(range(len(_POOLS)), 2)
+        words = rng.choices(_POOLS[main], k=rng.randint(3, 6))
+        words += rng.choices(_POOLS[other], k=rng.randint(1, 4))
+        rng.shuffle(words)
+        pairs.append((f"m{n_ + 1}", " ".join(words).capitalize() + "."))
+    return pairs
+
+
+def mixed_question(n: int = 48, seed: int = 3) -> Question:
+    """A question whose answers overlap several topics (see ``mixed_answers``)."""
+    return build_question("q1", "Do you agree with the transport plan?", mixed_answers(n, seed))

@@ -154,9 +154,10 @@ def test_review_actions_and_json_round_trip(fake_embedder: FakeEmbedder) -> None
     assert all(third not in ids for ids in result.assignments)
     remap(result, fake_embedder)
     assert new in result.assignments[0] and result.corrections[rid]
-    framework, moved = sign_off(result, "reviewer@example.gov.uk", fake_embedder)
+    mapped = [list(ids) for ids in result.assignments]
+    framework = sign_off(result, "reviewer@example.gov.uk")
     assert framework.signed_off and result.signed_off
-    assert moved == []  # the corrections were already mapped: signing off moved no response
+    assert result.assignments == mapped  # signing off records the mapping, it re-maps nothing
     loaded = load_result(json.loads(json.dumps(result_to_json(result))), fake_embedder)
     assert loaded.assignments == result.assignments and loaded.positions[0] == "disagree"
     assert loaded.signed_off_by == "reviewer@example.gov.uk"
@@ -198,7 +199,7 @@ def test_saved_review_carries_the_consultation_to_resume_from(
     result = analyse_question(topical_question(), fake_embedder, k=3)
     rid = result.question.responses[2].response_id
     move_response(result, rid, None, result.themes[1].theme_id)
-    sign_off(result, "Pat Reviewer", fake_embedder)
+    sign_off(result, "Pat Reviewer")
     text = review_to_json([result], "uploads/responses.csv", 31)
     data, (loaded,) = review_from_json(text.encode("utf-8"), fake_embedder, "review.json")
     assert (data.source, data.rows) == ("uploads/responses.csv", 31)
@@ -352,12 +353,13 @@ def test_an_uploaded_framework_is_read_from_json_or_refused_clearly() -> None:
 
 def test_answers_that_embed_identically_do_not_crash_discovery(
         fake_embedder: FakeEmbedder) -> None:
-    # the fake embedder, like MiniLM, ignores case, and emoji carry no words at all
-    answers = [("r1", "Agree"), ("r2", "agree"), ("r3", "AGREE"), ("r4", "👍"), ("r5", "👎"),
-               ("r6", "🙏")]
+    # the fake embedder, like MiniLM, ignores case, and emoji carry no words at all (bare
+    # "Agree" and emoji are no longer themed: they give no reason)
+    answers = [("r1", "Bus lanes"), ("r2", "bus lanes"), ("r3", "BUS LANES"), ("r4", "Cars 👍"),
+               ("r5", "Cars 👎"), ("r6", "cars 🙏")]
     result = analyse_question(build_question("q1", "Do you agree?", answers), fake_embedder)
     assert 1 <= len(result.themes) <= 2  # two distinct vectors at most
-    assert all(result.assignments[i] for i in range(3))  # "agree" in any case is mapped
+    assert all(result.assignments[i] for i in range(3))  # "bus lanes" in any case is mapped
     discovery = discover_themes(np.zeros((4, 8), dtype=np.float32), ["a", "b", "c", "d"], k=3)
     assert len(discovery.themes) == 1  # four texts, one vector: one theme, not a crash
 
@@ -425,7 +427,7 @@ def test_every_review_action_marks_the_result_reviewed(fake_embedder: FakeEmbedd
         lambda r: split_theme(r, r.themes[0].theme_id, 2),
         lambda r: move_response(r, first, None, r.themes[1].theme_id),
         lambda r: set_position(r, first, "unclear"),
-        lambda r: sign_off(r, "Pat", fake_embedder),
+        lambda r: sign_off(r, "Pat"),
     ]
     for action in actions:
         result = fresh()

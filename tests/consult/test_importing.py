@@ -25,7 +25,7 @@ def test_csv_counts_empty_na_duplicates_and_long(tmp_path: Path) -> None:
     question = load_consultation(path, "ID", ["Q"]).questions[0]
     counts = question.counts()
     assert counts == {
-        "themed": 3, "empty": 1, "not applicable": 1, "duplicate id": 1,
+        "themed": 3, "no reason given": 0, "empty": 1, "not applicable": 1, "duplicate id": 1,
         "duplicate text": 1, "truncated": 1,
     }  # fmt: skip
     assert question.responses[1].duplicate_of == "1"

@@ -75,7 +75,8 @@ def test_every_text_cell_of_both_sheets_and_both_csvs_is_neutralised(
         if guard:
             assert not [c for c in cells if c.startswith(FORMULA_START)], name
         assert guard + PAYLOAD in cells or any(c.startswith(guard + PAYLOAD + ";") for c in cells)
-        assert any(c.startswith(guard + "\r=1+2 ") for c in cells), name  # quotes or responses
+        if name in ("Mappings", "out_mappings.csv"):  # quotes open with id and position
+            assert any(c.startswith(guard + "\r=1+2 ") for c in cells), name
     assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     # every formula-like workbook cell, in either sheet, is text Excel keeps as text
     risky = [c for ws in book for row in ws.iter_rows() for c in row

@@ -6,7 +6,7 @@ import numpy as np
 
 from assistant.testing import FakeEmbedder
 from consult.discovery import discover_themes
-from consult.mapping import choose_rule
+from consult.mapping import CAP, MARGIN, MIN_LABELS_TO_FIT, choose_rule
 from consult.pieces import Pieces, embed_pieces, split_into_pieces, top_two_mean
 from consult.themes import Theme
 
@@ -50,6 +50,14 @@ def test_discovery_on_pieces_gives_several_memberships(fake_embedder: FakeEmbedd
 
 def test_choose_rule_learns_one_label_per_response() -> None:
     themes = [Theme("A", "a"), Theme("B", "b")]
-    scores = np.array([[0.9, 0.88], [0.5, 0.49]], dtype=np.float32)
-    assert choose_rule(scores, themes, {0: {0}, 1: {0}})[1] == 1
+    scores = np.array([[0.9, 0.88], [0.5, 0.49]] * 8, dtype=np.float32)
+    labels = {row: {0} for row in range(MIN_LABELS_TO_FIT)}
+    assert choose_rule(scores, themes, labels)[1] == 1
     assert choose_rule(scores, themes, {}) == (0.05, 3)
+
+
+def test_too_few_labels_keep_the_default_rule() -> None:
+    themes = [Theme("A", "a"), Theme("B", "b")]
+    scores = np.array([[0.9, 0.88], [0.5, 0.49]] * 8, dtype=np.float32)
+    few = {row: {0} for row in range(MIN_LABELS_TO_FIT - 1)}
+    assert choose_rule(scores, themes, few) == (MARGIN, CAP)

@@ -157,7 +157,7 @@ def test_discovered_themes_carry_no_respondent_sentence_into_the_framework(
     fake_embedder: FakeEmbedder,
 ) -> None:
     result = analyse_question(topical_question(), fake_embedder, k=3)
-    framework = framework_to_json(sign_off(result, "A Reviewer", fake_embedder)[0])
+    framework = framework_to_json(sign_off(result, "A Reviewer"))
     described = [t["description"] for t in framework["themes"]]
     described += [str(row[THEME_COLUMNS.index("description")]) for row in theme_rows([result])]
     assert described and all(d.startswith("Responses about") for d in described)
