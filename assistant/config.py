@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
@@ -27,6 +28,9 @@ SECRETS_FILE = Path(os.environ.get("GA_SECRETS_FILE", PROJECT_ROOT / ".streamlit
 
 LlmProvider = Literal["none", "openai", "azure"]
 EmbedderName = Literal["minilm", "openai", "azure"]
+
+
+_ADDRESSES = ("llm_base_url", "azure_endpoint")
 
 
 class Settings(BaseSettings):
@@ -109,6 +113,12 @@ class Settings(BaseSettings):
             raise ConfigError("GA_AZURE_ENDPOINT is not set, but Azure OpenAI is configured.")
         return self
 
+    def __repr_args__(self) -> Any:
+        """Fields as ``repr`` shows them: an endpoint without the user name, password or query
+        string someone may have put in it (secrets are ``SecretStr`` and shown as stars)."""
+        for name, value in super().__repr_args__():
+            yield name, (shown_address(value) if name in _ADDRESSES and value else value)
+
     def with_store_dir(self, store_dir: Path) -> Settings:
         """These settings with another index folder (the CLIs' --store)."""
         return Settings(**{**self.model_dump(), "store_dir": store_dir})
@@ -128,6 +138,23 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def shown_address(url: str | None) -> str:
+    """An endpoint as users may see it: scheme, host, port and path, never a user name,
+    password or query string someone put in the address ("https://user:key@host/v1?key=...")."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port out of range or not a number, an unclosed "[": said as it is
+        return "the configured address (check it: it is not a valid web address)"
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    path = parts.path.split(";", 1)[0]  # no ";key=..." path parameters either
+    return f"{parts.scheme}://{host}{port}{path}" if host else "the configured address"
 
 
 @lru_cache(maxsize=1)

@@ -16,13 +16,12 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import openai
 from pydantic import SecretStr
 
-from assistant.config import Settings
+from assistant.config import Settings, shown_address
 from assistant.errors import ModelError
 
 logger = logging.getLogger(__name__)
@@ -60,7 +59,8 @@ class OpenAIChatModel:
     def description(self) -> str:
         """Provider, model and endpoint, for logs and the admin page (never the key)."""
         s = self._settings
-        where = s.azure_endpoint if s.llm_provider == "azure" else (s.llm_base_url or "OpenAI")
+        where = shown_address(s.azure_endpoint if s.llm_provider == "azure"
+                              else s.llm_base_url) or "OpenAI"
         return f"{s.llm_provider}:{s.azure_deployment or s.llm_model} at {where}"
 
     def stream(self, messages: Sequence[tuple[str, str]]) -> Iterator[str]:
@@ -161,7 +161,7 @@ def _retryable(exc: Exception) -> bool:
 
 def describe_error(exc: Exception, settings: Settings) -> str:
     """What went wrong with the model endpoint and what the user can do, in plain English."""
-    where = _shown_address(settings.azure_endpoint if settings.llm_provider == "azure"
+    where = shown_address(settings.azure_endpoint if settings.llm_provider == "azure"
                            else settings.llm_base_url)
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         return (
@@ -178,23 +178,6 @@ def describe_error(exc: Exception, settings: Settings) -> str:
     if isinstance(exc, openai.APIStatusError):
         return _describe_status(exc.status_code)
     return f"The language model failed unexpectedly ({type(exc).__name__}). Try again."
-
-
-def _shown_address(url: str | None) -> str:
-    """An endpoint as users may see it: scheme, host, port and path, never a user name,
-    password or query string someone put in the address ("https://user:key@host/v1?key=...")."""
-    if not url:
-        return ""
-    try:
-        parts = urlsplit(url)
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:  # a port out of range or not a number, an unclosed "[": said as it is
-        return "the configured address (check it: it is not a valid web address)"
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 address keeps its brackets
-        host = f"[{host}]"
-    path = parts.path.split(";", 1)[0]  # no ";key=..." path parameters either
-    return f"{parts.scheme}://{host}{port}{path}" if host else "the configured address"
 
 
 def _describe_status(status: int) -> str:

@@ -178,9 +178,23 @@ def test_a_refused_connection_never_shows_credentials_put_in_the_address() -> No
 ])
 def test_an_endpoint_is_shown_without_secrets_and_never_breaks_the_message(url: str,
                                                                            shown: str) -> None:
-    from assistant.adapters.openai_chat import _shown_address
+    from assistant.config import shown_address
 
-    assert _shown_address(url) == shown
+    assert shown_address(url) == shown
+
+
+def test_settings_and_the_model_description_never_show_credentials_in_an_endpoint() -> None:
+    """From a security review: ``repr(settings)`` and the description "for logs" carried a
+    user name, password and query-string key put in the endpoint's address."""
+    from assistant.adapters.openai_chat import OpenAIChatModel
+
+    settings = Settings(llm_provider="openai", llm_api_key="sk-secret-123",
+                        llm_base_url="https://user:pw-in-url@llm.example/v1?api-key=qs-secret",
+                        admin_password="hunter2-admin")
+    for shown in (repr(settings), OpenAIChatModel(settings).description):
+        assert not any(secret in shown for secret in ("sk-secret-123", "pw-in-url", "qs-secret",
+                                                      "hunter2-admin")), shown
+        assert "https://llm.example/v1" in shown
 
 
 def test_azure_uses_the_deployment_path_and_api_key_header(openai_server: OpenAIServer) -> None:
