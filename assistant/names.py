@@ -13,6 +13,7 @@ Benefit" asks about "Child Benefit".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_CHARS = 2000  # a question box's limit: names are looked for in no more than this
 # a sentence ends at ".", "!" or "?", but not at the full stops of "e.g.", "i.e.", "No. 3", or
@@ -42,6 +43,7 @@ _OPENER_TEXT = (
 _OPENERS = frozenset(_OPENER_TEXT.split())
 
 
+@lru_cache(maxsize=256)  # asked of one query by several checks in turn
 def question_sentences(text: str) -> str:
     """The sentences of ``text`` that end in "?" (all of it when none does)."""
     # the last MAX_CHARS: a long case comes first and its question last
