@@ -271,7 +271,8 @@ def _scores(result: QuestionResult, centres: Vectors, rows: list[int], labels: L
     """Scores of the responses in ``rows``: taught on whole responses once there are enough
     labels to fit the rule, else zero-shot on pieces, as at analysis."""
     assert result.vectors is not None
-    vectors, texts = result.vectors[rows], [result.texts[i] for i in rows]
+    every = result.texts  # built afresh on each use: once here, not once per row
+    vectors, texts = result.vectors[rows], [every[i] for i in rows]
     if fit:
         return taught_scores(vectors, texts, result.themes, centres, labels)
     return zero_shot_scores(vectors, texts, result.themes, centres,

@@ -157,7 +157,8 @@ def split_theme(result: QuestionResult, theme_id: str, parts: int = 2) -> list[s
     )
     # each part described by its own answers' distinctive words, so that re-mapping can tell
     # the parts apart (with the parent's description for both, they drifted back together)
-    words = distinctive_words([result.texts[i] for i in members], clusters, parts,
+    every = result.texts
+    words = distinctive_words([every[i] for i in members], clusters, parts,
                               ignore=result.question.text)
     labels = _free_labels(result, theme.label, parts, theme_id)
     new_ids = [
