@@ -6,6 +6,7 @@ session state, so an error in one step never loses earlier work.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from app_pages.consult_review import show_review, show_sign_off
 from app_pages.consult_upload import (
     import_table,
     import_themefinder_zip,
+    upload_book,
     upload_columns,
     upload_id_column,
     upload_sheets,
@@ -36,6 +38,7 @@ from app_pages.errors import run_guarded
 from app_pages.services import AppServices, get_app_services, load_settings
 from assistant.errors import GuidanceError
 from consult.analysis import QuestionResult, analyse_question
+from consult.errors import ConsultError
 from consult.importing import repeated_id_warning
 from consult.language import language_warning
 from consult.responses import Consultation, Question
@@ -44,6 +47,7 @@ from consult.themes import Framework, framework_from_json
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+WORKBOOK = state.consult_key("workbook")  # (file_id, (name, sha256), workbook or its error)
 INTRO = ("Import consultation responses from a CSV or Excel file, find the themes offline, "
          "review them, then download the results. Nothing a respondent wrote is run or "
          "rendered as a web page.")
@@ -85,6 +89,30 @@ def confirmed(step: str, clicked: bool, again: str) -> bool:
     return False
 
 
+def uploaded_workbook(upload: Any) -> Any:
+    """The uploaded workbook (None for a CSV file), opened once per file: opening one parses
+    every distinct text in it, and sheets, columns, the id guess and the import all read it.
+    Kept with the file's hash, so the same file uploaded again is not opened again either; a
+    file that could not be opened gives its error again without another try."""
+    known = st.session_state.get(WORKBOOK)
+    if not (known and known[0] == upload.file_id):
+        content = (upload.name, hashlib.sha256(upload.getvalue()).hexdigest())
+        if not (known and known[1] == content):
+            known = (upload.file_id, content, opened_workbook(upload))
+        st.session_state[WORKBOOK] = known = (upload.file_id, content, known[2])
+    if isinstance(known[2], GuidanceError):
+        raise ConsultError(str(known[2]))
+    return known[2]
+
+
+def opened_workbook(upload: Any) -> Any:
+    """The upload's workbook, or the engine's error saying why it cannot be read."""
+    try:
+        return upload_book(upload.name, upload.getvalue())
+    except GuidanceError as exc:
+        return exc
+
+
 def file_sheet(upload: Any) -> tuple[bool, str | None]:
     """(readable, sheet): a workbook with several sheets offers a choice; sheet names are read
     once per file."""
@@ -92,8 +120,8 @@ def file_sheet(upload: Any) -> tuple[bool, str | None]:
     if known and known[0] == upload.file_id:
         sheets = list(known[1])
     else:
-        found = guarded(f"read {upload.name}",
-                        lambda: upload_sheets(upload.name, upload.getvalue()))
+        found = guarded(f"read {upload.name}", lambda: upload_sheets(
+            upload.name, upload.getvalue(), uploaded_workbook(upload)))
         if found is None:
             return False, None
         sheets = found
@@ -112,8 +140,8 @@ def file_columns(upload: Any, sheet: str | None) -> list[str] | None:
     known = st.session_state.get(state.CONSULT_FILE)
     if known and known[:2] == (upload.file_id, sheet):
         return list(known[2])
-    columns = guarded(f"read {upload.name}",
-                      lambda: upload_columns(upload.name, upload.getvalue(), sheet))
+    columns = guarded(f"read {upload.name}", lambda: upload_columns(
+        upload.name, upload.getvalue(), sheet, uploaded_workbook(upload)))
     if columns is not None:
         st.session_state[state.CONSULT_FILE] = (upload.file_id, sheet, columns)
         # another file or sheet: its own columns are chosen afresh (the last file's id choice
@@ -137,6 +165,8 @@ def show_import(max_mb: int) -> None:
         readable, sheet = file_sheet(upload)
         if readable and (columns := file_columns(upload, sheet)):
             choose_columns(upload, columns, sheet)
+    if upload is None:
+        st.session_state.pop(WORKBOOK, None)  # a removed file's workbook is not kept
     show_resume(max_mb)
     data: Consultation | None = st.session_state.get(state.CONSULT_DATA)
     if data is not None:
@@ -176,8 +206,8 @@ def id_guess(upload: Any, columns: list[str], sheet: str | None) -> int:
     key = state.consult_key("id_guess")
     known = st.session_state.get(key)
     if not (known and known[:2] == (upload.file_id, sheet)):
-        guess = guarded(f"read {upload.name}",
-                        lambda: upload_id_column(upload.name, upload.getvalue(), sheet))
+        guess = guarded(f"read {upload.name}", lambda: upload_id_column(
+            upload.name, upload.getvalue(), sheet, uploaded_workbook(upload)))
         known = (upload.file_id, sheet, guess)
         st.session_state[key] = known
     return columns.index(known[2]) if known[2] in columns else 0
@@ -197,7 +227,8 @@ def choose_columns(upload: Any, columns: list[str], sheet: str | None) -> None:
     clicked = st.button(label, type="primary", disabled=not questions, icon=":material/upload:")
     if confirmed("import", clicked, "Importing again") and questions:
         keep_import(upload.name, lambda: import_table(
-            upload.name, upload.getvalue(), id_column or "", questions, sheet))
+            upload.name, upload.getvalue(), id_column or "", questions, sheet,
+            uploaded_workbook(upload)))
 
 
 def offer_themefinder(upload: Any) -> None:

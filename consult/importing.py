@@ -22,6 +22,7 @@ from consult.delimiters import sniff_dialect
 from consult.errors import ConsultError
 from consult.responses import Consultation, Excluded, Question, Response
 from consult.scale import gives_no_reason
+from consult.workbooks import check_shared_strings
 
 MAX_ROWS = 200_000
 MAX_ANSWER_CHARS = 10_000
@@ -31,6 +32,9 @@ MAX_UNPACKED_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_ZIP_PARTS = 10_000  # a workbook has dozens; millions would cost memory to even list
 MAX_RATIO = 200  # unpacked : stored, for parts over RATIO_FROM_BYTES (text packs 3-20 : 1)
 RATIO_FROM_BYTES = 1024 * 1024
+MAX_QUESTION_BYTES = 1024 * 1024  # a Themefinder question.json holds one question's text
+MAX_LINE_CHARS = 1_000_000  # one responses.jsonl line: a response, its id and JSON quoting
+MAX_BLANK_LINES = 10_000  # blank lines in responses.jsonl skipped before the file is refused
 _NOT_APPLICABLE = re.compile(
     r"^\s*(n\s*/?\s*a|none|nil|no comment|no comments|-+|\.+|not applicable|nothing)\s*[.!]?\s*$",
     re.IGNORECASE,
@@ -40,22 +44,28 @@ _SPACE = re.compile(r"\s+")
 _HEADER_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _ID_WORDS = {"id", "ids", "identifier", "ref", "reference", "uuid", "urn"}
 _ID_HEADER_WORDS = 4  # "Do you currently hold a photo ID?" is a question, not an id column
-# a header that is all id ("Response ID", "RespondentID", "Respondent number", "Ref.", "URN")
+# a header that is all id ("Response ID", "RespondentID", "Respondent number", "Ref.", "URN");
+# each run of separators has one place to go (``\W*[\s_-]*`` split a run of 20,000 hyphens
+# every possible way: 55 s for one header cell)
 _ID_HEADER = re.compile(
-    r"^\W*(respon(se|dent)|submission|record|row|participant|case|unique)?[\s_-]*"
-    r"(id|ids|identifier|ref|reference|number|no|num|urn|uuid|key)\W*$",
+    r"^\W*(?:(?:respon(?:se|dent)|submission|record|row|participant|case|unique)[\s_-]*"
+    r"|_[\s_-]*)?(?:id|ids|identifier|ref|reference|number|no|num|urn|uuid|key)\W*$",
     re.IGNORECASE,
 )
+MAX_ID_HEADER_CHARS = 200  # a longer header cell is a question or junk, never an id column
 _ID_VALUE = re.compile(r"^\S{1,64}$")  # ids are short and have no spaces; answers are prose
 ID_SAMPLE_ROWS = 5_000  # rows read to see whether an id-like column's values are unique
 MAX_BLANK_ID_SHARE = 0.10  # an id column may miss a few ids (their rows become "row-N")
 REPEATED_ID_SHARE = 0.10  # more repeats than this suggests the wrong id column was chosen
 
 
-def list_sheets(path: Path) -> list[str]:
-    """The worksheet names of an XLSX file, in workbook order ([] for a CSV file)."""
+def list_sheets(path: Path, book: Any = None) -> list[str]:
+    """The worksheet names of an XLSX file, in workbook order ([] for a CSV file); ``book``,
+    from ``open_workbook``, saves opening the file again."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return []
+    if book is not None:
+        return list(book.sheetnames)
     book = _open_book(path)
     try:
         return list(book.sheetnames)
@@ -63,16 +73,18 @@ def list_sheets(path: Path) -> list[str]:
         book.close()
 
 
-def list_columns(path: Path, sheet: str | None = None) -> list[str]:
+def list_columns(path: Path, sheet: str | None = None, book: Any = None) -> list[str]:
     """The header row of a CSV or XLSX file (``sheet``, or the first), for choosing the id and
     question columns."""
-    header, _ = _open_table(path, sheet)
+    header, _ = _open_table(path, sheet, book)
     return header
 
 
 def is_id_like(column: str) -> bool:
     """True for a short header naming an identifier ("Response ID", "respondent_id",
     "RespondentID", "Response IDs"); never for a question ("Do you hold a photo ID?")."""
+    if len(column) > MAX_ID_HEADER_CHARS:
+        return False
     if _ID_HEADER.match(column):
         return True
     words = _HEADER_WORD.findall(column.replace("IDs", "Ids"))
@@ -80,11 +92,11 @@ def is_id_like(column: str) -> bool:
             and any(w.lower() in _ID_WORDS for w in words))
 
 
-def guess_id_column(path: Path, sheet: str | None = None) -> str:
+def guess_id_column(path: Path, sheet: str | None = None, book: Any = None) -> str:
     """The likeliest respondent-id column: the first named all-id ("Response ID") whose values
     (in the first ID_SAMPLE_ROWS rows) are unique ids, else the first such column merely named
     like an id ("Email reference"), else the first column."""
-    header, rows = _open_table(path, sheet)
+    header, rows = _open_table(path, sheet, book)
     named = sorted((at for at, column in enumerate(header) if column and is_id_like(column)),
                    key=lambda at: not _ID_HEADER.match(header[at]))
     if not named:
@@ -120,6 +132,7 @@ def load_consultation(
     id_column: str | None = None,
     question_columns: Sequence[str] = (),
     sheet: str | None = None,
+    book: Any = None,
 ) -> Consultation:
     """Read a CSV/XLSX file (naming its columns; ``sheet`` of a workbook, else its first) or a
     folder in the Themefinder JSONL layout."""
@@ -132,15 +145,16 @@ def load_consultation(
             "Name the respondent-id column and at least one question column "
             f"(columns in {path.name}: {', '.join(list_columns(path, sheet)[:20])})."
         )
-    return load_table(path, id_column, question_columns, sheet)
+    return load_table(path, id_column, question_columns, sheet, book)
 
 
 def load_table(
-    path: Path, id_column: str, question_columns: Sequence[str], sheet: str | None = None
+    path: Path, id_column: str, question_columns: Sequence[str], sheet: str | None = None,
+    book: Any = None,
 ) -> Consultation:
     """Read the id column and each question column of a CSV or XLSX file (``sheet``, or the
-    workbook's first)."""
-    header, rows = _open_table(path, sheet)
+    workbook's first; ``book``, from ``open_workbook``, saves opening the file again)."""
+    header, rows = _open_table(path, sheet, book)
     missing = [c for c in [id_column, *question_columns] if c not in header]
     if missing:
         raise ConsultError(
@@ -182,16 +196,43 @@ def load_themefinder(folder: Path) -> Consultation:
 
 def _load_part(part: Path) -> Question:
     try:
+        if (part / "question.json").stat().st_size > MAX_QUESTION_BYTES:
+            raise ConsultError(f"{part.name}/question.json is over {MAX_QUESTION_BYTES:,} bytes, "
+                               "far more than a question. Check the folder's files.")
         # utf-8-sig: files saved by Windows tools often start with a byte-order mark
         meta = json.loads((part / "question.json").read_text(encoding="utf-8-sig"))
-        lines = (part / "responses.jsonl").read_text(encoding="utf-8-sig").splitlines()
-        records = [json.loads(line) for line in lines if line.strip()]
+        pairs = list(_read_responses(part))
     except (OSError, ValueError) as exc:
         raise ConsultError(f"Could not read {part}: {exc}. Check the folder's files.") from exc
-    if len(records) > MAX_ROWS:
-        raise ConsultError(_too_many_rows(part.name))
-    pairs = [(str(r.get("response_id", "")), str(r.get("response") or "")) for r in records]
+    if not isinstance(meta, dict):
+        raise ConsultError(f"{part.name}/question.json holds no question_text. Check the "
+                           "folder's files.")
     return build_question(part.name, str(meta.get("question_text", part.name)), pairs)
+
+
+def _read_responses(part: Path) -> Iterator[tuple[str, str]]:
+    """(id, answer) from responses.jsonl, a line at a time: it stops at MAX_ROWS + 1 records,
+    MAX_BLANK_LINES blank lines or a line over MAX_LINE_CHARS, so a file of millions of tiny
+    lines (a 190 KB zip held 66 million) is never read whole, split or parsed."""
+    blank = 0
+    with (part / "responses.jsonl").open(encoding="utf-8-sig") as handle:
+        for count, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), "")):
+            if len(line) > MAX_LINE_CHARS:
+                raise ConsultError(f"{part.name}/responses.jsonl has a line over "
+                                   f"{MAX_LINE_CHARS:,} characters (line {count + 1:,}), "
+                                   "more than one response holds. Check the folder's files.")
+            if not line.strip():
+                blank += 1
+                if blank > MAX_BLANK_LINES:
+                    raise ConsultError(f"{part.name}/responses.jsonl has over {MAX_BLANK_LINES:,} "
+                                       "blank lines. Check the folder's files.")
+                continue
+            if count + 1 - blank > MAX_ROWS:
+                raise ConsultError(_too_many_rows(part.name))
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError(f"line {count + 1:,} is not a JSON object")
+            yield str(record.get("response_id", "")), str(record.get("response") or "")
 
 
 def build_question(question_id: str, text: str, pairs: Sequence[tuple[str, str]]) -> Question:
@@ -256,13 +297,13 @@ def _too_many_rows(name: str) -> str:
 
 
 def _open_table(
-    path: Path, sheet: str | None = None
+    path: Path, sheet: str | None = None, book: Any = None
 ) -> tuple[list[str], Iterator[Sequence[object]]]:
     if path.stat().st_size > MAX_FILE_MB * 1024 * 1024:
         raise ConsultError(f"{path.name} is larger than {MAX_FILE_MB} MB. Split it and try again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        header, rows = _open_xlsx(path, sheet)
+        header, rows = _open_xlsx(path, sheet, book)
         return _unique(header), rows
     if suffix in (".csv", ".txt", ".tsv"):
         if sheet is not None:
@@ -324,12 +365,20 @@ def _limited(rows: Iterator[Sequence[object]], name: str) -> Iterator[Sequence[o
         raise ConsultError(f"{name} is not a well-formed CSV file ({exc}).") from exc
 
 
-def _open_book(path: Path) -> Any:
+def open_workbook(path: Path) -> Any:
+    """An XLSX file opened, after the checks below, from a copy in memory: the page keeps it
+    for the upload's every step, so openpyxl parses its shared strings once, and it outlives
+    the temporary file."""
+    return _open_book(path, in_memory=True)
+
+
+def _open_book(path: Path, in_memory: bool = False) -> Any:
     from openpyxl import load_workbook
 
     try:
         _check_unpacked_size(path)
-        return load_workbook(path, read_only=True, data_only=False)
+        source = io.BytesIO(path.read_bytes()) if in_memory else path
+        return load_workbook(source, read_only=True, data_only=False)
     except zipfile.BadZipFile as exc:
         raise ConsultError(_not_a_workbook(path)) from exc
     except (KeyError, OSError, ValueError) as exc:
@@ -367,30 +416,43 @@ def check_zip_parts(data: bytes, name: str) -> None:
         )
 
 
+def packed_too_tightly(part: zipfile.ZipInfo) -> bool:
+    """True when a zip part over RATIO_FROM_BYTES unpacks to over MAX_RATIO times its stored
+    size: text packs 3-20 : 1, a zip bomb 1,000 : 1 and more."""
+    return part.file_size > max(RATIO_FROM_BYTES, MAX_RATIO * part.compress_size)
+
+
 def _check_unpacked_size(path: Path) -> None:
-    """Refuse a workbook whose parts would unpack to far more than a real one (a zip bomb),
-    before openpyxl expands any of them: zipfile never yields more than a part declares."""
+    """Refuse a workbook whose parts would unpack to far more than a real one (a zip bomb), or
+    whose shared strings are too many to parse, before openpyxl expands any of them: zipfile
+    never yields more than a part declares."""
     with path.open("rb") as handle:
         handle.seek(max(0, path.stat().st_size - (65_536 + 22)))
         check_zip_parts(handle.read(), path.name)
     with zipfile.ZipFile(path) as archive:
-        parts = archive.infolist()
+        _check_parts(archive.infolist(), path.name)
+        check_shared_strings(archive, path.name)
+
+
+def _check_parts(parts: list[zipfile.ZipInfo], name: str) -> None:
     if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise ConsultError(
-            f"{path.name} unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, more "
+            f"{name} unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB, more "
             "than Consult reads at once. Split it into smaller workbooks (or save each sheet "
             "as CSV) and try again."
         )
-    if any(p.file_size > max(RATIO_FROM_BYTES, MAX_RATIO * p.compress_size) for p in parts):
+    if any(map(packed_too_tightly, parts)):
         raise ConsultError(
-            f"{path.name} holds a part that unpacks to over {MAX_RATIO} times its stored size, "
+            f"{name} holds a part that unpacks to over {MAX_RATIO} times its stored size, "
             "far more than a workbook of responses does. Open it in Excel, save it as .xlsx "
             "and try again."
         )
 
 
-def _open_xlsx(path: Path, name: str | None) -> tuple[list[str], Iterator[Sequence[object]]]:
-    book = _open_book(path)
+def _open_xlsx(
+    path: Path, name: str | None, book: Any = None
+) -> tuple[list[str], Iterator[Sequence[object]]]:
+    book = _open_book(path) if book is None else book
     names = list(book.sheetnames)
     if name is not None and name not in names:
         raise ConsultError(
