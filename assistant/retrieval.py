@@ -320,17 +320,20 @@ class HybridRetriever:
         never seen is not checked: it may be misspelt ("Alowance"), and retrieval searches such
         words as the guidance spells them."""
         bm25 = self._current_bm25()
-        names = [analyse(name) for name in proper_names(question_sentences(query),
-                                                           lower_case=self.params.lower_case_names)
+        names = [(analyse(name), name[:1].isupper())
+                 for name in proper_names(question_sentences(query),
+                                          lower_case=self.params.lower_case_names)
                  if all(bm25.knows(w) for w in _LETTERS.findall(_POSSESSIVE.sub("", name.lower())))]
-        names = [n for n in names if n]
+        names = [(n, capitalised) for n, capitalised in names if n]
         if not names:
             return 1.0
-        # the name's words next to each other: "Employment and Support Allowance" and
-        # "Bereavement payment" hold both words of "Support Payment", not the scheme
+        # a capitalised name's words in order, at most one word apart: "Employment and Support
+        # Allowance" and "Bereavement payment" hold both words of "Support Payment", not the
+        # scheme; "Sure Start Maternity Grant" holds "Start Grant". Words typed in lower case
+        # ("a travel grant", "redundancy payment") describe as often as they name: anywhere
         held = [words_in_order(c.embedding_text) for c in best]
-        return 0.0 if any(not any(_holds_run(words, n) for words in held) for n in names) \
-            else 1.0
+        return 0.0 if any(not any(_holds_in_order(words, n) if capitalised else set(n) <= set(words)
+                                  for words in held) for n, capitalised in names) else 1.0
 
     def _both_agree(self, query: str, best: _Candidate) -> bool:
         """Whether dense and BM25 both rank ``best`` first and it holds at least
@@ -482,11 +485,21 @@ def words_in_order(text: str) -> tuple[str, ...]:
     return tuple(analyse(text))
 
 
-def _holds_run(words: Sequence[str], run: Sequence[str]) -> bool:
-    """Whether ``run`` appears in ``words`` as consecutive words."""
-    n = len(run)
-    return any(tuple(words[i:i + n]) == tuple(run) for i in range(len(words) - n + 1)
-               if words[i] == run[0])
+def _holds_in_order(words: Sequence[str], run: Sequence[str], gap: int = 1) -> bool:
+    """Whether ``run``'s words appear in ``words`` in order, each at most ``gap`` words after
+    the one before."""
+    for start, word in enumerate(words):
+        if word != run[0]:
+            continue
+        at = start
+        for token in run[1:]:
+            window = list(words[at + 1:at + 2 + gap])
+            if token not in window:
+                break
+            at += 1 + window.index(token)
+        else:
+            return True
+    return False
 
 
 @lru_cache(maxsize=50_000)

@@ -102,6 +102,10 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
         last_text = stripped or last_text
 
 
+# a numbered paragraph's, section's or sub-clause's label starting a line
+_LINE_LABEL = re.compile(r"(\d{1,4}(?:\.\d{1,3})*[.)]?|\([a-z]{1,4}\)|[a-z]\))\s+(?=\S)")
+
+
 def _wraps(line: str, following: str) -> bool:
     """Whether ``following`` carries on a list item's ``line``: the item is unfinished (no
     closing punctuation) and the next line starts in lower case, or the item ends in a word
@@ -111,6 +115,9 @@ def _wraps(line: str, following: str) -> bool:
     word ("... attend an examination every" then "12 months with a consultant")."""
     if not line or line[-1] in ".!?:;":
         return False
+    label = _LINE_LABEL.match(following)
+    if label and not (label.group(1).isdigit() and following[label.end():][:1].islower()):
+        return False  # "329. For so long as ...", "3.19 The ...", "4 How to claim", "(a) ..."
     first = following.split(maxsplit=1)[0]
     return (following[0].islower() or line[-1] in ",-–" or bool(_OPEN_END.search(line))
             or first[-1] in ".;,"  # "State" then "Pension. Carer's Credit can also help"

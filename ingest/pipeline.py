@@ -54,7 +54,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 #     split word joins a fragment that runs on after a slash ("the ca ravan/trailer")
 # 30: a printed page number a few lines inside a PDF page (its index plus the offset most
 #     pages share) is dropped, not quoted ("20 In the 2004/2005 academic year")
-INGEST_VERSION = "30"
+# 31: forms, ranges and references are readable text (leaders and fill-in lines count neither
+#     way), so no form refused at 29-30 stays refused
+INGEST_VERSION = "31"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

@@ -112,11 +112,15 @@ def join_broken_words(pages: list[str]) -> list[str]:
     return ["\n".join(repair(line) for line in text.split("\n")) for text in joined]
 
 
-# a word (any script; "don't", "self-employed", "gov.uk"), a number or an amount ("£1,234.56",
-# "9am", "30%", "1st"), with the punctuation that may wrap it
-_READABLE = re.compile(r"[(\[\"'‘“「『]*(?:[^\W\d_]+(?:['’.\-/][^\W\d_]+)*|[£$€]?\d[\d,.:/%]*"
-                       r"[^\W\d_]{0,2})[)\]\"'’”.,;:!?%。、」』]*")
+# a word (any script; "don't", "self-employed", "gov.uk"), a number, an amount or a range
+# ("£1,234.56", "9am", "30%", "1st", "21-25", "£210-£309"), a reference ("3(1)(a)", "s.13(2)(b)",
+# "SA100"), a word with an optional ending ("Forename(s)"), with the punctuation that may wrap it
+_READABLE = re.compile(
+    r"[(\[\"'‘“「『]*(?:[^\W\d_]+(?:['’.\-/][^\W\d_]+)*(?:\([^\W\d_]{1,3}\))?|[£$€]?\d[\d,.:/%£$€–-]*[^\W\d_]{0,3}"
+    r"|[^\W\d_]{0,3}\.?\d{1,6}(?:\([^\W_]{1,4}\)){1,4}|[A-Z]{1,4}\d{1,6}[A-Za-z]{0,2})"
+    r"[)\]\"'’”.,;:!?%。、」』]*")
 _RUN_TOGETHER = re.compile(r"[A-Za-z]{26}")  # "NtheNHospiceNmovement": a space drawn as a letter
+_NO_TEXT = re.compile(r"[^\w]+")  # leaders, rules and marks ("……", "____", "•", "&"): no words
 
 
 def readable_share(text: str) -> float:
@@ -124,7 +128,9 @@ def readable_share(text: str) -> float:
     numbers: about 0.9 for ordinary prose or forms in any script, under 0.3 for the text of a
     font without a character map ("cG4?7Vw’7V’n)4G30", "Brson9is9against9the9lawR")."""
     # accents and vowel signs typed as combining marks ("حَبيبي") are part of their letter
-    tokens = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M")).split()
+    letters = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+    # a form's fill-in lines and leaders count neither way
+    tokens = [t for t in letters.split() if not _NO_TEXT.fullmatch(t.replace("_", "-"))]
     total = sum(len(token) for token in tokens)
     readable = sum(len(token) for token in tokens
                    if _READABLE.fullmatch(token) and not _RUN_TOGETHER.search(token))

@@ -430,7 +430,9 @@ def test_a_list_item_wrapped_over_lines_in_pdf_text_is_one_item() -> None:
             "• It can help you build a better basic or additional State\nPension. It can also "
             "help\nif you claim.\n• You must attend an examination every\n12 months.\n"
             "• 1 January, if it begins in the winter, and ends on 31\nDecember 2007;\n"
-            "Further notes")
+            "Further notes\n• Residents of Togo\n100 Tonga\n• Paragraph 328A. DELETED\n"
+            "329. For so long as an application is pending\n• Claim Pension Credit\n"
+            "4 How to claim\n• A person led by\n3.19 The group")
     units = split_units(text)
     assert [u.text for u in units if u.is_item] == [
         "No, most inquests are held without a jury.",
@@ -438,7 +440,10 @@ def test_a_list_item_wrapped_over_lines_in_pdf_text_is_one_item() -> None:
         "if the death resulted from an incident at work.", "Tell the coroner",
         "It can help you build a better basic or additional State Pension. It can also help if "
         "you claim.", "You must attend an examination every 12 months.",
-        "1 January, if it begins in the winter, and ends on 31 December 2007;"]
+        "1 January, if it begins in the winter, and ends on 31 December 2007;",
+        # from a code review: a numbered line after an unfinished item is not its tail
+        "Residents of Togo", "Paragraph 328A. DELETED", "Claim Pension Credit",
+        "A person led by"]
     assert "In every inquest held with a jury, it is the jury that decides." in [
         u.text for u in units if not u.is_item]  # a new sentence, not more of the item
     extract = extract_answer("Family asking whether there will be a jury at the inquest - their "

@@ -414,6 +414,15 @@ def test_a_schemes_words_must_stand_together() -> None:
     # "how much benefits" names no scheme
     assert retriever._name_coverage("How much benefits will I get for two children?",
                                     only_table) == 1.0
+    # from a code review: a word between is allowed, and words typed in lower case describe as
+    # often as they name, so they may stand apart ("a grant to cover some travel expenses")
+    add_document(index, [chunk("ssmg.md", 0, "A Sure Start Maternity Grant is £500. You may "
+                                             "get a grant to cover some travel expenses.")])
+    grants = [c for c in index.get_chunks() if c.source == "ssmg.md"]
+    retriever = retriever_for(index)
+    assert retriever._name_coverage("How much is the Sure Start Grant?", grants) == 1.0
+    assert retriever._name_coverage("Can I get a travel grant as a student?", grants) == 1.0
+    assert retriever._name_coverage("How much is the Travel Grant?", grants) == 0.0
 
 
 def test_a_scheme_named_in_lower_case_is_checked_too() -> None:

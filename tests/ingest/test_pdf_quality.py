@@ -277,7 +277,11 @@ READABLE = ["You must tell the office about any change to your income within 30 
             "Gallwch ddefnyddio eich cerdyn Talu Syml mewn unrhyw siop sy'n dangos arwydd "
             "PayPoint.",
             "حَبيبي habibi حَبيبي", "本人確認書類を提出してください。",
-            "Name ………………………… Date of birth …/…/…… Signature ______ (office use only)"]
+            "Name ………………………… Date of birth …/…/…… Signature ______ (office use only)",
+            # from a code review: forms, ranges and legal references were refused
+            "Forename(s) .................................... Company: ____________ • & •",
+            "21-25 | £210-£309 | 1.3%-2.3% 26-30 | £310-£409",
+            "SI 2006/903 reg. 3(1)(a); s.13(2)(b); para 3(1)(c)-(e); Sch. 3, Pt 1; form SA100"]
 
 
 def test_text_from_fonts_without_a_character_map_is_not_readable() -> None:
@@ -285,7 +289,7 @@ def test_text_from_fonts_without_a_character_map_is_not_readable() -> None:
 
     assert all(readable_share(text) < 0.3 for text in UNMAPPED), \
         [readable_share(text) for text in UNMAPPED]
-    assert all(readable_share(text) > 0.6 for text in READABLE), \
+    assert all(readable_share(text) > 0.75 for text in READABLE), \
         [readable_share(text) for text in READABLE]
     assert readable_share("") == 0.0
 
