@@ -80,10 +80,10 @@ def get_app_services() -> AppServices:
     them; the others wait)."""
     global _APP
     if _APP is None:
-        with _APP_LOCK:
+        # the spinner outside the lock: sessions waiting for another's build see it too
+        with st.spinner("Starting the Guidance Assistant…"), _APP_LOCK:
             if _APP is None:
-                with st.spinner("Starting the Guidance Assistant…"):
-                    _APP = build_app_services(load_settings())
+                _APP = build_app_services(load_settings())
     return _APP
 
 

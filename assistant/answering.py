@@ -104,7 +104,8 @@ class AnswerStream:
     def _orphan_note(self) -> str:
         """For a question that reads as a follow-up ("and what about for a child?") asked with
         no earlier question: what was missing is the topic, not the guidance."""
-        if any(role == "user" for role, _ in self._history) or not is_follow_up(self._question):
+        if any(role == "user" for role, _ in self._history) or not is_follow_up(self._question) \
+                or len(terms(self._question)) > 3:  # "So how do I renew my fishing licence?"
             return ""
         return ("This reads like a follow-up to an earlier question, but there is none to "
                 "follow on from: ask it in full, naming the scheme or topic.")
@@ -335,20 +336,43 @@ def nation_warnings(query: str, cited: Sequence[Chunk]) -> list[str]:
     ]
 
 
-# a tax, financial or academic year ("2013/14", "2013-14", "2013 to 2014"), or "for 2025"
-_ASKED_YEAR = re.compile(r"(?:\b(for|year)\s+)?\b((?:19|20)\d\d)(\s?[/–-]\s?(?:19|20)?\d\d\b|"
-                         r"\s+to\s+(?:19|20)\d\d\b)?", re.IGNORECASE)
+# a tax, financial or academic year ("2013/14", "2013-14", "2013 to 2014": two years in a row,
+# not an ISO date's "2025-03" nor "1961-1965"), or a year asked about ("for 2025", "from April
+# 2011"; not "for 2000 miles", "1950s", nor a fact of the case, "born in 2019")
+_YEAR_PAIR = re.compile(r"\b((?:19|20)\d\d)(?:\s?[/–-]\s?((?:19|20)?\d\d)|\s+to\s+((?:19|20)\d\d))"
+                        r"\b(?![/–-]\d)")
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december")
+_ONE_YEAR = re.compile(rf"\b(?:for|from|year)\s+(?:(?:{_MONTHS})\s+)?((?:19|20)\d\d)\b"
+                       r"(?!s\b|\s*[/–-]\s*\d|\s+(?!tax\b|financial\b|academic\b|school\b)[a-z])",
+                       re.IGNORECASE)
+
+
+def _asked_years(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(as typed, the forms a source may write it in) for each year the question asks about."""
+    found = []
+    for pair in _YEAR_PAIR.finditer(text):
+        first = int(pair.group(1))
+        second = pair.group(2) or pair.group(3)
+        if int(second) % (100 if len(second) == 2 else 10_000) != (first + 1) % (
+                100 if len(second) == 2 else 10_000):
+            continue  # "2025 - 20 March", "1961-1965": not one tax or academic year
+        short, full = f"{(first + 1) % 100:02d}", str(first + 1)
+        found.append((pair.group(0), tuple(f"{first}{sep}{end}" for sep in ("/", "-", "–", " to ")
+                                           for end in (short, full))))
+    for year in _ONE_YEAR.finditer(text):
+        if not any(year.group(1) in said for said, _ in found):
+            found.append((year.group(1), (year.group(1),)))
+    return found
 
 
 def year_warnings(question: str, cited: Sequence[Chunk]) -> list[str]:
     """A warning when the question asks about a year ("the rate for 2013/14") that no cited
     source mentions: rates and rules change each year, and a passage without that year may
     give another year's figures. Not a refusal: current guidance often states no year."""
-    asked = question_sentences(question)
-    found = [(m.group(2) + (m.group(3) or ""), m.group(2)) for m in _ASKED_YEAR.finditer(asked)
-             if m.group(1) or m.group(3)]
     texts = [f"{c.title} {c.section} {c.text}" for c in cited]
-    missing = [said for said, year in found if not any(year in text for text in texts)]
+    missing = [said for said, forms in _asked_years(question_sentences(question))
+               if not any(form in text for form in forms for text in texts)]
     if not missing or not cited:
         return []
     return [f"The question asks about {missing[0]}, which the sources quoted do not mention: "

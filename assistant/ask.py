@@ -61,9 +61,11 @@ def unknown_filters(documents: Sequence[DocumentRecord], collections: Sequence[s
     """What is wrong with a ``--collection`` or ``--doc-type`` no indexed document has (a typo
     would otherwise search nothing and answer "not covered"); "" when all are known."""
     problems = []
+    # what can be searched: a file that failed on its first indexing has a record with no type
+    ok = [d for d in documents if d.status == "ok" or d.chunks > 0]
     for flag, asked, known in (
-            ("--collection", collections or (), {d.collection for d in documents}),
-            ("--doc-type", doc_types or (), {d.doc_type for d in documents})):
+            ("--collection", collections or (), {d.collection for d in ok if d.collection}),
+            ("--doc-type", doc_types or (), {d.doc_type for d in ok if d.doc_type})):
         problems += [f"no indexed document has {flag} {name!r}; the index has "
                      + (", ".join(sorted(known)) or "none") for name in asked if name not in known]
     return "; ".join(problems)

@@ -16,12 +16,12 @@ from assistant.types import Chunk, Citation
 
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
 # web addresses: with a scheme or "www.", protocol-relative ("//host.example/x", a link in
-# Markdown), or a bare domain under a common ending ("claims.co.uk/apply", "hmrc.gov.uk"; not
-# the site's name, "GOV.UK")
+# Markdown), or a bare domain under a common ending ("claims.co.uk/apply", "hmrc.gov.uk"; a
+# capitalised one with no path is a site's name, "GOV.UK": ``_a_name``)
 _URL = re.compile(
     r"\b(?:https?://|www\.)[^\s<>()\[\]\"']{1,2000}"
     r"|(?<![\w/:])//[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}[^\s<>()\[\]\"']{0,2000}"
-    r"|(?<![\w@./-])(?!gov\.uk(?![\w/-]))[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}"
+    r"|(?<![\w@./-])[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}"
     r"\.(?:co\.uk|org\.uk|gov\.uk|ac\.uk|nhs\.uk|com|org|net|uk|io|info|eu)"
     r"(?![\w-])(?:/[^\s<>()\[\]\"']{0,2000})?", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
@@ -161,11 +161,19 @@ def _unsupported_contacts(text: str, cited_text: str) -> list[str]:
     warnings = []
     for kind, pattern in (("link", _URL), ("e-mail address", _EMAIL), ("phone number", _PHONE)):
         for found in dict.fromkeys(m.group(0).rstrip(".,;:") for m in pattern.finditer(text)):
+            if pattern is _URL and _a_name(found):
+                continue
             if _normalise(found) not in cited_text:
                 warnings.append(
                     f"The {kind} {found} does not appear in any cited source: do not rely on it."
                 )
     return warnings
+
+
+def _a_name(found: str) -> bool:
+    """A site or product written as a name ("NHS.UK", "GOV.UK", "Parliament.uk", "ASP.NET"),
+    not an address to follow: capitalised, no scheme, no "www." and no path."""
+    return found[:1].isupper() and "/" not in found and not found.lower().startswith("www.")
 
 
 def _trusted_text(source: str) -> str:

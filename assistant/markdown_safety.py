@@ -23,7 +23,14 @@ _LINK_SYNTAX = re.compile(
     r"\]\(|\]\[|^((?:[ \t]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))*[ \t]*)\[([^\]]{1,999})\]:",
     re.MULTILINE)
 # an autolink of any scheme ("<https://...>", "<ircs://...>", "<xmpp:...>")
-_AUTOLINK = re.compile(r"<([a-z][a-z0-9+.-]{1,31}:[^>\s]*)>", re.IGNORECASE)
+_AUTOLINK = re.compile(r"(\\*)<([a-z][a-z0-9+.-]{1,31}:[^>\s]*)>", re.IGNORECASE)
+
+
+def _inert_autolink(match: re.Match[str]) -> str:
+    """"<scheme:...>" with its "<" escaped, counting the backslashes before it: after one
+    it is escaped already, after two ("\\\\<") it is live and needs a third."""
+    slashes = match.group(1)
+    return slashes + ("" if len(slashes) % 2 else "\\") + f"<{match.group(2)}\\>"
 _DIRECTIVE = re.compile(r":([a-z][a-z-]*(?:/[a-z_]+)?)([\[:])")
 _QUOTE_SPECIAL = re.compile(r"([*_`~|])")
 # a heading in a model's reply ("# Answer", "## Rates") would be drawn larger than the page's own
@@ -111,29 +118,46 @@ def defuse(text: str, allowed_urls: set[str]) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     text = _LINK.sub(link, _IMAGE.sub(image, text)).replace("![", "!\\[")
-    text = _AUTOLINK.sub(r"\\<\1\\>", _LINK_SYNTAX.sub(inert, text))
+    text = _AUTOLINK.sub(_inert_autolink, _LINK_SYNTAX.sub(inert, text))
     text = BARE_ADDRESS.sub(bare, text)
     text = "\n".join(
         "> " + "".join(part if _MARKER.fullmatch(part) else quoted(part)
                        for part in _MARKER_SPLIT.split(flat_heading(line[2:], bold=False)))
         if line.startswith("> ") else plain(flat_heading(line)) for line in unset(text))
-    if _renders_a_link(text):  # a shape the rules above missed: no bracket makes a link then
-        text = "".join(part if _MARKER.fullmatch(part) else _BRACKETS.sub(r"\\\1", part)
-                       for part in _MARKER_SPLIT.split(text))
     # set-aside links and addresses go back last, so no escaping above touches them
+    final = _restore(text, kept)
+    if _renders_a_link(final, allowed_urls):  # a shape the rules above missed: then no
+        # bracket makes a link (each gets a backslash of its own, whatever stands before it)
+        text = "".join(part if _MARKER.fullmatch(part) else _BRACKETS.sub(_escaped, part)
+                       for part in _MARKER_SPLIT.split(text))
+        final = _restore(text, kept)
+    return final
+
+
+def _restore(text: str, kept: list[str]) -> str:
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
 _COMMONMARK = MarkdownIt("commonmark")
-_BRACKETS = re.compile(r"(?<!\\)([\[\]<])")
+_BRACKETS = re.compile(r"(\\*)([\[\]<])")  # a bracket and the backslashes before it
 
 
-def _renders_a_link(text: str) -> bool:
-    """Whether CommonMark would draw a link or an image from ``text`` (the allowed ones are
-    set aside as placeholders before this is asked)."""
+def _escaped(match: re.Match[str]) -> str:
+    """A bracket made literal: "<" as "&lt;"; "[" and "]" after an even number of backslashes
+    (an odd number already escapes them) with one more."""
+    slashes, bracket = match.group(1), match.group(2)
+    if bracket == "<":
+        return slashes + "&lt;"
+    return slashes + ("" if len(slashes) % 2 else "\\") + bracket
+
+
+def _renders_a_link(text: str, allowed_urls: set[str]) -> bool:
+    """Whether CommonMark would draw an image, or a link to anything but ``allowed_urls``,
+    from ``text``."""
     def found(tokens: list[Token]) -> bool:
-        return any(t.type in ("link_open", "image") or (t.children and found(t.children))
-                   for t in tokens)
+        return any(t.type == "image" or (t.type == "link_open"
+                                         and str(t.attrGet("href")) not in allowed_urls)
+                   or (t.children and found(t.children)) for t in tokens)
     return found(_COMMONMARK.parse(text))
 
 

@@ -423,6 +423,7 @@ def test_a_follow_up_asked_first_says_the_topic_is_missing_not_the_guidance(
     assert [w for w in stream.final.warnings if w.startswith(
         "This reads like a follow-up to an earlier question, but there is none")]
     for question, history in (("Who gets a company car?", []),  # stands alone
+                              ("So how do I renew my fishing rod licence?", []),  # it names one
                               ("and what about for a child?", [("user", "Who gets SMP?")])):
         stream = answer_question(question, history, retriever=low, llm=None)
         list(stream)

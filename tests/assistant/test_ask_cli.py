@@ -97,6 +97,18 @@ def test_a_collection_or_type_nothing_has_is_named_not_searched(sample_store: Pa
                "pdf").returncode == 0
 
 
+def test_failed_records_do_not_count_as_a_known_type_or_collection() -> None:
+    """From a code review: a failed file's record (no type) made "--doc-type ''" pass and
+    listed an empty type."""
+    from assistant.ask import unknown_filters
+    from assistant.types import DocumentRecord
+    records = [DocumentRecord("hr/a.pdf", "hr", "a.pdf", "A", "pdf", "v1", chunks=3),
+               DocumentRecord("hr/b.doc", "hr", "b.doc", "B", "", "", status="failed")]
+    assert unknown_filters(records, None, ["pdf"]) == ""
+    assert unknown_filters(records, None, [""]) == (
+        "no indexed document has --doc-type ''; the index has pdf")
+
+
 def test_warnings_are_printed_even_without_citations() -> None:
     text = format_sources(Answer("Made up", "generative", True, warnings=["cites no source"]))
     assert "Warning: cites no source" in text and "Sources:" not in text

@@ -83,6 +83,8 @@ def test_protocol_relative_links_bare_domains_and_dotted_numbers_are_contacts_to
     for contact in ("//evil.example/claim", "hmrc-leave-claims.co.uk/claim", "0800.123.4567"):
         assert f" {contact} does not appear in any cited source" in warnings, contact
     assert "GOV.UK" not in warnings  # the site's name, not an address
+    named = "Check your symptoms on NHS.UK or Parliament.uk, built with ASP.NET [1]."
+    assert check_answer(named, cites, sources).warnings == []  # from a code review
 
 
 def test_a_contact_in_an_uncited_source_still_counts_as_unsupported() -> None:

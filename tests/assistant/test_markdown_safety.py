@@ -81,6 +81,8 @@ def test_no_shape_of_link_definition_or_autolink_makes_a_live_link() -> None:
         "Use the [portal].\n\n> - > [portal]: https://evil.example/phish",
         "Contact <ircs://evil.example/room> or <xmpp:agent@evil.example>",
         "See [the [nested] form](https://evil.example/x) now.",
+        # from a code review: a backslash before an autolink escaped the escape
+        "See \\<https:evil.example/login> for the form [1].", "Phone \\<tel:+449001234567>",
     ]
     for text in shapes:
         assert _links(defuse(text, set())) == [], text

@@ -164,6 +164,15 @@ def test_a_year_the_question_asks_about_that_no_source_mentions_is_warned_about(
     assert year_warnings("My baby was born in 2019. What is the standard rate of SMP?",
                          [table]) == []
     assert year_warnings("Was the baby born in 2019 eligible?", [table]) == []
+    # from a code review: dates, decades, ranges of years and distances are no year asked about
+    for question in ("Off sick from 3 March 2025 - 20 March 2025: what SSP?",
+                     "The baby is due on 2025-03-14: what SMP?", "Is SMP paid to 1950s women?",
+                     "What if she was born 1961-1965?", "Can I claim mileage for 2000 miles?"):
+        assert year_warnings(question, [table]) == [], question
+    # a source with another pair of years does not cover the one asked ("2011" is in it)
+    [warning] = year_warnings("How much is SMP for 2011/12?", [replace(
+        table, text="Standard rate 124.88 (2010/11), paid from 5 April 2011.")])
+    assert "2011/12" in warning
 
 
 @pytest.mark.parametrize("with_model", [False, True])
