@@ -172,3 +172,17 @@ def test_minilm_vectors_do_not_depend_on_batching_or_threads(minilm: MiniLMEmbed
         vectors = variant.embed(texts)
         assert np.abs(vectors - reference).max() < 1e-4
     assert np.allclose(minilm.embed(texts[::-1]), reference[::-1], atol=1e-4)  # input order kept
+
+
+@pytest.mark.integration
+def test_a_single_question_on_every_core_gets_the_vector_a_batch_gives() -> None:
+    """A lone text (a user's question) runs on a session using every core; its vector must be
+    the one the single-threaded pool gives it in a batch."""
+    from assistant.adapters.embedders import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder(threads=2)
+    question = "How much notice must an employee give for paternity leave?"
+    alone = embedder.embed([question])[0]
+    in_batch = embedder.embed([question, "Statutory Sick Pay is paid for up to 28 weeks."])[0]
+    assert float(alone @ in_batch) > 0.9999
+    assert "_solo" in vars(embedder)  # the lone text did take the all-core session
