@@ -11,7 +11,7 @@ from markdown_it.token import Token
 CITATION_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _MARKER = CITATION_MARKER
 _MARKER_SPLIT = re.compile(r"(\[\d{1,3}(?:\s*,\s*\d{1,3})*\])")
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
+_IMAGE = re.compile(r"!\[([^\[\]\n]{0,999})\]\(([^)\n]{0,2000})\)")  # bounded: linear
 # (a label holds no bracket: a line of "[" took seconds; what this leaves, the CommonMark check
 # at the end of ``defuse`` catches)
 _LINK = re.compile(r"(?<!!)\[([^\[\]\n]{1,999})\]\(([^)\s]{1,2000})(?:\s+[^)\n]{0,999})?\)")

@@ -99,4 +99,5 @@ def test_long_runs_of_markers_brackets_and_blank_lines_are_read_in_one_pass() ->
     assert defuse("> " * 40 + "## Rates ##", set()) == "> " * 40 + "Rates"
     assert defuse("- " * 40 + "## Pay", set()) == "- " * 40 + "**Pay**"
     assert _links(defuse("[" * 5000 + "a](https://evil.example)", set())) == []
+    assert _links(defuse("![" * 5000 + "a](https://evil.example/i.png)", set())) == []
     assert defuse("a" + "\n" * 5000 + "b", set()).count("\n") == 5000
