@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
 from consult.importing import build_question
@@ -67,3 +68,40 @@ def mixed_answers(n: int = 48, seed: int = 3) -> list[tuple[str, str]]:
 def mixed_question(n: int = 48, seed: int = 3) -> Question:
     """A question whose answers overlap several topics (see ``mixed_answers``)."""
     return build_question("q1", "Do you agree with the transport plan?", mixed_answers(n, seed))
+
+
+SPREADSHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def hand_built_workbook(path: Path, *, cells: str, strings: str,
+                        table: str = "xl/sharedStrings.xml", linked: bool = False,
+                        compresslevel: int | None = None) -> Path:
+    """A one-sheet XLSX written part by part (openpyxl cannot write the odd shapes tests need):
+    ``cells`` is the sheet's <sheetData> content, ``strings`` the whole shared-string part,
+    stored as ``table`` and, when ``linked``, named in the workbook's relationships too."""
+    link = (f'<Relationship Id="rId2" Type="{_DOC}/sharedStrings" Target="sharedStrings.xml"/>'
+            if linked else "")
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+        f'<Override PartName="/{table}" ContentType="{_TYPE}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+        f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{SPREADSHEET_MAIN}" xmlns:r="{_DOC}"><sheets><sheet '
+        'name="Answers" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+        f'Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>{link}</Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{SPREADSHEET_MAIN}"><sheetData>{cells}'
+        "</sheetData></worksheet>",
+        table: strings,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zipped:
+        for name, text in parts.items():
+            zipped.writestr(name, '<?xml version="1.0"?>' + text)
+    return path

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from consult import importing
 from consult.errors import ConsultError
 from consult.importing import MAX_ANSWER_CHARS, list_columns, load_consultation, load_table
-from tests.consult.helpers import write_csv
+from tests.consult.helpers import SPREADSHEET_MAIN, hand_built_workbook, write_csv
 
 
 def test_csv_counts_empty_na_duplicates_and_long(tmp_path: Path) -> None:
@@ -195,41 +195,16 @@ def test_a_comma_csv_with_semicolons_in_its_header_stays_comma_separated(tmp_pat
     assert list_columns(path) == ["id", "Do you agree? Give reasons; examples; evidence"]
 
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-
-
 def _workbook_with_shared_strings(path: Path, strings: int) -> Path:
     """A valid one-sheet workbook whose shared-string table repeats one string ``strings``
     times: a small version of a zip bomb (the table deflates about 300:1)."""
     item = "<si><t>" + "A" * 80 + "</t></si>"
-    parts = {
-        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" '
-        f'ContentType="{_TYPE}.sharedStrings+xml"/></Types>',
-        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
-        f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets><sheet '
-        'name="Answers" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
-        f'Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
-        f'Type="{_DOC}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1"'
-        ' t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v>'
-        '</c><c r="B2" t="s"><v>2</v></c></row></sheetData></worksheet>',
-        "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}"><si><t>id</t></si><si><t>Q</t></si>'
-        "<si><t>More buses please</t></si>" + item * strings + "</sst>",
-    }
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, '<?xml version="1.0"?>' + text)
-    return path
+    return hand_built_workbook(
+        path, linked=True, compresslevel=9,
+        cells='<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="s"><v>2</v></c></row>',
+        strings=f'<sst xmlns="{SPREADSHEET_MAIN}"><si><t>id</t></si><si><t>Q</t></si>'
+        "<si><t>More buses please</t></si>" + item * strings + "</sst>")
 
 
 def test_a_workbook_that_unpacks_to_far_more_than_its_size_is_refused(tmp_path: Path) -> None:

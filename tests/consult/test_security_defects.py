@@ -4,7 +4,6 @@ respondents' text, prompts that fence every stage's data, and workbooks' shared 
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from consult.importing import guess_id_column, is_id_like, load_table, load_them
 from consult.redaction import redact
 from consult.refining import ask_json, map_with_model, refine_themes
 from consult.themes import Theme
-from tests.consult.helpers import write_csv
+from tests.consult.helpers import SPREADSHEET_MAIN, hand_built_workbook, write_csv
 
 # --- responses.jsonl is read a line at a time ------------------------------------------------
 
@@ -168,42 +167,19 @@ def test_generate_condense_and_refine_fence_quotes_and_labels() -> None:
 
 # --- a workbook's shared strings are counted before openpyxl parses them ---------------------
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-
-
 def workbook(path: Path, strings: int, table: str = "xl/sharedStrings.xml",
              prologue: str = "") -> Path:
     """A one-sheet workbook (id, Q; r1, an answer) whose shared-string table, stored as
     ``table``, holds ``strings`` more distinct strings."""
     extra = "".join(f"<x:si><x:t>answer {n}</x:t></x:si>" for n in range(strings))
-    parts = {
-        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
-        f'<Override PartName="/{table}" ContentType="{_TYPE}.sharedStrings+xml"/></Types>',
-        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
-        f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets><sheet '
-        'name="Answers" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
-        f'Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1"'
-        ' t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s">'
-        '<v>2</v></c><c r="B2" t="s"><v>3</v></c></row></sheetData></worksheet>',
+    return hand_built_workbook(
+        path, table=table,
+        cells='<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>',
         # a namespace prefix (x:si) is the same element to openpyxl: counted all the same
-        table: f'{prologue}<x:sst xmlns:x="{_MAIN}"><x:si><x:t>id</x:t></x:si><x:si><x:t>Q</x:t>'
-        "</x:si><x:si><x:t>r1</x:t></x:si><x:si><x:t>More buses please</x:t></x:si>"
-        f"{extra}</x:sst>",
-    }
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, '<?xml version="1.0"?>' + text)
-    return path
+        strings=f'{prologue}<x:sst xmlns:x="{SPREADSHEET_MAIN}"><x:si><x:t>id</x:t></x:si>'
+        "<x:si><x:t>Q</x:t></x:si><x:si><x:t>r1</x:t></x:si><x:si><x:t>More buses please"
+        f"</x:t></x:si>{extra}</x:sst>")
 
 
 @pytest.mark.parametrize("table", ["xl/sharedStrings.xml", "xl/worksheets/notes.xml"])
