@@ -78,6 +78,7 @@ class Bm25Index:
     _df: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     _speller: Speller | None = field(default=None, repr=False)
     _acronyms: Acronyms | None = field(default=None, repr=False)
+    _by_id: dict[str, Chunk] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -104,6 +105,12 @@ class Bm25Index:
         # whatever order the chunks were indexed in
         ranked = sorted(top, key=lambda i: (-float(scores[i]), self.chunks[i].chunk_id))
         return [(self.chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The snapshot's chunk of that id, if it has one."""
+        if self._by_id is None:
+            self._by_id = {c.chunk_id: c for c in self.chunks}
+        return self._by_id.get(chunk_id)
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (lower case) is a stopword or its stem occurs in the indexed chunks."""

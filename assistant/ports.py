@@ -63,6 +63,12 @@ class ChunkIndex(Protocol):
         """The ``k`` chunks nearest ``vector`` (cosine similarity as score), best first."""
         ...
 
+    def query_ids(self, vector: Vectors, k: int, where: ChunkFilter | None = None
+                  ) -> list[tuple[str, float]]:
+        """As ``query``, but only (chunk_id, cosine) pairs: no text or metadata is read, which
+        is most of a query's cost in Chroma (about 2 ms rather than 7 ms for 50 hits)."""
+        ...
+
     def get_chunks(self, where: ChunkFilter | None = None) -> list[Chunk]:
         """Every chunk matching ``where`` (no vectors)."""
         ...

@@ -148,8 +148,28 @@ class HybridRetriever:
                                       long_query=len(query.split()) >= self.params.prf_min_words)
         self._fuse(candidates)
         pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
-        chosen = _diversify(pool, k, self.params.diversity)
+        chosen = self._current(pool, k)
         return self._score(query, chosen, candidates)
+
+    def _current(self, pool: list[_Candidate], k: int) -> list[_Candidate]:
+        """The diversified top ``k`` of ``pool``, each in the text the index holds now. The
+        candidates may come from the BM25 snapshot, and another process may have replaced or
+        deleted a chunk since it was built: a deleted one gives way to the next best, and a
+        replaced one is cited in its current text, never the snapshot's."""
+        checked: set[str] = set()
+        while True:
+            chosen = _diversify(pool, k, self.params.diversity)
+            unchecked = [c.chunk.chunk_id for c in chosen if c.chunk.chunk_id not in checked]
+            if not unchecked:
+                return chosen
+            current = self._index.get_chunks_by_id(unchecked)
+            checked.update(unchecked)
+            gone = set(unchecked) - set(current)
+            for c in chosen:
+                c.chunk = current.get(c.chunk.chunk_id, c.chunk)
+            if not gone:
+                return chosen
+            pool = [c for c in pool if c.chunk.chunk_id not in gone]
 
     def spelling_corrections(self, query: str) -> list[tuple[str, str]]:
         """(word as typed, word also searched for) for the query's misspelt or US-spelt words
@@ -170,6 +190,7 @@ class HybridRetriever:
         """Load the model, touch the index and build the spelling dictionary (about 0.5 s for
         9,000 chunks) now, so that no user's question pays for them."""
         self.retrieve("warm up", k=1)
+        self._current_bm25().chunk("")  # builds its chunks-by-id map
         if self.params.spelling:
             self._current_bm25().speller.prepare()
         if self.params.acronyms:
@@ -209,6 +230,7 @@ class HybridRetriever:
             if fingerprint(self._index) == self._bm25.fingerprint:
                 return
             bm25 = load_bm25(self._index, self._store_dir)
+            bm25.chunk("")  # builds its chunks-by-id map off the next user's question
             if self.params.spelling:
                 bm25.speller.prepare()
             if self.params.acronyms:  # off the next user's question, as the speller
@@ -222,29 +244,42 @@ class HybridRetriever:
 
     def _candidates(self, query: str, bm25: Bm25Index, where: ChunkFilter | None, *,
                     long_query: bool) -> dict[str, _Candidate]:
+        """Dense and BM25 candidates. The dense search reads ids and cosines only (reading
+        text and metadata is most of a Chroma query's cost); the chunks come from the BM25
+        snapshot, or from the index for any it lacks (added since it was built). ``retrieve``
+        reads the chosen chunks back from the index, so nothing is cited from the snapshot."""
         vector = self._embedder.embed([query])
         found: dict[str, _Candidate] = {}
-        for rank, hit in enumerate(_in_order(self._index.query(vector, self.params.dense_n,
-                                                               where))):
-            found[hit.chunk.chunk_id] = _Candidate(hit.chunk, hit.score, rank)
-        sparse = bm25.search(query, self.params.sparse_n, where)
-        # BM25 is a snapshot: another process may have replaced or deleted a chunk since it was
-        # built. Chunks it alone found are read from the index now: gone ones are dropped and a
-        # replaced one is cited in its current text, never the snapshot's.
-        current = self._index.get_chunks_by_id(
-            [c.chunk_id for c, _ in sparse if c.chunk_id not in found])
-        for rank, (chunk, _score) in enumerate(sparse):
+        dense = _ids_in_order(self._index.query_ids(vector, self.params.dense_n, where))
+        chunks = self._chunks_for([cid for cid, _ in dense], bm25)
+        for rank, (cid, cosine) in enumerate(dense):
+            if cid in chunks:
+                found[cid] = _Candidate(chunks[cid], cosine, rank)
+        for rank, (chunk, _score) in enumerate(bm25.search(query, self.params.sparse_n, where)):
             if chunk.chunk_id in found:
                 found[chunk.chunk_id].sparse_rank = rank
-            elif chunk.chunk_id in current:
-                found[chunk.chunk_id] = _Candidate(current[chunk.chunk_id], sparse_rank=rank)
+            else:
+                found[chunk.chunk_id] = _Candidate(chunk, sparse_rank=rank)
         p = self.params
         if p.prf_beta > 0 and p.prf_chunks > 0 and long_query:
-            self._feedback(vector.reshape(-1), found, where)
+            self._feedback(vector.reshape(-1), found, where, bm25)
         return found
 
+    def _chunks_for(self, chunk_ids: Sequence[str], bm25: Bm25Index) -> dict[str, Chunk]:
+        """The chunks of ``chunk_ids``: from the snapshot, else read from the index (an id
+        neither has was deleted meanwhile and is left out)."""
+        out: dict[str, Chunk] = {}
+        for cid in chunk_ids:
+            chunk = bm25.chunk(cid)
+            if chunk is not None:
+                out[cid] = chunk
+        missing = [cid for cid in chunk_ids if cid not in out]
+        if missing:
+            out.update(self._index.get_chunks_by_id(missing))
+        return out
+
     def _feedback(self, vector: Vectors, found: dict[str, _Candidate],
-                  where: ChunkFilter | None) -> None:
+                  where: ChunkFilter | None, bm25: Bm25Index) -> None:
         """Pseudo-relevance feedback: search again from the query moved towards its best
         chunks (Rocchio). Chunks found only this way get their cosine to the original query."""
         p = self.params
@@ -258,11 +293,15 @@ class HybridRetriever:
             return
         moved = vector + p.prf_beta * best_vectors.mean(axis=0)
         moved = moved / max(float(np.linalg.norm(moved)), 1e-12)
+        hits = _ids_in_order(self._index.query_ids(moved, p.dense_n, where))
+        chunks = self._chunks_for([cid for cid, _ in hits if cid not in found], bm25)
         new: list[_Candidate] = []
-        for rank, hit in enumerate(_in_order(self._index.query(moved, p.dense_n, where))):
-            candidate = found.get(hit.chunk.chunk_id)
+        for rank, (cid, _cosine) in enumerate(hits):
+            candidate = found.get(cid)
             if candidate is None:
-                candidate = found[hit.chunk.chunk_id] = _Candidate(hit.chunk)
+                if cid not in chunks:
+                    continue
+                candidate = found[cid] = _Candidate(chunks[cid])
             if candidate.cosine is None:
                 new.append(candidate)
             candidate.feedback_rank = rank
@@ -447,11 +486,11 @@ def _read_places(path: Path) -> frozenset[str]:
     return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
 
 
-def _in_order(hits: list[ScoredChunk]) -> list[ScoredChunk]:
+def _ids_in_order(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Dense hits best first, equal cosines in chunk-id order. Two copies of a page have the
     same vector, and Chroma's approximate search returns them in either order from one process
     to the next; without this the copy cited (and so the answer) could change between runs."""
-    return sorted(hits, key=lambda h: (-round(h.score, 6), h.chunk.chunk_id))
+    return sorted(hits, key=lambda h: (-round(h[1], 6), h[0]))
 
 
 def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) -> list[_Candidate]:

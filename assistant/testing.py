@@ -82,6 +82,10 @@ class InMemoryChunkIndex:
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored[:k]
 
+    def query_ids(self, vector: Vectors, k: int, where: ChunkFilter | None = None
+                  ) -> list[tuple[str, float]]:
+        return [(hit.chunk.chunk_id, hit.score) for hit in self.query(vector, k, where)]
+
     def get_chunks(self, where: ChunkFilter | None = None) -> list[Chunk]:
         return [c for c in self.chunks.values() if matches(c, where)]
 

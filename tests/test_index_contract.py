@@ -108,6 +108,19 @@ def test_query_returns_nearest_first_with_cosine_scores(index: ChunkIndex) -> No
     assert 0.0 < hits[0].score <= 1.0001
 
 
+def test_ids_only_query_gives_the_same_hits_and_cosines_with_filters(index: ChunkIndex) -> None:
+    embedder = _fill(index)
+    vector = embedder.embed(["paternity leave notice"])[0]
+    for where in (None, ChunkFilter(collections=("c2",))):
+        hits = index.query(vector, k=3, where=where)
+        pairs = index.query_ids(vector, k=3, where=where)
+        assert [cid for cid, _ in pairs] == [h.chunk.chunk_id for h in hits]
+        assert np.allclose([s for _, s in pairs], [h.score for h in hits], atol=1e-5)
+    assert all(index.get_chunks_by_id([cid])[cid].doc_id == "c2/b.pdf"
+               for cid, _ in index.query_ids(vector, k=3, where=ChunkFilter(collections=("c2",))))
+    assert index.query_ids(vector, k=0) == []
+
+
 def test_round_trip_keeps_every_citation_field(index: ChunkIndex) -> None:
     embedder = _fill(index)
     hit = index.query(embedder.embed([TEXTS[1]])[0], k=1)[0]

@@ -268,6 +268,18 @@ class ChromaChunkIndex:
                 for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)]
 
     @_store_failures("searching")
+    def query_ids(self, vector: Vectors, k: int, where: ChunkFilter | None = None
+                  ) -> list[tuple[str, float]]:
+        if k <= 0:
+            return []
+        result = self._chunks.query(
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=k, where=_where(where), include=["distances"],
+        )
+        return [(i, 1.0 - float(dist))
+                for i, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    @_store_failures("searching")
     def query_text(self, text: str, k: int) -> list[ScoredChunk]:
         """Query by text through the registered embedding function (a reopened store's check)."""
         result = self._chunks.query(query_texts=[text], n_results=k,

@@ -97,11 +97,11 @@ class TiesReversedIndex(InMemoryChunkIndex):
     """A fake index that returns equally scored hits in the opposite order, as Chroma's
     approximate search may from one process to the next."""
 
-    def query(self, vector, k, where=None):  # type: ignore[no-untyped-def]
-        hits = super().query(vector, k, where)
+    def query_ids(self, vector, k, where=None):  # type: ignore[no-untyped-def]
+        hits = super().query_ids(vector, k, where)
         out = []
         for hit in hits:
-            if out and out[-1][0].score == hit.score:
+            if out and out[-1][0][1] == hit[1]:
                 out[-1].insert(0, hit)
             else:
                 out.append([hit])
@@ -204,6 +204,18 @@ def test_a_stale_keyword_index_never_cites_deleted_or_replaced_text() -> None:
     assert retriever.retrieve(long_query, k=4)  # feedback search survives the deletion too
 
 
+def test_a_deleted_chunk_the_keyword_index_still_ranks_first_gives_way_to_the_next_best() -> None:
+    index = topic_index()
+    retriever = retriever_for(index)
+    query = "register for VAT online with HMRC threshold"
+    before = retriever.retrieve(query, k=3)
+    first = before[0].chunk
+    del index.chunks[first.chunk_id], index.vectors[first.chunk_id]  # deleted by another process
+    after = retriever.retrieve(query, k=3)
+    assert len(after) == 3 and first.chunk_id not in {r.chunk.chunk_id for r in after}
+    assert [r.chunk.chunk_id for r in after[:2]] == [r.chunk.chunk_id for r in before[1:3]]
+
+
 def test_build_retriever_persists_bm25_under_the_store(tmp_path: Path) -> None:
     settings = Settings(store_dir=tmp_path)
     retriever = build_retriever(settings, topic_index(), FakeEmbedder())
@@ -263,9 +275,9 @@ class CountingIndex(InMemoryChunkIndex):
         super().__init__()
         self.queries = 0
 
-    def query(self, vector, k, where=None):  # type: ignore[no-untyped-def]
+    def query_ids(self, vector, k, where=None):  # type: ignore[no-untyped-def]
         self.queries += 1
-        return super().query(vector, k, where)
+        return super().query_ids(vector, k, where)
 
 
 LONG_QUERY = ("My wife is expecting our first baby in the spring and I work full time for a "
