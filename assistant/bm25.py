@@ -57,6 +57,18 @@ def analyse(text: str) -> list[str]:
     return list(stemmer.stemWords([w for w in words if w not in stop and len(w) > 1]))
 
 
+@lru_cache(maxsize=2_000)
+def words_in_order(text: str) -> tuple[str, ...]:
+    """The analysed words of a text in order (cached: the best chunks repeat across checks)."""
+    return tuple(analyse(text))
+
+
+@lru_cache(maxsize=50_000)
+def words_of(text: str) -> frozenset[str]:
+    """The analysed words of a text (cached: chunk texts repeat across queries)."""
+    return frozenset(analyse(text))
+
+
 def fingerprint(index: ChunkIndex) -> str:
     """sha256 over the sorted ``doc_id:version:pipeline:pending_version`` of the index's documents
     and the analyser: a document re-chunked from the same file (new chunk settings or chunker)

@@ -17,9 +17,9 @@ import numpy as np
 
 from assistant import prompts
 from assistant.citations import build_citation, inert_markers, looks_like_instructions
+from assistant.jurisdictions import UK_NATIONS
 from assistant.names import question_sentences
 from assistant.ports import Embedder
-from assistant.retrieval import UK_NATIONS
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
 from assistant.units import Unit, section_depth, split_units
 

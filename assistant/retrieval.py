@@ -24,17 +24,18 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25
+from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25, words_in_order, words_of
 from assistant.config import Settings
 from assistant.errors import StoreError
+from assistant.jurisdictions import jurisdiction_coverage
 from assistant.names import proper_names, question_sentences
 from assistant.ports import ChunkIndex, Embedder, Vectors
+from assistant.selection import Candidate, collapse, diversify
 from assistant.spelling import expand
 from assistant.types import Chunk, ChunkFilter, ScoredChunk
 
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 CALIBRATION = (-7.297, 7.572, 3.551)
 MIN_RELEVANCE = 0.44
 COVERAGE_DEPTH = 5  # best chunks searched for the places a query names
-_PLACES_FILE = Path(__file__).parent / "data" / "jurisdictions.txt"
-_EEA_FILE = Path(__file__).parent / "data" / "eea_countries.txt"
 
 
 @dataclass(frozen=True)
@@ -95,18 +94,6 @@ class RetrievalParams:
     min_relevance: float = MIN_RELEVANCE
 
 
-@dataclass
-class _Candidate:
-    chunk: Chunk
-    cosine: float | None = None
-    dense_rank: int | None = None
-    sparse_rank: int | None = None
-    feedback_rank: int | None = None
-    fused: float = 0.0
-    key: float = 0.0
-    words: frozenset[str] = field(default_factory=frozenset)
-
-
 @dataclass(frozen=True)
 class QueryEvidence:
     """Why a query scored as it did: the top chunk's cosine and jurisdiction coverage."""
@@ -147,18 +134,18 @@ class HybridRetriever:
         candidates = self._candidates(expand(query, self._corrections(query, bm25)), bm25, where,
                                       long_query=len(query.split()) >= self.params.prf_min_words)
         self._fuse(candidates)
-        pool = _collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
+        pool = collapse(candidates, self.params.duplicate_overlap, max(3 * k, 20))
         chosen = self._current(pool, k)
         return self._score(query, chosen, candidates)
 
-    def _current(self, pool: list[_Candidate], k: int) -> list[_Candidate]:
+    def _current(self, pool: list[Candidate], k: int) -> list[Candidate]:
         """The diversified top ``k`` of ``pool``, each in the text the index holds now. The
         candidates may come from the BM25 snapshot, and another process may have replaced or
         deleted a chunk since it was built: a deleted one gives way to the next best, and a
         replaced one is cited in its current text, never the snapshot's."""
         checked: set[str] = set()
         while True:
-            chosen = _diversify(pool, k, self.params.diversity)
+            chosen = diversify(pool, k, self.params.diversity)
             unchecked = [c.chunk.chunk_id for c in chosen if c.chunk.chunk_id not in checked]
             if not unchecked:
                 return chosen
@@ -243,23 +230,23 @@ class HybridRetriever:
                         exc_info=True)
 
     def _candidates(self, query: str, bm25: Bm25Index, where: ChunkFilter | None, *,
-                    long_query: bool) -> dict[str, _Candidate]:
+                    long_query: bool) -> dict[str, Candidate]:
         """Dense and BM25 candidates. The dense search reads ids and cosines only (reading
         text and metadata is most of a Chroma query's cost); the chunks come from the BM25
         snapshot, or from the index for any it lacks (added since it was built). ``retrieve``
         reads the chosen chunks back from the index, so nothing is cited from the snapshot."""
         vector = self._embedder.embed([query])
-        found: dict[str, _Candidate] = {}
+        found: dict[str, Candidate] = {}
         dense = _ids_in_order(self._index.query_ids(vector, self.params.dense_n, where))
         chunks = self._chunks_for([cid for cid, _ in dense], bm25)
         for rank, (cid, cosine) in enumerate(dense):
             if cid in chunks:
-                found[cid] = _Candidate(chunks[cid], cosine, rank)
+                found[cid] = Candidate(chunks[cid], cosine, rank)
         for rank, (chunk, _score) in enumerate(bm25.search(query, self.params.sparse_n, where)):
             if chunk.chunk_id in found:
                 found[chunk.chunk_id].sparse_rank = rank
             else:
-                found[chunk.chunk_id] = _Candidate(chunk, sparse_rank=rank)
+                found[chunk.chunk_id] = Candidate(chunk, sparse_rank=rank)
         p = self.params
         if p.prf_beta > 0 and p.prf_chunks > 0 and long_query:
             self._feedback(vector.reshape(-1), found, where, bm25)
@@ -278,7 +265,7 @@ class HybridRetriever:
             out.update(self._index.get_chunks_by_id(missing))
         return out
 
-    def _feedback(self, vector: Vectors, found: dict[str, _Candidate],
+    def _feedback(self, vector: Vectors, found: dict[str, Candidate],
                   where: ChunkFilter | None, bm25: Bm25Index) -> None:
         """Pseudo-relevance feedback: search again from the query moved towards its best
         chunks (Rocchio). Chunks found only this way get their cosine to the original query."""
@@ -295,13 +282,13 @@ class HybridRetriever:
         moved = moved / max(float(np.linalg.norm(moved)), 1e-12)
         hits = _ids_in_order(self._index.query_ids(moved, p.dense_n, where))
         chunks = self._chunks_for([cid for cid, _ in hits if cid not in found], bm25)
-        new: list[_Candidate] = []
+        new: list[Candidate] = []
         for rank, (cid, _cosine) in enumerate(hits):
             candidate = found.get(cid)
             if candidate is None:
                 if cid not in chunks:
                     continue
-                candidate = found[cid] = _Candidate(chunks[cid])
+                candidate = found[cid] = Candidate(chunks[cid])
             if candidate.cosine is None:
                 new.append(candidate)
             candidate.feedback_rank = rank
@@ -313,7 +300,7 @@ class HybridRetriever:
             for candidate, cosine in zip(new, cosines, strict=True):
                 candidate.cosine = float(cosine)
 
-    def _fuse(self, candidates: dict[str, _Candidate]) -> None:
+    def _fuse(self, candidates: dict[str, Candidate]) -> None:
         p = self.params
         by_doc: dict[str, list[float]] = {}
         for c in candidates.values():
@@ -335,8 +322,8 @@ class HybridRetriever:
                 excess = max(0.0, best_cosine - c.cosine - p.gap_slack)
                 c.key = max(0.0, c.key - p.gap_weight * excess)
 
-    def _score(self, query: str, chosen: list[_Candidate],
-               candidates: dict[str, _Candidate]) -> list[ScoredChunk]:
+    def _score(self, query: str, chosen: list[Candidate],
+               candidates: dict[str, Candidate]) -> list[ScoredChunk]:
         best = [c.chunk for c in chosen[:COVERAGE_DEPTH]]
         coverage = min(jurisdiction_coverage(query, best), self._name_coverage(query, best))
         floor = min((c.cosine for c in candidates.values() if c.cosine is not None), default=0.0)
@@ -374,7 +361,7 @@ class HybridRetriever:
         return 0.0 if any(not any(_holds_in_order(words, n) if capitalised else set(n) <= set(words)
                                   for words in held) for n, capitalised in names) else 1.0
 
-    def _both_agree(self, query: str, best: _Candidate) -> bool:
+    def _both_agree(self, query: str, best: Candidate) -> bool:
         """Whether dense and BM25 both rank ``best`` first and it holds at least
         ``agreement_coverage`` of the query's words, weighted by IDF (two words or more)."""
         if best.dense_rank != 0 or best.sparse_rank != 0:
@@ -396,94 +383,8 @@ def calibrated(constants: tuple[float, float, float], cosine: float, coverage: f
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-# "an American woman", "my mother is French": a person's nationality, not a place's rules
-_NATIONALITY = re.compile(
-    r"\b([A-Za-z]+)(?=\s+(?:citizens?|nationals?|nationality|wom[ae]n|m[ae]n|"
-    r"person|people|partner|husband|wife|mother|father|parents?|son|daughter|student|worker)\b)"
-    r"|\b(?:is|am|are|was|were|being)\s+(?:an?\s+)?([A-Za-z]+)\b(?=\s*(?:[.,;!?]|and\b|but\b|$))",
-    re.IGNORECASE)
-# a place the question's people come from or visit, or a firm's country, is not the place whose
-# rules are asked about: "visit family in Pakistan", "she came from Syria", "a German
-# technology firm" sending someone to the UK (UK guidance about going abroad rarely names every
-# country). A firm's country counts only when the question also names the UK: "How much
-# corporation tax does an Australian company pay?" asks about Australia.
-_NOT_THE_JURISDICTION = re.compile(
-    r"\bvisit\w*\s+(?:(?:my|his|her|their|our|a|an|the|some)\s+)?(?:family|relatives?|friends?|"
-    r"parents?|father|mother|brother|sister|son|daughter|children|grandchildren)\s+in\s+[A-Za-z]+"
-    r"|\b(?:am|is|are|was|were|comes?|came|coming|arrived|fled|moved|relocated)\s+(?:here\s+)?"
-    r"from\s+[A-Za-z]+",
-    re.IGNORECASE)
-_FIRMS_COUNTRY = re.compile(
-    r"\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
-    r"bank|university|charity)s?\b)", re.IGNORECASE)
-_THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales|"
-                     r"Northern Ireland|GB)\b", re.IGNORECASE)
-# UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
-# near-miss; an answer whose sources do not mention it carries a warning instead
-UK_NATIONS = {
-    "Scotland": re.compile(r"\bscot(?:land|tish)\b", re.IGNORECASE),
-    "Wales": re.compile(r"\b(?:wales|welsh)\b", re.IGNORECASE),
-    "Northern Ireland": re.compile(r"\bn(?:orthern|\.)?[\s-]*ir(?:eland|ish)\b", re.IGNORECASE),
-}
 _LETTERS = re.compile(r"[a-z]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
-_IRELAND = frozenset(analyse("Ireland Irish"))
-# an EEA country is covered by chunks that speak of the EEA or the EU ("if you move to an EEA
-# country"), as UK guidance about going abroad rarely lists every country
-_EEA_TERMS = frozenset(analyse("EEA EU European"))
-
-
-def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
-    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0.
-
-    A nationality describing a person ("an American student", "she is French"), a place people
-    come from or visit family in, and a firm's country when the UK is named ("a German firm
-    sending staff to the UK") name no place;
-    "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
-    chunks speak of the EEA or the EU."""
-    names_the_uk = _THE_UK.search(query) is not None
-    query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
-    query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
-    if names_the_uk:
-        query = _FIRMS_COUNTRY.sub(" ", query)
-    named = places() & set(analyse(query))
-    if not named:
-        return 1.0
-    mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
-    if named & mentioned & _IRELAND:  # "Northern Ireland" in a chunk does not mention Ireland
-        northern = UK_NATIONS["Northern Ireland"]
-        mentioned = (mentioned - _IRELAND).union(
-            *(words_of(northern.sub(" ", c.embedding_text)) & _IRELAND for c in best))
-    missing = named - mentioned
-    if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
-        return 1.0
-    return 0.0 if missing else 1.0
-
-
-def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
-    """The UK nations the query names (not as a nationality) that none of ``sources`` mention."""
-    query = _NATIONALITY.sub(" ", query)
-    text = " ".join(c.embedding_text for c in sources)
-    return [name for name, pattern in UK_NATIONS.items()
-            if pattern.search(query) and not pattern.search(text)]
-
-
-@lru_cache(maxsize=1)
-def places() -> frozenset[str]:
-    """The analysed words of ``data/jurisdictions.txt`` (comments and blank lines skipped)."""
-    return _read_places(_PLACES_FILE)
-
-
-@lru_cache(maxsize=1)
-def eea_places() -> frozenset[str]:
-    """The analysed words of ``data/eea_countries.txt``: EEA countries and Switzerland (which UK
-    guidance treats with them: "the EEA or Switzerland"), and their adjectives."""
-    return _read_places(_EEA_FILE)
-
-
-def _read_places(path: Path) -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
 
 
 def _ids_in_order(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -491,37 +392,6 @@ def _ids_in_order(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
     same vector, and Chroma's approximate search returns them in either order from one process
     to the next; without this the copy cited (and so the answer) could change between runs."""
     return sorted(hits, key=lambda h: (-round(h[1], 6), h[0]))
-
-
-def _collapse(candidates: dict[str, _Candidate], overlap: float, enough: int) -> list[_Candidate]:
-    """The ``enough`` best candidates, dropping any that duplicate a better one. Of two copies
-    (an old and a new edition of a leaflet), the more recently updated one takes the place of
-    the better-scored one: an answer should quote the current edition."""
-    kept: list[_Candidate] = []
-    for c in sorted(candidates.values(), key=lambda c: c.key, reverse=True):
-        c.words = words_of(c.chunk.text)
-        same = next((i for i, k in enumerate(kept)
-                     if (c.chunk.content_hash and c.chunk.content_hash == k.chunk.content_hash)
-                     or _near(c.words, k.words, overlap)), None)
-        if same is not None:
-            if _newer(c.chunk, kept[same].chunk):
-                c.key, kept[same] = kept[same].key, c
-            continue
-        kept.append(c)
-        if len(kept) >= enough:
-            break
-    return kept
-
-
-def _newer(chunk: Chunk, than: Chunk) -> bool:
-    """Whether ``chunk`` is from another document updated later (ISO dates compare as text)."""
-    return chunk.doc_id != than.doc_id and (chunk.updated or "") > (than.updated or "") > ""
-
-
-@lru_cache(maxsize=2_000)
-def words_in_order(text: str) -> tuple[str, ...]:
-    """The analysed words of a text in order (cached: the best chunks repeat across checks)."""
-    return tuple(analyse(text))
 
 
 def _holds_in_order(words: Sequence[str], run: Sequence[str], gap: int = 1) -> bool:
@@ -539,33 +409,6 @@ def _holds_in_order(words: Sequence[str], run: Sequence[str], gap: int = 1) -> b
         else:
             return True
     return False
-
-
-@lru_cache(maxsize=50_000)
-def words_of(text: str) -> frozenset[str]:
-    """The analysed words of a text (cached: chunk texts repeat across queries)."""
-    return frozenset(analyse(text))
-
-
-def _near(a: frozenset[str], b: frozenset[str], overlap: float) -> bool:
-    """Word-set Jaccard >= overlap (sizes are checked first: most pairs fail that cheaply)."""
-    small, large = sorted((len(a), len(b)))
-    if not small or small < overlap * large:
-        return False
-    return len(a & b) >= overlap * len(a | b)
-
-
-def _diversify(ranked: list[_Candidate], k: int, diversity: float) -> list[_Candidate]:
-    """Greedy top-k where each earlier pick from the same document discounts a chunk's key."""
-    pool = list(ranked)
-    chosen: list[_Candidate] = []
-    per_doc: dict[str, int] = {}
-    while pool and len(chosen) < k:
-        best = max(pool, key=lambda c: c.key * (1 - diversity) ** per_doc.get(c.chunk.doc_id, 0))
-        pool.remove(best)
-        chosen.append(best)
-        per_doc[best.chunk.doc_id] = per_doc.get(best.chunk.doc_id, 0) + 1
-    return chosen
 
 
 def build_retriever(settings: Settings, index: ChunkIndex, embedder: Embedder,

@@ -44,7 +44,7 @@ def test_out_of_scope_questions_are_not_covered(retriever: HybridRetriever) -> N
             assert text.startswith(prompts.NOT_COVERED) and stream.final.closest
     abstained = sum(not a.answered for a in answers)
     # a question naming a UK nation is answered from UK-wide guidance, with a warning that the
-    # sources do not mention that nation (assistant.retrieval.unmentioned_nations)
+    # sources do not mention that nation (assistant.jurisdictions.unmentioned_nations)
     warned = sum(a.answered and any("check that this guidance applies in" in w
                                     for w in a.warnings) for a in answers)
     print(f"abstained on {abstained} of {len(asked)} out-of-scope questions, warned on {warned}")

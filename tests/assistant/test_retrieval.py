@@ -6,13 +6,12 @@ from pathlib import Path
 
 from assistant.bm25 import Bm25Index, load_bm25, read_snapshot
 from assistant.config import Settings
+from assistant.jurisdictions import jurisdiction_coverage, unmentioned_nations
 from assistant.retrieval import (
     HybridRetriever,
     RetrievalParams,
     build_retriever,
     calibrated,
-    jurisdiction_coverage,
-    unmentioned_nations,
 )
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import ChunkFilter
@@ -325,13 +324,13 @@ def test_a_long_query_on_an_empty_index_or_an_empty_filter_returns_nothing() -> 
 
 
 def test_the_cosine_gap_lowers_far_dense_matches_but_never_below_zero() -> None:
-    from assistant.retrieval import _Candidate
+    from assistant.selection import Candidate
     from tests.assistant.test_bm25 import chunk as make
 
     retriever = retriever_for(topic_index())
-    near = _Candidate(make("a.md", 0, "a"), cosine=0.80, dense_rank=0)
-    far = _Candidate(make("b.md", 0, "b"), cosine=0.30, dense_rank=1, sparse_rank=0)
-    lexical = _Candidate(make("c.md", 0, "c"), sparse_rank=1)  # BM25 alone: not penalised
+    near = Candidate(make("a.md", 0, "a"), cosine=0.80, dense_rank=0)
+    far = Candidate(make("b.md", 0, "b"), cosine=0.30, dense_rank=1, sparse_rank=0)
+    lexical = Candidate(make("c.md", 0, "c"), sparse_rank=1)  # BM25 alone: not penalised
     candidates = {c.chunk.chunk_id: c for c in (near, far, lexical)}
     retriever._fuse(candidates)
     p = retriever.params

@@ -1,0 +1,105 @@
+"""The places a query names, and whether the best chunks speak of them.
+
+"Parental leave in Australia" matched to UK pages is a near-miss, not an answer: retrieval's
+relevance uses ``jurisdiction_coverage`` (``assistant.retrieval``); an answer whose sources do not
+mention a UK nation the question names carries a warning (``unmentioned_nations``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.bm25 import analyse, words_of
+from assistant.types import Chunk
+
+_PLACES_FILE = Path(__file__).parent / "data" / "jurisdictions.txt"
+_EEA_FILE = Path(__file__).parent / "data" / "eea_countries.txt"
+
+# "an American woman", "my mother is French": a person's nationality, not a place's rules
+_NATIONALITY = re.compile(
+    r"\b([A-Za-z]+)(?=\s+(?:citizens?|nationals?|nationality|wom[ae]n|m[ae]n|"
+    r"person|people|partner|husband|wife|mother|father|parents?|son|daughter|student|worker)\b)"
+    r"|\b(?:is|am|are|was|were|being)\s+(?:an?\s+)?([A-Za-z]+)\b(?=\s*(?:[.,;!?]|and\b|but\b|$))",
+    re.IGNORECASE)
+# a place the question's people come from or visit, or a firm's country, is not the place whose
+# rules are asked about: "visit family in Pakistan", "she came from Syria", "a German
+# technology firm" sending someone to the UK (UK guidance about going abroad rarely names every
+# country). A firm's country counts only when the question also names the UK: "How much
+# corporation tax does an Australian company pay?" asks about Australia.
+_NOT_THE_JURISDICTION = re.compile(
+    r"\bvisit\w*\s+(?:(?:my|his|her|their|our|a|an|the|some)\s+)?(?:family|relatives?|friends?|"
+    r"parents?|father|mother|brother|sister|son|daughter|children|grandchildren)\s+in\s+[A-Za-z]+"
+    r"|\b(?:am|is|are|was|were|comes?|came|coming|arrived|fled|moved|relocated)\s+(?:here\s+)?"
+    r"from\s+[A-Za-z]+",
+    re.IGNORECASE)
+_FIRMS_COUNTRY = re.compile(
+    r"\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
+    r"bank|university|charity)s?\b)", re.IGNORECASE)
+_THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales|"
+                     r"Northern Ireland|GB)\b", re.IGNORECASE)
+# UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
+# near-miss; an answer whose sources do not mention it carries a warning instead
+UK_NATIONS = {
+    "Scotland": re.compile(r"\bscot(?:land|tish)\b", re.IGNORECASE),
+    "Wales": re.compile(r"\b(?:wales|welsh)\b", re.IGNORECASE),
+    "Northern Ireland": re.compile(r"\bn(?:orthern|\.)?[\s-]*ir(?:eland|ish)\b", re.IGNORECASE),
+}
+_IRELAND = frozenset(analyse("Ireland Irish"))
+# an EEA country is covered by chunks that speak of the EEA or the EU ("if you move to an EEA
+# country"), as UK guidance about going abroad rarely lists every country
+_EEA_TERMS = frozenset(analyse("EEA EU European"))
+
+
+def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
+    """0.0 when the query names a listed place that none of ``best`` mention, else 1.0.
+
+    A nationality describing a person ("an American student", "she is French"), a place people
+    come from or visit family in, and a firm's country when the UK is named ("a German firm
+    sending staff to the UK") name no place;
+    "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
+    chunks speak of the EEA or the EU."""
+    names_the_uk = _THE_UK.search(query) is not None
+    query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
+    query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
+    if names_the_uk:
+        query = _FIRMS_COUNTRY.sub(" ", query)
+    named = places() & set(analyse(query))
+    if not named:
+        return 1.0
+    mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
+    if named & mentioned & _IRELAND:  # "Northern Ireland" in a chunk does not mention Ireland
+        northern = UK_NATIONS["Northern Ireland"]
+        mentioned = (mentioned - _IRELAND).union(
+            *(words_of(northern.sub(" ", c.embedding_text)) & _IRELAND for c in best))
+    missing = named - mentioned
+    if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
+        return 1.0
+    return 0.0 if missing else 1.0
+
+
+def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
+    """The UK nations the query names (not as a nationality) that none of ``sources`` mention."""
+    query = _NATIONALITY.sub(" ", query)
+    text = " ".join(c.embedding_text for c in sources)
+    return [name for name, pattern in UK_NATIONS.items()
+            if pattern.search(query) and not pattern.search(text)]
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """The analysed words of ``data/jurisdictions.txt`` (comments and blank lines skipped)."""
+    return _read_places(_PLACES_FILE)
+
+
+@lru_cache(maxsize=1)
+def eea_places() -> frozenset[str]:
+    """The analysed words of ``data/eea_countries.txt``: EEA countries and Switzerland (which UK
+    guidance treats with them: "the EEA or Switzerland"), and their adjectives."""
+    return _read_places(_EEA_FILE)
+
+
+def _read_places(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
