@@ -21,7 +21,7 @@ from assistant.jurisdictions import UK_NATIONS
 from assistant.names import question_sentences
 from assistant.ports import Embedder
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
-from assistant.units import Unit, section_depth, split_units
+from assistant.units import Unit, leads_in, section_depth, split_units
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
@@ -313,7 +313,7 @@ def _items_of_a_relevant_lead_in(units: Sequence[Unit], scores: Sequence[float],
         lead = j - 1
         if lead >= 0 and units[lead].source == units[i].source \
                 and units[lead].position == units[j].position - 1 \
-                and units[lead].text.rstrip().endswith(":"):
+                and leads_in(units[lead].text):
             out[i] = max(out[i], scores[lead])
     return out
 
@@ -332,7 +332,7 @@ def _with_their_lists(units: list[Unit]) -> list[Unit]:
     """``units`` without a last line that is a lead-in ("You must contact the enquiry line
     straight away if:" ending a chunk): its list is in the next chunk, so it would promise a list
     and give none."""
-    return units[:-1] if units and units[-1].text.endswith(":") else units
+    return units[:-1] if units and leads_in(units[-1].text) else units
 
 
 def _nations(text: str) -> set[str]:
@@ -423,7 +423,7 @@ def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
     keep = set(chosen)
     for unit in chosen:
         index = units.index(unit)
-        if unit.is_item or unit.text.endswith(":"):
+        if unit.is_item or leads_in(unit.text):
             run = _list_around(units, index)
             keep.update(run)
             keep.update(_lead_ins_above(units, run))
@@ -440,10 +440,10 @@ def _lead_ins_above(units: Sequence[Unit], run: Sequence[Unit]) -> list[Unit]:
     found: list[Unit] = []
     first = run[0] if run else None
     for _ in range(3):  # nested lists rarely go deeper
-        if first is None or not (first.is_item and first.text.endswith(":")):
+        if first is None or not (first.is_item and leads_in(first.text)):
             break
         outer = _list_around(units, units.index(first))
-        if not outer or outer[0] is first or not outer[0].text.endswith(":"):
+        if not outer or outer[0] is first or not leads_in(outer[0].text):
             break
         found.append(outer[0])
         first = outer[0]
@@ -462,7 +462,7 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
         while not ("|" in units[start].text and units[start].is_item):
             start += 1
     elif not _nested_lead_in(units, start, index) and (
-            units[start].is_item or not units[start].text.endswith(":")):
+            units[start].is_item or not leads_in(units[start].text)):
         start = index if units[index].is_item else index + 1
     nested = _nested_lead_in(units, start, index)
     end = max(start, index) + 1
@@ -474,7 +474,7 @@ def _list_around(units: Sequence[Unit], index: int) -> list[Unit]:
         return run
     # a long list: its lead-in and the chosen item, or, when the lead-in itself was chosen, its
     # first items (a lead-in alone would promise a list and give none)
-    lead_in_chosen = index == start and units[start].text.endswith(":")
+    lead_in_chosen = index == start and leads_in(units[start].text)
     return run[:MAX_ITEMS + 1] if lead_in_chosen else [units[start], units[index]]
 
 
@@ -486,7 +486,7 @@ def _nested_lead_in(units: Sequence[Unit], start: int, index: int) -> bool:
     write nested lists flat, and then a lead-in's sibling is told by its label: "CR 3.5." after
     "CR 3.3. ... must not have:" and its "(a)", "(b)" is no item of it."""
     lead, item = units[start], units[index]
-    if not (start < index and lead.is_item and lead.text.endswith(":")):
+    if not (start < index and lead.is_item and leads_in(lead.text)):
         return False
     if lead.depth != item.depth:
         return lead.depth < item.depth
@@ -499,7 +499,7 @@ def _outside(lead: Unit, item: Unit, other: Unit) -> bool:
     if item.depth > lead.depth:
         return other.depth <= lead.depth
     kind = _label_kind(lead.text)
-    return other.text.endswith(":") or (kind is not None and kind == _label_kind(other.text))
+    return leads_in(other.text) or (kind is not None and kind == _label_kind(other.text))
 
 
 _LABELS = (("sub-clause", re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|x)\)\s")),  # "(c) ...:", "(i)"

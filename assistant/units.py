@@ -27,6 +27,16 @@ _ABBREVIATION = re.compile(r"\s*\*\[[A-Za-z0-9&' ]{1,20}\]:.*$")
 _OPEN_END = re.compile(r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|about|from)$", re.I)
 
 
+# a lead-in ends in a colon, or, as the Immigration Rules write it, in a dash: "if at the date
+# of application-", "the applicant must -"
+_LEAD_IN_END = re.compile(r"(?::|(?<=[a-z])-|\s[-–—]|(?<=[a-z])[–—])\s*$")
+
+
+def leads_in(text: str) -> bool:
+    """Whether ``text`` introduces a list ("You must:", "if at the date of application-")."""
+    return bool(_LEAD_IN_END.search(text))
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence or list item of one source, in that source's order."""
@@ -51,7 +61,7 @@ def split_units(text: str, source: int = 0, headings: Collection[str] = ()) -> l
             # a value on its own line under a lead-in ("recorded in this format:" then
             # "SC-242-25-01234") is the lead-in's one item: quoted with it, never dropped as short
             shown = is_item or (len(piece.split()) < 3 and bool(units)
-                                and units[-1].text.endswith(":") and len(block.split()) < 3)
+                                and leads_in(units[-1].text) and len(block.split()) < 3)
             units.append(Unit(source, len(units), piece, shown, heading, depth))
     return units
 
@@ -86,7 +96,7 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
             yield " ".join(item), True, current, item_depth
             item = []
         heading = not is_row and (numbered or stripped.startswith("#") or stripped in known or (
-            not last_text.endswith(":") and _looks_like_heading(stripped, previous, following)))
+            not leads_in(last_text) and _looks_like_heading(stripped, previous, following)))
         if (not stripped or is_item or heading) and paragraph:
             yield " ".join(paragraph), False, current, 0
             paragraph = []

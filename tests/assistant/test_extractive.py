@@ -13,6 +13,7 @@ from assistant import extractive
 from assistant.extractive import MAX_UNITS, Extract, extract_answer, split_units, terms
 from assistant.testing import FakeEmbedder
 from assistant.types import Chunk, ScoredChunk
+from assistant.units import leads_in
 from tests.assistant.builders import guidance_chunk, scored
 
 MATERNITY = (
@@ -86,6 +87,24 @@ def test_a_list_lead_in_brings_its_items() -> None:
     extract = extract_answer("What must I do to claim if I am self-employed?", results)
     assert "To claim you must:\n> - be registered as self-employed with HMRC" in extract.text
     assert "> - send form MA1" in extract.text
+
+
+def test_a_lead_in_ending_in_a_dash_brings_its_items_as_one_ending_in_a_colon_does() -> None:
+    # the Immigration Rules end lead-ins with a dash: an immigration caseworker's review saw
+    # "... exempt ... if at the date of application-" quoted without "(a) aged 65 or over"
+    rules = ("E-LTRP.4.2. The applicant is exempt from the English language requirement if at "
+             "the date of application-\n\n1. (a) the applicant is aged 65 or over;\n"
+             "2. (b) the applicant has a disability which prevents them meeting it; or\n"
+             "3. (c) there are exceptional circumstances.")
+    extract = extract_answer("Is an applicant exempt from the English language requirement?",
+                             scored(guidance_chunk(rules, doc="appendix-fm")))
+    assert "if at the date of application-\n> - (a) the applicant is aged 65 or over" \
+        in extract.text
+    assert "(c) there are exceptional circumstances" in extract.text
+    for lead_in, expected in (("You must:", True), ("the applicant must -", True),
+                              ("the following –", True), ("This is fine.", False),
+                              ("in the years 2019-", False), ("a well-known fact", False)):
+        assert leads_in(lead_in) is expected, lead_in
 
 
 def test_keeps_source_order_and_prefers_the_top_source() -> None:
