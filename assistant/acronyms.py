@@ -11,7 +11,10 @@ substituted):
   ("Department for Work and Pensions (DWP)": connecting words such as "for" and "and" may be
   skipped; "a subject access request (SAR)"); the most frequent definition wins;
 - *implied*: an abbreviation the index uses in capitals but never defines, whose letters are the
-  initials of a capitalised name the index uses at least ``MIN_IMPLIED`` times ("SSMG").
+  initials of a capitalised name the index uses at least ``MIN_IMPLIED`` times ("SSMG");
+- *listed*: otherwise, the name ``data/abbreviations.txt`` gives for an abbreviation caseworkers
+  type and guidance rarely defines ("ILR": "indefinite leave to remain", "NRPF": "no recourse
+  to public funds"), when typed in capitals or written so by the index.
 
 A query word counts as an abbreviation when typed in capitals and defined by the index, or typed
 in capitals or lower case and written in capitals by the index at least ``UPPER_SHARE`` of the
@@ -29,8 +32,11 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
+_LIST_FILE = Path(__file__).parent / "data" / "abbreviations.txt"
 MIN_IMPLIED = 2  # a name seen fewer times is not trusted to spell an undefined abbreviation
 UPPER_SHARE = 0.9  # an index word written in capitals this often is an abbreviation
 MAX_EXPANSIONS = 3
@@ -57,6 +63,17 @@ _OPENERS = frozenset(_OPENER_TEXT.split())
 _TOKEN = re.compile(r"\b[A-Za-z]{2,6}\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _AFTER_NUMBER = re.compile(r"\d\s?$")
+
+
+@lru_cache(maxsize=1)
+def listed_names() -> dict[str, str]:
+    """``data/abbreviations.txt`` as {abbreviation in lower case: name} (comments skipped)."""
+    out: dict[str, str] = {}
+    for line in _LIST_FILE.read_text(encoding="utf-8").splitlines():
+        key, sep, name = line.partition("=")
+        if sep and not line.lstrip().startswith("#") and key.strip() and name.strip():
+            out[key.strip().lower()] = name.strip()
+    return out
 
 
 class _Entry(NamedTuple):
@@ -88,6 +105,7 @@ class Acronyms:
         self._texts = texts
         self._names: dict[str, str] | None = None
         self._defined: frozenset[str] = frozenset()
+        self._listed: frozenset[str] = frozenset()
         self._name_counts: dict[str, int] = {}
         self._upper: Counter[str] = Counter()
         self._lower: Counter[str] = Counter()
@@ -113,8 +131,8 @@ class Acronyms:
                 continue
             name = names.get(key)
             if name is None or not self._is_abbreviation(word) or name.lower() in said \
-                    or self._upper[key] == 0 \
-                    or self._spelt_out(name) < SPELT_OUT_RATIO * self._upper[key]:
+                    or (self._upper[key] == 0 and key not in self._listed) \
+                    or self._spelt_out(name) < max(1, SPELT_OUT_RATIO * self._upper[key]):
                 continue
             if any(typed.lower() == key for typed, _ in out):
                 continue
@@ -135,7 +153,7 @@ class Acronyms:
         """Typed in capitals and defined by the index, or written in capitals by the index
         nearly always (a heading in capitals, "HOW TO APPLY", makes no abbreviation of "how")."""
         key = word.lower()
-        if word.isupper() and key in self._defined:
+        if word.isupper() and (key in self._defined or key in self._listed):
             return True
         return (word.isupper() or word.islower()) and self._mostly_upper(key)
 
@@ -186,6 +204,9 @@ class Acronyms:
                    if len(key) >= 3 and key not in out and key in by_initials
                    and self._mostly_upper(key)}
         out.update(self._seen_together(implied))
+        listed = {key: name for key, name in listed_names().items() if key not in out}
+        self._listed = frozenset(listed)
+        out.update(listed)
         return out
 
     def _seen_together(self, implied: dict[str, str]) -> dict[str, str]:

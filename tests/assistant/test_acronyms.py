@@ -43,6 +43,34 @@ def test_an_abbreviation_the_guidance_rarely_uses_is_searched_for_by_its_name() 
     assert texts.calls == calls
 
 
+IMMIGRATION = [
+    "Section S-ILR: suitability. A person with indefinite leave to remain may travel. Indefinite "
+    "leave to remain lapses after 2 years outside the UK. Apply for indefinite leave to remain.",
+    "Permission is granted subject to a condition of no recourse to public funds. No recourse "
+    "to public funds means you cannot claim most benefits.",
+]
+
+
+def test_caseworker_shorthand_the_guidance_never_defines_comes_from_the_abbreviations_list(
+) -> None:
+    # from an immigration caseworker's review: "ILR", "NRPF" and "EUSS" found nothing, as the
+    # rules spell them out without defining them
+    acronyms = Acronyms(CountingTexts(IMMIGRATION))
+    assert acronyms.expansions("Has his ILR lapsed?") == [("ILR", "indefinite leave to remain")]
+    assert acronyms.expansions("has his ilr lapsed?") == [("ilr", "indefinite leave to remain")]
+    # never written by the guidance: only when typed in capitals
+    assert acronyms.expansions("NRPF and Child Benefit?") == [
+        ("NRPF", "no recourse to public funds")]
+    assert acronyms.expansions("nrpf and child benefit?") == []
+    # listed, but the guidance never spells the name out: nothing to add
+    assert acronyms.expansions("Is an EUSS refusal reviewable?") == []
+    # the guidance's own definition wins over the list
+    own = Acronyms(CountingTexts([*IMMIGRATION, "The Indefinite Leave Rules (ILR) apply. The "
+                                  "Indefinite Leave Rules say so. Read the Indefinite Leave "
+                                  "Rules and the Indefinite Leave Rules again."]))
+    assert own.expansions("Has his ILR lapsed?") == [("ILR", "Indefinite Leave Rules")]
+
+
 def test_no_expansion_where_it_would_only_add_noise_or_be_wrong() -> None:
     acronyms = Acronyms(CountingTexts(GUIDANCE))
     # the guidance uses "SSP" more often than its name: searching for "ssp" already finds it
