@@ -21,7 +21,7 @@ from assistant.jurisdictions import UK_NATIONS
 from assistant.names import question_sentences
 from assistant.ports import Embedder
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
-from assistant.units import Unit, leads_in, section_depth, split_units
+from assistant.units import Unit, label_kind, leads_in, section_depth, split_units
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
@@ -490,26 +490,16 @@ def _nested_lead_in(units: Sequence[Unit], start: int, index: int) -> bool:
         return False
     if lead.depth != item.depth:
         return lead.depth < item.depth
-    kind = _label_kind(lead.text)
-    return kind is None or kind != _label_kind(item.text)
+    kind = label_kind(lead.text)
+    return kind is None or kind != label_kind(item.text)
 
 
 def _outside(lead: Unit, item: Unit, other: Unit) -> bool:
     """Whether ``other``, after the nested list that ``lead`` introduces, has left it."""
     if item.depth > lead.depth:
         return other.depth <= lead.depth
-    kind = _label_kind(lead.text)
-    return leads_in(other.text) or (kind is not None and kind == _label_kind(other.text))
-
-
-_LABELS = (("sub-clause", re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|x)\)\s")),  # "(c) ...:", "(i)"
-           ("clause", re.compile(r"\(?[a-z]{1,4}\)\s")),
-           ("rule", re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*(?:\.[A-Z])?\.?\s")))
-
-
-def _label_kind(text: str) -> str | None:
-    """How an item is numbered: "(a)" a clause, "CR 3.3." or "TB4." a rule; None if it is not."""
-    return next((kind for kind, label in _LABELS if label.match(text)), None)
+    kind = label_kind(lead.text)
+    return leads_in(other.text) or (kind is not None and kind == label_kind(other.text))
 
 
 def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequence[int],

@@ -37,6 +37,16 @@ def leads_in(text: str) -> bool:
     return bool(_LEAD_IN_END.search(text))
 
 
+_LABELS = (("sub-clause", re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|x)\)\s")),  # "(c) ...:", "(i)"
+           ("clause", re.compile(r"\(?[a-z]{1,4}\)\s")),
+           ("rule", re.compile(r"(?:[A-Z]{1,6} ?)?\d+(?:\.\d+)*(?:\.[A-Z])?\.?\s")))
+
+
+def label_kind(text: str) -> str | None:
+    """How an item is numbered: "(a)" a clause, "CR 3.3." or "TB4." a rule; None if it is not."""
+    return next((kind for kind, label in _LABELS if label.match(text)), None)
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence or list item of one source, in that source's order."""

@@ -56,7 +56,8 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 #     pages share) is dropped, not quoted ("20 In the 2004/2005 academic year")
 # 31: forms, ranges and references are readable text (leaders and fill-in lines count neither
 #     way), so no form refused at 29-30 stays refused
-INGEST_VERSION = "31"
+# 32: a chunk that starts among a list's items carries the list's lead-in line (ingest.lists)
+INGEST_VERSION = "32"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

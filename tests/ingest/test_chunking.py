@@ -190,6 +190,66 @@ def test_a_short_table_or_prose_gets_no_header_added() -> None:
     assert "".join(c.text for c in chunks).count("|") == 0
 
 
+def visitor_rules(items: int) -> str:
+    return "\n".join([
+        "1. V 4.5. Permitted activities must not amount to employment.",
+        "2. V 4.6. The Visitor must not receive payment from a UK source, except for the "
+        "following:",
+        *(f"{n + 1}. ({chr(97 + n)}) permitted payment number {n} for travel costs and subsistence "
+          f"allowed under rule {n}; or" for n in range(items)),
+        "3. V 4.7. A Visitor must not study for more than 30 days.",
+    ])
+
+
+def test_items_split_from_their_list_carry_its_lead_in_and_its_sibling_does_not() -> None:
+    # from an immigration caseworker's review: "(d) billing a UK client ..." was quoted without
+    # the "must not receive payment ... except for the following:" it completes
+    lead_in = "2. V 4.6. The Visitor must not receive payment from a UK source, except for the " \
+        "following:"
+    for cap in (60, 120):
+        doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), visitor_rules(30)),))
+        chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=cap,
+                                                                          overlap_tokens=8))
+        assert len(chunks) > 2
+        among_items = [c for c in chunks if c.text.split("\n")[0] != lead_in and
+                       "permitted payment number" in c.text and "V 4.5." not in c.text]
+        assert not among_items, among_items[0].text[:120]
+        assert all(words(c.embedding_text) <= MODEL_LIMIT for c in chunks)
+        items = {line for c in chunks for line in c.text.split("\n") if "payment number" in line}
+        assert len(items) == 30  # every item kept
+        # the last chunk holds V 4.7 after the last items: its items still carry the lead-in,
+        # and V 4.7, a sibling of V 4.6 (same kind of number), is no item of it
+        last = chunks[-1]
+        assert "V 4.7." in last.text
+    from ingest.lists import lead_in_for, list_heads
+    heads = list_heads(visitor_rules(30))
+    assert [h.lead_in for h in heads] == [lead_in]
+    after = visitor_rules(30).index("3. V 4.7.")
+    assert lead_in_for(heads, after) == ""
+
+
+def test_a_lead_in_is_repeated_only_in_the_room_the_model_leaves_so_no_split_moves() -> None:
+    doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), visitor_rules(60)),))
+    roomy = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=200))
+    assert any(c.text.startswith("2. V 4.6.") for c in roomy[1:])
+    # a budget at the model's limit leaves no room for it: the chunks are as they would be
+    # without lists, not more of them
+    tight = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=MODEL_LIMIT))
+    assert not any(c.text.startswith("2. V 4.6.") for c in tight[1:])
+    assert len(tight) >= 2 and all(words(c.embedding_text) <= MODEL_LIMIT for c in tight)
+    assert " ".join(c.text for c in tight).count("The Visitor must not receive payment") == 1
+
+
+def test_a_short_list_a_lead_in_without_items_or_a_lead_in_in_the_chunk_adds_nothing() -> None:
+    short = visitor_rules(3)
+    doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), short),))
+    assert [c.text for c in split_into_chunks(doc, IDENTITY, words)] == [short]
+    prose = " ".join(f"Sentence {i} is prose, and it goes on:" for i in range(60))
+    doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), prose),))
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=40))
+    assert "".join(c.text for c in chunks).count("Sentence 0 ") == 1
+
+
 def test_a_title_page_or_a_heading_with_no_text_of_its_own_is_no_chunk() -> None:
     body = " ".join(f"Only staff whose contract names their home may claim item {i}."
                     for i in range(40))
