@@ -28,6 +28,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from assistant.names import question_sentences
+
 MIN_TYPO_LENGTH = 5  # shorter words have too many neighbours one edit away
 MIN_WORD_COUNT = 3  # an index word seen fewer times is not trusted as a correction
 # One edit (a transposition counts as one) covers most typos ("descriminated", "recieve",
@@ -69,6 +71,10 @@ _CONTRACTED = frozenset({
 _NOT_TOPICS = _CHATTY | _FUNCTION | _CONTRACTED
 PREFIX = 5  # an unused word sharing this many first letters with an index word is a form of it
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters, accented ones included
+# a capitalised word of five letters or more after "the", "a" or "an": a thing's name ("the
+# Schengen rule"); a person's name rarely follows one ("Can Aisha apply?")
+_TERM = re.compile(r"(?<=\b[Tt]he )[A-Z][a-z]{4,}\b|(?<=\b[Aa] )[A-Z][a-z]{4,}\b"
+                   r"|(?<=\b[Aa]n )[A-Z][a-z]{4,}\b")
 # US -> UK spelling rewrites, each tried alone on a word (regex, replacement). They may
 # over-generate ("doctor" -> "doctour"): a form is used only when the index has it.
 _UK_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -150,7 +156,21 @@ class Speller:
                     and not self._known(word) and word in english_words() \
                     and not self._uk_form(word) and not self._known_form(word):
                 out.append(word)
-        return out
+        return out + [w for w in self._unknown_terms(question_sentences(query)) if w not in out]
+
+    def _unknown_terms(self, asked: str) -> list[str]:
+        """Capitalised terms inside the question's sentences that are no English word, that the
+        index never uses and that are no typo of a word it does: "Does the Schengen rule
+        apply?" (an immigration caseworker's review saw it answered from the UK's own absence
+        rules, with no warning)."""
+        out: list[str] = []
+        for found in _TERM.finditer(asked):
+            word = found.group(0).lower()
+            if word not in english_words() and word not in _NOT_TOPICS \
+                    and not self._known(word) and not self._known_form(word) \
+                    and not self._uk_form(word) and self._typo_fix(word) is None:
+                out.append(word)
+        return list(dict.fromkeys(out))
 
     def _known_form(self, word: str) -> bool:
         """Whether the index has another form of ``word`` ("treated" and "treatment")."""

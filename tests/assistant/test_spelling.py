@@ -138,3 +138,18 @@ def test_english_words_the_guidance_never_uses_are_reported_but_typos_and_us_for
     # nor are contractions typed without their apostrophe, and none is "corrected"
     assert on.unknown_words("whats the freedom, i dont know and theyre not") == ["freedom"]
     assert speller(CountingTexts(GUIDANCE)).corrections("whats doesnt shouldnt theyre") == []
+
+
+def test_a_named_thing_the_guidance_never_mentions_is_reported_but_a_person_or_a_typo_is_not(
+) -> None:
+    # from an immigration caseworker's review: "the Schengen rule" was answered from the UK's
+    # own absence rules with no warning ("Schengen" is in no English word list)
+    on = retriever(True)
+    assert on.unknown_words("Must employers maintain the Schengen records?") == ["schengen"]
+    assert on.unknown_words("Is a Schengen programme unlawful? The Schengen workers.") == [
+        "schengen"]
+    # a name with no "the", "a" or "an" before it is taken for a person; one only in the
+    # case's facts (no question mark) is not judged; a typo of an indexed word is corrected
+    assert on.unknown_words("Must Okonkwo maintain records?") == []
+    assert on.unknown_words("The Schengen programme. Must employers maintain records?") == []
+    assert on.unknown_words("Is the Discriminaton programme unlawful?") == []
