@@ -17,7 +17,7 @@ from app_pages.access import current_identity, show_admin_sign_in
 from app_pages.errors import run_guarded
 from app_pages.services import AppServices, load_settings, ready_app_services
 from app_pages.sources import escape_markdown, plain_rows
-from assistant import uploads
+from assistant import library, uploads
 from assistant.errors import GuidanceError
 from assistant.templates import (
     MAX_TEMPLATE_BYTES,
@@ -144,7 +144,7 @@ def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[
                          "Reason": f"It could not be saved ({exc.strerror or exc}). Rename the "
                                    "file and retry."})
     if saved:
-        report = uploads.index_uploads(app.services, saved, collection,
+        report = library.index_uploads(app.services, saved, collection,
                                        progress_bar("Indexing"))
         rows += result_rows(saved_names=[p.name for p in saved], report=report,
                             collection=collection)
@@ -188,7 +188,7 @@ def show_replace(app: AppServices, records: list[DocumentRecord]) -> None:
 
 def replace(app: AppServices, record: DocumentRecord,
             file: Any) -> tuple[bool, list[dict[str, Any]]]:
-    result = uploads.replace_and_index(app.services, record, file.name, file.getvalue(),
+    result = library.replace_and_index(app.services, record, file.name, file.getvalue(),
                                        progress_bar("Indexing"))
     if result.refused:
         return False, [{"File": file.name, "Result": "refused",
@@ -214,7 +214,7 @@ def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:
     if yes.button("Yes, delete it", type="primary"):
         st.session_state[state.CONFIRM_DELETE_DOCUMENT] = None
         deleted = run_action("delete the document",
-                             lambda: uploads.delete_document(app.services, record))
+                             lambda: library.delete_document(app.services, record))
         if deleted is not None:
             note = "and its file" if deleted else "(its file is outside the managed folders)"
             finish(f"Deleted {title} from the index {note}.", [])
@@ -229,7 +229,7 @@ def show_reindex(app: AppServices, collections: list[str]) -> None:
                "re-embedded, new ones added, and documents whose file is gone are removed.")
     if st.button("Reindex now", type="primary"):
         chosen = collections if target == "All collections" else [target]
-        reports = run_action("reindex", lambda: uploads.reindex(app.services, chosen,
+        reports = run_action("reindex", lambda: library.reindex(app.services, chosen,
                                                                  progress_bar("Reindexing")))
         if reports is not None:
             # files that failed before and did not change are not read again, but still fail
@@ -250,10 +250,10 @@ def show_health(app: AppServices, records: list[DocumentRecord]) -> None:
     cols[0].metric("Documents", len(records) - len(failed))
     cols[1].metric("Passages (chunks)", app.services.index.count_chunks())
     cols[2].metric("Failed files", len(failed))
-    size = uploads.store_size_bytes(app.settings) / 1048576
+    size = library.store_size_bytes(app.settings) / 1048576
     cols[3].metric("Store size", f"{size:.1f} MB" if not app.settings.chroma_host else "server")
     st.markdown(f"**Embedding model:** `{app.services.embedder.model_id}`  \n"
-                f"**Last reindex:** {uploads.last_reindex_time(app.settings) or 'never'}")
+                f"**Last reindex:** {library.last_reindex_time(app.settings) or 'never'}")
     if failed:
         plain_table([{"File": f"{r.collection}/{r.source}", "Reason": r.reason} for r in failed])
     show_consistency(app)
@@ -286,7 +286,7 @@ def show_consistency(app: AppServices) -> None:
         removed = run_guarded("repair the index",
                               lambda: repair_store(app.settings, app.services.index))
         if removed is not None:
-            uploads.refresh_retrieval(app.services)
+            library.refresh_retrieval(app.services)
             st.session_state[state.HEALTH_PROBLEMS] = None
             state.notify("success", f"Repaired: {removed} stray passage(s) removed. Run "
                                     "Reindex if a document now has too few passages.")
@@ -388,7 +388,7 @@ def main() -> None:
     # pickers list documents by collection and title, as the documents table does
     records = sorted(app.services.index.get_documents(),
                      key=lambda r: (r.collection, r.title.lower(), r.source))
-    collections = uploads.known_collections(app.services)
+    collections = library.known_collections(app.services)
     # keyed, so the tab in use stays selected when a result banner above appears or goes
     tabs = st.tabs(["Documents", "Upload", "Replace or delete", "Reindex", "Index health",
                     "Templates"], key=state.ADMIN_TAB)

@@ -21,9 +21,9 @@ import streamlit as st
 
 from assistant.config import Settings, get_settings
 from assistant.conversations import ConversationStore
+from assistant.library import refresh_retrieval
 from assistant.retrieval import HybridRetriever
 from assistant.services import Services, build_services
-from assistant.uploads import refresh_retrieval
 from ingest.locking import register_app
 from ingest.service import repair_if_idle
 
@@ -121,7 +121,7 @@ def index_sample_guidance_if_empty(app: AppServices) -> None:
 def _index_folders(app: AppServices, folders: list[Path]) -> bool:
     """Index the folders with progress; False if another process holds the store."""
     from assistant.errors import GuidanceError, StoreLockedError
-    from assistant.uploads import index_files
+    from assistant.library import index_files
     from ingest.pipeline import validate_collection
 
     with st.status("Indexing the sample guidance for first use…", expanded=True) as status:

@@ -1,8 +1,8 @@
 """Accepting guidance files from administrators: size limit, type by content, safe names.
 
 Files are saved under ``settings.library_dir/<collection>/`` (a new file) or over an existing
-document's file (a new version). The library operations at the end (index, reindex, delete) keep
-the index, the files on disk and the retriever in step; the Admin page calls them.
+document's file (a new version). The library operations (index, replace, reindex, delete) that
+keep the index, the files on disk and the retriever in step are in ``assistant.library``.
 """
 
 from __future__ import annotations
@@ -10,21 +10,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 import tempfile
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.errors import GuidanceError, StoreLockedError
+from assistant.errors import GuidanceError
 from assistant.types import DocType, DocumentRecord
 
 if TYPE_CHECKING:
-    from assistant.services import Services
-    from ingest.pipeline import IngestReport, Progress
+    pass
 
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200  # most file systems allow 255 bytes; "政策" is 6 of them
@@ -188,206 +185,7 @@ def _write_atomically(target: Path, data: bytes, folder: Path) -> None:
         raise
 
 
-# Library operations the Admin page calls: each keeps the index, the files and retrieval in step.
-
-def index_files(services: Services, paths: Sequence[Path], collection: str,
-                progress: Progress | None = None) -> IngestReport:
-    """Index ``paths`` into ``collection`` (only changed chunks are re-embedded)."""
-    from ingest.service import ingest_paths
-
-    report = ingest_paths(services.settings, paths, collection, progress=progress,
-                          index=services.index, embedder=services.embedder)
-    refresh_retrieval(services)
-    return report
-
-
-@dataclass(frozen=True)
-class ReplaceResult:
-    """What replacing a document did: the run's report, and why the new version was refused
-    after it was read (``refused``; the previous file and its indexed version were kept)."""
-
-    report: IngestReport
-    refused: str = ""
-
-
-def replace_and_index(services: Services, record: DocumentRecord, name: str, data: bytes,
-                      progress: Progress | None = None) -> ReplaceResult:
-    """Write a new version over ``record``'s file and index it under the same document.
-
-    If the new version cannot be read (a damaged PDF, a blank file), or indexing fails, the
-    previous file goes back in place, so the file on disk and the index stay the last good version.
-    """
-    saved = save_replacement(services.settings, record, name, data)
-    # index from the folder the document's source path is relative to, so a file in a
-    # subfolder ("hr/sickness.md") stays the same document instead of becoming "sickness.md"
-    root = saved.path
-    for _ in Path(record.source).parts:
-        root = root.parent
-    paths = [root] if (root / record.source).resolve() == saved.path.resolve() else [saved.path]
-    try:
-        try:
-            report = index_files(services, paths, record.collection, progress)
-        except BaseException:
-            _put_back(saved)
-            raise
-        refused = next((reason for path, reason in report.failed
-                        if Path(path).resolve() == saved.path.resolve()), "")
-        if refused and saved.previous is not None:
-            _put_back(saved)
-            index_files(services, paths, record.collection)  # the kept version is "ok" again
-        return ReplaceResult(report, refused)
-    finally:
-        if saved.previous is not None:
-            saved.previous.unlink(missing_ok=True)
-
-
-def _put_back(saved: SavedUpload) -> None:
-    if saved.previous is not None and saved.previous.exists():
-        os.replace(saved.previous, saved.path)
-
-
-def index_uploads(services: Services, saved: Sequence[Path], collection: str,
-                  progress: Progress | None = None) -> IngestReport:
-    """Index newly saved uploads; if the run cannot start or breaks off (another ingestion holds
-    the store, the store is unreachable), the saved files are removed again, so that uploading
-    them again works instead of being refused as already there."""
-    try:
-        known = {record.doc_id for record in services.index.get_documents()}
-        report = index_files(services, saved, collection, progress)
-    except BaseException:
-        for path in saved:
-            path.unlink(missing_ok=True)
-        raise
-    _drop_unreadable(services, saved, report, known)
-    return report
-
-
-def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestReport,
-                     known: set[str]) -> None:
-    """Remove each new upload that could not be read (a damaged PDF), file and 'failed' record:
-    nothing of it is indexed, and uploading the fixed file again must not be refused as a copy.
-    Only 'failed' records this run created (not in ``known``) are removed: an earlier version
-    still indexed under the same name stays."""
-    failed = {Path(path).resolve() for path, _ in report.failed}
-    dropped = {path.resolve() for path in saved if path.resolve() in failed}
-    if not dropped:
-        return
-    for record in services.index.get_documents():
-        path = managed_path(services.settings, record)
-        if path is not None and path.resolve() in dropped and record.doc_id not in known \
-                and record.status == "failed":
-            delete_document(services, record)
-    for path in dropped:
-        path.unlink(missing_ok=True)
-
-
 def source_folders(settings: Settings, collection: str) -> list[Path]:
     """The managed folders a collection is indexed from (library, then sample guidance)."""
     return [folder for folder in (collection_folder(settings, collection),
                                   settings.sample_guidance_dir / collection) if folder.is_dir()]
-
-
-def known_collections(services: Services) -> list[str]:
-    """Collections in the index or with a managed folder, sorted."""
-    names = {r.collection for r in services.index.get_documents()}
-    for root in (services.settings.library_dir, services.settings.sample_guidance_dir):
-        if root.is_dir():
-            names |= {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")}
-    return sorted(names)
-
-
-def reindex(services: Services, collections: Sequence[str],
-            progress: Progress | None = None) -> dict[str, IngestReport]:
-    """Bring each collection in step with its source folders (files gone are removed)."""
-    from ingest.pipeline import IngestReport, validate_collection
-    from ingest.service import ingest_paths
-
-    reports: dict[str, IngestReport] = {}
-    locked = False
-    for collection in collections:
-        try:
-            validate_collection(collection)
-        except GuidanceError as exc:
-            reports[collection] = IngestReport(failed=[(collection, f"{exc} Rename the folder.")])
-            continue
-        folders = source_folders(services.settings, collection)
-        if not folders:
-            continue
-        try:
-            reports[collection] = ingest_paths(services.settings, folders, collection, sync=True,
-                                               progress=progress, index=services.index,
-                                               embedder=services.embedder)
-        except StoreLockedError as exc:
-            if not any(r.seconds for r in reports.values()):  # nothing reindexed yet: say so
-                raise
-            # another run took the store between two collections: report what was not done
-            reports[collection] = IngestReport(failed=[(collection, f"not reindexed: {exc}")])
-            locked = True
-    if not locked:
-        record_reindex_time(services.settings)
-    refresh_retrieval(services)
-    return reports
-
-
-def delete_document(services: Services, record: DocumentRecord) -> bool:
-    """Remove a document from the index and, if the app manages it, its file; True if deleted."""
-    from ingest.indexing import remove_document
-    from ingest.locking import store_lock
-
-    try:
-        with store_lock(services.settings.store_dir, wait_s=5.0):
-            remove_document(services.index, record)
-            deleted = delete_file(services.settings, record)
-    finally:  # even if the file could not be deleted, search must stop finding the document
-        refresh_retrieval(services)
-    return deleted
-
-
-def refresh_retrieval(services: Services) -> None:
-    """Make the retriever see the index as it now is (its own ``refresh`` when it has one)."""
-    refresh = getattr(services.retriever, "refresh", None)
-    if callable(refresh):
-        refresh()
-        return
-    from assistant.retrieval import HybridRetriever, build_retriever
-
-    if isinstance(services.retriever, HybridRetriever):
-        retriever = build_retriever(services.settings, services.index, services.embedder)
-        retriever.warm_up()  # the spelling dictionary, before a user's question needs it
-        services.retriever = retriever
-
-
-def last_reindex_file(settings: Settings) -> Path:
-    """Where the time of the last full or collection reindex is kept."""
-    return settings.store_dir / "last_reindex.txt"
-
-
-def record_reindex_time(settings: Settings) -> None:
-    """Note that a reindex just finished."""
-    from datetime import UTC, datetime
-
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    last_reindex_file(settings).write_text(datetime.now(UTC).isoformat(timespec="seconds"))
-
-
-def last_reindex_time(settings: Settings) -> str:
-    """The time of the last reindex, or '' if there has been none."""
-    try:
-        return last_reindex_file(settings).read_text().strip()
-    except OSError:
-        return ""
-
-
-def store_size_bytes(settings: Settings) -> int:
-    """Bytes on disk under the store folder (the embedded index, caches and BM25); files and
-    folders deleted while counting (a snapshot cleanup, an ingest) are skipped."""
-    return sum(_file_size(Path(folder, name))
-               for folder, _, names in os.walk(settings.store_dir) for name in names)
-
-
-def _file_size(path: Path) -> int:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return 0
-    return info.st_size if stat.S_ISREG(info.st_mode) else 0

@@ -10,18 +10,16 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import StoreError
-from assistant.services import Services
-from assistant.testing import FakeEmbedder, FakeRetriever, InMemoryChunkIndex
-from assistant.uploads import (
-    UploadRejected,
+from assistant.library import (
     index_files,
     index_uploads,
     last_reindex_time,
     reindex,
     replace_and_index,
-    safe_file_name,
-    save_upload,
 )
+from assistant.services import Services
+from assistant.testing import FakeEmbedder, FakeRetriever, InMemoryChunkIndex
+from assistant.uploads import UploadRejected, safe_file_name, save_upload
 from ingest.indexing import find_inconsistencies
 
 GOOD = b"# Sick pay\n\nStatutory Sick Pay is paid from the fourth day off work.\n"
@@ -148,7 +146,7 @@ def test_a_badly_named_folder_is_reported_and_the_others_are_reindexed(
 
 def test_search_is_refreshed_even_when_the_file_cannot_be_deleted(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.uploads as uploads
+    import assistant.library as library
 
     saved = save_upload(services.settings, "hr", "sick.md", GOOD)
     index_files(services, [saved.path], "hr")
@@ -168,9 +166,9 @@ def test_search_is_refreshed_even_when_the_file_cannot_be_deleted(
         """FAKE: delete_file on a read-only file system."""
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(uploads, "delete_file", read_only)
+    monkeypatch.setattr(library, "delete_file", read_only)
     with pytest.raises(PermissionError):
-        uploads.delete_document(services, record_of(services, "sick.md"))
+        library.delete_document(services, record_of(services, "sick.md"))
     assert retriever.refreshed == 1 and services.index.get_documents() == []
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.uploads import store_size_bytes
+from assistant.library import store_size_bytes
 
 
 class _Listing:
