@@ -17,7 +17,7 @@ from ingest.loaders.html import load_html
 from ingest.loaders.markdown import load_markdown
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.rtf import load_rtf
-from ingest.loaders.sections import brief
+from ingest.loaders.sections import EMPTY_FILE, brief
 from ingest.loaders.sniffing import sniff_type
 from ingest.loaders.text import load_text
 
@@ -44,7 +44,7 @@ def load_document(path: Path) -> LoadedDocument:
     """Read ``path`` as whatever its content says it is; raise LoadError(reason) if we cannot."""
     try:
         if path.stat().st_size == 0:
-            raise LoadError("empty file")
+            raise LoadError(EMPTY_FILE)
         if path.suffix.lower() in DATA_SUFFIXES:
             raise LoadError(_data_reason(path))
         doc_type = sniff_type(path)

@@ -29,7 +29,14 @@ from ingest.loaders.pdf_headings import (
     reads_like_title,
 )
 from ingest.loaders.pdf_text import clean_glyphs, join_broken_words, readable_share
-from ingest.loaders.sections import brief, normalise_text, one_line, to_iso_date
+from ingest.loaders.sections import (
+    EMPTY_FILE,
+    RESAVE,
+    brief,
+    normalise_text,
+    one_line,
+    to_iso_date,
+)
 
 MIN_TEXT_CHARS = 10  # fewer letters and digits than this in the whole file counts as no text
 # text less readable than this is a font without a character map, not words (ordinary guidance
@@ -147,13 +154,13 @@ def _open(path: Path) -> PdfReader:
     try:
         reader = PdfReader(path)
     except EmptyFileError as exc:
-        raise LoadError("empty file") from exc
+        raise LoadError(EMPTY_FILE) from exc
     except (DependencyError, FileNotDecryptedError) as exc:
         raise LoadError(_encryption_reason(exc)) from exc
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
-        raise LoadError(f"damaged PDF: {brief(exc)}; re-save or re-export it and retry") from exc
+        raise LoadError(f"damaged PDF: {brief(exc)}; {RESAVE}") from exc
     if reader.is_encrypted:
         _decrypt(reader)
     return reader
@@ -185,7 +192,7 @@ def _page_texts(reader: PdfReader) -> tuple[list[str], list[list[StyledLine]]]:
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:
-        raise LoadError(f"damaged PDF: its page tree is broken ({brief(exc)})") from exc
+        raise LoadError(f"damaged PDF: its page tree is broken ({brief(exc)}); {RESAVE}") from exc
     if not pages:
         raise LoadError("no text: the PDF has no pages")
     texts: list[str] = []
@@ -203,9 +210,10 @@ def _page_texts(reader: PdfReader) -> tuple[list[str], list[list[StyledLine]]]:
             texts.append("")
         styled.append(collector.lines)
     if len(errors) == len(pages) and isinstance(errors[0], DependencyError):
-        raise LoadError(f"could not read its pages: a decoder is missing ({brief(errors[0])})")
+        raise LoadError(f"could not read its pages: they use an image or font format this "
+                        f"server has no decoder for ({brief(errors[0])}); {RESAVE}")
     if len(errors) == len(pages):
-        raise LoadError(f"damaged PDF: no page could be read ({brief(errors[0])})")
+        raise LoadError(f"damaged PDF: no page could be read ({brief(errors[0])}); {RESAVE}")
     return texts, styled
 
 

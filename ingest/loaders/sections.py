@@ -78,6 +78,11 @@ def _checked(year: int, month: int, day: int) -> str | None:
         return None
 
 
+# what a failure reason tells the administrator to do
+EMPTY_FILE = "empty file: export or save it again from where it came from, and add that"
+RESAVE = "open it and save or print it as a new PDF, and add that"
+
+
 def brief(exc: BaseException, limit: int = 120) -> str:
     """An exception as 'Type: message', cut to ``limit`` characters."""
     message = one_line(str(exc))

@@ -324,7 +324,7 @@ def test_sniffing_goes_by_content_not_extension(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("empty.txt", b"", "^empty file$"),
+        ("empty.txt", b"", "^empty file: export or save it again"),
         ("blank.md", b"  \n\n  ", "^no text"),
         ("blank.txt", b"\n \t\n", "^no text"),
         ("nav.html", b"<html><body><nav>Menu</nav></body></html>", "^no text"),

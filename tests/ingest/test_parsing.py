@@ -72,7 +72,7 @@ def test_in_process_mode_yields_every_file(tmp_path: Path) -> None:
     results = dict(parse_files([*paths, tmp_path / "empty.md"], workers=0))
     assert set(results) == {*paths, tmp_path / "empty.md"}
     assert all(isinstance(results[p], LoadedDocument) for p in paths[:3])
-    assert str(results[tmp_path / "empty.md"]) == "empty file"
+    assert str(results[tmp_path / "empty.md"]).startswith("empty file: export or save it again")
     assert str(results[tmp_path / "missing.txt"]).startswith("could not open the file")
 
 
@@ -197,6 +197,12 @@ def test_bad_pdfs_each_yield_a_document_or_a_specific_reason(shared_data: Path) 
     print("bad_pdfs:", dict(counts))
     assert counts["ok"] >= 5 and counts["encrypted"] == 3
     assert "could not be read" not in counts  # every failure has a specific reason
+    # ... and says what to do (from an administrator's review: "damaged PDF: its page tree is
+    # broken" and "a decoder is missing" named no action)
+    actions = ("save or print it as a new PDF", "run OCR", "upload a copy", "re-export",
+               "export or save it again", "ask an administrator")
+    reasons = [str(r) for r in results.values() if isinstance(r, LoadError)]
+    assert reasons and all(any(a in r for a in actions) for r in reasons), reasons
     locked = shared_data / "bad_pdfs" / "py-pdf__sample-files__libreoffice-writer-password.pdf"
     assert str(results[locked]).startswith("encrypted: needs a password")
 
