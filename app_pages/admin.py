@@ -133,9 +133,11 @@ def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[
     """Check and save each file, then index the saved ones; one result row per file."""
     rows: list[dict[str, Any]] = []
     saved = []
+    indexed = library.indexed_files(app.services)
     for file in files:
         try:
-            item = uploads.save_upload(app.settings, collection, file.name, file.getvalue())
+            item = uploads.save_upload(app.settings, collection, file.name, file.getvalue(),
+                                       indexed)
             saved.append(item.path)
         except GuidanceError as exc:
             rows.append({"File": file.name, "Result": "refused", "Reason": str(exc)})
@@ -216,7 +218,9 @@ def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:
         deleted = run_action("delete the document",
                              lambda: library.delete_document(app.services, record))
         if deleted is not None:
-            note = "and its file" if deleted else "(its file is outside the managed folders)"
+            note = "and its file" if deleted else (
+                "(its file is in a folder this app does not manage: remove it there too, or "
+                "the next `python -m ingest` run of that folder adds it again)")
             finish(f"Deleted {title} from the index {note}.", [])
     if no.button("Cancel"):
         st.session_state[state.CONFIRM_DELETE_DOCUMENT] = None
@@ -241,7 +245,18 @@ def show_reindex(app: AppServices, collections: list[str]) -> None:
                      "Seconds": f"{r.seconds:.1f}"} for name, r in reports.items()]
             total = sum(failing[name] for name in reports)
             note = f" {total} file(s) cannot be read: see Index health." if total else ""
-            finish(f"Reindexed {', '.join(reports) or 'nothing'}.{note}", rows, ok=not total)
+            note += "".join(unmanaged_note(c, folder, n) for c, folder, n in
+                            library.unmanaged_sources(app.services, chosen))
+            finish(f"Reindexed {', '.join(reports) or 'nothing'}.{note}", rows,
+                   ok=not total and bool(reports))
+
+
+def unmanaged_note(collection: str, folder: str, documents: int) -> str:
+    """What to do about documents that ``python -m ingest`` indexed from another folder."""
+    shown = folder.replace("`", "")
+    return (f" {documents} document(s) in {escape_markdown(collection)} came from "
+            f"{escape_markdown(folder)}, which this app does not read: to refresh them, stop "
+            f"the app and run `python -m ingest {shown} --collection {collection}`.")
 
 
 def show_health(app: AppServices, records: list[DocumentRecord]) -> None:

@@ -7,6 +7,7 @@ file a later reindex would take for deleted.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from collections.abc import Sequence
@@ -23,11 +24,14 @@ from assistant.uploads import (
     managed_path,
     save_replacement,
     source_folders,
+    source_root,
 )
 
 if TYPE_CHECKING:
     from assistant.services import Services
     from ingest.pipeline import IngestReport, Progress
+
+log = logging.getLogger(__name__)
 
 
 def index_files(services: Services, paths: Sequence[Path], collection: str,
@@ -88,18 +92,49 @@ def _put_back(saved: SavedUpload) -> None:
 
 def index_uploads(services: Services, saved: Sequence[Path], collection: str,
                   progress: Progress | None = None) -> IngestReport:
-    """Index newly saved uploads; if the run cannot start or breaks off (another ingestion holds
-    the store, the store is unreachable), the saved files are removed again, so that uploading
-    them again works instead of being refused as already there."""
+    """Index newly saved uploads. If the run cannot start or breaks off (another ingestion holds
+    the store, the store is unreachable, the administrator left the page or closed the tab),
+    the files whose documents were already committed stay: search finds those documents, and a
+    reindex would remove a document whose file is gone. The rest are removed again, so that
+    uploading them again works instead of being refused as already there."""
     try:
         known = {record.doc_id for record in services.index.get_documents()}
-        report = index_files(services, saved, collection, progress)
-    except BaseException:
+    except BaseException:  # nothing was indexed
         for path in saved:
             path.unlink(missing_ok=True)
         raise
+    try:
+        report = index_files(services, saved, collection, progress)
+    except BaseException:
+        _keep_committed(services, saved)
+        raise
     _drop_unreadable(services, saved, report, known)
     return report
+
+
+def _keep_committed(services: Services, saved: Sequence[Path]) -> None:
+    """After an interrupted run: remove each saved file whose document was not committed, and
+    let search see the ones that were. If the index cannot be read, every file stays (nothing
+    is lost; uploading one again replaces it, see ``assistant.uploads.save_upload``)."""
+    try:
+        committed = {path for record in services.index.get_documents() if record.version
+                     and (path := managed_path(services.settings, record)) is not None}
+    except Exception:
+        log.warning("After an interrupted upload the index could not be read; the %d saved "
+                    "file(s) stay in the library", len(saved), exc_info=True)
+        return
+    kept = [path for path in saved if path.resolve() in committed]
+    for path in saved:
+        if path.resolve() not in committed:
+            path.unlink(missing_ok=True)
+    log.warning("An upload was interrupted: %d of %d file(s) were indexed and kept, the rest "
+                "removed", len(kept), len(saved))
+    if kept:
+        try:
+            refresh_retrieval(services)
+        except Exception:
+            log.warning("Search could not be refreshed after an interrupted upload",
+                        exc_info=True)
 
 
 def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestReport,
@@ -119,6 +154,27 @@ def _drop_unreadable(services: Services, saved: Sequence[Path], report: IngestRe
             delete_document(services, record)
     for path in dropped:
         path.unlink(missing_ok=True)
+
+
+def unmanaged_sources(services: Services, collections: Sequence[str]
+                      ) -> list[tuple[str, str, int]]:
+    """(collection, folder, documents) for the documents of ``collections`` indexed from folders
+    the app does not manage (by ``python -m ingest``): Reindex does not read those folders, so
+    it cannot refresh or remove these documents."""
+    counts: dict[tuple[str, str], int] = {}
+    wanted = set(collections)
+    for record in services.index.get_documents():
+        if record.collection in wanted and managed_path(services.settings, record) is None:
+            folder = source_root(record)
+            key = (record.collection, str(folder) if folder else "an unknown folder")
+            counts[key] = counts.get(key, 0) + 1
+    return [(collection, folder, n) for (collection, folder), n in sorted(counts.items())]
+
+
+def indexed_files(services: Services) -> set[Path]:
+    """The files in managed folders that the index has a document for (ok or failed)."""
+    return {path for record in services.index.get_documents()
+            if (path := managed_path(services.settings, record)) is not None}
 
 
 def known_collections(services: Services) -> list[str]:
@@ -157,7 +213,7 @@ def reindex(services: Services, collections: Sequence[str],
             # another run took the store between two collections: report what was not done
             reports[collection] = IngestReport(failed=[(collection, f"not reindexed: {exc}")])
             locked = True
-    if not locked:
+    if not locked and reports:  # "Last reindex" says when a folder was last read
         record_reindex_time(services.settings)
     refresh_retrieval(services)
     return reports

@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,13 +105,20 @@ def collection_folder(settings: Settings, collection: str) -> Path:
     return settings.library_dir / validate_collection(collection)
 
 
-def save_upload(settings: Settings, collection: str, name: str, data: bytes) -> SavedUpload:
-    """Check an upload and save it as a new file in the collection's library folder."""
+def save_upload(settings: Settings, collection: str, name: str, data: bytes,
+                indexed: Collection[Path] | None = None) -> SavedUpload:
+    """Check an upload and save it as a new file in the collection's library folder.
+
+    ``indexed``: the files the index has a document for. A same-named file in the library that
+    is not among them was left by an upload that broke off before it was indexed (the app was
+    stopped): the new upload takes its place instead of being refused."""
     safe, doc_type = check_upload(name, data, settings)
     folder = collection_folder(settings, collection)
     target = folder / safe
+    left_behind = indexed is not None and target.exists() and target.resolve() not in indexed
     # the sample guidance folder feeds the same collection: a same-named upload would hide it
-    if any((source / safe).exists() for source in (folder, *source_folders(settings, collection))):
+    if any((source / safe).exists() and not (left_behind and source / safe == target)
+           for source in (folder, *source_folders(settings, collection))):
         raise UploadRejected(f"{safe} is already in {collection}. To update it, use "
                              "'Replace' on the document; or rename the file.")
     _write_atomically(target, data, folder)
@@ -120,6 +128,16 @@ def save_upload(settings: Settings, collection: str, name: str, data: bytes) -> 
 def managed_roots(settings: Settings) -> tuple[Path, ...]:
     """Folders whose files the app may overwrite or delete."""
     return (settings.library_dir.resolve(), settings.sample_guidance_dir.resolve())
+
+
+def source_root(record: DocumentRecord) -> Path | None:
+    """The folder a document was indexed from (its file's path less its source path), if known."""
+    if not record.source_path:
+        return None
+    root = Path(record.source_path)
+    for _ in Path(record.source).parts:
+        root = root.parent
+    return root
 
 
 def managed_path(settings: Settings, record: DocumentRecord) -> Path | None:
@@ -140,8 +158,12 @@ def save_replacement(settings: Settings, record: DocumentRecord, name: str,
     _safe, doc_type = check_upload(name, data, settings)
     target = managed_path(settings, record)
     if target is None:
-        raise UploadRejected(f"{record.title} was indexed from a folder the app does not "
-                             "manage; replace the file there and reindex.")
+        folder = source_root(record)
+        raise UploadRejected(
+            f"{record.title} was indexed from {folder or 'a folder'}, which this app does not "
+            "manage, and Reindex here does not read it. Replace the file there, then stop the "
+            f"app and run: python -m ingest {folder or 'FOLDER'} --collection "
+            f"{record.collection}")
     expected = ACCEPTED_SUFFIXES.get(target.suffix.lower(), (record.doc_type,))[0]
     if doc_type != expected:
         raise UploadRejected(f"The new version is a {doc_type} file but {target.name} is a "

@@ -226,6 +226,27 @@ def test_reindex_counts_files_that_still_fail(fake_app: AppServices) -> None:
     assert list(rows["Failed files in total"]) == [1] and list(rows["Seconds"])[0].count(".") == 1
 
 
+def test_reindex_says_which_documents_come_from_a_folder_it_does_not_read(
+        fake_app: AppServices, tmp_path: Path) -> None:
+    """From an administrator's review: guidance indexed with ``python -m ingest`` from another
+    folder was never refreshed by Reindex, which said a green "Reindexed nothing." and set
+    "Last reindex" to that moment."""
+    from assistant.library import index_files, last_reindex_time
+
+    outside = tmp_path / "policy-share"
+    outside.mkdir()
+    (outside / "travel.md").write_bytes(GUIDE)
+    index_files(fake_app.services, [outside], "cli")
+    at = admin_session()
+    at.selectbox(key="ga_reindex_target").select("cli").run()
+    click(at, "Reindex now")
+    assert not at.exception and not at.success
+    warning = at.warning[0].value
+    assert warning.startswith("Reindexed nothing.") and "1 document(s) in cli came from" in warning
+    assert f"python -m ingest {outside} --collection cli" in warning
+    assert last_reindex_time(fake_app.settings) == ""  # no folder was read
+
+
 def test_index_health(fake_app: AppServices) -> None:
     at = admin_session()
     metrics = {m.label: m.value for m in at.metric}

@@ -13,6 +13,7 @@ from assistant.errors import StoreError
 from assistant.library import (
     index_files,
     index_uploads,
+    indexed_files,
     last_reindex_time,
     reindex,
     replace_and_index,
@@ -100,6 +101,58 @@ def test_uploads_are_removed_again_when_indexing_cannot_run(services: Services) 
         index_uploads(broken, [saved.path], "hr")
     assert not saved.path.exists()  # so uploading it again is not refused as "already in"
     assert save_upload(services.settings, "hr", "travel.md", GOOD).path == saved.path
+
+
+class LeftThePage(BaseException):
+    """FAKE: what Streamlit raises in a script when its page is left or its tab closed."""
+
+
+def test_an_upload_broken_off_midway_keeps_the_files_of_what_was_indexed(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From an administrator's review: leaving the Admin page during "Add and index" deleted
+    all the uploaded files while the documents already indexed stayed (Ask quoted them), and the
+    next Reindex then removed those documents as deleted."""
+    saved = [save_upload(services.settings, "hr", f"policy-{n}.md",
+                         GOOD + f"\nPolicy number {n}.\n".encode()).path for n in range(8)]
+
+    def leave_after_four(done: int, _total: int, _source: str) -> None:
+        if done == 5:
+            raise LeftThePage
+
+    monkeypatch.setattr("ingest.pipeline.FLUSH_CHUNKS", 1)  # each document its own commit
+
+    with pytest.raises(LeftThePage):
+        index_uploads(services, saved, "hr", leave_after_four)
+    committed = {r.source for r in services.index.get_documents() if r.version}
+    on_disk = {p.name for p in saved if p.exists()}
+    assert on_disk == committed  # every indexed document keeps its file, the rest are gone
+    before = len(committed)
+    assert 0 < before < len(saved)  # broken off between two documents
+    reports = reindex(services, ["hr"])
+    assert reports["hr"].removed == 0 and reports["hr"].added == 0
+    assert {r.source for r in services.index.get_documents()} == on_disk
+    assert len(services.index.get_documents()) == before
+    assert find_inconsistencies(services.index) == []
+    # a file that was removed can be uploaded again
+    missing = next(p for p in saved if not p.exists())
+    assert save_upload(services.settings, "hr", missing.name, GOOD).path == missing
+
+
+def test_a_file_left_by_an_upload_the_app_never_indexed_gives_way_to_the_same_upload(
+        services: Services) -> None:
+    """From an administrator's review: after the app was killed mid-upload, the saved files
+    stayed with no document, and uploading one again was refused as "already in ... use
+    Replace", though there was no document to replace."""
+    left = save_upload(services.settings, "hr", "travel.md", GOOD)  # the app died here
+    with pytest.raises(UploadRejected, match="already in hr"):  # the old check alone
+        save_upload(services.settings, "hr", "travel.md", GOOD)
+    again = save_upload(services.settings, "hr", "travel.md", GOOD + b"\nv2\n",
+                        indexed_files(services))
+    assert again.path == left.path and left.path.read_bytes().endswith(b"v2\n")
+    index_uploads(services, [again.path], "hr")
+    # once indexed, the same name is refused: the document is there to be replaced
+    with pytest.raises(UploadRejected, match="use 'Replace'"):
+        save_upload(services.settings, "hr", "travel.md", GOOD, indexed_files(services))
 
 
 def test_a_new_upload_that_cannot_be_read_is_not_kept_so_the_fixed_file_can_be_uploaded(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,10 @@ def test_replace_and_delete_only_managed_files(settings: Settings, tmp_path: Pat
     outside.write_text("# Keep")
     foreign = DocumentRecord("hr/x.md", "hr", "x.md", "X", "markdown", "v",
                              source_path=str(outside))
-    with pytest.raises(UploadRejected, match="does not manage"):
+    # says where, and how to refresh it (an administrator's review: "reindex" did nothing)
+    where = re.escape(str(tmp_path))
+    with pytest.raises(UploadRejected, match=f"indexed from {where}, which this app does not "
+                       f"manage.*python -m ingest {where} --collection hr"):
         save_replacement(settings, foreign, "x.md", b"# New")
     assert not delete_file(settings, foreign) and outside.exists()
     assert delete_file(settings, record) and not saved.path.exists()
