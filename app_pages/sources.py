@@ -12,6 +12,7 @@ import streamlit as st
 
 from assistant.answering import spelling_note
 from assistant.conversations import Message
+from assistant.hashing import file_changed_since
 from assistant.markdown_safety import BARE_ADDRESS, as_code, defuse
 from assistant.markdown_safety import CITATION_MARKER as _MARKER
 from assistant.types import Citation, DocumentRecord
@@ -161,7 +162,13 @@ def show_source(message_id: int, c: Citation, question: str,
         links[0].link_button(f"Open on {where}", c.url, icon=":material/open_in_new:")
     file = _source_file(record)
     if file is not None:
+        changed = record is not None and file_changed_since(file, record.version)
+        if changed:
+            st.caption(":material/warning: The file on disk has changed since it was indexed: "
+                       "the download is the new file, not the text quoted above. Ask an "
+                       "administrator to reindex it.")
         links[-2].download_button(
+            "Download source file (changed since indexed)" if changed else
             "Download source file", data=_reader(file), file_name=file.name,
             key=f"ga_download_{message_id}_{c.n}", icon=":material/download:",
             on_click="ignore")

@@ -38,14 +38,26 @@ def test_asking_shows_the_answer_with_numbered_sources(fake_app: AppServices) ->
 
 
 def test_source_file_can_be_downloaded(fake_app: AppServices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from assistant.hashing import sha256_file
     from tests.app.conftest import leave_record
 
     source = tmp_path / "leave.md"
     source.write_text("# Leave")
-    fake_app.services.index.upsert_documents([leave_record(str(source))])
+    record = replace(leave_record(str(source)), version=sha256_file(source))
+    fake_app.services.index.upsert_documents([record])
     at = open_app()
     at.chat_input[0].set_value("How many days of leave can I carry over?").run()
     assert "Download source file" in [b.label for b in at.main.download_button]
+    assert not any("changed since it was indexed" in c.value for c in at.caption)
+    # from an administrator's review: the download held the file as it is now on disk (66p a
+    # mile) under a quote of the indexed version (55p), and nothing said they differ
+    source.write_text("# Leave, version 3")
+    at.run()
+    assert "Download source file (changed since indexed)" in [
+        b.label for b in at.main.download_button]
+    assert any("changed since it was indexed" in c.value for c in at.caption)
 
 
 def test_a_corrected_spelling_is_shown_and_kept_with_the_answer(
