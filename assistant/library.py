@@ -178,11 +178,13 @@ def indexed_files(services: Services) -> set[Path]:
 
 
 def known_collections(services: Services) -> list[str]:
-    """Collections in the index or with a managed folder, sorted."""
+    """Collections in the index or with a managed folder holding files, sorted (an empty folder
+    left by a cancelled upload is no collection)."""
     names = {r.collection for r in services.index.get_documents()}
     for root in (services.settings.library_dir, services.settings.sample_guidance_dir):
         if root.is_dir():
-            names |= {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")}
+            names |= {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                      and any(f.is_file() for f in p.rglob("*"))}
     return sorted(names)
 
 

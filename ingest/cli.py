@@ -96,6 +96,9 @@ def format_summary(report: IngestReport, collection: str) -> str:
              f"{report.embedded} chunks embedded, index now holds {report.documents} documents "
              f"and {report.chunks} chunks."]
     lines += [f"  {label:<10}{count:>6}" for label, count in rows]
+    if report.missing:
+        lines.append(f"{report.missing} indexed document(s) under these folders have no file any "
+                     "more and are still answered from: run again with --sync to remove them.")
     if report.failed:
         lines.append("Failed files (fix or remove them, then run again):")
         lines += [f"  {path}: {reason}" for path, reason in report.failed]

@@ -88,10 +88,12 @@ class IngestReport:
     # (document, the document with the same bytes taken as the original): both are indexed, and
     # answers cite whichever copy ranks first, so an administrator may want to remove one
     duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # documents under the run's folders whose file is gone, kept because --sync was not given
+    missing: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "removed": self.removed,
+                "removed": self.removed, "missing": self.missing,
                 "failed": [{"path": p, "reason": r} for p, r in self.failed],
                 "duplicates": [{"path": p, "same_as": q} for p, q in self.duplicates],
                 "documents": self.documents, "chunks": self.chunks,
@@ -212,11 +214,19 @@ def run_ingest(
     if recovered:
         pipeline.index.upsert_documents(recovered)
     _index_files(pipeline, todo, collection, records, report, progress, len(files))
-    if sync:  # a file left out for its name still exists: its document must not be removed
-        on_disk = [*files, *(SourceFile(Path(path), "") for path, _ in clashes)]
-        _remove_missing(pipeline.index, on_disk, paths, collection, records, report)
+    # a file left out for its name still exists: its document must not be removed
+    on_disk = [*files, *(SourceFile(Path(path), "") for path, _ in clashes)]
+    gone = _missing(on_disk, paths, collection, records)
+    if sync:
+        for record in gone:
+            remove_document(pipeline.index, record)
+        report.removed += len(gone)
+    else:
+        report.missing = len(gone)
     final = pipeline.index.get_documents()
-    report.duplicates = same_content(final)
+    # copies involving this collection: another collection's are reported by its own runs
+    report.duplicates = [(a, b) for a, b in same_content(final)
+                         if collection in (a.split("/", 1)[0], b.split("/", 1)[0])]
     report.documents = sum(1 for r in final if r.status == "ok" or r.chunks)
     report.chunks = pipeline.index.count_chunks()
     report.seconds = time.perf_counter() - started
@@ -470,17 +480,17 @@ def _failure_record(pipeline: Pipeline, identity: DocumentIdentity, file: Source
         source_path=str(file.path), pipeline=pipeline_id(pipeline))
 
 
-def _remove_missing(index: ChunkIndex, files: list[SourceFile], paths: Sequence[Path],
-                    collection: str, records: dict[str, DocumentRecord],
-                    report: IngestReport) -> None:
-    """--sync: drop documents of ``collection`` under ``paths`` whose file is gone."""
+def _missing(files: list[SourceFile], paths: Sequence[Path], collection: str,
+             records: dict[str, DocumentRecord]) -> list[DocumentRecord]:
+    """Documents of ``collection`` under ``paths`` whose file is gone (--sync removes them)."""
     present = {f.path for f in files}
     roots = [p.resolve() for p in paths]
+    gone: list[DocumentRecord] = []
     for record in records.values():
         if record.collection != collection or not record.source_path:
             continue
         path = Path(record.source_path)
         under = any(path == r or r in path.parents for r in roots)
         if under and path not in present:
-            remove_document(index, record)
-            report.removed += 1
+            gone.append(record)
+    return gone

@@ -186,6 +186,17 @@ def test_long_unicode_names_fit_the_file_system(services: Services) -> None:
     assert save_upload(services.settings, "hr", "政策" * 80 + ".md", GOOD).path.exists()
 
 
+def test_an_empty_library_folder_is_no_collection(services: Services) -> None:
+    """From an administrator's review: folders left empty by cancelled uploads were listed for
+    upload and reindexed as collections with all-zero rows."""
+    from assistant.library import known_collections
+
+    (services.settings.library_dir / "cancelled").mkdir(parents=True)
+    (services.settings.library_dir / "nested" / "empty").mkdir(parents=True)
+    save_upload(services.settings, "hr", "sick.md", GOOD)
+    assert known_collections(services) == ["hr"]
+
+
 def test_a_badly_named_folder_is_reported_and_the_others_are_reindexed(
         services: Services) -> None:
     for name in ("HR guidance", "zeta"):

@@ -63,8 +63,8 @@ def test_sample_guidance_ingests_with_networking_disabled(tmp_path: Path) -> Non
     first = ingest(SAMPLE, "--store", tmp_path, "--json", network=False)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
-    assert set(report) == {"added", "updated", "unchanged", "removed", "failed", "documents",
-                           "chunks", "seconds", "duplicates"}
+    assert set(report) == {"added", "updated", "unchanged", "removed", "missing", "failed",
+                           "documents", "chunks", "seconds", "duplicates"}
     files = [p for p in SAMPLE.iterdir() if p.is_file()]
     assert report["added"] == len(files) and report["failed"] == []
     assert report["chunks"] > len(files)

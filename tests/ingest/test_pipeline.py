@@ -81,6 +81,30 @@ def test_rename_is_removal_plus_addition_from_cache(pipeline: Pipeline, tmp_path
     assert [r.doc_id for r in pipeline.index.get_documents()] == ["team/new.txt"]
 
 
+def test_a_gone_file_is_counted_without_sync_and_copies_elsewhere_are_not_this_runs(
+        pipeline: Pipeline, tmp_path: Path) -> None:
+    """From an administrator's review: a run without --sync said nothing of a deleted file
+    whose document was still answered from, and listed copies in every other collection."""
+    docs, other = tmp_path / "docs", tmp_path / "other"
+    gone = write(docs, "office-hours.txt", *paragraphs(1, "h"))
+    write(docs, "kept.txt", *paragraphs(1, "k"))
+    write(other, "a.txt", *paragraphs(1, "same"))
+    write(other, "b.txt", *paragraphs(1, "same"))
+    assert len(run_ingest(pipeline, [other], "elsewhere").duplicates) == 1
+    run_ingest(pipeline, [docs], "team")
+    gone.unlink()
+    report = run_ingest(pipeline, [docs], "team")
+    assert (report.missing, report.removed) == (1, 0)
+    from ingest.cli import format_summary
+
+    assert "1 indexed document(s) under these folders have no file any more" in \
+        format_summary(report, "team") and "--sync" in format_summary(report, "team")
+    assert report.duplicates == []  # "elsewhere"'s copies are its own runs' business
+    assert "team/office-hours.txt" in {r.doc_id for r in pipeline.index.get_documents()}
+    synced = run_ingest(pipeline, [docs], "team", sync=True)
+    assert (synced.missing, synced.removed) == (0, 1)
+
+
 def test_a_bad_file_is_reported_and_the_run_goes_on(pipeline: Pipeline, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     write(docs, "good.txt", *paragraphs(1, "g"))
