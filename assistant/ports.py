@@ -73,6 +73,10 @@ class ChunkIndex(Protocol):
         """Every chunk matching ``where`` (no vectors)."""
         ...
 
+    def stored_ids(self, chunk_ids: Sequence[str]) -> set[str]:
+        """Which of ``chunk_ids`` the index holds now (no text or metadata is read)."""
+        ...
+
     def get_chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         """The chunks stored now under ``chunk_ids`` (ids no longer stored are left out)."""
         ...

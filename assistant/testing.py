@@ -92,6 +92,9 @@ class InMemoryChunkIndex:
     def get_chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         return {cid: self.chunks[cid] for cid in chunk_ids if cid in self.chunks}
 
+    def stored_ids(self, chunk_ids: Sequence[str]) -> set[str]:
+        return {cid for cid in chunk_ids if cid in self.chunks}
+
     def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:
         missing = [cid for cid in chunk_ids if cid not in self.vectors]
         if missing:

@@ -176,6 +176,8 @@ def test_chunks_by_id_are_read_fresh_and_missing_ids_left_out(index: ChunkIndex)
     found = index.get_chunks_by_id([ids[0], "no-such-chunk", ids[3]])
     assert set(found) == {ids[0], ids[3]} and found[ids[0]].text == changed.text
     assert index.get_chunks_by_id([]) == {}
+    assert index.stored_ids([ids[0], "no-such-chunk", ids[3], ids[0]]) == {ids[0], ids[3]}
+    assert index.stored_ids([]) == set()
 
 
 def test_filters_by_collection_and_type(index: ChunkIndex) -> None:

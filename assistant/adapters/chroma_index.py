@@ -311,6 +311,12 @@ class ChromaChunkIndex:
         return {i: _chunk_from(i, d, dict(m)) for i, d, m in
                 zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
+    @_store_failures("reading chunks")
+    def stored_ids(self, chunk_ids: Sequence[str]) -> set[str]:
+        if not chunk_ids:
+            return set()
+        return set(self._chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=[])["ids"])
+
     @_store_failures("reading vectors")
     def get_vectors(self, chunk_ids: Sequence[str]) -> Vectors:
         out = np.zeros((len(chunk_ids), self._embedder.dim), dtype=np.float32)

@@ -215,6 +215,33 @@ def test_a_deleted_chunk_the_keyword_index_still_ranks_first_gives_way_to_the_ne
     assert [r.chunk.chunk_id for r in after[:2]] == [r.chunk.chunk_id for r in before[1:3]]
 
 
+def test_a_document_reindexed_elsewhere_keeps_its_place_while_the_keyword_index_is_stale(
+) -> None:
+    """From a code review: another process re-indexed a document (new chunk ids, same texts);
+    this process's BM25 snapshot still held the old chunks, which fused, collapsed the new twins
+    into themselves and were then dropped as gone: 1 of 4 passages came back, and a deleted
+    document's could fill the whole pool (0 results)."""
+    from dataclasses import replace
+
+    index = topic_index()
+    retriever = retriever_for(index)  # BM25 built now, then the index changes
+    query = "register for VAT online with HMRC threshold"
+    before = [r.chunk for r in retriever.retrieve(query, k=4)]
+    vat = [c for c in index.get_chunks() if c.source == "vat-registration.md"]
+    for old in vat:  # re-indexed by another process: new version, new ids, same texts
+        del index.chunks[old.chunk_id], index.vectors[old.chunk_id]
+    renewed = [replace(c, chunk_id=f"v2-{c.chunk_id}", doc_version="v2") for c in vat]
+    index.upsert_chunks(renewed, FakeEmbedder().embed([c.embedding_text for c in renewed]))
+    after = [r.chunk for r in retriever.retrieve(query, k=4)]
+    assert [c.text for c in after] == [c.text for c in before]
+    assert all(c.chunk_id.startswith("v2-") for c in after if c.source == "vat-registration.md")
+    for c in renewed:  # and deleted altogether: the other documents fill the places
+        del index.chunks[c.chunk_id], index.vectors[c.chunk_id]
+    gone = retriever.retrieve(query, k=4)
+    assert len(gone) == min(4, len(index.chunks))
+    assert not any(r.chunk.source == "vat-registration.md" for r in gone)
+
+
 def test_build_retriever_persists_bm25_under_the_store(tmp_path: Path) -> None:
     settings = Settings(store_dir=tmp_path)
     retriever = build_retriever(settings, topic_index(), FakeEmbedder())
