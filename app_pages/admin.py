@@ -136,8 +136,10 @@ def add_files(app: AppServices, collection: str, files: list[Any]) -> list[dict[
     indexed = library.indexed_files(app.services)
     for file in files:
         try:
+            # a name saved earlier in this batch is taken too
+            taken = None if indexed is None else indexed | {p.resolve() for p in saved}
             item = uploads.save_upload(app.settings, collection, file.name, file.getvalue(),
-                                       indexed)
+                                       taken)
             saved.append(item.path)
         except GuidanceError as exc:
             rows.append({"File": file.name, "Result": "refused", "Reason": str(exc)})

@@ -106,19 +106,26 @@ def index_uploads(services: Services, saved: Sequence[Path], collection: str,
     try:
         report = index_files(services, saved, collection, progress)
     except BaseException:
-        _keep_committed(services, saved)
+        _keep_committed(services, saved, known)
         raise
     _drop_unreadable(services, saved, report, known)
     return report
 
 
-def _keep_committed(services: Services, saved: Sequence[Path]) -> None:
-    """After an interrupted run: remove each saved file whose document was not committed, and
-    let search see the ones that were. If the index cannot be read, every file stays (nothing
-    is lost; uploading one again replaces it, see ``assistant.uploads.save_upload``)."""
+def _keep_committed(services: Services, saved: Sequence[Path], known: set[str]) -> None:
+    """After an interrupted run: remove each saved file whose document was not committed (and
+    a 'failed' record this run made for it), and let search see the ones that were. If the
+    index cannot be read, every file stays (nothing is lost; uploading one again replaces it,
+    see ``assistant.uploads.save_upload``)."""
+    wanted = {path.resolve() for path in saved}
     try:
-        committed = {path for record in services.index.get_documents() if record.version
-                     and (path := managed_path(services.settings, record)) is not None}
+        records = [r for r in services.index.get_documents()
+                   if r.source_path and Path(r.source_path).resolve() in wanted]
+        committed = {Path(r.source_path).resolve() for r in records
+                     if r.version and r.status == "ok"}
+        for record in records:
+            if record.status == "failed" and record.doc_id not in known:
+                delete_document(services, record)
     except Exception:
         log.warning("After an interrupted upload the index could not be read; the %d saved "
                     "file(s) stay in the library", len(saved), exc_info=True)
@@ -171,10 +178,19 @@ def unmanaged_sources(services: Services, collections: Sequence[str]
     return [(collection, folder, n) for (collection, folder), n in sorted(counts.items())]
 
 
-def indexed_files(services: Services) -> set[Path]:
-    """The files in managed folders that the index has a document for (ok or failed)."""
-    return {path for record in services.index.get_documents()
-            if (path := managed_path(services.settings, record)) is not None}
+def indexed_files(services: Services) -> set[Path] | None:
+    """The files the index has a document for (ok or failed, in managed folders or not, as
+    resolved paths), for ``save_upload`` to tell a file an interrupted upload left behind from a
+    document's; None while an ingestion run holds the store: a file it has saved but not yet
+    committed would look left behind."""
+    from ingest.locking import store_lock
+
+    try:
+        with store_lock(services.settings.store_dir):
+            return {Path(record.source_path).resolve()
+                    for record in services.index.get_documents() if record.source_path}
+    except StoreLockedError:
+        return None
 
 
 def known_collections(services: Services) -> list[str]:
@@ -215,7 +231,7 @@ def reindex(services: Services, collections: Sequence[str],
             # another run took the store between two collections: report what was not done
             reports[collection] = IngestReport(failed=[(collection, f"not reindexed: {exc}")])
             locked = True
-    if not locked and reports:  # "Last reindex" says when a folder was last read
+    if not locked and any(r.seconds for r in reports.values()):  # when a folder was last read
         record_reindex_time(services.settings)
     refresh_retrieval(services)
     return reports

@@ -115,7 +115,9 @@ def save_upload(settings: Settings, collection: str, name: str, data: bytes,
     safe, doc_type = check_upload(name, data, settings)
     folder = collection_folder(settings, collection)
     target = folder / safe
-    left_behind = indexed is not None and target.exists() and target.resolve() not in indexed
+    # only a file inside the library itself (a collection folder may be a link elsewhere)
+    left_behind = indexed is not None and target.exists() and target.resolve() not in indexed \
+        and settings.library_dir.resolve() in target.resolve().parents
     # the sample guidance folder feeds the same collection: a same-named upload would hide it
     if any((source / safe).exists() and not (left_behind and source / safe == target)
            for source in (folder, *source_folders(settings, collection))):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.types import SECTION_SEPARATOR, Chunk, LoadedDocument, Section, embedding_text
-from ingest.lists import lead_in_for, list_heads
+from ingest.lists import ListHead, lead_ins_for, list_heads
 from ingest.tables import header_for, table_heads
 
 MODEL_LIMIT = 254  # 256 word pieces less [CLS] and [SEP]
@@ -93,7 +93,8 @@ def split_into_chunks(
             cursor = at + 1
             spans.append((at, at + len(part)))
         for start, end in _absorb_scraps(spans, text, count_tokens, budget):
-            header = header_for(heads, start) or lead_in_for(lists, start)
+            header = header_for(heads, start) or _lead_ins(lists, start, count_tokens,
+                                                           room - budget)
             body = f"{header}\n{text[start:end]}" if header else text[start:end]
             pieces.append((run, run.label(lead + start, lead + end), body))
     paths = [run.section.heading_path for run, _, _ in pieces]
@@ -101,6 +102,16 @@ def split_into_chunks(
         _adds_nothing(doc.title, p[0], p[2]) and _carried_on(paths, i))] or pieces
     return [_make_chunk(doc, identity, run.section, label, text, n) for n, (run, label, text) in
             enumerate(kept)]
+
+
+def _lead_ins(lists: list[ListHead], start: int, count_tokens: Callable[[str], int],
+              room: int) -> str:
+    """The lead-ins of the lists a piece starts among, outermost first, as many as fit
+    ``room`` tokens (the innermost is kept first: it is what the piece's items complete)."""
+    chain = lead_ins_for(lists, start)
+    while chain and count_tokens("\n".join(chain)) + 1 > room:
+        chain = chain[1:]
+    return "\n".join(chain)
 
 
 _WORDS = re.compile(r"\w+")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from assistant.units import label_kind, leads_in
 
 MAX_LEAD_IN_WORDS = 60  # a longer lead-in is a paragraph, not a line to repeat
+MAX_LIST_LINES = 400  # lines a list is followed for
 _MARKER = re.compile(r"^\s*(?:[-*•▪●◦]|\d{1,3}[.)])\s+")
 _LABELLED = re.compile(r"^\s*\((?:[a-z]{1,4}|[ivx]{1,5}|\d{1,2})\)\s")
 
@@ -57,29 +58,50 @@ def list_heads(text: str) -> list[ListHead]:
         stripped = line.strip()
         if not stripped or not leads_in(stripped) or len(stripped.split()) > MAX_LEAD_IN_WORDS:
             continue
-        first = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+        first = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()),
+                     None)
         if first is None or not _is_item(lines[first]):
             continue
-        own_kind = label_kind(_unmarked(line) + " ")
-        items, j, last = 0, first, first
-        while j < len(lines):
-            current = lines[j]
-            if _is_item(current):
-                if items and own_kind is not None and label_kind(_unmarked(current) + " ") \
-                        == own_kind:
-                    break
-                items += 1
-                last = j
-            elif current.strip() and not current[:1].isspace():
-                break
-            j += 1
+        last, items = _list_end(lines, i, first)
         if items >= 2:
             heads.append(ListHead(offsets[i], offsets[first], offsets[last + 1] - 1, stripped))
     return heads
 
 
-def lead_in_for(heads: list[ListHead], start: int) -> str:
-    """The lead-in to write above a chunk that starts at ``start``: that of the innermost list
-    whose items the start lies among, else ""."""
-    inside = [h for h in heads if h.body <= start < h.end]
-    return max(inside, key=lambda h: h.start).lead_in if inside else ""
+def _list_end(lines: list[str], lead: int, first: int) -> tuple[int, int]:
+    """The last line of the list that ``lines[lead]`` introduces, and how many items it has.
+
+    A lead-in that is itself an item ("- send one of the following:") ends at the next item no
+    deeper than it: its sibling ("- pay the fee"), unless loaders wrote the nesting flat and
+    the labels tell it apart ("V 4.6. ... the following:" over "(a)", "(b)" at its own indent,
+    up to "V 4.7."). Scanned at most MAX_LIST_LINES lines, so a long document costs linear time.
+    """
+    own_kind = label_kind(_unmarked(lines[lead]) + " ")
+    marked, depth = _is_item(lines[lead]), _indent(lines[lead])
+    items, last = 0, first
+    for j in range(first, min(len(lines), first + MAX_LIST_LINES)):
+        current = lines[j]
+        if _is_item(current):
+            kind = label_kind(_unmarked(current) + " ")
+            sibling = kind is not None and kind == own_kind
+            if marked and _indent(current) <= depth and (own_kind is None or kind is None):
+                sibling = True
+            if sibling and items:
+                break
+            items += 1
+            last = j
+        elif current.strip() and not current[:1].isspace():
+            break
+    return last, items
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def lead_ins_for(heads: list[ListHead], start: int) -> list[str]:
+    """The lead-ins to write above a chunk that starts at ``start``: those of every list whose
+    items the start lies among, outermost first ("To apply you must:", then "- send one of the
+    following:" for a chunk that starts among the nested list's items)."""
+    inside = sorted((h for h in heads if h.body <= start < h.end), key=lambda h: h.start)
+    return [h.lead_in for h in inside]

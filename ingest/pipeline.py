@@ -57,7 +57,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 31: forms, ranges and references are readable text (leaders and fill-in lines count neither
 #     way), so no form refused at 29-30 stays refused
 # 32: a chunk that starts among a list's items carries the list's lead-in line (ingest.lists)
-INGEST_VERSION = "32"
+# 33: ... a nested list ends at its outer list's next item, and a chunk among a nested list's
+#     items carries the outer lead-in too
+INGEST_VERSION = "33"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

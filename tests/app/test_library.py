@@ -155,6 +155,64 @@ def test_a_file_left_by_an_upload_the_app_never_indexed_gives_way_to_the_same_up
         save_upload(services.settings, "hr", "travel.md", GOOD, indexed_files(services))
 
 
+def test_a_file_another_run_is_indexing_or_a_document_outside_the_library_is_never_overwritten(
+        services: Services, tmp_path: Path) -> None:
+    """From a code review of the change above: (1) a second admin's same-named upload took the
+    file of an upload still being indexed for a left-behind one, overwrote it, and its failed
+    run then deleted it; (2) a collection folder linked to a shared drive made an indexed
+    document's file look left behind, and the upload overwrote the original."""
+    from ingest.locking import store_lock
+
+    first = save_upload(services.settings, "hr", "travel.md", GOOD)  # not yet committed
+    with store_lock(services.settings.store_dir):  # the first upload's run is going on
+        assert indexed_files(services) is None
+        with pytest.raises(UploadRejected, match="already in hr"):
+            save_upload(services.settings, "hr", "travel.md", b"# Other\n\nOther text.\n",
+                        indexed_files(services))
+    assert first.path.read_bytes() == GOOD
+    shared = tmp_path / "shared-drive" / "team"
+    shared.mkdir(parents=True)
+    (shared / "policy.md").write_bytes(GOOD)
+    index_files(services, [shared], "team")
+    (services.settings.library_dir / "team").symlink_to(shared)
+    with pytest.raises(UploadRejected, match="already in team"):
+        save_upload(services.settings, "team", "policy.md", b"# New\n\nNew text.\n",
+                    indexed_files(services))
+    assert (shared / "policy.md").read_bytes() == GOOD
+    # two files of one name in one batch: the second is refused, not written over the first
+    batch = save_upload(services.settings, "hr", "leave.md", GOOD, indexed_files(services))
+    taken = (indexed_files(services) or set()) | {batch.path.resolve()}
+    with pytest.raises(UploadRejected, match="already in hr"):
+        save_upload(services.settings, "hr", "leave.md", b"# Leave\n\nOther.\n", taken)
+
+
+def test_an_interrupted_upload_keeps_no_unreadable_file_and_a_failed_reindex_is_no_reindex(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a code review: a 'failed' record (it has a version too) counted as committed, so an
+    unreadable upload stayed and its fixed file was refused; a reindex of badly named folders
+    alone was recorded as the last reindex."""
+    saved = [save_upload(services.settings, "hr", "form.pdf", PDF_HEADER_ONLY).path,
+             *(save_upload(services.settings, "hr", f"p{n}.md", GOOD).path for n in range(3))]
+
+    def leave(done: int, _total: int, _source: str) -> None:
+        if done == 3:
+            raise LeftThePage
+
+    monkeypatch.setattr("ingest.pipeline.FLUSH_CHUNKS", 1)
+    with pytest.raises(LeftThePage):
+        index_uploads(services, saved, "hr", leave)
+    assert not saved[0].exists()
+    assert "form.pdf" not in {r.source for r in services.index.get_documents()}
+    fixed = (Path(__file__).resolve().parents[2] / "sample_guidance" / "guidance" /
+             "overpayment-recovery.pdf").read_bytes()
+    assert save_upload(services.settings, "hr", "form.pdf", fixed,
+                       indexed_files(services)).path == saved[0]
+    (services.settings.sample_guidance_dir / "HR guidance").mkdir(parents=True)
+    (services.settings.sample_guidance_dir / "HR guidance" / "a.md").write_bytes(GOOD)
+    reindex(services, ["HR guidance"])
+    assert last_reindex_time(services.settings) == ""
+
+
 def test_a_new_upload_that_cannot_be_read_is_not_kept_so_the_fixed_file_can_be_uploaded(
         services: Services) -> None:
     """From a browser review: a damaged PDF was saved and listed as a failed document, and

@@ -190,12 +190,17 @@ def test_a_short_table_or_prose_gets_no_header_added() -> None:
     assert "".join(c.text for c in chunks).count("|") == 0
 
 
+def clause(n: int) -> str:
+    """The clause label of item ``n``: "a" to "z", then "aa", "ab"..."""
+    return chr(97 + n) if n < 26 else "a" + chr(97 + n - 26)
+
+
 def visitor_rules(items: int) -> str:
     return "\n".join([
         "1. V 4.5. Permitted activities must not amount to employment.",
         "2. V 4.6. The Visitor must not receive payment from a UK source, except for the "
         "following:",
-        *(f"{n + 1}. ({chr(97 + n)}) permitted payment number {n} for travel costs and subsistence "
+        *(f"{n + 1}. ({clause(n)}) permitted payment number {n} for travel costs and subsistence "
           f"allowed under rule {n}; or" for n in range(items)),
         "3. V 4.7. A Visitor must not study for more than 30 days.",
     ])
@@ -221,11 +226,38 @@ def test_items_split_from_their_list_carry_its_lead_in_and_its_sibling_does_not(
         # and V 4.7, a sibling of V 4.6 (same kind of number), is no item of it
         last = chunks[-1]
         assert "V 4.7." in last.text
-    from ingest.lists import lead_in_for, list_heads
+    from ingest.lists import lead_ins_for, list_heads
     heads = list_heads(visitor_rules(30))
     assert [h.lead_in for h in heads] == [lead_in]
     after = visitor_rules(30).index("3. V 4.7.")
-    assert lead_in_for(heads, after) == ""
+    assert lead_ins_for(heads, after) == []
+
+
+def test_a_nested_list_ends_at_its_outer_lists_next_item() -> None:
+    """From a code review: "- send one of the following:" and its indented items ran on to the
+    end of the outer list, so a chunk among the outer items ("- pay the fee") got it as its
+    lead-in, turning required items into a choice."""
+    from ingest.lists import lead_ins_for, list_heads
+
+    outer = [f"- condition number {n} that applies to every application" for n in range(30)]
+    text = "\n".join(["To apply you must:", *outer[:5], "- send one of the following:",
+                      "  - a passport", "  - a bank statement", "- pay the fee of 50 pounds",
+                      *outer[5:]])
+    heads = list_heads(text)
+    assert [h.lead_in for h in heads] == ["To apply you must:", "- send one of the following:"]
+    assert lead_ins_for(heads, text.index("- pay the fee")) == ["To apply you must:"]
+    assert lead_ins_for(heads, text.index("  - a bank statement")) == [
+        "To apply you must:", "- send one of the following:"]
+    doc = LoadedDocument("Apply", "markdown", (Section(("Apply",), text),))
+    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=60,
+                                                                      overlap_tokens=8))
+    # the nested list's lead-in never stands alone over the outer list's items
+    assert all(c.text.startswith("To apply you must:") for c in chunks
+               if "pay the fee" in c.text and "send one of the following" in c.text)
+    assert all(words(c.embedding_text) <= MODEL_LIMIT for c in chunks)
+    # a run of bullet lines that each end in a colon introduces nothing: each is its
+    # neighbour's sibling (and each is looked at once, not to the end of the run)
+    assert list_heads("\n".join(f"- step {n}:" for n in range(2000))) == []
 
 
 def test_a_lead_in_is_repeated_only_in_the_room_the_model_leaves_so_no_split_moves() -> None:
