@@ -6,6 +6,7 @@ The role is checked here as well as in navigation, so a crafted URL or session c
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -255,7 +256,7 @@ def show_reindex(app: AppServices, collections: list[str]) -> None:
 
 def unmanaged_note(collection: str, folder: str, documents: int) -> str:
     """What to do about documents that ``python -m ingest`` indexed from another folder."""
-    shown = folder.replace("`", "")
+    shown = shlex.quote(folder).replace("`", "")
     return (f" {documents} document(s) in {escape_markdown(collection)} came from "
             f"{escape_markdown(folder)}, which this app does not read: to refresh them, stop "
             f"the app and run `python -m ingest {shown} --collection {collection}`.")

@@ -130,7 +130,8 @@ class Acronyms:
                     query[:found.start()])):  # "dr", "mp" are words; "6 PM" is a time
                 continue
             name = names.get(key)
-            if name is None or not self._is_abbreviation(word) or name.lower() in said \
+            if name is None or not self._is_abbreviation(word) \
+                    or " ".join(_LETTERS.findall(name.lower())) in said \
                     or (self._upper[key] == 0 and key not in self._listed) \
                     or self._spelt_out(name) < max(1, SPELT_OUT_RATIO * self._upper[key]):
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 
@@ -18,15 +18,26 @@ def sha256_file(path: Path) -> str:
 
 def file_changed_since(path: Path, version: str) -> bool:
     """Whether the file at ``path`` is no longer the version (SHA-256) that was indexed: its
-    download would not hold the text an answer quoted. Hashed once per file state (path, size,
-    modification time), as a page shows the same sources again and again."""
+    download would not hold the text an answer quoted. Hashed once per file state (size and
+    modification time), one remembered state per path, as a page shows the same sources again
+    and again."""
     try:
         info = path.stat()
     except OSError:
         return False
-    return bool(version) and _sha256_at(str(path), info.st_size, info.st_mtime_ns) != version
+    if not version:
+        return False
+    state = (info.st_size, info.st_mtime_ns)
+    with _LOCK:
+        known = _STATES.get(str(path))
+    if known is None or known[0] != state:
+        known = (state, sha256_file(path))
+        with _LOCK:
+            _STATES[str(path)] = known
+    return known[1] != version
 
 
-@lru_cache(maxsize=256)
-def _sha256_at(path: str, _size: int, _mtime_ns: int) -> str:
-    return sha256_file(Path(path))
+# path -> ((size, modification time), SHA-256): one entry per source file shown, so bounded by
+# the library's size; shared by every session of the app process
+_STATES: dict[str, tuple[tuple[int, int], str]] = {}
+_LOCK = threading.Lock()

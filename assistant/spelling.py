@@ -166,7 +166,8 @@ class Speller:
         out: list[str] = []
         for found in _TERM.finditer(asked):
             word = found.group(0).lower()
-            if word not in english_words() and word not in _NOT_TOPICS \
+            # "the Ahmeds": a family, not a thing
+            if word not in english_words() and word not in _NOT_TOPICS and not word.endswith("s") \
                     and not self._known(word) and not self._known_form(word) \
                     and not self._uk_form(word) and self._typo_fix(word) is None:
                 out.append(word)

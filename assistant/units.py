@@ -28,8 +28,8 @@ _OPEN_END = re.compile(r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|about|from
 
 
 # a lead-in ends in a colon, or, as the Immigration Rules write it, in a dash: "if at the date
-# of application-", "the applicant must -"
-_LEAD_IN_END = re.compile(r"(?::|(?<=[a-z])-|\s[-–—]|(?<=[a-z])[–—])\s*$")
+# of application-", "the applicant must -", "as follows:-", "(as applicable)-"
+_LEAD_IN_END = re.compile(r"(?::|(?<=[a-z])-|\s[-–—]|(?<=[a-z])[–—]|(?<=[:)])[-–—])\s*$")
 
 
 def leads_in(text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import tempfile
 import unicodedata
@@ -164,8 +165,8 @@ def save_replacement(settings: Settings, record: DocumentRecord, name: str,
         raise UploadRejected(
             f"{record.title} was indexed from {folder or 'a folder'}, which this app does not "
             "manage, and Reindex here does not read it. Replace the file there, then stop the "
-            f"app and run: python -m ingest {folder or 'FOLDER'} --collection "
-            f"{record.collection}")
+            f"app and run: python -m ingest {shlex.quote(str(folder)) if folder else 'FOLDER'} "
+            f"--collection {record.collection}")
     expected = ACCEPTED_SUFFIXES.get(target.suffix.lower(), (record.doc_type,))[0]
     if doc_type != expected:
         raise UploadRejected(f"The new version is a {doc_type} file but {target.name} is a "

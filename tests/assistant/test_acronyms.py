@@ -69,6 +69,13 @@ def test_caseworker_shorthand_the_guidance_never_defines_comes_from_the_abbrevia
                                   "Indefinite Leave Rules say so. Read the Indefinite Leave "
                                   "Rules and the Indefinite Leave Rules again."]))
     assert own.expansions("Has his ILR lapsed?") == [("ILR", "Indefinite Leave Rules")]
+    # (from a code review) a name already asked for is not added again, apostrophe or not, and
+    # an English word typed in capitals for emphasis is no listed abbreviation
+    jobs = Acronyms(CountingTexts(["Jobseeker's Allowance is paid fortnightly. Apply for "
+                                   "Jobseeker's Allowance online. Jobseeker's Allowance rules."]))
+    assert jobs.expansions("Can I get Jobseeker's Allowance (JSA) at 17?") == []
+    assert jobs.expansions("Can I get JSA at 17?") == [("JSA", "Jobseeker's Allowance")]
+    assert jobs.expansions("Where do I SEND the form?") == []
 
 
 def test_no_expansion_where_it_would_only_add_noise_or_be_wrong() -> None:

@@ -102,7 +102,8 @@ def test_a_lead_in_ending_in_a_dash_brings_its_items_as_one_ending_in_a_colon_do
         in extract.text
     assert "(c) there are exceptional circumstances" in extract.text
     for lead_in, expected in (("You must:", True), ("the applicant must -", True),
-                              ("the following –", True), ("This is fine.", False),
+                              ("the following –", True), ("as follows:-", True),
+                              ("(as applicable)-", True), ("This is fine.", False),
                               ("in the years 2019-", False), ("a well-known fact", False)):
         assert leads_in(lead_in) is expected, lead_in
 

@@ -151,5 +151,6 @@ def test_a_named_thing_the_guidance_never_mentions_is_reported_but_a_person_or_a
     # a name with no "the", "a" or "an" before it is taken for a person; one only in the
     # case's facts (no question mark) is not judged; a typo of an indexed word is corrected
     assert on.unknown_words("Must Okonkwo maintain records?") == []
+    assert on.unknown_words("Must the Okonkwos maintain records?") == []  # a family
     assert on.unknown_words("The Schengen programme. Must employers maintain records?") == []
     assert on.unknown_words("Is the Discriminaton programme unlawful?") == []
