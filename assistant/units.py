@@ -98,7 +98,7 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         numbered = number in numbered_headings
         is_item = (bool(_ITEM.match(line)) or is_row) and not numbered
-        if item and stripped and not is_item and not numbered and _wraps(item[-1], stripped):
+        if item and stripped and not is_item and not numbered and wraps(item[-1], stripped):
             item.append(stripped)  # "• if the death occurred in prison or in" "police custody"
             previous = last_text = stripped
             continue
@@ -126,7 +126,7 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
 _LINE_LABEL = re.compile(r"(\d{1,4}(?:\.\d{1,3})*[.)]?|\([a-z]{1,4}\)|[a-z]\))\s+(?=\S)")
 
 
-def _wraps(line: str, following: str) -> bool:
+def wraps(line: str, following: str) -> bool:
     """Whether ``following`` carries on a list item's ``line``: the item is unfinished (no
     closing punctuation) and the next line starts in lower case, or the item ends in a word
     that needs more ("... in prison or in" then "police custody or"), or the next line

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.units import label_kind, leads_in
+from assistant.units import label_kind, leads_in, wraps
 
 MAX_LEAD_IN_WORDS = 60  # a longer lead-in is a paragraph, not a line to repeat
 MAX_LIST_LINES = 400  # lines a list is followed for
@@ -90,8 +90,10 @@ def _list_end(lines: list[str], lead: int, first: int) -> tuple[int, int]:
                 break
             items += 1
             last = j
-        elif current.strip() and not current[:1].isspace():
-            break
+        elif current.strip() and not current[:1].isspace() \
+                and not wraps(lines[j - 1].strip(), current.strip()):
+            break  # a line that is no item and does not carry on the one before (PDF text
+            # wraps items onto unindented lines: "... in prison or in" / "police custody")
     return last, items
 
 

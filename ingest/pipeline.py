@@ -59,7 +59,8 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 32: a chunk that starts among a list's items carries the list's lead-in line (ingest.lists)
 # 33: ... a nested list ends at its outer list's next item, and a chunk among a nested list's
 #     items carries the outer lead-in too
-INGEST_VERSION = "33"
+# 34: ... a list item wrapped onto an unindented line (PDF text) does not end its list
+INGEST_VERSION = "34"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

@@ -260,6 +260,23 @@ def test_a_nested_list_ends_at_its_outer_lists_next_item() -> None:
     assert list_heads("\n".join(f"- step {n}:" for n in range(2000))) == []
 
 
+def test_a_list_item_wrapped_onto_an_unindented_line_does_not_end_its_list() -> None:
+    """From a code review: PDF text wraps bullet items onto unindented lines, which ended the
+    list, so a wrapped PDF list got no lead-in."""
+    from ingest.lists import lead_ins_for, list_heads
+
+    text = ("You must contact the enquiry line straight away if:\n"
+            "• the person died in prison or in\npolice custody\n"
+            "• the death was caused by an accident at work\n"
+            "• the person was detained under the Mental Health Act\n"
+            "Other deaths are reported to the coroner's office.")
+    heads = list_heads(text)
+    assert [h.lead_in for h in heads] == [
+        "You must contact the enquiry line straight away if:"]
+    assert lead_ins_for(heads, text.index("• the person was detained")) == [heads[0].lead_in]
+    assert lead_ins_for(heads, text.index("Other deaths")) == []  # the list has ended
+
+
 def test_a_lead_in_is_repeated_only_in_the_room_the_model_leaves_so_no_split_moves() -> None:
     doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), visitor_rules(60)),))
     roomy = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=200))
