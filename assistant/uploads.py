@@ -16,14 +16,10 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.errors import GuidanceError
 from assistant.types import DocType, DocumentRecord
-
-if TYPE_CHECKING:
-    pass
 
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200  # most file systems allow 255 bytes; "政策" is 6 of them
