@@ -120,9 +120,13 @@ class Bm25Index:
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """The snapshot's chunk of that id, if it has one."""
+        return self.prepare_ids().get(chunk_id)
+
+    def prepare_ids(self) -> dict[str, Chunk]:
+        """The chunks by id, built on first need (``warm_up`` builds it off users' questions)."""
         if self._by_id is None:
             self._by_id = {c.chunk_id: c for c in self.chunks}
-        return self._by_id.get(chunk_id)
+        return self._by_id
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (lower case) is a stopword or its stem occurs in the indexed chunks."""

@@ -21,6 +21,7 @@ from assistant.types import DocumentRecord
 from assistant.uploads import (
     SavedUpload,
     delete_file,
+    folder_of,
     managed_path,
     save_replacement,
     source_folders,
@@ -64,9 +65,7 @@ def replace_and_index(services: Services, record: DocumentRecord, name: str, dat
     saved = save_replacement(services.settings, record, name, data)
     # index from the folder the document's source path is relative to, so a file in a
     # subfolder ("hr/sickness.md") stays the same document instead of becoming "sickness.md"
-    root = saved.path
-    for _ in Path(record.source).parts:
-        root = root.parent
+    root = folder_of(saved.path, record.source)
     paths = [root] if (root / record.source).resolve() == saved.path.resolve() else [saved.path]
     try:
         try:

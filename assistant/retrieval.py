@@ -177,7 +177,7 @@ class HybridRetriever:
         """Load the model, touch the index and build the spelling dictionary (about 0.5 s for
         9,000 chunks) now, so that no user's question pays for them."""
         self.retrieve("warm up", k=1)
-        self._current_bm25().chunk("")  # builds its chunks-by-id map
+        self._current_bm25().prepare_ids()
         if self.params.spelling:
             self._current_bm25().speller.prepare()
         if self.params.acronyms:
@@ -217,7 +217,7 @@ class HybridRetriever:
             if fingerprint(self._index) == self._bm25.fingerprint:
                 return
             bm25 = load_bm25(self._index, self._store_dir)
-            bm25.chunk("")  # builds its chunks-by-id map off the next user's question
+            bm25.prepare_ids()  # off the next user's question
             if self.params.spelling:
                 bm25.speller.prepare()
             if self.params.acronyms:  # off the next user's question, as the speller

@@ -131,12 +131,15 @@ def managed_roots(settings: Settings) -> tuple[Path, ...]:
 
 def source_root(record: DocumentRecord) -> Path | None:
     """The folder a document was indexed from (its file's path less its source path), if known."""
-    if not record.source_path:
-        return None
-    root = Path(record.source_path)
-    for _ in Path(record.source).parts:
-        root = root.parent
-    return root
+    return folder_of(Path(record.source_path), record.source) if record.source_path else None
+
+
+def folder_of(path: Path, source: str) -> Path:
+    """The folder ``source`` (a path within a collection, "hr/sickness.md") is relative to,
+    given the file's ``path``."""
+    for _ in Path(source).parts:
+        path = path.parent
+    return path
 
 
 def managed_path(settings: Settings, record: DocumentRecord) -> Path | None:

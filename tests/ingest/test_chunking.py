@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.types import LoadedDocument, Section
+from assistant.types import Chunk, LoadedDocument, Section
 from ingest.chunking import (
     MODEL_LIMIT,
     ChunkingOptions,
@@ -17,6 +17,13 @@ def words(text: str) -> int:
 
 
 IDENTITY = DocumentIdentity("c/leave.md", "c", "leave.md", "v1")
+
+
+def section_chunks(title: str, heading: str, text: str,
+                   options: ChunkingOptions | None = None) -> list[Chunk]:
+    """The chunks of a Markdown document ``title`` of one section under ``heading``."""
+    doc = LoadedDocument(title, "markdown", (Section((heading,), text),))
+    return split_into_chunks(doc, IDENTITY, words, options)
 
 
 def test_long_section_is_split_within_budget_with_overlap() -> None:
@@ -182,11 +189,9 @@ def test_a_header_too_wide_for_rows_under_it_is_not_repeated() -> None:
 
 def test_a_short_table_or_prose_gets_no_header_added() -> None:
     short = "Rate | Amount\nWeekly | £187.18\nMonthly | £811"
-    doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), short),))
-    assert [c.text for c in split_into_chunks(doc, IDENTITY, words)] == [short]
+    assert [c.text for c in section_chunks("Pay", "Pay", short)] == [short]
     prose = " ".join(f"Sentence {i} is prose." for i in range(100))
-    doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), prose),))
-    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=40))
+    chunks = section_chunks("Pay", "Pay", prose, ChunkingOptions(max_tokens=40))
     assert "".join(c.text for c in chunks).count("|") == 0
 
 
@@ -212,9 +217,8 @@ def test_items_split_from_their_list_carry_its_lead_in_and_its_sibling_does_not(
     lead_in = "2. V 4.6. The Visitor must not receive payment from a UK source, except for the " \
         "following:"
     for cap in (60, 120):
-        doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), visitor_rules(30)),))
-        chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=cap,
-                                                                          overlap_tokens=8))
+        chunks = section_chunks("Visitor", "Payment", visitor_rules(30),
+                                ChunkingOptions(max_tokens=cap, overlap_tokens=8))
         assert len(chunks) > 2
         among_items = [c for c in chunks if c.text.split("\n")[0] != lead_in and
                        "permitted payment number" in c.text and "V 4.5." not in c.text]
@@ -248,9 +252,8 @@ def test_a_nested_list_ends_at_its_outer_lists_next_item() -> None:
     assert lead_ins_for(heads, text.index("- pay the fee")) == ["To apply you must:"]
     assert lead_ins_for(heads, text.index("  - a bank statement")) == [
         "To apply you must:", "- send one of the following:"]
-    doc = LoadedDocument("Apply", "markdown", (Section(("Apply",), text),))
-    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=60,
-                                                                      overlap_tokens=8))
+    chunks = section_chunks("Apply", "Apply", text,
+                            ChunkingOptions(max_tokens=60, overlap_tokens=8))
     # the nested list's lead-in never stands alone over the outer list's items
     assert all(c.text.startswith("To apply you must:") for c in chunks
                if "pay the fee" in c.text and "send one of the following" in c.text)
@@ -278,12 +281,12 @@ def test_a_list_item_wrapped_onto_an_unindented_line_does_not_end_its_list() -> 
 
 
 def test_a_lead_in_is_repeated_only_in_the_room_the_model_leaves_so_no_split_moves() -> None:
-    doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), visitor_rules(60)),))
-    roomy = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=200))
+    roomy = section_chunks("Visitor", "Payment", visitor_rules(60), ChunkingOptions(max_tokens=200))
     assert any(c.text.startswith("2. V 4.6.") for c in roomy[1:])
     # a budget at the model's limit leaves no room for it: the chunks are as they would be
     # without lists, not more of them
-    tight = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=MODEL_LIMIT))
+    tight = section_chunks("Visitor", "Payment", visitor_rules(60),
+                           ChunkingOptions(max_tokens=MODEL_LIMIT))
     assert not any(c.text.startswith("2. V 4.6.") for c in tight[1:])
     assert len(tight) >= 2 and all(words(c.embedding_text) <= MODEL_LIMIT for c in tight)
     assert " ".join(c.text for c in tight).count("The Visitor must not receive payment") == 1
@@ -291,11 +294,9 @@ def test_a_lead_in_is_repeated_only_in_the_room_the_model_leaves_so_no_split_mov
 
 def test_a_short_list_a_lead_in_without_items_or_a_lead_in_in_the_chunk_adds_nothing() -> None:
     short = visitor_rules(3)
-    doc = LoadedDocument("Visitor", "markdown", (Section(("Payment",), short),))
-    assert [c.text for c in split_into_chunks(doc, IDENTITY, words)] == [short]
+    assert [c.text for c in section_chunks("Visitor", "Payment", short)] == [short]
     prose = " ".join(f"Sentence {i} is prose, and it goes on:" for i in range(60))
-    doc = LoadedDocument("Pay", "markdown", (Section(("Pay",), prose),))
-    chunks = split_into_chunks(doc, IDENTITY, words, ChunkingOptions(max_tokens=40))
+    chunks = section_chunks("Pay", "Pay", prose, ChunkingOptions(max_tokens=40))
     assert "".join(c.text for c in chunks).count("Sentence 0 ") == 1
 
 
