@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.bm25 import analyse, words_of
+from assistant.names import case_facts, question_sentences
 from assistant.types import Chunk
 
 _PLACES_FILE = Path(__file__).parent / "data" / "jurisdictions.txt"
@@ -37,6 +38,16 @@ _NOT_THE_JURISDICTION = re.compile(
 _FIRMS_COUNTRY = re.compile(
     r"\b[A-Za-z]+(?=\s+(?:[a-z]+\s+){0,2}(?:firm|company|business|employer|organi[sz]ation|"
     r"bank|university|charity)s?\b)", re.IGNORECASE)
+# In case facts told before the question, a place counts only where someone lives, works or is
+# moving: "I work full time in Sydney. How long is paid parental leave?" asks about Australia's
+# rules, but "adopt a child in Malaysia", "a prison sentence in Nigeria" and "her mother in
+# Pakistan needs care" are facts of a UK case (a caseworker's usual question). A place named in
+# the question sentence itself always counts.
+_WHERE_ONE_IS = re.compile(
+    r"\b(?:live[sd]?|living|work(?:s|ed|ing)?|employed|based|resid\w*|settled|"
+    r"mov(?:e|es|ed|ing)|relocat\w*|emigrat\w*)\b(?:\s+[\w'’-]+){0,3}?\s+(?:in|to)\s+"
+    r"(?:the\s+)?[A-Za-z]+(?:\s+[A-Z][a-z]+)?",
+    re.IGNORECASE)
 _THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales|"
                      r"Northern Ireland|GB)\b", re.IGNORECASE)
 # UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
@@ -61,6 +72,10 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
     "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
     chunks speak of the EEA or the EU."""
     names_the_uk = _THE_UK.search(query) is not None
+    facts = case_facts(query)
+    if facts:
+        query = " ".join([question_sentences(query),
+                          *(m.group(0) for m in _WHERE_ONE_IS.finditer(facts))])
     query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
     query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
     if names_the_uk:

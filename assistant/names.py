@@ -51,6 +51,11 @@ def question_sentences(text: str) -> str:
     return asked or text
 
 
+def case_facts(text: str) -> str:
+    """What ``text`` says around its question sentences ("" when no sentence ends in "?")."""
+    return _QUESTION.sub(" ", text).strip() if "?" in text else ""
+
+
 # typed in lower case ("how much is carers allowance"): a word of a topic before the kind of
 # scheme, not a word of grammar or of amount ("any benefit", "the extra payment", "weekly grant")
 _LOWER_KINDS = _KIND_TEXT.lower().replace(" ", "|")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.names import proper_names, question_sentences
+from assistant.names import case_facts, proper_names, question_sentences
 
 
 def test_a_scheme_is_a_capitalised_run_ending_in_a_kind_of_scheme() -> None:
@@ -36,6 +36,9 @@ def test_only_the_question_sentences_are_read_when_there_are_any() -> None:
     assert question_sentences(text) == "Can she get Child Benefit?"
     assert proper_names(question_sentences(text)) == ["Child Benefit"]
     assert question_sentences("child benefit rates") == "child benefit rates"
+    assert case_facts(text) == "My client gets Carer's Allowance in Leeds."
+    assert case_facts("child benefit rates") == ""  # no question sentence: nothing is facts
+    assert case_facts("Can she claim? She lives in Leeds. Is it weekly?") == "She lives in Leeds."
 
 
 

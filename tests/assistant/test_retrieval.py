@@ -477,3 +477,21 @@ def test_a_scheme_named_in_lower_case_is_checked_too() -> None:
     off = retriever_for(index, lower_case_names=False)
     off.retrieve("whats the weekly rate of maternity benefit")
     assert off.last_evidence.coverage == 1.0
+
+
+def test_a_place_in_the_case_facts_counts_only_where_someone_lives_works_or_moves() -> None:
+    best = [chunk("adr.md", 0, "ADR 5.2. The applicant must be unable to obtain the required "
+                               "level of care even with the financial help of the sponsor.")]
+    for query in ("Sponsor's elderly mother in Pakistan needs care. Care is available there but "
+                  "too expensive. Does she qualify as an adult dependent relative?",
+                  "Applicant got a 2 year prison sentence in Nigeria in 2015. Is refusal "
+                  "mandatory?",
+                  "We are adopting a child in Malaysia. What proof do I need to get paid?"):
+        assert jurisdiction_coverage(query, best) == 1.0, query
+    for query in ("I live and work in Australia. How much care help can the sponsor give?",
+                  "My sister has been living in India for 3 years. Does she qualify?",
+                  "We are relocating to Canada next year. Can she still get care?",
+                  # named in the question sentence itself, it always counts
+                  "Mother needs care. Does she qualify for care in Pakistan?",
+                  "Does she qualify if her mother lives in Pakistan"):  # no "?": all read
+        assert jurisdiction_coverage(query, best) == 0.0, query
