@@ -19,6 +19,7 @@ from pypdf.errors import DependencyError, EmptyFileError, FileNotDecryptedError
 from assistant.errors import LoadError
 from assistant.spelling import english_words
 from assistant.types import LoadedDocument, Section
+from ingest.loaders.pdf_fonts import fonts_read_once
 from ingest.loaders.pdf_headings import (
     MAX_WORDS,
     Heading,
@@ -72,7 +73,7 @@ def load_pdf(path: Path) -> LoadedDocument:
 
     A file with neither has one untitled section per page.
     """
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), fonts_read_once():
         warnings.simplefilter("ignore")
         reader = _open(path)
         pages, styled = _page_texts(reader)
