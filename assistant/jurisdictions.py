@@ -17,6 +17,7 @@ from assistant.types import Chunk
 
 _PLACES_FILE = Path(__file__).parent / "data" / "jurisdictions.txt"
 _EEA_FILE = Path(__file__).parent / "data" / "eea_countries.txt"
+_CITIES_FILE = Path(__file__).parent / "data" / "world_cities.txt"
 
 # "an American woman", "my mother is French": a person's nationality, not a place's rules
 _NATIONALITY = re.compile(
@@ -44,10 +45,17 @@ _FIRMS_COUNTRY = re.compile(
 # Pakistan needs care" are facts of a UK case (a caseworker's usual question). A place named in
 # the question sentence itself always counts.
 _WHERE_ONE_IS = re.compile(
-    r"\b(?:live[sd]?|living|work(?:s|ed|ing)?|employed|based|resid\w*|settled|"
+    r"\b(?:lives?|living|works?|working|(?:(?:ha(?:s|ve)|'ve)\s+(?:always\s+)?)(?:lived|worked)|"
+    r"employed|based|resid\w*|settled|"
     r"mov(?:e|es|ed|ing)|relocat\w*|emigrat\w*)\b(?:\s+[\w'’-]+){0,3}?\s+(?:in|to)\s+"
     r"(?:the\s+)?[A-Za-z]+(?:\s+[A-Z][a-z]+)?",
     re.IGNORECASE)
+# a question about a UK body's rules, about being abroad or about a visa (applicants live
+# abroad) asks about UK rules wherever the asker lives: "I moved to Dubai. How do I pay HMRC
+# from an overseas bank account?", "My employer is sending me to work in Doha. What must my
+# contract say about working abroad?"
+_UK_BODIES = re.compile(r"\b(?:HMRC|DWP|Home Office|UKVI|Jobcentre|NHS|GOV\.UK|British)\b"
+                        r"|\b(?i:abroad|overseas|visas?|entry clearance)\b")
 _THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales|"
                      r"Northern Ireland|GB)\b", re.IGNORECASE)
 # UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
@@ -68,30 +76,48 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
 
     A nationality describing a person ("an American student", "she is French"), a place people
     come from or visit family in, and a firm's country when the UK is named ("a German firm
-    sending staff to the UK") name no place;
+    sending staff to the UK") name no place; in case facts before the question, only where
+    someone lives, works or moves counts, and not even that when the question asks about the UK
+    ("I live in Osaka. Does she need an ETA to come to the UK?");
     "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
     chunks speak of the EEA or the EU."""
+    named = named_places(query)
+    if not named:
+        return 1.0
+    mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
+    if any(set(place) & _IRELAND for place in named):  # "Northern Ireland" is no mention
+        northern = UK_NATIONS["Northern Ireland"]
+        mentioned = (mentioned - _IRELAND).union(
+            *(words_of(northern.sub(" ", c.embedding_text)) & _IRELAND for c in best))
+    countries = cities()
+    # a city is mentioned by name or by its country ("Nairobi" by rules that name Kenya)
+    missing = {countries.get(place, place) for place in named
+               if not set(place) <= mentioned and not set(countries.get(place, place)) <= mentioned}
+    if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
+        return 1.0
+    return 0.0 if missing else 1.0
+
+
+def named_places(query: str) -> set[tuple[str, ...]]:
+    """The listed places (as analysed words) whose rules ``query`` may be asking about."""
     names_the_uk = _THE_UK.search(query) is not None
     facts = case_facts(query)
     if facts:
-        query = " ".join([question_sentences(query),
-                          *(m.group(0) for m in _WHERE_ONE_IS.finditer(facts))])
+        asked = question_sentences(query)
+        kept = []
+        if not (_THE_UK.search(asked) or _UK_BODIES.search(asked)):
+            kept = [m.group(0) for m in _WHERE_ONE_IS.finditer(facts)]
+            if not names_the_uk:
+                kept += [m.group(0) for m in _FIRMS_COUNTRY.finditer(facts)]
+        query = " ".join([asked, *kept])
     query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
     query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
     if names_the_uk:
         query = _FIRMS_COUNTRY.sub(" ", query)
-    named = places() & set(analyse(query))
-    if not named:
-        return 1.0
-    mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
-    if named & mentioned & _IRELAND:  # "Northern Ireland" in a chunk does not mention Ireland
-        northern = UK_NATIONS["Northern Ireland"]
-        mentioned = (mentioned - _IRELAND).union(
-            *(words_of(northern.sub(" ", c.embedding_text)) & _IRELAND for c in best))
-    missing = named - mentioned
-    if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
-        return 1.0
-    return 0.0 if missing else 1.0
+    words = analyse(query)
+    known = places() | cities().keys()
+    return {tuple(words[i:i + n]) for n in range(1, _LONGEST + 1)
+            for i in range(len(words) - n + 1) if tuple(words[i:i + n]) in known}
 
 
 def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
@@ -103,18 +129,34 @@ def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def places() -> frozenset[str]:
+def places() -> frozenset[tuple[str, ...]]:
     """The analysed words of ``data/jurisdictions.txt`` (comments and blank lines skipped)."""
     return _read_places(_PLACES_FILE)
 
 
 @lru_cache(maxsize=1)
-def eea_places() -> frozenset[str]:
+def eea_places() -> frozenset[tuple[str, ...]]:
     """The analysed words of ``data/eea_countries.txt``: EEA countries and Switzerland (which UK
     guidance treats with them: "the EEA or Switzerland"), and their adjectives."""
     return _read_places(_EEA_FILE)
 
 
-def _read_places(path: Path) -> frozenset[str]:
+@lru_cache(maxsize=1)
+def cities() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """``data/world_cities.txt``: cities and regions outside the UK, each with its country."""
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for line in _CITIES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            city, _, country = line.partition(":")
+            out[tuple(analyse(city))] = tuple(analyse(country))
+    return out
+
+
+def _read_places(path: Path) -> frozenset[tuple[str, ...]]:
+    """One place a line ("new york" is two words, in order), comments and blank lines skipped."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(analyse(" ".join(x for x in lines if x.strip() and not x.startswith("#"))))
+    names = (tuple(analyse(x)) for x in lines if x.strip() and not x.startswith("#"))
+    return frozenset(name for name in names if name)
+
+
+_LONGEST = 4  # words in the longest place name ("papua new guinea", "united arab emirates")

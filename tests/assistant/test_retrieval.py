@@ -495,3 +495,43 @@ def test_a_place_in_the_case_facts_counts_only_where_someone_lives_works_or_move
                   "Mother needs care. Does she qualify for care in Pakistan?",
                   "Does she qualify if her mother lives in Pakistan"):  # no "?": all read
         assert jurisdiction_coverage(query, best) == 0.0, query
+
+
+def test_cities_count_as_places_and_are_mentioned_by_their_country() -> None:
+    leave = [chunk("leave.md", 0, "You can take up to 52 weeks of maternity leave.")]
+    kenya = [chunk("tb.md", 0, "Applicants who have been in Kenya for 6 months need a TB test.")]
+    for query in ("I live and work in Toronto. How much maternity leave can I take?",
+                  "We moved to Melbourne last year. How much maternity leave can I take?",
+                  "How much maternity leave can I take in New York?",
+                  "She has lived all her life in Nairobi. How much maternity leave can she take?"):
+        assert jurisdiction_coverage(query, leave) == 0.0, query
+    assert jurisdiction_coverage("My wife lives in Nairobi. Does she need a TB test?", kenya) == 1.0
+    for query in ("I live in York. How much maternity leave can I take?",  # a UK city
+                  "I worked in Toronto for two years. How much maternity leave can I take?",
+                  "I live in Toronto. How much maternity leave can I take in the UK?",
+                  "I moved to Dubai. How do I pay HMRC from an overseas bank account?",
+                  "My employer is sending me to work in Doha. What must my contract say about "
+                  "working abroad?",
+                  "He lives in Dubai and banks with a UAE bank. Which HMRC account do I pay?",
+                  "A nurse living in Abuja is applying. Does she need a TB test for her visa?"):
+        assert jurisdiction_coverage(query, leave) == 1.0, query
+    # an EEA city is covered by chunks about the EEA, as its country is
+    eea = [chunk("abroad.md", 0, "You may get Child Benefit if you move to an EEA country.")]
+    assert jurisdiction_coverage("We are moving to Paris. Can I keep Child Benefit?", eea) == 1.0
+    assert jurisdiction_coverage("We are moving to Toronto. Can I keep Child Benefit?", eea) == 0.0
+    # a firm's country in the facts counts when the UK is not named
+    assert jurisdiction_coverage("I work for an Australian company. How much leave can I take?",
+                                 leave) == 0.0
+
+
+def test_place_lists_leave_out_uk_place_names() -> None:
+    from assistant.bm25 import analyse
+    from assistant.jurisdictions import cities, eea_places, places
+
+    listed = places() | eea_places() | cities().keys()
+    for uk in ("London", "Birmingham", "Manchester", "Perth", "Boston", "York", "Kingston",
+               "Wellington", "Newcastle", "Cambridge", "Hamilton", "Richmond", "Windsor",
+               "Halifax", "Plymouth", "Christchurch", "Washington", "Jersey", "Guernsey", "Wales",
+               "Scotland", "England", "Britain"):
+        assert tuple(analyse(uk)) not in listed, uk
+    assert ("new", "york") in listed and all(cities().values())
