@@ -112,6 +112,11 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
             paragraph = []
         if heading:
             current = stripped.lstrip("#").strip()
+        elif stripped and not paragraph and not is_item and not is_row:
+            # a section whose first sentence repeats its heading is folded in without the
+            # heading line ("If you don't pay your employee, they can claim ..."): it starts there
+            current = next((h for h in known if h != current and len(h.split()) >= 2
+                            and stripped.casefold().startswith(h.casefold())), current)
         if is_row:
             yield stripped, True, current, 0
         elif is_item:

@@ -837,3 +837,20 @@ def test_an_item_stating_the_amount_asked_for_scores_as_its_lead_in() -> None:
     assert raised[item] == max(scores[item], scores[lead]) > scores[item]
     assert [r for i, r in enumerate(raised) if i != item] == \
         [s for i, s in enumerate(scores) if i != item]
+
+
+def test_a_folded_section_that_repeats_its_heading_is_cited_by_that_heading() -> None:
+    # ingest folds small sibling sections into one chunk and leaves out a heading line whose
+    # section's first sentence repeats it: the quote must not be labelled with the heading above
+    text = ("If you pay your employee\nIf you carry on paying your employee, work out the tax and "
+            "National Insurance in the normal way.\n\nIf you don’t pay your employee, they can "
+            "claim a loss of earnings allowance from the court.")
+    units = split_units(text, 0, ["If you pay your employee", "If you don’t pay your employee"])
+    assert [u.heading for u in units] == ["If you pay your employee",
+                                          "If you don’t pay your employee"]
+    chunk = guidance_chunk(text, doc="jury-service",
+                           section="If you pay your employee; If you don’t pay your employee")
+    extract = extract_answer("What can the employee claim from the court if you don't pay them?",
+                             scored(chunk), embedder=FakeEmbedder())
+    assert extract.citations[0].section == "If you don’t pay your employee"
+    assert "loss of earnings allowance" in extract.citations[0].quote
