@@ -8,10 +8,12 @@ mention a UK nation the question names carries a warning (``unmentioned_nations`
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.bm25 import analyse, words_of
+from assistant.bm25 import analyse, words_in_order
 from assistant.names import case_facts, question_sentences
 from assistant.types import Chunk
 
@@ -43,19 +45,33 @@ _FIRMS_COUNTRY = re.compile(
 # moving: "I work full time in Sydney. How long is paid parental leave?" asks about Australia's
 # rules, but "adopt a child in Malaysia", "a prison sentence in Nigeria" and "her mother in
 # Pakistan needs care" are facts of a UK case (a caseworker's usual question). A place named in
-# the question sentence itself always counts.
+# the question sentence itself always counts. The clause after the verb is read up to its end
+# ("I work in a hospital in Toronto"), not into another clause.
 _WHERE_ONE_IS = re.compile(
     r"\b(?:lives?|living|works?|working|(?:(?:ha(?:s|ve)|'ve)\s+(?:always\s+)?)(?:lived|worked)|"
-    r"employed|based|resid\w*|settled|"
-    r"mov(?:e|es|ed|ing)|relocat\w*|emigrat\w*)\b(?:\s+[\w'’-]+){0,3}?\s+(?:in|to)\s+"
-    r"(?:the\s+)?[A-Za-z]+(?:\s+[A-Z][a-z]+)?",
+    r"employed|based|resid\w*|settled|mov(?:e|es|ed|ing)|relocat\w*|emigrat\w*)\b"
+    r"[^.,;:!?]{0,150}",
     re.IGNORECASE)
-# a question about a UK body's rules, about being abroad or about a visa (applicants live
-# abroad) asks about UK rules wherever the asker lives: "I moved to Dubai. How do I pay HMRC
-# from an overseas bank account?", "My employer is sending me to work in Doha. What must my
-# contract say about working abroad?"
-_UK_BODIES = re.compile(r"\b(?:HMRC|DWP|Home Office|UKVI|Jobcentre|NHS|GOV\.UK|British)\b"
-                        r"|\b(?i:abroad|overseas|visas?|entry clearance)\b")
+_CLAUSE_ENDS = re.compile(r"\b(?:but|because|although|while|since|who|which|whose|when)\b",
+                          re.IGNORECASE)
+# a place after a preposition: cities count only so ("Can Sydney get leave?" names a person)
+# ("in a Chinese takeaway" is no place: a place takes no "a" or "my"; a name stops at the next
+# preposition or "and": "to a new job in Dubai", "to England from India", "from Leeds to
+# Melbourne" (where people come from is no place whose rules are asked about)
+_PREPOSITION = r"(?:in|to|of|near|around|outside)\b"
+_STOP = r"(?:in|to|of|near|around|outside|from|for|at|with|and|or|but|since|last|next)\b"
+_AT_A_PLACE = re.compile(
+    rf"\b{_PREPOSITION}\s+(?!(?:an?|my|his|her|its|our|their|your|this|that|some|any)\b)"
+    rf"((?:the\s+)?(?:(?!{_STOP})[A-Za-z'’-]+)(?:\s+(?!{_STOP})[A-Za-z'’-]+){{0,3}})",
+    re.IGNORECASE)
+# a question about a UK body's rules, about being abroad, a visa or an immigration route
+# (applicants and their relatives live abroad) asks about UK rules wherever the asker lives: "I
+# moved to Dubai. How do I pay HMRC from an overseas bank account?", "My employer is sending me
+# to work in Doha. What must my contract say about working abroad?"
+_UK_BODIES = re.compile(
+    r"\b(?:Home Office|British)\b|\b(?i:HMRC|DWP|UKVI|NHS|Jobcentre|GOV\.UK)\b"
+    r"|\b(?i:abroad|overseas|visas?(?!\s+(?:card|debit|credit))|entry clearance|sponsors?|"
+    r"settlement|indefinite leave|ILR|dependent relatives?)\b")
 _THE_UK = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|England|Scotland|Wales|"
                      r"Northern Ireland|GB)\b", re.IGNORECASE)
 # UK nations: the guidance is mostly UK- or GB-wide, so naming one never makes a question a
@@ -77,47 +93,72 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
     A nationality describing a person ("an American student", "she is French"), a place people
     come from or visit family in, and a firm's country when the UK is named ("a German firm
     sending staff to the UK") name no place; in case facts before the question, only where
-    someone lives, works or moves counts, and not even that when the question asks about the UK
-    ("I live in Osaka. Does she need an ETA to come to the UK?");
-    "Northern Ireland" is a UK nation, not Ireland; an EEA country counts as mentioned where the
-    chunks speak of the EEA or the EU."""
+    someone lives, works or moves counts, and not even that when the question asks about UK
+    rules ("I live in Osaka. Does she need an ETA to come to the UK?");
+    "Northern Ireland" is a UK nation, not Ireland; a city is mentioned by its country too, and an
+    EEA country or city counts as mentioned where the chunks speak of the EEA or the EU."""
     named = named_places(query)
     if not named:
         return 1.0
-    mentioned = frozenset().union(*(words_of(c.embedding_text) for c in best))
-    if any(set(place) & _IRELAND for place in named):  # "Northern Ireland" is no mention
-        northern = UK_NATIONS["Northern Ireland"]
-        mentioned = (mentioned - _IRELAND).union(
-            *(words_of(northern.sub(" ", c.embedding_text)) & _IRELAND for c in best))
     countries = cities()
-    # a city is mentioned by name or by its country ("Nairobi" by rules that name Kenya)
+    texts = [_fold(c.embedding_text) for c in best]
+    if any(set(countries.get(place, place)) & _IRELAND for place in named):
+        northern = UK_NATIONS["Northern Ireland"]  # "Northern Ireland" is no mention of Ireland
+        texts = [northern.sub(" ", t) for t in texts]
+    said = [words_in_order(t) for t in texts]
     missing = {countries.get(place, place) for place in named
-               if not set(place) <= mentioned and not set(countries.get(place, place)) <= mentioned}
-    if missing and missing <= eea_places() and mentioned & _EEA_TERMS:
+               if not _mentioned(place, said) and not _mentioned(countries.get(place, place), said)}
+    if missing and missing <= eea_places() and frozenset().union(*map(set, said)) & _EEA_TERMS:
         return 1.0
     return 0.0 if missing else 1.0
 
 
 def named_places(query: str) -> set[tuple[str, ...]]:
     """The listed places (as analysed words) whose rules ``query`` may be asking about."""
+    query = _fold(query)
     names_the_uk = _THE_UK.search(query) is not None
     facts = case_facts(query)
-    if facts:
-        asked = question_sentences(query)
-        kept = []
-        if not (_THE_UK.search(asked) or _UK_BODIES.search(asked)):
-            kept = [m.group(0) for m in _WHERE_ONE_IS.finditer(facts)]
-            if not names_the_uk:
-                kept += [m.group(0) for m in _FIRMS_COUNTRY.finditer(facts)]
-        query = " ".join([asked, *kept])
-    query = UK_NATIONS["Northern Ireland"].sub(" ", query)  # first: "from Northern Ireland"
-    query = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", query))
-    if names_the_uk:
-        query = _FIRMS_COUNTRY.sub(" ", query)
-    words = analyse(query)
-    known = places() | cities().keys()
+    asked = question_sentences(query) if facts else query
+    anywhere = [_cleaned(asked, names_the_uk)]  # countries count anywhere in these
+    after_a_preposition = [m.group(1) for m in _AT_A_PLACE.finditer(anywhere[0])]
+    if facts and not (_THE_UK.search(asked) or _UK_BODIES.search(asked)):
+        for where in _WHERE_ONE_IS.finditer(facts):  # "moved from Leeds to Melbourne": Melbourne
+            clause = _CLAUSE_ENDS.split(where.group(0), maxsplit=1)[0]
+            after_a_preposition += [_cleaned(m.group(1), names_the_uk)
+                                    for m in _AT_A_PLACE.finditer(clause)]
+        if not names_the_uk:
+            facts = _cleaned(facts, names_the_uk)
+            anywhere += [m.group(0) for m in _FIRMS_COUNTRY.finditer(facts)]
+    found = _grams(" ".join(anywhere), places())
+    return found | _grams(" ".join(after_a_preposition), places() | cities().keys())
+
+
+def _cleaned(text: str, names_the_uk: bool) -> str:
+    """``text`` without the places that name no jurisdiction (nationalities, origins, visits,
+    Northern Ireland; a firm's country when the UK is named)."""
+    text = UK_NATIONS["Northern Ireland"].sub(" ", text)  # first: "from Northern Ireland"
+    text = _NOT_THE_JURISDICTION.sub(" ", _NATIONALITY.sub(" ", text))
+    return _FIRMS_COUNTRY.sub(" ", text) if names_the_uk else text
+
+
+def _grams(text: str, known: Collection[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    words = analyse(text)
     return {tuple(words[i:i + n]) for n in range(1, _LONGEST + 1)
             for i in range(len(words) - n + 1) if tuple(words[i:i + n]) in known}
+
+
+def _mentioned(place: tuple[str, ...], said: Sequence[tuple[str, ...]]) -> bool:
+    """Whether one of the texts has the place's words next to each other, in order."""
+    n = len(place)
+    return any(words[i:i + n] == place for words in said for i in range(len(words) - n + 1)
+               if words[i] == place[0])
+
+
+def _fold(text: str) -> str:
+    """Accents dropped ("Montréal", "São Paulo"): the word analyser reads ASCII letters only."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:

@@ -53,6 +53,7 @@ def question_sentences(text: str) -> str:
 
 def case_facts(text: str) -> str:
     """What ``text`` says around its question sentences ("" when no sentence ends in "?")."""
+    text = text[-MAX_CHARS:]  # as question_sentences reads it
     return _QUESTION.sub(" ", text).strip() if "?" in text else ""
 
 

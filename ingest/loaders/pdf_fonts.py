@@ -8,8 +8,9 @@ the map of a font dictionary is parsed the first time and copied after that; out
 runs unchanged.
 
 This wraps ``get_encoding`` as pypdf's font module imports it (``pypdf.generic._font``). Should
-a pypdf release move it, nothing is wrapped and extraction is as slow as before, never wrong
-(``tests/ingest/test_pdf_fonts.py`` checks the wrapper is in place for the pinned version).
+a pypdf release move it, nothing is wrapped and extraction is as slow as before; a call with
+more arguments than the pinned version's one goes straight to pypdf. pypdf is pinned, and
+``tests/ingest/test_pdf_fonts.py`` checks the wrapper is in place and the text unchanged.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ def _install() -> bool:
     if original is None or getattr(original, "_reads_once", False):
         return original is not None
 
-    def get_encoding(font: Any) -> _Maps:
+    def get_encoding(font: Any, *args: Any, **kwargs: Any) -> _Maps:
         cache = _CACHE.get()
-        if cache is None:
-            return original(font)
+        if cache is None or args or kwargs:  # outside a document, or a call this was not made for
+            return original(font, *args, **kwargs)
         hit = cache.get(id(font))
         if hit is None or hit[0] is not font:
             hit = (font, original(font))

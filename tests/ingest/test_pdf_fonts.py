@@ -72,4 +72,23 @@ def test_outside_a_document_pypdf_is_not_cached(tmp_path: Path, parses: list[int
     with fonts_read_once():
         for page in reader.pages:
             page.extract_text()
-    assert 1 <= len(parses) < len(PAGES)
+    once = len(parses)
+    assert 1 <= once < len(PAGES)
+    with fonts_read_once():  # the same reader's fonts again: each block starts a new cache
+        for page in reader.pages:
+            page.extract_text()
+    assert len(parses) == 2 * once
+
+
+def test_a_call_with_more_arguments_goes_straight_to_pypdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[object, ...]] = []
+    from pypdf.generic import DictionaryObject
+
+    monkeypatch.setattr(pypdf._cmap, "_parse_to_unicode",
+                        lambda font: seen.append((font,)) or ({}, []))
+    with fonts_read_once():
+        _font.get_encoding(DictionaryObject())
+        _font.get_encoding(DictionaryObject())
+    assert len(seen) == 2  # distinct fonts: parsed each
+    with fonts_read_once(), pytest.raises(TypeError):
+        _font.get_encoding(DictionaryObject(), "extra")  # pypdf 7.1.1 takes one: its own error
