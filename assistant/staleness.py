@@ -7,7 +7,9 @@ question. A source counts when an amount appears in what the answer takes from i
 the answer's sentences citing it) and its last-updated date is older than ``max_age_days``. The
 warning names the date, so the reader can judge. A source with no date is not flagged: whole
 libraries carry none (HTML bodies, text files), and a warning under every amount they give would
-teach readers to skip warnings; the citation shows when a date is known.
+teach readers to skip warnings; the citation shows when a date is known. An undated source whose
+title names a year ("Summer Budget 2015", "Rates for 2023 to 2024") is taken to be as old as the
+end of the latest year it names: its "£20,000 cap" is flagged like a dated source's.
 
 A source older still (``outdated_after_days``, three years by default: a leaflet from 2011, not
 a guide updated last year) is cautioned whatever it is quoted for: procedures, conditions and
@@ -85,26 +87,47 @@ def staleness_warnings(
 
 
 def _older(citation: Citation, today: date, max_age_days: int) -> bool:
-    updated = _parse(citation.updated)
+    updated = _dated(citation, today)[0]
     return updated is not None and (today - updated).days > max_age_days
+
+
+def _dated(citation: Citation, today: date) -> tuple[date | None, bool]:
+    """The source's last-updated date, or else the end of the latest year its title names (and
+    whether it came from the title)."""
+    updated = _parse(citation.updated)
+    if updated is not None or citation.updated:
+        return updated, False
+    years = [int(y) for y in _YEAR.findall(citation.title or "") if 1990 <= int(y) <= today.year]
+    return (date(max(years), 12, 31), True) if years else (None, False)
+
+
+_YEAR = re.compile(r"(?<![\w£.,])((?:19|20)\d\d)(?![\w,%])")  # not "£2000", "1990A", "2,000"
 
 
 def _older_than(citations: Sequence[Citation], today: date, max_age_days: int) -> str:
     """"source [1] was last updated on 14 March 2025, more than a year ago" for the sources
     older than ``max_age_days``, grouped by document; "" when there are none."""
-    old: dict[str, tuple[list[int], date]] = {}  # per document: its numbers, its date
+    # per document: its numbers, its date, whether the date is only its title's year
+    old: dict[str, tuple[list[int], date, bool]] = {}
     for citation in citations:
-        updated = _parse(citation.updated)
+        updated, titled = _dated(citation, today)
         if updated is not None and (today - updated).days > max_age_days:
-            old.setdefault(citation.doc_id or citation.title, ([], updated))[0].append(citation.n)
+            key = citation.doc_id or citation.title
+            old.setdefault(key, ([], updated, titled))[0].append(citation.n)
     if not old:
         return ""
     age = _age(max_age_days)
     if len(old) == 1:
-        [(numbers, day)] = old.values()
+        [(numbers, day, titled)] = old.values()
+        if titled:
+            return (f"{_sources(numbers)} {'is' if len(numbers) == 1 else 'are'} undated, and "
+                    f"{'its' if len(numbers) == 1 else 'their'} title names {day.year}, more "
+                    f"than {age} ago")
         return (f"{_sources(numbers)} {'was' if len(numbers) == 1 else 'were'} last updated on "
                 f"{_spoken(day)}, more than {age} ago")
-    listed = _join([f"{_cited(numbers)} ({_spoken(day)})" for numbers, day in old.values()])
+    listed = _join([f"{_cited(numbers)} "
+                    f"({f'undated, titled {day.year}' if titled else _spoken(day)})"
+                    for numbers, day, titled in old.values()])
     return f"sources {listed} were last updated more than {age} ago"
 
 

@@ -187,3 +187,19 @@ def test_both_modes_warn_when_the_year_asked_about_is_not_in_the_sources(
     list(stream)
     assert stream.final.answered
     assert any(w.startswith("The question asks about 2013/14") for w in stream.final.warnings)
+
+
+def test_an_undated_source_is_as_old_as_the_latest_year_its_title_names() -> None:
+    budget = cite(1, "The government will lower the household benefit cap to £20,000.", None,
+                  doc="summer-budget-2015")
+    assert budget.title == "Summer budget 2015"
+    [warning] = stale_amount_warnings([budget], today=TODAY)
+    assert "source [1] is undated, and its title names 2015, more than a year ago" in warning
+    rates = cite(2, RATE, None, doc="rates-2023-to-2024")
+    [warning] = stale_amount_warnings([budget, rates], today=TODAY)
+    assert "[1] (undated, titled 2015) and [2] (undated, titled 2024)" in warning
+    assert old_source_warnings([budget], today=TODAY)  # 2015: over three years, whatever is quoted
+    # a date wins over the title; a title with no year, a future year or an amount is no date
+    assert not stale_amount_warnings([replace(budget, updated="2026-10-01")], today=TODAY)
+    for title in ("Child Benefit", "Plans for 2030", "Grants of £2000", "Form 1990A"):
+        assert not stale_amount_warnings([replace(budget, title=title)], today=TODAY), title
