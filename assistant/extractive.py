@@ -256,7 +256,8 @@ def extract_answer(
     units = _distinct([
         u
         for rank, s in enumerate(sources)
-        for u in _with_their_lists(split_units(s.chunk.text, rank, section_parts(s.chunk.section)))
+        for u in _with_their_lists(split_units(s.chunk.text, rank, section_parts(s.chunk.section),
+                                               _folded(s.chunk.section)))
         if (u.is_item or len(u.text.split()) >= 3) and not looks_like_instructions(u.text)
     ])
     if not units:
@@ -345,6 +346,12 @@ def _about_another_nation(unit: Unit, section: str, asked: set[str]) -> bool:
     asked about: "Northern Ireland" rules for a question about a pupil in Scotland."""
     named = _nations(" ".join((section, unit.heading, unit.text)))
     return bool(named) and not named & asked
+
+
+def _folded(section: str) -> list[str]:
+    """The sibling sections of a label naming two or three ("A > B; C" names B and C)."""
+    options = section.rpartition(SECTION_SEPARATOR)[2].split(";")
+    return [o.strip() for o in options] if len(options) > 1 else []
 
 
 def section_parts(section: str) -> list[str]:

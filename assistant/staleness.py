@@ -97,11 +97,24 @@ def _dated(citation: Citation, today: date) -> tuple[date | None, bool]:
     updated = _parse(citation.updated)
     if updated is not None or citation.updated:
         return updated, False
-    years = [int(y) for y in _YEAR.findall(citation.title or "") if 1990 <= int(y) <= today.year]
-    return (date(max(years), 12, 31), True) if years else (None, False)
+    years = []
+    for found in _YEAR.finditer(_NOT_ITS_AGE.sub(" ", citation.title or "")):
+        year = int(found.group(1))
+        if found.group(2):  # a tax or academic year, "2025/26": in force until 2026
+            year = year // 100 * 100 + int(found.group(2))
+        years.append(year)
+    # a span into the future ("Plan 2015 to 2030") is no sign of age
+    if not years or max(years) > today.year or min(years) < 1990:
+        return None, False
+    return date(max(years), 12, 31), True
 
 
-_YEAR = re.compile(r"(?<![\w£.,])((?:19|20)\d\d)(?![\w,%])")  # not "£2000", "1990A", "2,000"
+# a year in a title: not "£2000", "1990A", "2,000", "the 1990's"
+_YEAR = re.compile(r"(?<![\w£.,])((?:19|20)\d\d)(?:[/-](\d\d))?(?![\w,%'’])")
+# nor a law's year or a cut-off date ("Equality Act 2010", "discharged before 1 July 1997"),
+# which say nothing of when the guidance was written
+_NOT_ITS_AGE = re.compile(r"\b(?:Act|Regulations|Order|Rules|before|after|since|until|from)\s+"
+                          r"(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
 
 
 def _older_than(citations: Sequence[Citation], today: date, max_age_days: int) -> str:
@@ -128,6 +141,8 @@ def _older_than(citations: Sequence[Citation], today: date, max_age_days: int) -
     listed = _join([f"{_cited(numbers)} "
                     f"({f'undated, titled {day.year}' if titled else _spoken(day)})"
                     for numbers, day, titled in old.values()])
+    if any(titled for _, _, titled in old.values()):
+        return f"sources {listed} date from more than {age} ago"
     return f"sources {listed} were last updated more than {age} ago"
 
 

@@ -59,13 +59,21 @@ class Unit:
     depth: int = 0  # a list item's indent: an item of a nested list is deeper than its lead-in
 
 
-def split_units(text: str, source: int = 0, headings: Collection[str] = ()) -> list[Unit]:
+def split_units(text: str, source: int = 0, headings: Collection[str] = (),
+                folded: Collection[str] = ()) -> list[Unit]:
     """Sentences and list items of ``text`` (headings dropped), keeping their wording.
 
     ``headings``: lines known to be headings (the chunk's section path), whatever they look like:
-    "Who to complain to" ends in a word that needs more, yet heads its section."""
+    "Who to complain to" ends in a word that needs more, yet heads its section. ``folded``: the
+    sibling sections a chunk of several small ones is labelled with ("If you pay your employee;
+    If you don't pay your employee"). Ingest leaves out the heading line of one whose first
+    sentence repeats its heading, so such a sentence, not under a heading line, starts it."""
+    lines = {line.strip().lstrip("#").strip() for line in text.splitlines()}
+    unseen = tuple(sorted((h.strip() for h in folded if h.strip() not in lines
+                           and len(h.split()) >= 2), key=len, reverse=True))  # longest first
     units: list[Unit] = []
-    for block, is_item, heading, depth in _blocks(text, frozenset(h.strip() for h in headings)):
+    for block, is_item, heading, depth in _blocks(text, frozenset(h.strip() for h in headings),
+                                                  unseen):
         pieces = [block] if is_item else _sentences(block)
         for piece in pieces:
             # a value on its own line under a lead-in ("recorded in this format:" then
@@ -76,7 +84,7 @@ def split_units(text: str, source: int = 0, headings: Collection[str] = ()) -> l
     return units
 
 
-def _blocks(text: str, known: frozenset[str] = frozenset()
+def _blocks(text: str, known: frozenset[str] = frozenset(), unseen: Sequence[str] = ()
             ) -> Iterator[tuple[str, bool, str, int]]:
     paragraph: list[str] = []
     previous = ""
@@ -84,6 +92,7 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
     # introduces, not a heading
     last_text = ""
     current = ""  # the last heading line seen
+    under_heading = False  # no text since the last heading line
     lines = [*text.splitlines(), ""]
     numbered_headings = _numbered_headings(lines)
     item: list[str] = []  # a list item's lines: PDF text wraps an item without an indent
@@ -112,11 +121,11 @@ def _blocks(text: str, known: frozenset[str] = frozenset()
             paragraph = []
         if heading:
             current = stripped.lstrip("#").strip()
-        elif stripped and not paragraph and not is_item and not is_row:
-            # a section whose first sentence repeats its heading is folded in without the
-            # heading line ("If you don't pay your employee, they can claim ..."): it starts there
-            current = next((h for h in known if h != current and len(h.split()) >= 2
+        elif stripped and not paragraph and not is_item and not is_row and not under_heading:
+            current = next((h for h in unseen if h != current
                             and stripped.casefold().startswith(h.casefold())), current)
+        if stripped:
+            under_heading = heading
         if is_row:
             yield stripped, True, current, 0
         elif is_item:

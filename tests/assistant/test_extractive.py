@@ -845,9 +845,20 @@ def test_a_folded_section_that_repeats_its_heading_is_cited_by_that_heading() ->
     text = ("If you pay your employee\nIf you carry on paying your employee, work out the tax and "
             "National Insurance in the normal way.\n\nIf you don’t pay your employee, they can "
             "claim a loss of earnings allowance from the court.")
-    units = split_units(text, 0, ["If you pay your employee", "If you don’t pay your employee"])
+    folded = ["If you pay your employee", "If you don’t pay your employee"]
+    units = split_units(text, 0, folded, folded)
     assert [u.heading for u in units] == ["If you pay your employee",
                                           "If you don’t pay your employee"]
+    # from a review: a paragraph right under a heading line keeps it; a parent heading, or one
+    # that is a line of the chunk, starts nothing; of two that fit, the longer
+    under = "If you pay your employee\nIf you don’t pay your employee, they claim from the court."
+    assert [u.heading for u in split_units(under, 0, folded, folded)] == [folded[0]]
+    parent = "Jury service can last up to 10 days.\n\nIf you pay your employee, work it out."
+    assert [u.heading for u in split_units(parent, 0, ["Jury service", *folded], folded)] == [
+        "", folded[0]]
+    late = ["If you pay your employee", "If you pay your employee late"]
+    assert split_units("If you pay your employee late, say why.", 0, late, late)[0].heading \
+        == late[1]
     chunk = guidance_chunk(text, doc="jury-service",
                            section="If you pay your employee; If you don’t pay your employee")
     extract = extract_answer("What can the employee claim from the court if you don't pay them?",

@@ -197,9 +197,15 @@ def test_an_undated_source_is_as_old_as_the_latest_year_its_title_names() -> Non
     assert "source [1] is undated, and its title names 2015, more than a year ago" in warning
     rates = cite(2, RATE, None, doc="rates-2023-to-2024")
     [warning] = stale_amount_warnings([budget, rates], today=TODAY)
-    assert "[1] (undated, titled 2015) and [2] (undated, titled 2024)" in warning
+    assert "sources [1] (undated, titled 2015) and [2] (undated, titled 2024) date from more " \
+        "than a year ago" in warning
     assert old_source_warnings([budget], today=TODAY)  # 2015: over three years, whatever is quoted
     # a date wins over the title; a title with no year, a future year or an amount is no date
     assert not stale_amount_warnings([replace(budget, updated="2026-10-01")], today=TODAY)
-    for title in ("Child Benefit", "Plans for 2030", "Grants of £2000", "Form 1990A"):
+    for title in ("Child Benefit", "Plans for 2030", "Grants of £2000", "Form 1990A",
+                  "Plan 2015 to 2030", "Equality Act 2010: employer guidance", "The 1990’s",
+                  "Veterans discharged before 1 July 1997", "Rates and thresholds 2026/27"):
         assert not stale_amount_warnings([replace(budget, title=title)], today=TODAY), title
+    # a tax year is in force until its second year: "2023/24" is old by late 2026, "2025-26" not
+    assert stale_amount_warnings([replace(budget, title="Rates 2023/24")], today=TODAY)
+    assert not stale_amount_warnings([replace(budget, title="Rates 2025-26")], today=TODAY)
