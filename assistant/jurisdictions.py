@@ -161,6 +161,12 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+def is_a_place(word: str) -> bool:
+    """Whether ``word`` is a listed country or city (one word, any case: "lagos", "Perth")."""
+    key = tuple(analyse(_fold(word)))
+    return bool(key) and (key in places() or key in cities() or key in eea_places())
+
+
 def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
     """The UK nations the query names (not as a nationality) that none of ``sources`` mention."""
     query = _NATIONALITY.sub(" ", query)

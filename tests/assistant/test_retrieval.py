@@ -576,3 +576,12 @@ def test_where_people_moved_from_is_not_where_they_are() -> None:
         assert jurisdiction_coverage(query, uk) == 0.0, query
     assert jurisdiction_coverage("I moved from Toronto to Leeds. How much notice must I get?",
                                  uk) == 1.0
+
+
+def test_places_abroad_are_never_reported_as_words_the_guidance_lacks() -> None:
+    retriever = retriever_for(topic_index())
+    query = "My son is visiting relatives in Lagos and Dubai. What freedom has he to claim?"
+    speller = retriever._current_bm25().speller
+    assert {"lagos", "dubai"} <= set(speller.unknown_words(query))  # the speller alone reports them
+    reported = retriever.unknown_words(query)
+    assert "freedom" in reported and not {"lagos", "dubai"} & set(reported)
