@@ -63,6 +63,23 @@ def words_in_order(text: str) -> tuple[str, ...]:
     return tuple(analyse(text))
 
 
+def holds_in_order(words: Sequence[str], run: Sequence[str], gap: int = 1) -> bool:
+    """Whether ``run``'s words appear in ``words`` in order, each at most ``gap`` words after
+    the one before."""
+    for start, word in enumerate(words):
+        if word != run[0]:
+            continue
+        at = start
+        for token in run[1:]:
+            window = list(words[at + 1:at + 2 + gap])
+            if token not in window:
+                break
+            at += 1 + window.index(token)
+        else:
+            return True
+    return False
+
+
 @lru_cache(maxsize=50_000)
 def words_of(text: str) -> frozenset[str]:
     """The analysed words of a text (cached: chunk texts repeat across queries)."""

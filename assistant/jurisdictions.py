@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.bm25 import analyse, words_in_order
+from assistant.bm25 import analyse, holds_in_order, words_in_order
 from assistant.names import case_facts, question_sentences
 from assistant.types import Chunk
 
@@ -106,8 +106,10 @@ def jurisdiction_coverage(query: str, best: list[Chunk]) -> float:
         northern = UK_NATIONS["Northern Ireland"]  # "Northern Ireland" is no mention of Ireland
         texts = [northern.sub(" ", t) for t in texts]
     said = [words_in_order(t) for t in texts]
-    missing = {countries.get(place, place) for place in named
-               if not _mentioned(place, said) and not _mentioned(countries.get(place, place), said)}
+    missing = {countries.get(place, place) for place in named  # words next to each other
+               if not any(holds_in_order(words, place, gap=0)
+                          or holds_in_order(words, countries.get(place, place), gap=0)
+                          for words in said)}
     if missing and missing <= eea_places() and frozenset().union(*map(set, said)) & _EEA_TERMS:
         return 1.0
     return 0.0 if missing else 1.0
@@ -130,7 +132,7 @@ def named_places(query: str) -> set[tuple[str, ...]]:
             facts = _cleaned(facts, names_the_uk)
             anywhere += [m.group(0) for m in _FIRMS_COUNTRY.finditer(facts)]
     found = _grams(" ".join(anywhere), places())
-    return found | _grams(" ".join(after_a_preposition), places() | cities().keys())
+    return found | _grams(" ".join(after_a_preposition), _every_place())
 
 
 def _cleaned(text: str, names_the_uk: bool) -> str:
@@ -147,13 +149,6 @@ def _grams(text: str, known: Collection[tuple[str, ...]]) -> set[tuple[str, ...]
             for i in range(len(words) - n + 1) if tuple(words[i:i + n]) in known}
 
 
-def _mentioned(place: tuple[str, ...], said: Sequence[tuple[str, ...]]) -> bool:
-    """Whether one of the texts has the place's words next to each other, in order."""
-    n = len(place)
-    return any(words[i:i + n] == place for words in said for i in range(len(words) - n + 1)
-               if words[i] == place[0])
-
-
 def _fold(text: str) -> str:
     """Accents dropped ("Montréal", "São Paulo"): the word analyser reads ASCII letters only."""
     if text.isascii():
@@ -163,8 +158,7 @@ def _fold(text: str) -> str:
 
 def is_a_place(word: str) -> bool:
     """Whether ``word`` is a listed country or city (one word, any case: "lagos", "Perth")."""
-    key = tuple(analyse(_fold(word)))
-    return bool(key) and (key in places() or key in cities() or key in eea_places())
+    return tuple(analyse(_fold(word))) in _every_place()
 
 
 def unmentioned_nations(query: str, sources: list[Chunk]) -> list[str]:
@@ -186,6 +180,12 @@ def eea_places() -> frozenset[tuple[str, ...]]:
     """The analysed words of ``data/eea_countries.txt``: EEA countries and Switzerland (which UK
     guidance treats with them: "the EEA or Switzerland"), and their adjectives."""
     return _read_places(_EEA_FILE)
+
+
+@lru_cache(maxsize=1)
+def _every_place() -> frozenset[tuple[str, ...]]:
+    """Countries, EEA countries and cities: every listed place."""
+    return places() | eea_places() | cities().keys()
 
 
 @lru_cache(maxsize=1)

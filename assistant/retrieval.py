@@ -29,7 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.bm25 import Bm25Index, analyse, fingerprint, load_bm25, words_in_order, words_of
+from assistant.bm25 import (
+    Bm25Index,
+    analyse,
+    fingerprint,
+    holds_in_order,
+    load_bm25,
+    words_in_order,
+    words_of,
+)
 from assistant.config import Settings
 from assistant.errors import StoreError
 from assistant.jurisdictions import is_a_place, jurisdiction_coverage
@@ -369,7 +377,7 @@ class HybridRetriever:
         # scheme; "Sure Start Maternity Grant" holds "Start Grant". Words typed in lower case
         # ("a travel grant", "redundancy payment") describe as often as they name: anywhere
         held = [words_in_order(c.embedding_text) for c in best]
-        return 0.0 if any(not any(_holds_in_order(words, n) if capitalised else set(n) <= set(words)
+        return 0.0 if any(not any(holds_in_order(words, n) if capitalised else set(n) <= set(words)
                                   for words in held) for n, capitalised in names) else 1.0
 
     def _both_agree(self, query: str, best: Candidate) -> bool:
@@ -403,23 +411,6 @@ def _ids_in_order(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
     same vector, and Chroma's approximate search returns them in either order from one process
     to the next; without this the copy cited (and so the answer) could change between runs."""
     return sorted(hits, key=lambda h: (-round(h[1], 6), h[0]))
-
-
-def _holds_in_order(words: Sequence[str], run: Sequence[str], gap: int = 1) -> bool:
-    """Whether ``run``'s words appear in ``words`` in order, each at most ``gap`` words after
-    the one before."""
-    for start, word in enumerate(words):
-        if word != run[0]:
-            continue
-        at = start
-        for token in run[1:]:
-            window = list(words[at + 1:at + 2 + gap])
-            if token not in window:
-                break
-            at += 1 + window.index(token)
-        else:
-            return True
-    return False
 
 
 def build_retriever(settings: Settings, index: ChunkIndex, embedder: Embedder,
