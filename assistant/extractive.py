@@ -280,6 +280,10 @@ def extract_answer(
     stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in facts)}
     weighted = _items_of_a_relevant_lead_in(units, weighted, stating)
     chosen = _choose(units, weighted, stating)
+    cases = _parallel_cases(units, chosen, [s.chunk.doc_id for s in sources])
+    if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
+        chosen = sorted({*chosen, *_with_list_context(units, cases)},
+                        key=lambda u: (u.source, u.position))
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:
@@ -424,6 +428,43 @@ def _choose(units: Sequence[Unit], scores: Sequence[float],
     return _with_list_context(units, chosen)
 
 
+PARALLEL_WORDS = 5  # first sentences under sibling headings that open alike state parallel cases
+
+
+def _parallel_cases(units: Sequence[Unit], chosen: Sequence[Unit], docs: Sequence[str]
+                    ) -> list[Unit]:
+    """Units to quote beside ``chosen``: a chosen first sentence under a heading line brings
+    the first sentence under each alike heading line (``_parallel``) of the same document's
+    sources that opens with the same PARALLEL_WORDS words: "0 to 8 weeks after the death" /
+    "An employee must give you notice before ..." and "9 to 56 weeks after the death" / "An
+    employee must give you at least one week's notice ..." are one rule's two cases, and
+    quoting one alone answers for the wrong case as often as the right one. ``docs``: the
+    document of each source, by rank."""
+    firsts: dict[tuple[str, str], Unit] = {}
+    for unit in units:
+        if unit.heading and not unit.is_item and unit.source < len(docs):
+            firsts.setdefault((docs[unit.source], unit.heading), unit)
+    extra: list[Unit] = []
+    for unit in chosen:
+        if unit.source >= len(docs) or firsts.get((docs[unit.source], unit.heading)) is not unit:
+            continue
+        opening = unit.text.casefold().split()[:PARALLEL_WORDS]
+        extra += [other for (doc, heading), other in firsts.items()
+                  if doc == docs[unit.source] and _parallel(heading, unit.heading)
+                  and other.text.casefold().split()[:PARALLEL_WORDS] == opening
+                  and other not in chosen and other not in extra]
+    return extra
+
+
+def _parallel(a: str, b: str) -> bool:
+    """Two different headings naming cases of one thing: at least half the words of the
+    shorter are in the other ("0 to 8 weeks after the death", "9 to 56 weeks after the death";
+    "If you're employed", "If you're self-employed"), not "Looking after a child" and "Living
+    abroad"."""
+    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
+    return a != b and 2 * len(words_a & words_b) >= min(len(words_a), len(words_b))
+
+
 def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
     """A chosen lead-in ('You must:') or list item brings its whole list (lead-in and items);
     a chosen sentence that leans on the one before it ('This means...') brings that one."""
@@ -533,7 +574,8 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
                  for u in chosen if u.source == rank]
         n = len(citations) + 1
         chunk = replace(sources[ranks[0]].chunk,
-                        section=_quoted_section(sources[ranks[0]].chunk.section, units))
+                        section=_quoted_section(sources[ranks[0]].chunk.section, units,
+                                                sources[ranks[0]].chunk.text))
         heading = chunk.section.strip().rstrip(":").strip()
         section = f" — {heading}" if heading and heading != chunk.title else ""
         last = units[-1]
@@ -551,13 +593,15 @@ def _render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Seque
     return Extract(tuple(pieces), tuple(citations))
 
 
-def _quoted_section(section: str, units: Sequence[Unit]) -> str:
+def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
     """The section the quoted units are under, when the chunk spans more than one: a chunk
     labelled with the section holding most of it ("3. Booking leave") or with two or three
     ("2.1 Basic entitlement; 2.2 Part-time staff") may quote only a later one ("4. Carry over").
     Replaced only when every unit is under one heading that is one of the listed sections, or is
     numbered at the same depth as the label (a sibling, not a subsection of it); another heading
-    is added after the label."""
+    is added after the label, unless it stands above the label's own heading line in the
+    chunk's ``text`` (a folded sibling: "9 to 56 weeks after ..." then "How employees should
+    give you notice"), which it then replaces."""
     headings = {u.heading for u in units}
     if len(headings) != 1 or not section:
         return section
@@ -577,6 +621,10 @@ def _quoted_section(section: str, units: Sequence[Unit]) -> str:
     parts = [p.strip().casefold() for p in section.split(SECTION_SEPARATOR)]
     if heading.casefold() in parts or any(p.startswith(heading.casefold()) for p in parts):
         return section
+    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    if len(options) == 1 and heading in lines and options[0] in lines \
+            and lines.index(heading) < lines.index(options[0]):
+        return prefix + heading
     return f"{section}{SECTION_SEPARATOR}{heading}"
 
 

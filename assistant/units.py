@@ -224,9 +224,19 @@ def section_depth(heading: str) -> int:
 
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     """A short line with no closing punctuation between finished sentences (PDF and DOCX text
-    carry headings as plain lines; a wrapped sentence continues in lower case)."""
-    if not line or line[-1] in ".,;:?!)\"'’”" or not line[0].isupper() \
-            or _OPEN_END.search(line):
+    carry headings as plain lines; a wrapped sentence continues in lower case).
+
+    A line starting with a figure ("9 to 56 weeks after the child's death", "2024 to 2025
+    academic year", "245E. Purpose") is a heading only in the shape ingest gives a folded
+    section's heading: after a blank line (or first), with its text on the very next line. A
+    figure after a finished sentence ("Pay is due." then "12 Months") stays text, and a
+    numbered line ("3. Send it") is left to the list and numbered-heading rules."""
+    if not line or line[-1] in ".,;:?!)\"'’”" or _OPEN_END.search(line):
+        return False
+    if line[0].isdigit():
+        if previous or not following or _ITEM.match(line) or _SECTION_NUMBER.match(line):
+            return False
+    elif not line[0].isupper():
         return False
     finished = not previous or previous[-1] in ".?!:"
     starts_new = not following or following[0].isupper() or following[0] in "-*•0123456789"

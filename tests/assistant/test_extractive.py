@@ -501,6 +501,70 @@ def test_a_lone_number_before_a_capital_is_no_section() -> None:
     assert any("12 Months" in u.text for u in units)
 
 
+@pytest.mark.parametrize("heading", ["9 to 56 weeks after the child’s death or stillbirth",
+                                     "3 working days", "2024 to 2025 academic year",
+                                     "245E. Purpose"])
+def test_a_folded_heading_that_starts_with_a_figure_heads_its_text(heading: str) -> None:
+    # ingest folds small sibling sections into one chunk as "heading\ntext", blank lines between
+    # (the adviser's q13: "...or stillbirth An employee must..." was one sentence, labelled with
+    # the next heading, and cheques were quoted under "Same or next day")
+    text = (f"Same or next day\nYou can pay the same day.\n\n{heading}\nYou can pay by:\n\n"
+            "- Bacs\n- cheque through the post")
+    units = split_units(text)
+    assert [(u.heading, u.text) for u in units] == [
+        ("Same or next day", "You can pay the same day."), (heading, "You can pay by:"),
+        (heading, "Bacs"), (heading, "cheque through the post")]
+
+
+@pytest.mark.parametrize("text", ["Pay is due.\n\n12 Months\n\nThe period ends.",
+                                  "Your claim\n\n28 days\nafter the decision you can appeal."])
+def test_a_figure_line_not_shaped_like_a_folded_heading_stays_text(text: str) -> None:
+    units = split_units(text)
+    assert all(not u.heading[:1].isdigit() for u in units)
+    assert any(u.text.startswith(("12 Months", "28 days")) for u in units)
+
+
+BEREAVEMENT_CASES = [
+    ("Parental Bereavement Leave\nAn employee has 56 weeks to take Parental Bereavement Leave."
+     "\n\n0 to 8 weeks after the child’s death or stillbirth\nAn employee must give you notice "
+     "before the time they would normally start work on the first day of the leave."),
+    ("9 to 56 weeks after the child’s death or stillbirth\nAn employee must give you at least "
+     "one week’s notice before the start of the week they want to take off.\n\nHow employees "
+     "should give you notice\nThey should tell you the date of the death."),
+]
+
+
+def test_a_rule_stated_for_two_cases_under_sibling_headings_is_quoted_for_both() -> None:
+    # the adviser's q13: only the "9 to 56 weeks" case was quoted, so a parent bereaved 3 days
+    # ago read "at least one week's notice"; the other chunk's "0 to 8 weeks" case opens alike
+    later = guidance_chunk(BEREAVEMENT_CASES[1], doc="bereavement", n=1, position=1,
+                           section="Parental Bereavement Leave > How employees should give you "
+                                   "notice")
+    earlier = guidance_chunk(BEREAVEMENT_CASES[0], doc="bereavement", n=0, position=0,
+                             section="Notice period; Parental Bereavement Leave")
+    extract = extract_answer("How much notice must an employee give for a week of leave?",
+                             scored(later, earlier))
+    assert "at least one week’s notice" in extract.text
+    assert "give you notice before the time they would normally start work" in extract.text
+    assert "0 to 8 weeks after the child’s death or stillbirth" in extract.text
+    [week] = [c.section for c in extract.citations if "at least one week" in c.quote]
+    # a heading above the label's own heading line is its sibling, not its subsection
+    assert week == ("Parental Bereavement Leave > 9 to 56 weeks after the child’s "
+                              "death or stillbirth")
+
+
+@pytest.mark.parametrize("second", [
+    "How much you get\nYou could get £1,200 a year.",  # opens differently
+    "Living abroad\nYou could get a bursary in some countries.",  # an unrelated heading
+])
+def test_only_alike_headings_over_alike_sentences_are_parallel_cases(second: str) -> None:
+    text = f"Who can apply\nYou could get a bursary if you are 16.\n\n{second}"
+    extract = extract_answer("Who can apply for a bursary at 16?",
+                             scored(guidance_chunk(text, doc="bursary")))
+    assert "if you are 16" in extract.text
+    assert "£1,200" not in extract.text and "countries" not in extract.text
+
+
 def test_intent_cues_never_scan_unbounded_gaps() -> None:
     # "[^.]*" between two words is quadratic on long text with no full stop (5.7 s at 36,000
     # words): every gap a cue allows is bounded
