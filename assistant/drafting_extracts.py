@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.extractive import HEADING_MARK
+
 
 def one_line(text: str) -> str:
     """All whitespace collapsed to single spaces (the fallback when no rendered passage fits)."""
@@ -16,12 +18,13 @@ def one_line(text: str) -> str:
 
 def passage_lines(passage: str) -> list[str]:
     """The quoted lines of one rendered extract ('From *title*:\\n\\n> text [n]'): list items
-    and table rows keep a line each, and '…' marks text left out."""
+    and table rows keep a line each, and '…' marks text left out. A heading line shown in the
+    quote ("§ Outside Greater London") is kept as its words."""
     body = re.sub(r"\s*\[\d+\]\s*$", "", passage.strip().split("\n\n", 1)[-1])
     lines: list[str] = []
     gap = False
     for raw in body.splitlines():
-        line = re.sub(r"^>\s?", "", raw).strip()
+        line = re.sub(r"^>\s?", "", raw).strip().removeprefix(HEADING_MARK)
         if line == "…":
             gap = True
         elif line:

@@ -652,20 +652,26 @@ def _spanning(chunks: Sequence[Chunk]) -> Chunk:
 
 
 def _quote(units: Sequence[Unit]) -> str:
-    """The exact quoted text: adjacent units joined by a space, gaps marked ' … '."""
+    """The exact quoted text: adjacent units joined by a space, gaps marked ' … ', and so is a
+    heading left out between them (the quote never reads as one run of the source's text
+    where the source has a heading in between)."""
     out = units[0].text
     for previous, unit in zip(units, units[1:], strict=False):
-        out += (" " if unit.position == previous.position + 1 else " … ") + unit.text
+        joined = unit.position == previous.position + 1 and unit.heading == previous.heading
+        out += (" " if joined else " … ") + unit.text
     return out
+
+
+HEADING_MARK = "§ "  # a heading line shown inside a quote: a label, not quoted text
 
 
 def _join(units: Sequence[Unit], shown: str = "", goes_on: bool = False) -> str:
     """Units as Markdown inside a block quote: items on their own lines, gaps shown as '…'.
 
     A unit under a heading of its chunk other than the one the passage is labelled with gets
-    that heading as a line of its own above it ("Outside Greater London"), the first time: the
-    condition a figure depends on. The document's own "[5]" is made inert (``inert_markers``):
-    only our markers cite."""
+    that heading as a line of its own above it ("§ Outside Greater London"), the first time:
+    the condition a figure depends on. HEADING_MARK sets it apart from the quoted words. The
+    document's own "[5]" is made inert (``inert_markers``): only our markers cite."""
     out = ""
     last_heading = shown
     for previous, unit in zip([None, *units], units, strict=False):
@@ -673,7 +679,7 @@ def _join(units: Sequence[Unit], shown: str = "", goes_on: bool = False) -> str:
         text = inert_markers(unit.text)
         if unit.heading and unit.heading != last_heading:
             last_heading = unit.heading
-            head = inert_markers(unit.heading)
+            head = HEADING_MARK + inert_markers(unit.heading)
             if previous is None:
                 out = head + "\n>\n> "
             else:

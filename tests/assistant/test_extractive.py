@@ -256,10 +256,16 @@ def test_a_quote_under_another_heading_of_its_chunk_shows_that_heading() -> None
             "The rate is £6.40 an hour for an apprentice of this age.\n\nAged 19 and over\n"
             "The rate is £11.44 an hour for an apprentice of this age.")
     chunk = replace(make_chunk(0, text), section="Apprentice pay")
-    answer = extract_answer("What is the hourly rate for an apprentice aged 19 and over?",
-                            [ScoredChunk(chunk, 0.9)]).text
-    assert "> Aged 19 and over\n>\n> The rate is £11.44" in answer  # the condition, above it
+    extract = extract_answer("What is the hourly rate for an apprentice aged 19 and over?",
+                             [ScoredChunk(chunk, 0.9)])
+    answer = extract.text
+    # the condition, above it, marked as a heading, not as quoted words (an HR caseworker's
+    # review: headings read as guidance text, and were missing from the citation's quote)
+    assert "> § Aged 19 and over\n>\n> The rate is £11.44" in answer
     assert answer.count("Aged 19 and over") == 1
+    # the quote does not run the two sections together as if no heading stood between them
+    [citation] = extract.citations
+    assert "this age. … The rate is £11.44" in citation.quote
 
 
 def test_table_rows_are_quoted_one_per_line_with_their_header() -> None:

@@ -30,3 +30,9 @@ def test_only_whole_metadata_sentences_are_stripped(text: str, kept: str) -> Non
 def test_passage_lines_keep_items_and_mark_gaps() -> None:
     passage = "From *Guide* — Pay:\n\n> You can get:\n> - £10 a week\n>\n> …\n> Ask us. [1]"
     assert passage_lines(passage) == ["You can get:", "- £10 a week", "… Ask us."]
+
+
+def test_passage_lines_keep_a_heading_line_as_its_words() -> None:
+    # the answer marks a heading shown inside a quote with "§ "; a letter keeps its words only
+    passage = "From *Guide* — Pay:\n\n> § Aged 19 and over\n>\n> The rate is £11.44. [1]"
+    assert passage_lines(passage) == ["Aged 19 and over", "The rate is £11.44."]
