@@ -434,35 +434,47 @@ PARALLEL_WORDS = 5  # first sentences under sibling headings that open alike sta
 def _parallel_cases(units: Sequence[Unit], chosen: Sequence[Unit], docs: Sequence[str]
                     ) -> list[Unit]:
     """Units to quote beside ``chosen``: a chosen first sentence under a heading line brings
-    the first sentence under each alike heading line (``_parallel``) of the same document's
-    sources that opens with the same PARALLEL_WORDS words: "0 to 8 weeks after the death" /
-    "An employee must give you notice before ..." and "9 to 56 weeks after the death" / "An
-    employee must give you at least one week's notice ..." are one rule's two cases, and
-    quoting one alone answers for the wrong case as often as the right one. ``docs``: the
-    document of each source, by rank."""
+    the first sentence under each heading line of the same document's sources that names
+    another case of the same thing (``_parallel``) and opens with the same PARALLEL_WORDS
+    words: "0 to 8 weeks after the death" / "An employee must give you notice before ..." and
+    "9 to 56 weeks after the death" / "An employee must give you at least one week's notice
+    ..." are one rule's two cases, and quoting one alone answers for the wrong case as often as
+    the right one. Within MAX_WORDS in all. ``docs``: the document of each source, by rank."""
     firsts: dict[tuple[str, str], Unit] = {}
     for unit in units:
         if unit.heading and not unit.is_item and unit.source < len(docs):
             firsts.setdefault((docs[unit.source], unit.heading), unit)
     extra: list[Unit] = []
+    words = sum(len(u.text.split()) for u in chosen)
     for unit in chosen:
         if unit.source >= len(docs) or firsts.get((docs[unit.source], unit.heading)) is not unit:
             continue
         opening = unit.text.casefold().split()[:PARALLEL_WORDS]
-        extra += [other for (doc, heading), other in firsts.items()
-                  if doc == docs[unit.source] and _parallel(heading, unit.heading)
-                  and other.text.casefold().split()[:PARALLEL_WORDS] == opening
-                  and other not in chosen and other not in extra]
+        for (doc, heading), other in firsts.items():
+            if doc == docs[unit.source] and _parallel(heading, unit.heading) \
+                    and other.text.casefold().split()[:PARALLEL_WORDS] == opening \
+                    and other not in chosen and other not in extra \
+                    and words + len(other.text.split()) <= MAX_WORDS:
+                extra.append(other)
+                words += len(other.text.split())
     return extra
 
 
 def _parallel(a: str, b: str) -> bool:
-    """Two different headings naming cases of one thing: at least half the words of the
-    shorter are in the other ("0 to 8 weeks after the death", "9 to 56 weeks after the death";
-    "If you're employed", "If you're self-employed"), not "Looking after a child" and "Living
-    abroad"."""
-    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
-    return a != b and 2 * len(words_a & words_b) >= min(len(words_a), len(words_b))
+    """Two headings naming cases of one thing, told apart only by figures and the words that
+    compare them: "0 to 8 weeks after the death" and "9 to 56 weeks after the death"; "If the
+    baby is due before 6 April 2024" and "... on or after 6 April 2024". Not "Staying in
+    approved education" and "... training", nor "England" and "Scotland": separate rules."""
+    if a == b or not any(ch.isdigit() for ch in a + b):
+        return False
+    words_a, words_b = (set(_CASE_WORD.findall(h.casefold())) - _COMPARING for h in (a, b))
+    return bool(words_a) and words_a == words_b
+
+
+_CASE_WORD = re.compile(r"[^\W\d]+(?:['’][^\W\d]+)?")  # words without figures
+_COMPARING = frozenset({"before", "after", "on", "or", "from", "to", "until", "under", "over",
+                        "up", "and", "between", "than", "more", "less", "at", "least", "most",
+                        "aged", "age"})
 
 
 def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
@@ -601,7 +613,10 @@ def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
     numbered at the same depth as the label (a sibling, not a subsection of it); another heading
     is added after the label, unless it stands above the label's own heading line in the
     chunk's ``text`` (a folded sibling: "9 to 56 weeks after ..." then "How employees should
-    give you notice"), which it then replaces."""
+    give you notice"), which it then replaces; under a label naming several sections it goes
+    after the nearest one above it ("Notice period; Parental Bereavement Leave" and "0 to 8
+    weeks after ..." under the second: "Parental Bereavement Leave > 0 to 8 weeks after ...").
+    Each such line must be once in the text, or which one a unit is under is not known."""
     headings = {u.heading for u in units}
     if len(headings) != 1 or not section:
         return section
@@ -622,9 +637,15 @@ def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
     if heading.casefold() in parts or any(p.startswith(heading.casefold()) for p in parts):
         return section
     lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
-    if len(options) == 1 and heading in lines and options[0] in lines \
-            and lines.index(heading) < lines.index(options[0]):
+    if lines.count(heading) != 1:
+        return f"{section}{SECTION_SEPARATOR}{heading}"
+    at = lines.index(heading)
+    above = [o for o in options if lines.count(o) == 1 and lines.index(o) < at]
+    if len(options) == 1 and lines.count(options[0]) == 1 and not above:
         return prefix + heading
+    if len(options) > 1 and above:  # under the nearest listed section above it, not all
+        nearest = max(above, key=lines.index)
+        return f"{prefix}{nearest}{SECTION_SEPARATOR}{heading}"
     return f"{section}{SECTION_SEPARATOR}{heading}"
 
 

@@ -222,6 +222,12 @@ def section_depth(heading: str) -> int:
     return found.group(1).rstrip(".").count(".") + 1 if found else 0
 
 
+# a heading that starts with a figure has at least two words of letters, and no amount ("£7,280",
+# "65.45"), percentage or run of figures
+_FIGURE_HEADING = re.compile(
+    r"^(?![^\n]*(?:[£%]|\d[\d,.]*\s+\d|\d\.\d\d\b))(?=(?:.*?\b[A-Za-z]{2,}\b){2})")
+
+
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     """A short line with no closing punctuation between finished sentences (PDF and DOCX text
     carry headings as plain lines; a wrapped sentence continues in lower case).
@@ -229,12 +235,15 @@ def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     A line starting with a figure ("9 to 56 weeks after the child's death", "2024 to 2025
     academic year", "245E. Purpose") is a heading only in the shape ingest gives a folded
     section's heading: after a blank line (or first), with its text on the very next line. A
-    figure after a finished sentence ("Pay is due." then "12 Months") stays text, and a
-    numbered line ("3. Send it") is left to the list and numbered-heading rules."""
+    figure after a finished sentence ("Pay is due." then "12 Months") stays text, and so does a
+    line of data (a table row "2 £7,280 £7,460", "100%", a phone number "0800 731 0469": PDF text
+    starts chunks and paragraphs with such lines); a numbered line ("3. Send it") is left to the
+    list and numbered-heading rules."""
     if not line or line[-1] in ".,;:?!)\"'’”" or _OPEN_END.search(line):
         return False
     if line[0].isdigit():
-        if previous or not following or _ITEM.match(line) or _SECTION_NUMBER.match(line):
+        if previous or not following or _ITEM.match(line) or _SECTION_NUMBER.match(line) \
+                or not _FIGURE_HEADING.match(line):
             return False
     elif not line[0].isupper():
         return False
