@@ -284,6 +284,7 @@ def extract_answer(
     if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
         chosen = sorted({*chosen, *_with_list_context(units, cases)},
                         key=lambda u: (u.source, u.position))
+    chosen = _with_examples(units, chosen)
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:
@@ -458,6 +459,32 @@ def _parallel_cases(units: Sequence[Unit], chosen: Sequence[Unit], docs: Sequenc
                 extra.append(other)
                 words += len(other.text.split())
     return extra
+
+
+_EXAMPLE = re.compile(r"^(?:For (?:example|instance)\b|Example:)")
+
+
+def _with_examples(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
+    """A chosen sentence brings the worked example right after it ("Part-time workers ... are
+    entitled to at least 5.6 weeks' paid holiday ..." then "For example, if they work 3 days a
+    week, they must get at least 16.8 days' leave a year"): the example is often the only place
+    the figure for a case is written (an HR caseworker's review). Within MAX_WORDS in all."""
+    words = sum(len(u.text.split()) for u in chosen)
+    taken = set(chosen)
+    out = list(chosen)
+    for unit in chosen:
+        index = units.index(unit)
+        following = units[index + 1] if index + 1 < len(units) else None
+        if following is None or following in taken or following.is_item or unit.is_item \
+                or following.source != unit.source \
+                or following.position != unit.position + 1 \
+                or following.heading != unit.heading or not _EXAMPLE.match(following.text) \
+                or words + len(following.text.split()) > MAX_WORDS:
+            continue
+        out.append(following)
+        taken.add(following)
+        words += len(following.text.split())
+    return sorted(out, key=lambda u: (u.source, u.position))
 
 
 def _parallel(a: str, b: str) -> bool:

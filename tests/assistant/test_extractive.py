@@ -596,6 +596,21 @@ def test_only_cases_told_apart_by_figures_and_opening_alike_are_parallel(second:
     assert "one week" not in extract.text and "in writing" not in extract.text
 
 
+def test_a_chosen_rule_brings_its_worked_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an HR caseworker's review: "16.8 days" for a 3-day week is only in the example
+    text = ("Part-time workers who work regular hours are entitled to at least 5.6 weeks’ paid "
+            "holiday, but this will amount to fewer than 28 days. For example, if they work 3 "
+            "days a week, they must get at least 16.8 days’ leave a year (3 × 5.6).\n\n"
+            "Jury service does not count as leave. For example, a juror keeps their holiday.")
+    question = "How much paid holiday are part-time workers entitled to?"
+    extract = extract_answer(question, scored(guidance_chunk(text, doc="holiday")))
+    assert "fewer than 28 days. For example, if they work 3 days a week" in extract.text
+    assert "16.8 days" in extract.citations[0].quote
+    assert "juror" not in extract.text  # an example of a sentence not chosen stays out
+    monkeypatch.setattr(extractive, "_with_examples", lambda units, chosen: chosen)
+    assert "16.8" not in extract_answer(question, scored(guidance_chunk(text, doc="holiday"))).text
+
+
 def test_intent_cues_never_scan_unbounded_gaps() -> None:
     # "[^.]*" between two words is quadratic on long text with no full stop (5.7 s at 36,000
     # words): every gap a cue allows is bounded
