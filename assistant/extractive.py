@@ -643,8 +643,11 @@ def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
     give you notice"), which it then replaces; under a label naming several sections it goes
     after the nearest one above it ("Notice period; Parental Bereavement Leave" and "0 to 8
     weeks after ..." under the second: "Parental Bereavement Leave > 0 to 8 weeks after ...").
-    Each such line must be once in the text, or which one a unit is under is not known."""
+    Each such line must be once in the text, or which one a unit is under is not known. Units
+    under several headings that all lie in one of the listed sections are labelled with it."""
     headings = {u.heading for u in units}
+    if len(headings) > 1 and section:
+        return _common_listed(section, headings, text)
     if len(headings) != 1 or not section:
         return section
     heading = headings.pop().strip()
@@ -674,6 +677,32 @@ def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
         nearest = max(above, key=lines.index)
         return f"{prefix}{nearest}{SECTION_SEPARATOR}{heading}"
     return f"{section}{SECTION_SEPARATOR}{heading}"
+
+
+def _common_listed(section: str, headings: Collection[str], text: str) -> str:
+    """``section`` narrowed to the one section it lists ("Notice period; Parental Bereavement
+    Leave") that every heading is, or lies under (the nearest listed line above it, each line
+    once in ``text``): nothing under "Notice period" quoted, the label is "Parental Bereavement
+    Leave"."""
+    parent, _, last = section.rpartition(SECTION_SEPARATOR)
+    options = [o.strip() for o in last.split(";")]
+    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    if len(options) < 2 or any(lines.count(o) != 1 for o in options):
+        return section
+    owners = set()
+    for heading in (h.strip() for h in headings):
+        if heading in options:
+            owners.add(heading)
+            continue
+        if not heading or lines.count(heading) != 1:
+            return section
+        above = [o for o in options if lines.index(o) < lines.index(heading)]
+        if not above:
+            return section
+        owners.add(max(above, key=lines.index))
+    if len(owners) != 1:
+        return section
+    return (parent + SECTION_SEPARATOR if parent else "") + owners.pop()
 
 
 def _same_passage(a: Chunk, b: Chunk) -> bool:

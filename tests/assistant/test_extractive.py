@@ -579,6 +579,20 @@ def test_a_rule_stated_for_two_cases_under_sibling_headings_is_quoted_for_both(
     assert "normally start work" not in alone.text
 
 
+def test_a_label_naming_two_sections_names_the_one_quoted() -> None:
+    # a code review: "Notice period; Parental Bereavement Leave" labelled a quote with nothing
+    # from "Notice period"; its units lie under the second section and its subsection
+    chunk = guidance_chunk("Notice period\nAn employee must give notice for leave.\n\n"
+                           + BEREAVEMENT_CASES[0], doc="bereavement",
+                           section="Notice period; Parental Bereavement Leave")
+    extract = extract_answer("How many weeks does an employee have to take Parental Bereavement "
+                             "Leave, and what notice before normally starting work?",
+                             scored(chunk))
+    assert "must give notice for leave" not in extract.text
+    assert [c.section for c in extract.citations] == ["Parental Bereavement Leave"]
+    assert "§ 0 to 8 weeks after the child’s death or stillbirth" in extract.text
+
+
 @pytest.mark.parametrize("second", [
     # the other case's sentence opens differently
     "9 to 56 weeks after the death\nNotice of one week is needed before leave.",
