@@ -25,6 +25,7 @@ from assistant.names import question_sentences
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.staleness import staleness_warnings
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
+from assistant.years import asked_years
 
 RETRIEVE_K = 6
 CLOSEST_DOCUMENTS = 3
@@ -336,42 +337,12 @@ def nation_warnings(query: str, cited: Sequence[Chunk]) -> list[str]:
     ]
 
 
-# a tax, financial or academic year ("2013/14", "2013-14", "2013 to 2014": two years in a row,
-# not an ISO date's "2025-03" nor "1961-1965"), or a year asked about ("for 2025", "from April
-# 2011"; not "for 2000 miles", "1950s", nor a fact of the case, "born in 2019")
-_YEAR_PAIR = re.compile(r"\b((?:19|20)\d\d)(?:\s?[/–-]\s?((?:19|20)?\d\d)|\s+to\s+((?:19|20)\d\d))"
-                        r"\b(?![/–-]\d)")
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
-           "december")
-_ONE_YEAR = re.compile(rf"\b(?:for|from|year)\s+(?:(?:{_MONTHS})\s+)?((?:19|20)\d\d)\b"
-                       r"(?!s\b|\s*[/–-]\s*\d|\s+(?!tax\b|financial\b|academic\b|school\b)[a-z])",
-                       re.IGNORECASE)
-
-
-def _asked_years(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(as typed, the forms a source may write it in) for each year the question asks about."""
-    found = []
-    for pair in _YEAR_PAIR.finditer(text):
-        first = int(pair.group(1))
-        second = pair.group(2) or pair.group(3)
-        if int(second) % (100 if len(second) == 2 else 10_000) != (first + 1) % (
-                100 if len(second) == 2 else 10_000):
-            continue  # "2025 - 20 March", "1961-1965": not one tax or academic year
-        short, full = f"{(first + 1) % 100:02d}", str(first + 1)
-        found.append((pair.group(0), tuple(f"{first}{sep}{end}" for sep in ("/", "-", "–", " to ")
-                                           for end in (short, full))))
-    for year in _ONE_YEAR.finditer(text):
-        if not any(year.group(1) in said for said, _ in found):
-            found.append((year.group(1), (year.group(1),)))
-    return found
-
-
 def year_warnings(question: str, cited: Sequence[Chunk]) -> list[str]:
     """A warning when the question asks about a year ("the rate for 2013/14") that no cited
     source mentions: rates and rules change each year, and a passage without that year may
     give another year's figures. Not a refusal: current guidance often states no year."""
     texts = [f"{c.title} {c.section} {c.text}" for c in cited]
-    missing = [said for said, forms in _asked_years(question_sentences(question))
+    missing = [said for said, forms in asked_years(question_sentences(question))
                if not any(form in text for form in forms for text in texts)]
     if not missing or not cited:
         return []

@@ -22,6 +22,7 @@ from assistant.names import question_sentences
 from assistant.ports import Embedder
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
 from assistant.units import Unit, label_kind, leads_in, section_depth, split_units
+from assistant.years import of_another_year, year_pairs
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
 MAX_WORDS = 180
@@ -253,13 +254,13 @@ def extract_answer(
     ``focus`` is what is asked now, weighted QUESTION_WEIGHT; by default the sentences of
     ``question`` that end in "?" (a rewritten follow-up passes the follow-up itself)."""
     sources = top_sources(results, min_relevance)
-    units = _distinct([
+    units = _distinct(_of_the_case_year([
         u
         for rank, s in enumerate(sources)
         for u in _with_their_lists(split_units(s.chunk.text, rank, section_parts(s.chunk.section),
                                                _folded(s.chunk.section)))
         if (u.is_item or len(u.text.split()) >= 3) and not looks_like_instructions(u.text)
-    ])
+    ], [s.chunk.section for s in sources], question))
     if not units:
         return _fallback()
     asked = focus or question_sentences(question)  # the whole question when it has no "?"
@@ -364,6 +365,20 @@ def section_parts(section: str) -> list[str]:
     names three."""
     return [part.strip() for level in section.split(SECTION_SEPARATOR)
             for part in level.split(";") if part.strip()]
+
+
+def _of_the_case_year(units: list[Unit], sections: Sequence[str], question: str) -> list[Unit]:
+    """``units`` less those under a heading for another tax or academic year than the one the
+    question names, when some are under that year's ("2024 to 2025 academic year" asked: the
+    "2023 to 2024 academic year" block's £323.85 is left out, its £331.95 quoted; an education
+    adviser's review). A unit with no heading line of its own is under its chunk's section."""
+    forms = {form for said, written in year_pairs(question) for form in (said, *written)}
+    if not forms:
+        return units
+    headed = [(u, u.heading or sections[u.source]) for u in units]
+    if not any(year_pairs(h) and not of_another_year(h, forms) for _, h in headed):
+        return units
+    return [u for u, h in headed if not of_another_year(h, forms)]
 
 
 def _distinct(units: list[Unit]) -> list[Unit]:
@@ -769,8 +784,10 @@ def _join(units: Sequence[Unit], shown: str = "", goes_on: bool = False) -> str:
             out += ("\n> …" if gap else "") + "\n> - " + text
         elif previous is None:
             out = text
-        else:
-            out += ("\n>\n> … " if gap or previous.is_item else " ") + text
+        elif gap:
+            out += "\n>\n> … " + text
+        else:  # after a list, the next sentence starts a paragraph: nothing is left out
+            out += ("\n>\n> " if previous.is_item else " ") + text
     if units and (goes_on or _GOES_ON.search(units[-1].text)):  # the guidance says more
         out += "\n> …" if units[-1].is_item else " …"
     return out

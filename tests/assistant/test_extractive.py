@@ -625,6 +625,50 @@ def test_a_chosen_rule_brings_its_worked_example(monkeypatch: pytest.MonkeyPatch
     assert "16.8" not in extract_answer(question, scored(guidance_chunk(text, doc="holiday"))).text
 
 
+def test_a_sentence_after_a_list_is_no_gap_unless_text_was_left_out() -> None:
+    # two reviewers saw "…" after a list where nothing was left out
+    units = split_units("You must:\n\n- live in England\n- be 19\n\nThen apply online. "
+                        "It takes 5 minutes. Keep your reference.")
+    rendered = extractive._join(units)
+    assert rendered.endswith("> - be 19\n>\n> Then apply online. It takes 5 minutes. Keep your "
+                             "reference.")
+    assert "…" not in rendered
+    skipped = extractive._join([u for u in units if "5 minutes" not in u.text])
+    assert skipped.endswith("Then apply online.\n>\n> … Keep your reference.")
+
+
+GRANT_YEARS = [
+    ("2023 to 2024 academic year", "You can get 85% of your costs. The maximum you can get is:\n\n"
+     "- up to £188.90 a week for 1 child\n- up to £323.85 a week for 2 or more children"),
+    ("Overview; 2024 to 2025 academic year", "Overview\nThe grant is not paid back.\n\n2024 to "
+     "2025 academic year\nYou can get 85% of your costs. The maximum you can get is:\n\n- up "
+     "to £193.62 a week for 1 child\n- up to £331.95 a week for 2 or more children"),
+]
+
+
+@pytest.mark.parametrize(("question", "quoted", "left_out"), [
+    # an education adviser's review: the 2023-24 block was quoted for a 2024-25 case
+    ("She is applying for the 2024 to 2025 academic year. What is the maximum Childcare Grant "
+     "a week for 2 children?", "£331.95", "£323.85"),
+    ("What is the maximum Childcare Grant a week for 2 children in 2023/24?", "£323.85",
+     "£331.95"),
+])
+def test_the_block_for_the_year_of_the_case_is_quoted(question: str, quoted: str,
+                                                      left_out: str) -> None:
+    chunks = [guidance_chunk(text, doc="childcare-grant", n=i, position=i, section=section)
+              for i, (section, text) in enumerate(GRANT_YEARS)]
+    extract = extract_answer(question, scored(*chunks))
+    assert quoted in extract.text and left_out not in extract.text
+
+
+def test_with_no_year_asked_every_year_may_be_quoted() -> None:
+    chunks = [guidance_chunk(text, doc="childcare-grant", n=i, position=i, section=section)
+              for i, (section, text) in enumerate(GRANT_YEARS)]
+    extract = extract_answer("What is the maximum Childcare Grant a week for 2 children?",
+                             scored(*chunks))
+    assert "£323.85" in extract.text  # the best-ranked block, as before
+
+
 def test_intent_cues_never_scan_unbounded_gaps() -> None:
     # "[^.]*" between two words is quadratic on long text with no full stop (5.7 s at 36,000
     # words): every gap a cue allows is bounded
