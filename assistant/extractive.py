@@ -21,7 +21,14 @@ from assistant.jurisdictions import UK_NATIONS
 from assistant.names import question_sentences
 from assistant.ports import Embedder
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
-from assistant.units import Unit, label_kind, leads_in, section_depth, split_units
+from assistant.units import (
+    Unit,
+    is_table_row,
+    label_kind,
+    leads_in,
+    section_depth,
+    split_units,
+)
 from assistant.years import of_another_year, year_pairs
 
 MAX_UNITS = 4  # units chosen by score (list items pulled in by a chosen lead-in are extra)
@@ -532,7 +539,20 @@ def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
         elif _LEANS_BACK.match(unit.text) and index > 0 and \
                 units[index - 1].source == unit.source and not units[index - 1].is_item:
             keep.add(units[index - 1])
+        if not unit.is_item and _table_after(units, index):
+            keep.update(_list_around(units, index + 1))
     return sorted(keep, key=lambda u: (u.source, u.position))
+
+
+def _table_after(units: Sequence[Unit], index: int) -> bool:
+    """Whether a table starts right after ``units[index]`` (same source, next position): the
+    sentence before a table introduces it ("The maximum amount you can get depends on where
+    you live." over the rates), and quoted alone it promises figures it does not give."""
+    if index + 1 >= len(units):
+        return False
+    unit, following = units[index], units[index + 1]
+    return following.is_item and is_table_row(following.text) \
+        and following.source == unit.source and following.position == unit.position + 1
 
 
 def _lead_ins_above(units: Sequence[Unit], run: Sequence[Unit]) -> list[Unit]:

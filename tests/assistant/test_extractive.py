@@ -669,6 +669,18 @@ def test_with_no_year_asked_every_year_may_be_quoted() -> None:
     assert "£323.85" in extract.text  # the best-ranked block, as before
 
 
+def test_a_sentence_right_before_a_table_brings_the_table() -> None:
+    # an education adviser's review: "The maximum amount you can get depends on where you
+    # live." was quoted without the rates under it
+    text = ("The maximum amount you can get depends on where you live.\n"
+            "| Where you live | 2024 to 2025\n---|---\nWith your parents | Up to £8,610\n"
+            "In London | Up to £13,348\n\nYou cannot get a loan if you are 60 or over.")
+    extract = extract_answer("What is the maximum amount you can get?",
+                             scored(guidance_chunk(text, doc="student-finance")))
+    assert "depends on where you live.\n> - | Where you live | 2024 to 2025" in extract.text
+    assert "In London | Up to £13,348" in extract.text
+
+
 def test_intent_cues_never_scan_unbounded_gaps() -> None:
     # "[^.]*" between two words is quadratic on long text with no full stop (5.7 s at 36,000
     # words): every gap a cue allows is bounded
