@@ -228,6 +228,11 @@ _FIGURE_HEADING = re.compile(
     r"^(?![^\n]*(?:[£%]|\d[\d,.]*\s+\d|\d\.\d\d\b))(?=(?:.*?\b[A-Za-z]{2,}\b){2})")
 
 
+# GOV.UK's example boxes start with a line "Example": a label of the box, not a heading of what
+# follows it (two reviewers saw the rule after an example quoted under "§ Example")
+_CALLOUTS = frozenset({"example", "examples"})
+
+
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     """A short line with no closing punctuation between finished sentences (PDF and DOCX text
     carry headings as plain lines; a wrapped sentence continues in lower case).
@@ -239,7 +244,8 @@ def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     line of data (a table row "2 £7,280 £7,460", "100%", a phone number "0800 731 0469": PDF text
     starts chunks and paragraphs with such lines); a numbered line ("3. Send it") is left to the
     list and numbered-heading rules."""
-    if not line or line[-1] in ".,;:?!)\"'’”" or _OPEN_END.search(line):
+    if not line or line[-1] in ".,;:?!)\"'’”" or _OPEN_END.search(line) \
+            or line.casefold() in _CALLOUTS:
         return False
     if line[0].isdigit():
         if previous or not following or _ITEM.match(line) or _SECTION_NUMBER.match(line) \

@@ -681,6 +681,18 @@ def test_a_sentence_right_before_a_table_brings_the_table() -> None:
     assert "In London | Up to £13,348" in extract.text
 
 
+def test_an_example_box_label_is_no_heading_of_what_follows() -> None:
+    # an HR and an education adviser's review: the rule after a GOV.UK example box was quoted
+    # under "§ Example"
+    units = split_units("Apprentices\nApprentices get the apprentice rate.\n\nExample\n\nAn "
+                        "apprentice aged 21 gets £6.40.\n\nApprentices are entitled to the "
+                        "minimum wage for their age after their first year.")
+    assert {u.heading for u in units} == {"Apprentices"}
+    # a section the chunk's path names "Example" still heads its text
+    known = split_units("Example\nYou get £85 a week.", headings=["Example"])
+    assert [u.heading for u in known] == ["Example"]
+
+
 def test_intent_cues_never_scan_unbounded_gaps() -> None:
     # "[^.]*" between two words is quadratic on long text with no full stop (5.7 s at 36,000
     # words): every gap a cue allows is bounded
