@@ -17,6 +17,10 @@ class Section:
     text: str
     page_start: int | None = None
     page_end: int | None = None
+    # the part (chapter) of a GOV.UK guide the section is in, when its heading path does not
+    # name it: the guide writes a part's sections at the part's own heading level. Cited, not
+    # embedded ("Eligibility > Statutory Maternity Leave", not the "How to claim" one)
+    part: str = ""
 
     @property
     def path_text(self) -> str:

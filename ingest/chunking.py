@@ -197,7 +197,8 @@ class _Run:
         starts = [p.page_start for p in covered if p.page_start is not None]
         ends = [p.page_end if p.page_end is not None else p.page_start for p in covered]
         return Section(path or self.section.heading_path, "", min(starts, default=None),
-                       max((e for e in ends if e is not None), default=None))
+                       max((e for e in ends if e is not None), default=None),
+                       part=_one_part(covered))
 
 
 def _joint_path(parts: list[Section]) -> tuple[str, ...]:
@@ -241,7 +242,8 @@ def _merge_small_sections(
                 joined = f"{base}\n\n{section.text}"
             merged[-1] = _Run(
                 Section(path, joined, last.section.page_start,
-                        section.page_end or last.section.page_end),
+                        section.page_end or last.section.page_end,
+                        part=_one_part([last.section, section])),
                 (*last.parts, (offset, section)),
             )
             sizes[-1] += size + count_tokens(heading)
@@ -249,6 +251,12 @@ def _merge_small_sections(
             merged.append(_Run(section, ((0, section),)))
             sizes.append(size)
     return merged
+
+
+def _one_part(sections: list[Section]) -> str:
+    """The guide part all ``sections`` are in ("" when they are in different ones)."""
+    parts = {s.part for s in sections}
+    return parts.pop() if len(parts) == 1 else ""
 
 
 def _can_merge(last: Section, nxt: Section, last_size: int, size: int, small: int) -> bool:
@@ -271,7 +279,7 @@ def _make_chunk(
     n: int,
 ) -> Chunk:
     path = _path_text(doc, run.heading_path)
-    cited = _path_text(doc, label.heading_path)
+    cited = _path_text(doc, _with_part(doc, label))
     content_hash = hashlib.sha256(embedding_text(doc.title, path, text).encode()).hexdigest()
     chunk_key = f"{identity.doc_id}\x00{identity.version}\x00{n}".encode()
     return Chunk(
@@ -292,6 +300,18 @@ def _make_chunk(
         position=n,
         embedded_section=None if cited == path else path,
     )
+
+
+def _with_part(doc: LoadedDocument, section: Section) -> tuple[str, ...]:
+    """The section's heading path with its guide part after the title, when it has one the
+    path does not name: cited, never embedded (the embedded path and so the vectors, BM25 and
+    content hashes stay as they were)."""
+    path = section.heading_path
+    if not section.part or section.part in path:
+        return path
+    if path and path[0].casefold() == doc.title.casefold():
+        return (path[0], section.part, *path[1:])
+    return (section.part, *path)
 
 
 def _path_text(doc: LoadedDocument, headings: tuple[str, ...]) -> str:

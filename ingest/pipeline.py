@@ -60,7 +60,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 33: ... a nested list ends at its outer list's next item, and a chunk among a nested list's
 #     items carries the outer lead-in too
 # 34: ... a list item wrapped onto an unindented line (PDF text) does not end its list
-INGEST_VERSION = "34"
+# 35: a GOV.UK guide's part ("## Eligibility ", a trailing space) is cited before its sections'
+#     headings ("Eligibility > Statutory Maternity Leave"); embedded texts are unchanged
+INGEST_VERSION = "35"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

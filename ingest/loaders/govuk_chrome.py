@@ -18,6 +18,7 @@ class Block:
 
     level: int
     text: str
+    part_title: bool = False  # a GOV.UK guide's part heading (``markdown.guide_parts``)
 
     @property
     def is_heading(self) -> bool:
@@ -75,7 +76,8 @@ def strip_chrome(blocks: list[Block]) -> list[Block]:
                 continue
             dropping_at = block.level if CHROME_HEADINGS.match(block.text.strip()) else None
             if dropping_at is None and not _GOVUK_TITLE.search(block.text):
-                kept.append(Block(block.level, _SHOW_SUFFIX.sub("", block.text.strip())))
+                kept.append(Block(block.level, _SHOW_SUFFIX.sub("", block.text.strip()),
+                                  block.part_title))
             continue
         if dropping_at is None:
             text = _clean_text_block(block.text)

@@ -40,10 +40,14 @@ def load_markdown(path: Path) -> LoadedDocument:
         raise LoadError("no text: this is a saved 'page not found' error page; fetch it again")
     updated_match = UPDATED_LINE.search(body)
     blocks = strip_chrome(markdown_blocks(body))
+    parted = guide_parts(meta, blocks)
     builder = SectionBuilder()
     for block in blocks:
         if block.is_heading:
             builder.heading(block.level, block.text)
+            if parted and block.level <= 2:
+                builder.part = block.text if block.part_title else \
+                    builder.part if block.level == 2 else ""
         else:
             builder.add(block.text)
     sections = builder.build()
@@ -107,9 +111,21 @@ def _first(meta: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     return one_line(str(value)) or None if value is not None else None
 
 
+def guide_parts(meta: dict[str, Any], blocks: list[Block]) -> bool:
+    """Whether a document is a GOV.UK guide in parts (chapters). The guides' Markdown export
+    writes a part's title as "## Eligibility " (a trailing space) and the part's own headings at
+    the same level, "## Statutory Maternity Leave": 389 part titles in 77 of the 157 guides
+    here, no other heading so written. Only a guide (front matter ``document_type: guide``)
+    with both kinds of level-2 heading is read so."""
+    if str(meta.get("document_type", "")).strip().lower() != "guide":
+        return False
+    kinds = {b.part_title for b in blocks if b.level == 2}
+    return kinds == {True, False}
+
+
 def markdown_blocks(text: str) -> list[Block]:
     """Headings and text blocks in reading order; lists and tables become one block each."""
-    walker = _BlockWalker()
+    walker = _BlockWalker(text.split("\n"))
     for token in _PARSER.parse(text):
         walker.feed(token)
     walker.flush()
@@ -119,7 +135,9 @@ def markdown_blocks(text: str) -> list[Block]:
 class _BlockWalker:
     """Turns markdown-it's flat token stream into Blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str] | None = None) -> None:
+        self._source = lines or []
+        self._part_title = False  # the open heading's line ends in a space (``guide_parts``)
         self.blocks: list[Block] = []
         self._lines: list[str] = []  # the open list or table
         self._lists: list[int | None] = []  # per open list: item counter, None for bullets
@@ -131,6 +149,9 @@ class _BlockWalker:
         kind = token.type
         if kind == "heading_open":
             self._heading = int(token.tag[1])
+            line = self._source[token.map[0]] if token.map and token.map[0] < len(
+                self._source) else ""
+            self._part_title = line.startswith("#") and line.endswith(" ")
         elif kind == "heading_close":
             self._heading = 0
         elif kind in ("bullet_list_open", "ordered_list_open"):
@@ -166,7 +187,7 @@ class _BlockWalker:
         if not text:
             return
         if self._heading:
-            self.blocks.append(Block(self._heading, text))
+            self.blocks.append(Block(self._heading, text, self._part_title))
         elif self._row is not None:
             self._row.append(text)
         elif self._lists:

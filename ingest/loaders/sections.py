@@ -97,6 +97,7 @@ class SectionBuilder:
         self._stack: list[tuple[int, str]] = []
         self._paragraphs: list[str] = []
         self._sections: list[Section] = []
+        self.part = ""  # set by a loader that knows the document's parts
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -122,7 +123,8 @@ class SectionBuilder:
     def flush(self) -> None:
         """Close the current section if it has any text."""
         if self._paragraphs:
-            self._sections.append(Section(self.path, "\n\n".join(self._paragraphs)))
+            part = "" if self.part in self.path else self.part
+            self._sections.append(Section(self.path, "\n\n".join(self._paragraphs), part=part))
             self._paragraphs = []
 
     def build(self) -> tuple[Section, ...]:
