@@ -267,7 +267,7 @@ def extract_answer(
         for u in _with_their_lists(split_units(s.chunk.text, rank, section_parts(s.chunk.section),
                                                _folded(s.chunk.section)))
         if (u.is_item or len(u.text.split()) >= 3) and not looks_like_instructions(u.text)
-    ], [s.chunk.section for s in sources], question))
+    ], [s.chunk.section for s in sources], [s.chunk.doc_id for s in sources], question))
     if not units:
         return _fallback()
     asked = focus or question_sentences(question)  # the whole question when it has no "?"
@@ -292,7 +292,7 @@ def extract_answer(
     if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
         chosen = sorted({*chosen, *_with_list_context(units, cases)},
                         key=lambda u: (u.source, u.position))
-    chosen = _with_examples(units, chosen)
+    chosen = _with_tables(units, _with_examples(units, chosen), question)
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:
@@ -374,18 +374,21 @@ def section_parts(section: str) -> list[str]:
             for part in level.split(";") if part.strip()]
 
 
-def _of_the_case_year(units: list[Unit], sections: Sequence[str], question: str) -> list[Unit]:
+def _of_the_case_year(units: list[Unit], sections: Sequence[str], docs: Sequence[str],
+                      question: str) -> list[Unit]:
     """``units`` less those under a heading for another tax or academic year than the one the
-    question names, when some are under that year's ("2024 to 2025 academic year" asked: the
-    "2023 to 2024 academic year" block's £323.85 is left out, its £331.95 quoted; an education
-    adviser's review). A unit with no heading line of its own is under its chunk's section."""
+    question names, in a document with some under that year's ("2024 to 2025 academic year"
+    asked: the "2023 to 2024 academic year" block's £323.85 is left out, its £331.95 quoted; an
+    education adviser's review). A unit with no heading line of its own is under its chunk's
+    section; ``sections`` and ``docs`` are those of each source, by rank."""
     forms = {form for said, written in year_pairs(question) for form in (said, *written)}
     if not forms:
         return units
     headed = [(u, u.heading or sections[u.source]) for u in units]
-    if not any(year_pairs(h) and not of_another_year(h, forms) for _, h in headed):
-        return units
-    return [u for u, h in headed if not of_another_year(h, forms)]
+    has_year = {docs[u.source] for u, h in headed
+                if year_pairs(h) and not of_another_year(h, forms)}
+    return [u for u, h in headed if docs[u.source] not in has_year
+            or not of_another_year(h, forms)]
 
 
 def _distinct(units: list[Unit]) -> list[Unit]:
@@ -539,9 +542,46 @@ def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
         elif _LEANS_BACK.match(unit.text) and index > 0 and \
                 units[index - 1].source == unit.source and not units[index - 1].is_item:
             keep.add(units[index - 1])
-        if not unit.is_item and _table_after(units, index):
-            keep.update(_list_around(units, index + 1))
     return sorted(keep, key=lambda u: (u.source, u.position))
+
+
+def _with_tables(units: Sequence[Unit], chosen: list[Unit], question: str) -> list[Unit]:
+    """A chosen sentence right before a table brings the table: the sentence introduces it
+    ("The maximum amount you can get depends on where you live." over the rates), and quoted
+    alone it promises figures it does not give (an education adviser's review). Only a table
+    under the same heading that shares a word with the question, its header and as many rows
+    as fit MAX_WORDS (at most MAX_ITEMS)."""
+    asked = set(terms(question))
+    words = sum(len(u.text.split()) for u in chosen)
+    out, taken = list(chosen), set(chosen)
+    for unit in chosen:
+        index = units.index(unit)
+        if unit.is_item or not _table_after(units, index):
+            continue
+        table = _table_rows(units, index + 1)
+        if not any(asked & set(terms(row.text)) for row in table):
+            continue  # a table about something else that happens to follow
+        rows = [row for row in table if row not in taken]
+        while rows and words + sum(len(r.text.split()) for r in rows) > MAX_WORDS:
+            rows.pop()
+        if len(rows) >= 2:  # a header and at least one row
+            out += rows
+            taken.update(rows)
+            words += sum(len(r.text.split()) for r in rows)
+    return sorted(out, key=lambda u: (u.source, u.position))
+
+
+def _table_rows(units: Sequence[Unit], start: int) -> list[Unit]:
+    """The table starting at ``units[start]``: its header and at most MAX_ITEMS rows."""
+    rows = [units[start]]
+    for unit in units[start + 1:]:
+        last = rows[-1]
+        if len(rows) > MAX_ITEMS or not (unit.is_item and is_table_row(unit.text)) \
+                or unit.source != last.source or unit.position != last.position + 1 \
+                or unit.heading != last.heading:
+            break
+        rows.append(unit)
+    return rows
 
 
 def _table_after(units: Sequence[Unit], index: int) -> bool:
@@ -552,7 +592,8 @@ def _table_after(units: Sequence[Unit], index: int) -> bool:
         return False
     unit, following = units[index], units[index + 1]
     return following.is_item and is_table_row(following.text) \
-        and following.source == unit.source and following.position == unit.position + 1
+        and following.source == unit.source and following.position == unit.position + 1 \
+        and following.heading == unit.heading
 
 
 def _lead_ins_above(units: Sequence[Unit], run: Sequence[Unit]) -> list[Unit]:

@@ -116,9 +116,14 @@ def _blocks(text: str, known: frozenset[str] = frozenset(), unseen: Sequence[str
             item = []
         heading = not is_row and (numbered or stripped.startswith("#") or stripped in known or (
             not leads_in(last_text) and _looks_like_heading(stripped, previous, following)))
-        if (not stripped or is_item or heading) and paragraph:
+        callout = not heading and stripped.casefold() in _CALLOUTS
+        if (not stripped or is_item or heading or callout) and paragraph:
             yield " ".join(paragraph), False, current, 0
             paragraph = []
+        if callout:  # "Example" on its own, never run into the sentence under it
+            yield stripped, False, current, 0
+            previous = last_text = stripped
+            continue
         if heading:
             current = stripped.lstrip("#").strip()
         elif stripped and not paragraph and not is_item and not is_row and not under_heading:

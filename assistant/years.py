@@ -47,8 +47,9 @@ def asked_years(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def of_another_year(heading: str, forms: set[str]) -> bool:
-    """Whether ``heading`` names a tax or academic year ("2023 to 2024 academic year") and none
-    of them is one of ``forms`` (the year the case is about, as ``year_pairs`` writes it)."""
+    """Whether ``heading`` names one tax or academic year ("2023 to 2024 academic year") and it
+    is not one of ``forms`` (the year the case is about, as ``year_pairs`` writes it)."""
     named = year_pairs(heading)
-    return bool(named) and not any(said in forms or set(written) & forms
-                                   for said, written in named)
+    # a span of years ("2010-11 to 2020-21") may hold the one asked about: not another year
+    return len(named) == 1 and not any(said in forms or set(written) & forms
+                                       for said, written in named)

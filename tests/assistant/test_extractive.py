@@ -675,10 +675,30 @@ def test_a_sentence_right_before_a_table_brings_the_table() -> None:
     text = ("The maximum amount you can get depends on where you live.\n"
             "| Where you live | 2024 to 2025\n---|---\nWith your parents | Up to £8,610\n"
             "In London | Up to £13,348\n\nYou cannot get a loan if you are 60 or over.")
-    extract = extract_answer("What is the maximum amount you can get?",
+    extract = extract_answer("What is the maximum amount you can get if you live in London?",
                              scored(guidance_chunk(text, doc="student-finance")))
     assert "depends on where you live.\n> - | Where you live | 2024 to 2025" in extract.text
     assert "In London | Up to £13,348" in extract.text
+
+
+def test_a_table_after_a_chosen_sentence_comes_only_if_it_is_about_the_question() -> None:
+    # a code review: unrelated tables (cookies, DVLA) followed chosen sentences
+    text = ("You can claim Jobseeker's Allowance online.\n| Cookie | Expires\n---|---\n"
+            "_ga | 2 years\n_gid | 24 hours")
+    extract = extract_answer("How do I claim Jobseeker's Allowance?",
+                             scored(guidance_chunk(text, doc="jsa")))
+    assert "claim Jobseeker's Allowance online" in extract.text and "Cookie" not in extract.text
+
+
+def test_a_long_table_brings_its_header_and_the_rows_that_fit() -> None:
+    # a code review: a 13-row table brought its header alone
+    rows = "\n".join(f"{day} January 2026 | {day - 1} January 2026" for day in range(2, 15))
+    text = f"Payment dates change around bank holidays.\n| Due date | Payment date\n{rows}"
+    extract = extract_answer("When is the payment date if it is due on a bank holiday?",
+                             scored(guidance_chunk(text, doc="child-benefit")))
+    assert "Due date | Payment date" in extract.text
+    assert "2 January 2026 | 1 January 2026" in extract.text
+    assert "14 January 2026" not in extract.text  # at most MAX_ITEMS rows
 
 
 def test_an_example_box_label_is_no_heading_of_what_follows() -> None:
@@ -691,6 +711,10 @@ def test_an_example_box_label_is_no_heading_of_what_follows() -> None:
     # a section the chunk's path names "Example" still heads its text
     known = split_units("Example\nYou get £85 a week.", headings=["Example"])
     assert [u.heading for u in known] == ["Example"]
+    # and the label is never run into the sentence right under it (a code review)
+    glued = split_units("Debts\nYou can ask for time.\n\nExample\nIf you owe £5,000 you pay.")
+    assert [u.text for u in glued] == ["You can ask for time.", "Example",
+                                      "If you owe £5,000 you pay."]
 
 
 def test_intent_cues_never_scan_unbounded_gaps() -> None:

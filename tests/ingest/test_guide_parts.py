@@ -68,8 +68,15 @@ def test_a_guide_part_is_cited_before_its_sections_and_not_embedded(tmp_path: Pa
         "Maternity pay and leave — Statutory Maternity Leave"]
 
 
-@pytest.mark.parametrize(("kind", "space"), [("detailed_guide", " "), ("guide", "")])
+# not a guide; a guide with no part titles; a guide whose every level-2 heading ends in a space
+# (an editor's habit, not the export's parts)
+@pytest.mark.parametrize(("kind", "space"), [("detailed_guide", " "), ("guide", ""),
+                                             ("guide", "all")])
 def test_only_a_guide_written_with_part_titles_has_parts(tmp_path: Path, kind: str,
                                                         space: str) -> None:
-    doc = load_markdown(guide(tmp_path, kind, space))
+    path = guide(tmp_path, kind, " " if space == "all" else space)
+    if space == "all":
+        path.write_text(path.read_text(encoding="utf-8").replace("Leave\n", "Leave \n")
+                        .replace("(SMP)\n", "(SMP) \n"), encoding="utf-8")
+    doc = load_markdown(path)
     assert {s.part for s in doc.sections} == {""}
