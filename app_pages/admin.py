@@ -407,9 +407,11 @@ def main() -> None:
     records = sorted(app.services.index.get_documents(),
                      key=lambda r: (r.collection, r.title.lower(), r.source))
     collections = library.known_collections(app.services)
-    # keyed, so the tab in use stays selected when a result banner above appears or goes
+    # keyed, so the tab in use stays selected when a result banner above appears or goes; and
+    # reported to the server (on_change="rerun"), so a rerun under way when the tab is chosen
+    # cannot put the first tab back (a full CI run saw "Documents" after choosing a file)
     tabs = st.tabs(["Documents", "Upload", "Replace or delete", "Reindex", "Index health",
-                    "Templates"], key=state.ADMIN_TAB)
+                    "Templates"], key=state.ADMIN_TAB, on_change="rerun")
     with tabs[0]:
         show_documents(records)
     with tabs[1]:
