@@ -28,6 +28,7 @@ from assistant.units import (
     leads_in,
     section_depth,
     split_units,
+    text_lines,
 )
 from assistant.years import of_another_year, year_pairs
 
@@ -742,7 +743,7 @@ def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
     parts = [p.strip().casefold() for p in section.split(SECTION_SEPARATOR)]
     if heading.casefold() in parts or any(p.startswith(heading.casefold()) for p in parts):
         return section
-    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    lines = text_lines(text)
     if lines.count(heading) != 1:
         return f"{section}{SECTION_SEPARATOR}{heading}"
     at = lines.index(heading)
@@ -762,7 +763,7 @@ def _common_listed(section: str, headings: Collection[str], text: str) -> str:
     Leave"."""
     parent, _, last = section.rpartition(SECTION_SEPARATOR)
     options = [o.strip() for o in last.split(";")]
-    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    lines = text_lines(text)
     if len(options) < 2 or any(lines.count(o) != 1 for o in options):
         return section
     owners = set()

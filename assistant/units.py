@@ -59,6 +59,11 @@ class Unit:
     depth: int = 0  # a list item's indent: an item of a nested list is deeper than its lead-in
 
 
+def text_lines(text: str) -> list[str]:
+    """A chunk's lines as its heading lines are compared: trimmed, Markdown "#" marks dropped."""
+    return [line.strip().lstrip("#").strip() for line in text.splitlines()]
+
+
 def split_units(text: str, source: int = 0, headings: Collection[str] = (),
                 folded: Collection[str] = ()) -> list[Unit]:
     """Sentences and list items of ``text`` (headings dropped), keeping their wording.
@@ -68,7 +73,7 @@ def split_units(text: str, source: int = 0, headings: Collection[str] = (),
     sibling sections a chunk of several small ones is labelled with ("If you pay your employee;
     If you don't pay your employee"). Ingest leaves out the heading line of one whose first
     sentence repeats its heading, so such a sentence, not under a heading line, starts it."""
-    lines = {line.strip().lstrip("#").strip() for line in text.splitlines()}
+    lines = set(text_lines(text))
     unseen = tuple(sorted((h.strip() for h in folded if h.strip() not in lines
                            and len(h.split()) >= 2), key=len, reverse=True))  # longest first
     units: list[Unit] = []
