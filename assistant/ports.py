@@ -139,3 +139,9 @@ class Retriever(Protocol):
     def unknown_words(self, query: str) -> list[str]:
         """English words of ``query`` that the indexed guidance never uses."""
         ...
+
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for (the model session, the
+        spelling dictionary, the abbreviations): called once before users, and by benchmarks
+        before they time anything."""
+        ...

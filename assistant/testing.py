@@ -155,6 +155,7 @@ class FakeRetriever:
     preset list, cut to ``k`` and filtered by ``where``; ``queries`` records (query, k, where).
     ``corrections[query]`` presets the spelling corrections reported for a query (default none),
     ``unknown[query]`` the words reported as never used by the guidance (default none).
+    ``warm_ups`` counts calls of ``warm_up`` (which retrieves nothing).
     """
 
     def __init__(self, results: Sequence[ScoredChunk] = (), min_relevance: float = 0.3) -> None:
@@ -163,6 +164,7 @@ class FakeRetriever:
         self.queries: list[tuple[str, int, ChunkFilter | None]] = []
         self.corrections: dict[str, list[tuple[str, str]]] = {}  # preset, by query
         self.unknown: dict[str, list[str]] = {}  # preset, by query
+        self.warm_ups = 0
 
     @property
     def min_relevance(self) -> float:
@@ -179,3 +181,6 @@ class FakeRetriever:
 
     def unknown_words(self, query: str) -> list[str]:
         return list(self.unknown.get(query, ()))
+
+    def warm_up(self) -> None:
+        self.warm_ups += 1

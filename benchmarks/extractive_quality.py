@@ -86,6 +86,9 @@ class _Recording:
     def unknown_words(self, query: str) -> list[str]:
         return self._retriever.unknown_words(query)
 
+    def warm_up(self) -> None:
+        self._retriever.warm_up()
+
 
 def score(services: Services, questions: list[EvalQuestion], answers: dict[str, list[str]],
           mode: str, docs: dict[str, str]) -> dict[str, Any]:
@@ -180,6 +183,7 @@ def main() -> int:
     services = build_services(Settings(store_dir=args.store, llm_provider="none"))
     questions = load_questions(args.questions)
     docs = document_texts(services.index.get_chunks())
+    services.retriever.warm_up()  # as the app does before its first user
     for _ in answer_question("warm up the model", [], retriever=services.retriever, llm=None,
                              settings=services.settings, embedder=services.embedder):
         pass

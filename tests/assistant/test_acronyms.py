@@ -143,3 +143,33 @@ def test_a_lone_abbreviation_in_capitals_is_still_expanded() -> None:
     acronyms = Acronyms(CountingTexts(GUIDANCE))
     assert acronyms.expansions("SSMG") == [("SSMG", "Sure Start Maternity Grant")]
     assert acronyms.expansions("SSMG?") == [("SSMG", "Sure Start Maternity Grant")]
+
+
+def test_a_name_is_counted_in_the_texts_the_bm25_index_says_use_its_words() -> None:
+    index = InMemoryChunkIndex()
+    for n, text in enumerate(GUIDANCE):
+        add_document(index, [chunk(f"doc{n}.md", 0, text)])
+    bm25 = Bm25Index.build(index.get_chunks(), "fp")
+    assert bm25.texts_with("sure") == [c.embedding_text for c in index.get_chunks()
+                                       if "Sure Start" in c.text]
+    assert bm25.texts_with("starts") == bm25.texts_with("start")  # any form of the word
+    assert bm25.texts_with("unheardof") == [] and bm25.texts_with("for") is None  # a stopword
+    asked: list[str] = []
+
+    def texts_with(word: str) -> list[str] | None:
+        asked.append(word)
+        return bm25.texts_with(word)
+
+    scanning = CountingTexts([c.embedding_text for c in index.get_chunks()])
+    reading = Acronyms(scanning, texts_with)
+    everything = Acronyms(CountingTexts([c.embedding_text for c in index.get_chunks()]))
+    for name in ("Sure Start Maternity Grant", "Department for Work and Pensions",
+                 "subject access request", "Dependent Relative"):
+        calls = scanning.calls
+        assert reading._spelt_out(name) == everything._spelt_out(name) > 0, name
+        assert scanning.calls == calls, name  # no scan of every text
+    # the last word may end a longer one ("requests"), so only the others are looked up
+    assert "request" not in asked and {"sure", "department", "subject"} <= set(asked)
+    # a name of stopwords alone is counted by a scan
+    assert reading._spelt_out("For The") == everything._spelt_out("For The")
+    assert scanning.calls > calls

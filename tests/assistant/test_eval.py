@@ -69,7 +69,11 @@ def test_evaluate_computes_hits_mrr_and_evidence_recall() -> None:
         EvalQuestion("q-5", "third", relevant_doc="zzz.md"),
     ]
     docs = document_texts([s.chunk for s in found])
-    report = evaluate(FakeRetriever(found, min_relevance=0.5), questions, docs, "question")
+    retriever = FakeRetriever(found, min_relevance=0.5)
+    report = evaluate(retriever, questions, docs, "question")
+    # warmed up as the app is before its first user, so no question pays for loading
+    assert retriever.warm_ups == 1 and [q for q, _, _ in retriever.queries] == [
+        "first", "second", "third"]
     assert report["n"] == 3
     assert report["hit@1"] == pytest.approx(1 / 3, abs=1e-3)
     assert report["hit@5"] == pytest.approx(2 / 3, abs=1e-3)
