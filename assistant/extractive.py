@@ -309,7 +309,44 @@ def extract_answer(
     states = {u.source for u in chosen if any(st.search(u.text) for st in figures)
               and best[u.source] >= ORDER_MARGIN * top}
     order = sorted(best, key=lambda rank: (rank not in states, -best[rank], rank))
-    return _render(sources, chosen, order, _list_goes_on(units, chosen))
+    return _render(sources, chosen, _case_first(order, sources, chosen, question),
+                   _list_goes_on(units, chosen))
+
+
+_COMPOUND = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")  # "self-employed", "seven-year-old"
+
+
+def _whole_terms(text: str) -> set[str]:
+    """Content words as ``terms``, a hyphenated compound as one ("seven-year-old" is an age,
+    not the word "year")."""
+    return {_stem(w) for w in _COMPOUND.findall(text.lower()) if w not in _STOPWORDS}
+
+
+def _case_first(order: Sequence[int], sources: Sequence[ScoredChunk], chosen: Sequence[Unit],
+                question: str) -> list[int]:
+    """``order`` with each passage under a subheading that names a circumstance of the case
+    put before the passage of the section above it, which states the general rule: "Carrying
+    over leave > Workers on parental or sick leave" (up to 20 days) before "Carrying over
+    leave" (a maximum of 8) when the worker was off sick. The subheading's word counts only
+    when the general passage, its section and its title never use it ("workers" does not
+    make every worker's question a sick worker's), and when the passage quoted from under it
+    uses it too (its parental leave sentence, quoted alone, is no sick worker's rule)."""
+    asked = _whole_terms(question)
+    out = list(order)
+    for narrow in order:
+        specific = sources[narrow].chunk
+        quoted = _whole_terms(" ".join(u.text for u in chosen if u.source == narrow))
+        for general in out[:out.index(narrow)]:
+            chunk = sources[general].chunk
+            if chunk.doc_id != specific.doc_id or ";" in chunk.section \
+                    or not specific.section.startswith(chunk.section + SECTION_SEPARATOR):
+                continue
+            said = _whole_terms(f"{chunk.title} {chunk.section} {chunk.text}")
+            if (_whole_terms(specific.section[len(chunk.section):]) - said) & asked & quoted:
+                out.remove(narrow)
+                out.insert(out.index(general), narrow)
+                break
+    return out
 
 
 def _items_of_a_relevant_lead_in(units: Sequence[Unit], scores: Sequence[float],

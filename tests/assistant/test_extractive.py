@@ -207,6 +207,41 @@ def test_passages_are_numbered_in_order_of_how_well_they_answer() -> None:
     assert extract.text.index("[1]") < extract.text.index("[2]")
 
 
+def test_the_rule_for_the_case_leads_the_general_rule_above_it() -> None:
+    general = guidance_chunk(
+        "The worker’s contract says how many days’ leave they can carry over into the next "
+        "year. If a worker gets 28 days’ leave, they can carry over a maximum of 8 days.",
+        doc="holiday", n=0, section="Carrying over leave")
+    sick = guidance_chunk(
+        "If a worker could not take their leave entitlement because they were sick, they can "
+        "carry over up to 20 of their 28 days’ leave entitlement.",
+        doc="holiday", n=1, section="Carrying over leave > Workers on parental or sick leave")
+    parental = replace(sick, text="If a worker cannot take their leave because they’re on "
+                       "parental leave, they can carry over many days of untaken leave into "
+                       "the next year.")
+
+    def lead(question: str, under: Chunk) -> str:
+        extract = extract_answer(question, scored(general, under))
+        assert len(extract.citations) == 2, extract.text
+        return extract.citations[0].quote
+
+    case = "He was off sick for most of the year. How many days of leave can he carry over?"
+    assert "because they were sick" in lead(case, sick)
+    # no circumstance of the case named: the general rule keeps its place
+    assert "maximum of 8 days" in lead("How many days of leave can a worker carry over?", sick)
+    # the heading names sickness, but what is quoted from under it does not
+    assert "maximum of 8 days" in lead(case, parental)
+    # "seven-year-old" is an age, no case of "the school year"
+    admissions = guidance_chunk("Apply to your local council for a primary school place.",
+                                doc="schools", n=0, section="How to apply")
+    in_year = guidance_chunk("Apply to your council for a school place once the school year "
+                             "has started.", doc="schools", n=1,
+                             section="How to apply > Applying after the start of the year")
+    extract = extract_answer("My seven-year-old needs a primary school place. Who do I apply "
+                             "to for a school place?", scored(admissions, in_year))
+    assert len(extract.citations) == 2 and "primary" in extract.citations[0].quote
+
+
 def test_layout_lines_duplicates_pointers_and_leaning_sentences() -> None:
     from assistant.extractive import extract_answer
     from assistant.types import ScoredChunk
