@@ -130,7 +130,7 @@ POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a quoted unit that the guidance goes on from: its list or sentence continues after it
 _GOES_ON = re.compile(r"(?:[,;:]|\b(?:and|or))\s*$", re.IGNORECASE)
 # a sentence that leans on the one before it ("This means...", "They must...")
-_LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So)\b")
+_LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So|He|She)\b")
 
 
 @dataclass(frozen=True)
@@ -293,7 +293,7 @@ def extract_answer(
     if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
         chosen = sorted({*chosen, *_with_list_context(units, cases)},
                         key=lambda u: (u.source, u.position))
-    chosen = _with_tables(units, _with_examples(units, chosen), question)
+    chosen = _bridged(units, _with_tables(units, _with_examples(units, chosen), question))
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:
@@ -547,6 +547,28 @@ def _with_examples(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
         out.append(following)
         taken.add(following)
         words += len(following.text.split())
+    return sorted(out, key=lambda u: (u.source, u.position))
+
+
+def _bridged(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
+    """A single sentence left out between two chosen sentences under one heading is quoted
+    too, within MAX_WORDS: a "…" in its place hid "pay these into your staff's pension
+    scheme by the 22nd day ... of the next month", the one date asked for, between two
+    sentences that were quoted (an employer adviser's review). Not a pointer ("This guide is
+    also available in Welsh"), which says nothing of the case."""
+    words = sum(len(u.text.split()) for u in chosen)
+    at = {(u.source, u.position): u for u in units}
+    out = list(chosen)
+    for first, then in zip(chosen, chosen[1:], strict=False):
+        middle = at.get((first.source, first.position + 1))
+        if middle is None or then.source != first.source \
+                or then.position != first.position + 2 \
+                or middle.is_item or first.is_item or then.is_item or _POINTER.match(middle.text) \
+                or not first.heading == middle.heading == then.heading \
+                or words + len(middle.text.split()) > MAX_WORDS:
+            continue
+        out.append(middle)
+        words += len(middle.text.split())
     return sorted(out, key=lambda u: (u.source, u.position))
 
 

@@ -242,6 +242,37 @@ def test_the_rule_for_the_case_leads_the_general_rule_above_it() -> None:
     assert len(extract.citations) == 2 and "primary" in extract.citations[0].quote
 
 
+def test_one_sentence_between_two_quoted_ones_is_quoted_not_skipped() -> None:
+    units = split_units(
+        "You must deduct contributions from your staff’s pay each month. You’ll need to pay "
+        "these into the scheme by the 22nd day of the next month. You must pay your "
+        "contributions by the date agreed with your provider.\n\nThis guide is also "
+        "available in Welsh. Keep records of what you paid.\n\nDeadlines\n\nPay on time.")
+    first, middle, then, pointer, records, deadline = units
+    assert extractive._bridged(units, [first, then]) == [first, middle, then]
+    # two left out, a pointer left out, or the next heading's sentence: the "…" stays
+    assert extractive._bridged(units, [first, pointer]) == [first, pointer]
+    assert extractive._bridged(units, [then, records]) == [then, records]
+    assert deadline.heading == "Deadlines" and \
+        extractive._bridged(units, [pointer, deadline]) == [pointer, deadline]
+    # within the word budget only
+    long = replace(middle, text=" ".join(["word"] * extractive.MAX_WORDS))
+    assert extractive._bridged([first, long, then], [first, then]) == [first, then]
+    pension = guidance_chunk(
+        "You must deduct pension contributions from your staff’s wages each month. You’ll need "
+        "to send these on by the 22nd day of the next month. You must pay pension "
+        "contributions for each employee every time you run payroll.", doc="pensions")
+    answer = extract_answer("Must I deduct pension contributions from staff wages and pay "
+                            "pension contributions for each employee?", scored(pension)).text
+    assert "each month. You’ll need to send these on by the 22nd day" in answer
+    # "He earns ..." comes with the sentence that says who he is
+    example = guidance_chunk("John is 27 and works 40 hours a week. He earns £11.50 per hour or "
+                             "£460 a week. His employer deducts £10 a week for uniform.",
+                             doc="wage", section="Example")
+    answer = extract_answer("How much does he earn per hour?", scored(example)).text
+    assert "John is 27 and works 40 hours a week. He earns £11.50" in answer
+
+
 def test_layout_lines_duplicates_pointers_and_leaning_sentences() -> None:
     from assistant.extractive import extract_answer
     from assistant.types import ScoredChunk
