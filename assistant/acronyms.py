@@ -245,7 +245,9 @@ class Acronyms:
         if known is not None:
             return known
         # counted outside the lock: another question need not wait for this scan
-        whole = re.compile(rf"\b{re.escape(name.lower())}", re.IGNORECASE)
+        # not glued to an apostrophe: "Neill Hardship Fund" is not spelt out in "O'Neill
+        # Hardship Fund" (whose "oneill" the BM25 index would not find under "neill" either)
+        whole = re.compile(rf"(?<!['’])\b{re.escape(name.lower())}", re.IGNORECASE)
         count = sum(len(whole.findall(text)) for text in self._texts_using(name))
         with self._lock:
             self._name_counts[name] = count

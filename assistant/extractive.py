@@ -280,11 +280,11 @@ def extract_answer(
         for u, s in zip(units, scores, strict=True)
     ]
     asked_nations = _nations(question)
-    if asked_nations:
-        sections = [s.chunk.section for s in sources]
-        weighted = [w * (OTHER_NATION_WEIGHT if _about_another_nation(u, sections[u.source],
-                                                                     asked_nations) else 1.0)
-                    for u, w in zip(units, weighted, strict=True)]
+    elsewhere = {u for u in units if _about_another_nation(u, sources[u.source].chunk.section,
+                                                             asked_nations)} \
+        if asked_nations else set()
+    weighted = [w * (OTHER_NATION_WEIGHT if u in elsewhere else 1.0)
+                for u, w in zip(units, weighted, strict=True)]
     facts = [states for asks, states in _INTENTS[:FACT_INTENTS] if asks.search(asked)]
     stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in facts)}
     weighted = _items_of_a_relevant_lead_in(units, weighted, stating)
@@ -293,7 +293,7 @@ def extract_answer(
     if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
         chosen = sorted({*chosen, *_with_list_context(units, cases)},
                         key=lambda u: (u.source, u.position))
-    chosen = _bridged(units, _with_tables(units, _with_examples(units, chosen), question))
+    chosen = _with_tables(units, _with_examples(units, chosen), question)
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:
@@ -309,17 +309,19 @@ def extract_answer(
     states = {u.source for u in chosen if any(st.search(u.text) for st in figures)
               and best[u.source] >= ORDER_MARGIN * top}
     order = sorted(best, key=lambda rank: (rank not in states, -best[rank], rank))
+    chosen = _bridged(units, chosen, elsewhere)  # filling gaps, not choosing what leads
     return _render(sources, chosen, _case_first(order, sources, chosen, question),
                    _list_goes_on(units, chosen))
 
 
-_COMPOUND = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")  # "self-employed", "seven-year-old"
+_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)*")  # "self-employed", "seven-year-old"; no figures
 
 
 def _whole_terms(text: str) -> set[str]:
     """Content words as ``terms``, a hyphenated compound as one ("seven-year-old" is an age,
-    not the word "year")."""
-    return {_stem(w) for w in _COMPOUND.findall(text.lower()) if w not in _STOPWORDS}
+    not the word "year"), a possessive as its word ("worker’s" is "worker"), no figures."""
+    return {_stem(w) for w in _COMPOUND.findall(text.lower())
+            if len(w) > 2 and w not in _STOPWORDS}
 
 
 def _case_first(order: Sequence[int], sources: Sequence[ScoredChunk], chosen: Sequence[Unit],
@@ -327,10 +329,12 @@ def _case_first(order: Sequence[int], sources: Sequence[ScoredChunk], chosen: Se
     """``order`` with each passage under a subheading that names a circumstance of the case
     put before the passage of the section above it, which states the general rule: "Carrying
     over leave > Workers on parental or sick leave" (up to 20 days) before "Carrying over
-    leave" (a maximum of 8) when the worker was off sick. The subheading's word counts only
-    when the general passage, its section and its title never use it ("workers" does not
-    make every worker's question a sick worker's), and when the passage quoted from under it
-    uses it too (its parental leave sentence, quoted alone, is no sick worker's rule)."""
+    leave" (a maximum of 8) when the worker was off sick. The subheading's word must name
+    this case alone: no other source found (the general passage, a second chunk of it, a
+    sibling case "due after 6 April 2024") uses it in its title, section or text ("workers"
+    does not make every worker's question a sick worker's), and the passage quoted from under
+    it uses it too (its parental leave sentence, quoted alone, is no sick worker's rule). A
+    label folding two sibling sections ("A > B; C") names no one case."""
     asked = _whole_terms(question)
     out = list(order)
     for narrow in order:
@@ -338,11 +342,14 @@ def _case_first(order: Sequence[int], sources: Sequence[ScoredChunk], chosen: Se
         quoted = _whole_terms(" ".join(u.text for u in chosen if u.source == narrow))
         for general in out[:out.index(narrow)]:
             chunk = sources[general].chunk
-            if chunk.doc_id != specific.doc_id or ";" in chunk.section \
-                    or not specific.section.startswith(chunk.section + SECTION_SEPARATOR):
+            extra = specific.section[len(chunk.section):]
+            if chunk.doc_id != specific.doc_id or ";" in chunk.section or ";" in extra \
+                    or not extra.startswith(SECTION_SEPARATOR) \
+                    or not specific.section.startswith(chunk.section):
                 continue
-            said = _whole_terms(f"{chunk.title} {chunk.section} {chunk.text}")
-            if (_whole_terms(specific.section[len(chunk.section):]) - said) & asked & quoted:
+            said = _whole_terms(" ".join(f"{s.chunk.title} {s.chunk.section} {s.chunk.text}"
+                                         for s in sources if s.chunk.section != specific.section))
+            if (_whole_terms(extra) - said) & asked & quoted:
                 out.remove(narrow)
                 out.insert(out.index(general), narrow)
                 break
@@ -550,12 +557,15 @@ def _with_examples(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
     return sorted(out, key=lambda u: (u.source, u.position))
 
 
-def _bridged(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
+def _bridged(units: Sequence[Unit], chosen: list[Unit], elsewhere: Collection[Unit] = ()
+             ) -> list[Unit]:
     """A single sentence left out between two chosen sentences under one heading is quoted
     too, within MAX_WORDS: a "…" in its place hid "pay these into your staff's pension
     scheme by the 22nd day ... of the next month", the one date asked for, between two
     sentences that were quoted (an employer adviser's review). Not a pointer ("This guide is
-    also available in Welsh"), which says nothing of the case."""
+    also available in Welsh"), which says nothing of the case, nor one of ``elsewhere`` (about
+    another nation than the one asked about: Scotland's Winter Heating Payment in a Welsh
+    case)."""
     words = sum(len(u.text.split()) for u in chosen)
     at = {(u.source, u.position): u for u in units}
     out = list(chosen)
@@ -563,7 +573,8 @@ def _bridged(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
         middle = at.get((first.source, first.position + 1))
         if middle is None or then.source != first.source \
                 or then.position != first.position + 2 \
-                or middle.is_item or first.is_item or then.is_item or _POINTER.match(middle.text) \
+                or middle.is_item or first.is_item or then.is_item or middle in elsewhere \
+                or _POINTER.match(middle.text) \
                 or not first.heading == middle.heading == then.heading \
                 or words + len(middle.text.split()) > MAX_WORDS:
             continue
@@ -600,7 +611,9 @@ def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
             keep.update(run)
             keep.update(_lead_ins_above(units, run))
         elif _LEANS_BACK.match(unit.text) and index > 0 and \
-                units[index - 1].source == unit.source and not units[index - 1].is_item:
+                units[index - 1].source == unit.source and not units[index - 1].is_item \
+                and units[index - 1].position == unit.position - 1 \
+                and units[index - 1].heading == unit.heading:
             keep.add(units[index - 1])
     return sorted(keep, key=lambda u: (u.source, u.position))
 

@@ -231,6 +231,24 @@ def test_the_rule_for_the_case_leads_the_general_rule_above_it() -> None:
     assert "maximum of 8 days" in lead("How many days of leave can a worker carry over?", sick)
     # the heading names sickness, but what is quoted from under it does not
     assert "maximum of 8 days" in lead(case, parental)
+    # a heading word the general passage uses, if only as a possessive ("A worker’s contract")
+    agency = replace(sick, section="Carrying over leave > Agency workers", text="Agency workers "
+                     "can carry over many days of leave only as their agency contract allows.")
+    possessive = replace(general, text="A worker’s contract says how many days’ leave they can "
+                         "carry over. At most 8 days of leave: they can carry over 8 days.")
+    extract = extract_answer("How many days of leave can a worker carry over?",
+                             scored(possessive, agency))
+    assert len(extract.citations) == 2 and "At most 8 days" in extract.citations[0].quote
+    # another document's section, or a label folding two sibling sections, names no case
+    elsewhere = replace(sick, doc_id="guidance/other.md", title="Other")
+    assert "maximum of 8 days" in lead(case, elsewhere)
+    folded = replace(sick, section="Carrying over leave > Workers on sick leave; Agency workers")
+    assert "maximum of 8 days" in lead(case, folded)
+    # the general section quoted from two chunks: its second chunk speaks of sick workers too
+    more = guidance_chunk("Sick workers who return can book the days they carry over like any "
+                          "other leave.", doc="holiday", n=2, section="Carrying over leave")
+    extract = extract_answer(case, scored(general, more, sick))
+    assert "maximum of 8 days" in extract.citations[0].quote, extract.text
     # "seven-year-old" is an age, no case of "the school year"
     admissions = guidance_chunk("Apply to your local council for a primary school place.",
                                 doc="schools", n=0, section="How to apply")
@@ -255,9 +273,18 @@ def test_one_sentence_between_two_quoted_ones_is_quoted_not_skipped() -> None:
     assert extractive._bridged(units, [then, records]) == [then, records]
     assert deadline.heading == "Deadlines" and \
         extractive._bridged(units, [pointer, deadline]) == [pointer, deadline]
-    # within the word budget only
+    # within the word budget only, counting what was bridged before
     long = replace(middle, text=" ".join(["word"] * extractive.MAX_WORDS))
     assert extractive._bridged([first, long, then], [first, then]) == [first, then]
+    a, b, c, d, e = split_units("Rule one applies. Two. Rule three applies. Four. Rule five.")
+    b, d = (replace(u, text=" ".join(["word"] * (extractive.MAX_WORDS // 2))) for u in (b, d))
+    assert extractive._bridged([a, b, c, d, e], [a, c, e]) == [a, b, c, e]
+    # not across sources, not a list item, not a sentence about another nation
+    other = replace(then, source=1)
+    assert extractive._bridged([first, middle, other], [first, other]) == [first, other]
+    item = replace(middle, is_item=True)
+    assert extractive._bridged([first, item, then], [first, then]) == [first, then]
+    assert extractive._bridged(units, [first, then], {middle}) == [first, then]
     pension = guidance_chunk(
         "You must deduct pension contributions from your staff’s wages each month. You’ll need "
         "to send these on by the 22nd day of the next month. You must pay pension "
