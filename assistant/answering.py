@@ -152,6 +152,7 @@ class AnswerStream:
             embedder=self._embedder,
             # a rewritten follow-up is answered for what it asks now, not the earlier question
             focus=self._question if prepared.query != self._question else "",
+            next_chunk=self._retriever.next_chunk,
         )
         if not extract.citations:
             yield from self._abstain(prepared.results)

@@ -108,6 +108,7 @@ class Bm25Index:
     _speller: Speller | None = field(default=None, repr=False)
     _acronyms: Acronyms | None = field(default=None, repr=False)
     _by_id: dict[str, Chunk] | None = field(default=None, repr=False)
+    _by_place: dict[tuple[str, int], Chunk] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -143,7 +144,15 @@ class Bm25Index:
         """The chunks by id, built on first need (``warm_up`` builds it off users' questions)."""
         if self._by_id is None:
             self._by_id = {c.chunk_id: c for c in self.chunks}
+            self._by_place = {(c.doc_id, c.position): c for c in self.chunks}
         return self._by_id
+
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The snapshot's chunk right after ``chunk`` in its document (the map is built on
+        first need, or by ``prepare_ids`` off users' questions)."""
+        if self._by_place is None:
+            self._by_place = {(c.doc_id, c.position): c for c in self.chunks}
+        return self._by_place.get((chunk.doc_id, chunk.position + 1))
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (lower case) is a stopword or its stem occurs in the indexed chunks."""

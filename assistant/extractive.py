@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -256,11 +256,14 @@ def extract_answer(
     min_relevance: float = 0.0,
     embedder: Embedder | None = None,
     focus: str = "",
+    next_chunk: Callable[[Chunk], Chunk | None] | None = None,
 ) -> Extract:
     """Quote the units of the top ``results`` that best answer ``question``, each cited [n].
 
     ``focus`` is what is asked now, weighted QUESTION_WEIGHT; by default the sentences of
-    ``question`` that end in "?" (a rewritten follow-up passes the follow-up itself)."""
+    ``question`` that end in "?" (a rewritten follow-up passes the follow-up itself).
+    ``next_chunk`` gives the chunk after a source in its document: a table quoted to the end of
+    its chunk that goes on in the next one ends in "…" instead of reading as the whole table."""
     sources = top_sources(results, min_relevance)
     units = _distinct(_of_the_case_year([
         u
@@ -311,7 +314,8 @@ def extract_answer(
     order = sorted(best, key=lambda rank: (rank not in states, -best[rank], rank))
     chosen = _bridged(units, chosen, elsewhere)  # filling gaps, not choosing what leads
     return _render(sources, chosen, _case_first(order, sources, chosen, question),
-                   _list_goes_on(units, chosen))
+                   _list_goes_on(units, chosen) | _tables_going_on(sources, units, chosen,
+                                                                   next_chunk))
 
 
 _COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)*")  # "self-employed", "seven-year-old"; no figures
@@ -385,6 +389,31 @@ def _list_goes_on(units: Sequence[Unit], chosen: Sequence[Unit]) -> set[tuple[in
     return {(u.source, u.position) for u in chosen
             if u.is_item and (after := at.get((u.source, u.position + 1))) is not None
             and after.is_item and after not in picked}
+
+
+def _tables_going_on(sources: Sequence[ScoredChunk], units: Sequence[Unit],
+                     chosen: Sequence[Unit], next_chunk: Callable[[Chunk], Chunk | None] | None
+                     ) -> set[tuple[int, int]]:
+    """(source, position) of each chosen table row that ends its chunk when the next chunk of
+    the document goes on with the same table: same section, opening with the same header row
+    (ingest repeats it). The employer National Insurance rates run to 16 rows over three
+    chunks; quoted from the first alone, rows A to C read as the whole table and row M, the
+    0% for employees under 21, was nowhere (an employer adviser's review)."""
+    if next_chunk is None:
+        return set()
+    out: set[tuple[int, int]] = set()
+    for rank in {u.source for u in chosen}:
+        last = max((u for u in units if u.source == rank), key=lambda u: u.position)
+        chunk = sources[rank].chunk
+        lines = [line for line in text_lines(chunk.text) if line]
+        rows = [line for line in lines if is_table_row(line)]
+        if last not in chosen or not is_table_row(last.text) or not rows or lines[-1] != rows[-1]:
+            continue
+        after = next_chunk(chunk)
+        opening = next((line for line in text_lines(after.text) if line), "") if after else ""
+        if after is not None and after.section == chunk.section and opening == rows[0]:
+            out.add((rank, last.position))
+    return out
 
 
 def _with_their_lists(units: list[Unit]) -> list[Unit]:

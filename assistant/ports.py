@@ -140,6 +140,11 @@ class Retriever(Protocol):
         """English words of ``query`` that the indexed guidance never uses."""
         ...
 
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The chunk right after ``chunk`` in its document, if the index has it (a long table
+        split over two chunks goes on in the next one)."""
+        ...
+
     def warm_up(self) -> None:
         """Load what the first question would otherwise wait for (the model session, the
         spelling dictionary, the abbreviations): called once before users, and by benchmarks

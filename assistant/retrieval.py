@@ -185,6 +185,11 @@ class HybridRetriever:
         asked = question_sentences(query)
         return found + (bm25.acronyms.expansions(asked) if self.params.acronyms else [])
 
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after ``chunk`` in its document, from the BM25 snapshot (its text may lag
+        the index by a few seconds after a reindex: read for a table's header line only)."""
+        return self._current_bm25().following(chunk)
+
     def warm_up(self) -> None:
         """Load the model, touch the index and build the spelling dictionary (about 0.5 s for
         9,000 chunks) now, so that no user's question pays for them."""

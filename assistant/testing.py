@@ -182,5 +182,10 @@ class FakeRetriever:
     def unknown_words(self, query: str) -> list[str]:
         return list(self.unknown.get(query, ()))
 
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The preset result's chunk right after ``chunk`` in its document, if any."""
+        return next((s.chunk for s in self.results if s.chunk.doc_id == chunk.doc_id
+                     and s.chunk.position == chunk.position + 1), None)
+
     def warm_up(self) -> None:
         self.warm_ups += 1

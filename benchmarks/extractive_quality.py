@@ -46,7 +46,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.eval import EvalQuestion, document_texts, load_questions, normalise  # noqa: E402
 from assistant.ports import Retriever  # noqa: E402
 from assistant.services import Services, build_services  # noqa: E402
-from assistant.types import ChunkFilter, ScoredChunk  # noqa: E402
+from assistant.types import Chunk, ChunkFilter, ScoredChunk  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "eval" / "govuk_questions_dev.jsonl"
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|</?(?:p|li|h\d)[^>]*>")
@@ -85,6 +85,9 @@ class _Recording:
 
     def unknown_words(self, query: str) -> list[str]:
         return self._retriever.unknown_words(query)
+
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        return self._retriever.next_chunk(chunk)
 
     def warm_up(self) -> None:
         self._retriever.warm_up()

@@ -455,3 +455,17 @@ def test_a_follow_up_the_quoted_passages_do_not_speak_to_is_flagged() -> None:
     alone = answer_question("Can I get Maternity Allowance?", [], retriever=fake, llm=None)
     list(alone)
     assert not any("earlier question" in w for w in alone.final.warnings)
+
+
+def test_the_retriever_says_which_chunk_comes_next_so_a_split_table_reads_as_going_on() -> None:
+    header = "Category letter | £123 to £175 | Over £967 a week"
+    rates = guidance_chunk(f"{header}\n---|---|---\nA | 0% | 13.8%\nB | 0% | 13.8%",
+                           doc="ni-rates", n=6, section="Employer rates")
+    rest = guidance_chunk(f"{header}\n---|---|---\nM | 0% | 13.8%", doc="ni-rates", n=7,
+                          section="Employer rates")
+    # the rest of the table is no source of the answer (scored far below), only the next chunk
+    fake = FakeRetriever([*scored(rates), *scored(rest, top=0.3)], min_relevance=0.5)
+    stream = answer_question("What are the employer rates for category letter A?", [],
+                             retriever=fake, llm=None)
+    text = "".join(stream)
+    assert "B | 0% | 13.8%\n> … [1]" in text and "M | 0%" not in text

@@ -15,6 +15,7 @@ from assistant.bm25 import (
     refresh_bm25,
     write_snapshot,
 )
+from assistant.retrieval import HybridRetriever
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import Chunk, ChunkFilter, DocumentRecord
 
@@ -234,3 +235,16 @@ def test_saves_from_two_threads_never_leave_current_pointing_nowhere(tmp_path: P
         thread.join()
     loaded = read_snapshot(tmp_path)
     assert loaded is not None and loaded.fingerprint in ("one", "two")
+
+
+def test_the_chunk_after_another_comes_from_the_snapshot_by_document_and_position() -> None:
+    first, second = chunk("rates.md", 6, "A | 0%"), chunk("rates.md", 7, "M | 0%")
+    other = chunk("other.md", 7, "Z | 2%")
+    index = InMemoryChunkIndex()
+    add_document(index, [first, second])
+    add_document(index, [other])
+    bm25 = Bm25Index.build([second, other, first], fingerprint(index))
+    assert bm25.following(first) == second
+    assert bm25.following(second) is None and bm25.following(other) is None
+    retriever = HybridRetriever(index, FakeEmbedder(), bm25)  # type: ignore[arg-type]
+    assert retriever.next_chunk(first) == second and retriever.next_chunk(second) is None

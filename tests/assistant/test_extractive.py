@@ -300,6 +300,36 @@ def test_one_sentence_between_two_quoted_ones_is_quoted_not_skipped() -> None:
     assert "John is 27 and works 40 hours a week. He earns £11.50" in answer
 
 
+def test_a_table_quoted_to_the_end_of_its_chunk_says_it_goes_on_when_the_next_chunk_does(
+) -> None:
+    header = "Category letter | £123 to £175 | Over £967 a week"
+    rates = guidance_chunk(f"{header}\n---|---|---\nA | 0% | 13.8%\nB | 0% | 13.8%",
+                           doc="ni-rates", n=6, section="Employer National Insurance rates")
+    rest = guidance_chunk(f"{header}\n---|---|---\nM | 0% | 13.8%", doc="ni-rates", n=7,
+                          section="Employer National Insurance rates")
+    question = "What employer National Insurance rates apply to category letter A?"
+
+    def ending(*following: Chunk) -> str:
+        def next_chunk(chunk: Chunk) -> Chunk | None:
+            return next((c for c in following if c.doc_id == chunk.doc_id
+                         and c.position == chunk.position + 1), None)
+        text = extract_answer(question, scored(rates), next_chunk=next_chunk).text
+        assert "B | 0% | 13.8%" in text, text
+        return text.split("B | 0% | 13.8%", 1)[1].split("[1]")[0]
+
+    assert "…" in ending(rest)
+    # the last row is where the table ends: the next chunk is another section, another
+    # table, or nothing; or the chunk goes on after its table
+    assert "…" not in ending()
+    assert "…" not in ending(replace(rest, section="Class 1A rates"))
+    assert "…" not in ending(replace(rest, text="Rate | Amount\n---|---\nX | 1%"))
+    assert "…" not in extract_answer(question, scored(rates)).text  # no way to look
+    noted = replace(rates, text=f"{rates.text}\n\nSee notes.")  # too short to quote
+    text = extract_answer(question, scored(noted),
+                          next_chunk=lambda chunk: rest if chunk == noted else None).text
+    assert "B | 0% | 13.8%" in text and "13.8%\n> … [1]" not in text
+
+
 def test_layout_lines_duplicates_pointers_and_leaning_sentences() -> None:
     from assistant.extractive import extract_answer
     from assistant.types import ScoredChunk
