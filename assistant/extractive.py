@@ -130,7 +130,7 @@ POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a quoted unit that the guidance goes on from: its list or sentence continues after it
 _GOES_ON = re.compile(r"(?:[,;:]|\b(?:and|or))\s*$", re.IGNORECASE)
 # a sentence that leans on the one before it ("This means...", "They must...")
-_LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So|He|She)\b")
+_LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So|He|She|Or|But|However)\b")
 
 
 @dataclass(frozen=True)

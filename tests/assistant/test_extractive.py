@@ -260,7 +260,7 @@ def test_the_rule_for_the_case_leads_the_general_rule_above_it() -> None:
     assert len(extract.citations) == 2 and "primary" in extract.citations[0].quote
 
 
-def test_one_sentence_between_two_quoted_ones_is_quoted_not_skipped() -> None:
+def test_a_sentence_between_two_quoted_ones_or_leant_on_by_one_is_quoted_not_skipped() -> None:
     units = split_units(
         "You must deduct contributions from your staff’s pay each month. You’ll need to pay "
         "these into the scheme by the 22nd day of the next month. You must pay your "
@@ -298,6 +298,13 @@ def test_one_sentence_between_two_quoted_ones_is_quoted_not_skipped() -> None:
                              doc="wage", section="Example")
     answer = extract_answer("How much does he earn per hour?", scored(example)).text
     assert "John is 27 and works 40 hours a week. He earns £11.50" in answer
+    # "Or ..." goes on from the sentence before it (a disability adviser's review)
+    pip = guidance_chunk("You must be under State Pension age. If you’re over State Pension age, "
+                         "you can apply for Attendance Allowance instead. Or if you’ve received "
+                         "PIP before, you can still make a new claim for PIP.", doc="pip")
+    answer = extract_answer("Can I make a new claim for PIP if I received PIP before?",
+                            scored(pip)).text
+    assert "Attendance Allowance instead. Or if you’ve received PIP before" in answer
 
 
 def test_a_table_quoted_to_the_end_of_its_chunk_says_it_goes_on_when_the_next_chunk_does(
