@@ -108,7 +108,7 @@ class Bm25Index:
     _speller: Speller | None = field(default=None, repr=False)
     _acronyms: Acronyms | None = field(default=None, repr=False)
     _by_id: dict[str, Chunk] | None = field(default=None, repr=False)
-    _by_place: dict[tuple[str, int], Chunk] | None = field(default=None, repr=False)
+    _by_place: dict[tuple[str, str, int], Chunk] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], fp: str) -> Bm25Index:
@@ -141,18 +141,22 @@ class Bm25Index:
         return self.prepare_ids().get(chunk_id)
 
     def prepare_ids(self) -> dict[str, Chunk]:
-        """The chunks by id, built on first need (``warm_up`` builds it off users' questions)."""
+        """The chunks by id, built on first need (``warm_up`` builds it off users' questions),
+        with the map ``following`` reads."""
         if self._by_id is None:
             self._by_id = {c.chunk_id: c for c in self.chunks}
-            self._by_place = {(c.doc_id, c.position): c for c in self.chunks}
+            self._places()
         return self._by_id
 
     def following(self, chunk: Chunk) -> Chunk | None:
-        """The snapshot's chunk right after ``chunk`` in its document (the map is built on
-        first need, or by ``prepare_ids`` off users' questions)."""
+        """The snapshot's chunk right after ``chunk`` in its document, of the same version: a
+        snapshot taken before a reindex holds the old version's chunks."""
+        return self._places().get((chunk.doc_id, chunk.doc_version, chunk.position + 1))
+
+    def _places(self) -> dict[tuple[str, str, int], Chunk]:
         if self._by_place is None:
-            self._by_place = {(c.doc_id, c.position): c for c in self.chunks}
-        return self._by_place.get((chunk.doc_id, chunk.position + 1))
+            self._by_place = {(c.doc_id, c.doc_version, c.position): c for c in self.chunks}
+        return self._by_place
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (lower case) is a stopword or its stem occurs in the indexed chunks."""

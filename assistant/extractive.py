@@ -130,7 +130,8 @@ POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a quoted unit that the guidance goes on from: its list or sentence continues after it
 _GOES_ON = re.compile(r"(?:[,;:]|\b(?:and|or))\s*$", re.IGNORECASE)
 # a sentence that leans on the one before it ("This means...", "They must...")
-_LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|Such|So|He|She|Or|But|However)\b")
+# ("However," goes on from what came before; "However you claim, ..." starts afresh)
+_LEANS_BACK = re.compile(r"^(?:(?:This|These|That|Those|It|They|Such|So|He|She|Or|But)\b|However,)")
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ def extract_answer(
     facts = [states for asks, states in _INTENTS[:FACT_INTENTS] if asks.search(asked)]
     stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in facts)}
     weighted = _items_of_a_relevant_lead_in(units, weighted, stating)
-    chosen = _choose(units, weighted, stating)
+    chosen = _choose(units, weighted, stating, elsewhere)
     cases = _parallel_cases(units, chosen, [s.chunk.doc_id for s in sources])
     if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
         chosen = sorted({*chosen, *_with_list_context(units, cases)},
@@ -407,7 +408,7 @@ def _tables_going_on(sources: Sequence[ScoredChunk], units: Sequence[Unit],
         chunk = sources[rank].chunk
         lines = [line for line in text_lines(chunk.text) if line]
         rows = [line for line in lines if is_table_row(line)]
-        if last not in chosen or not is_table_row(last.text) or not rows or lines[-1] != rows[-1]:
+        if last not in chosen or not rows or lines[-1] != rows[-1]:  # (no row of it ends it)
             continue
         after = next_chunk(chunk)
         opening = next((line for line in text_lines(after.text) if line), "") if after else ""
@@ -511,9 +512,10 @@ def top_sources(results: Sequence[ScoredChunk], min_relevance: float) -> list[Sc
 
 
 def _choose(units: Sequence[Unit], scores: Sequence[float],
-            stating: Collection[int] = ()) -> list[Unit]:
+            stating: Collection[int] = (), elsewhere: Collection[Unit] = ()) -> list[Unit]:
     """The best units by score: the best one, then ``stating`` (units stating the amount,
-    period or age asked for) among those that score at least CHOSEN_FLOOR of the best."""
+    period or age asked for) among those that score at least CHOSEN_FLOOR of the best; with
+    their lists and the sentences they lean on, unless one is ``elsewhere``."""
     best = max(scores, default=0.0)
     # the best unit always, then those stating the fact asked for, then the rest by score
     ranked = sorted(range(len(units)), key=lambda i: (
@@ -525,7 +527,7 @@ def _choose(units: Sequence[Unit], scores: Sequence[float],
         words = sum(len(u.text.split()) for u in chosen)
         if scores[i] >= CHOSEN_FLOOR * best and words + len(units[i].text.split()) <= MAX_WORDS:
             chosen.append(units[i])
-    return _with_list_context(units, chosen)
+    return _with_list_context(units, chosen, elsewhere)
 
 
 PARALLEL_WORDS = 5  # first sentences under sibling headings that open alike state parallel cases
@@ -629,9 +631,11 @@ _COMPARING = frozenset({"before", "after", "on", "or", "from", "to", "until", "u
                         "aged", "age"})
 
 
-def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
+def _with_list_context(units: Sequence[Unit], chosen: list[Unit],
+                       elsewhere: Collection[Unit] = ()) -> list[Unit]:
     """A chosen lead-in ('You must:') or list item brings its whole list (lead-in and items);
-    a chosen sentence that leans on the one before it ('This means...') brings that one."""
+    a chosen sentence that leans on the one before it ('This means...') brings that one,
+    unless it is one of ``elsewhere`` (about another nation than the one asked about)."""
     keep = set(chosen)
     for unit in chosen:
         index = units.index(unit)
@@ -642,7 +646,7 @@ def _with_list_context(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
         elif _LEANS_BACK.match(unit.text) and index > 0 and \
                 units[index - 1].source == unit.source and not units[index - 1].is_item \
                 and units[index - 1].position == unit.position - 1 \
-                and units[index - 1].heading == unit.heading:
+                and units[index - 1].heading == unit.heading and units[index - 1] not in elsewhere:
             keep.add(units[index - 1])
     return sorted(keep, key=lambda u: (u.source, u.position))
 

@@ -185,6 +185,7 @@ class FakeRetriever:
     def next_chunk(self, chunk: Chunk) -> Chunk | None:
         """The preset result's chunk right after ``chunk`` in its document, if any."""
         return next((s.chunk for s in self.results if s.chunk.doc_id == chunk.doc_id
+                     and s.chunk.doc_version == chunk.doc_version
                      and s.chunk.position == chunk.position + 1), None)
 
     def warm_up(self) -> None:

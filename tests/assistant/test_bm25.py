@@ -246,5 +246,7 @@ def test_the_chunk_after_another_comes_from_the_snapshot_by_document_and_positio
     bm25 = Bm25Index.build([second, other, first], fingerprint(index))
     assert bm25.following(first) == second
     assert bm25.following(second) is None and bm25.following(other) is None
+    # a chunk of the document's new version is not continued by the old version's next chunk
+    assert bm25.following(replace(first, doc_version="v2")) is None
     retriever = HybridRetriever(index, FakeEmbedder(), bm25)  # type: ignore[arg-type]
     assert retriever.next_chunk(first) == second and retriever.next_chunk(second) is None

@@ -305,6 +305,20 @@ def test_a_sentence_between_two_quoted_ones_or_leant_on_by_one_is_quoted_not_ski
     answer = extract_answer("Can I make a new claim for PIP if I received PIP before?",
                             scored(pip)).text
     assert "Attendance Allowance instead. Or if you’ve received PIP before" in answer
+    for opener in ("But if you’ve", "However, if you’ve"):
+        leaning = replace(pip, text=pip.text.replace("Or if you’ve", opener))
+        assert f"Attendance Allowance instead. {opener} received PIP" in extract_answer(
+            "Can I make a new claim for PIP if I received PIP before?", scored(leaning)).text
+    # "However you claim" starts afresh; a sentence about another nation is not brought
+    afresh = replace(pip, text=pip.text.replace("Or if you’ve received PIP before, you",
+                                                "However you claim, you"))
+    assert "instead. However you claim" not in extract_answer(
+        "However I claim, can I make a new claim for PIP?", scored(afresh)).text
+    wales = guidance_chunk("If you live in England, you can get up to £500. But you can make a "
+                           "new claim for the grant in Wales too.", doc="grant")
+    answer = extract_answer("I live in Wales. Can I make a new claim for the grant?",
+                            scored(wales)).text
+    assert "But you can make a new claim" in answer and "£500" not in answer
 
 
 def test_a_table_quoted_to_the_end_of_its_chunk_says_it_goes_on_when_the_next_chunk_does(
