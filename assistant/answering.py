@@ -18,13 +18,14 @@ from assistant import prompts
 from assistant.citations import build_citation, check_answer, cited_numbers
 from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
-from assistant.extractive import best_quote, extract_answer, terms
+from assistant.extractive import best_quote, extract_answer
 from assistant.followup import is_follow_up, refers_back, standalone_query, with_history
 from assistant.jurisdictions import unmentioned_nations
 from assistant.names import question_sentences
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.staleness import staleness_warnings
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
+from assistant.words import terms
 from assistant.years import asked_years
 
 RETRIEVE_K = 6

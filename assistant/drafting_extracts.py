@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.extractive import HEADING_MARK
+from assistant.passages import HEADING_MARK
 
 
 def one_line(text: str) -> str:

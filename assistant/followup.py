@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 
 from assistant import prompts
-from assistant.extractive import terms
 from assistant.ports import ChatModel
+from assistant.words import terms
 
 _CONNECTIVE = re.compile(
     r"^\s*(?:and|but|or|so|also|then|what about|how about|what if|and if|if so|same for|"

@@ -23,7 +23,8 @@ user sees: an answer is also withheld when no sentence of the sources is close e
 
 Reported for all questions and for the tuning (even id) and held-out (odd id) halves. ``--set``
 overrides a module constant of ``assistant.extractive`` for an experiment (e.g.
-``--set MAX_UNITS=3``).
+``--set MAX_UNITS=3``), in ``assistant.surroundings`` and ``assistant.passages`` too where they
+read it (``MAX_WORDS``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import extractive  # noqa: E402
+from assistant import extractive, passages, surroundings  # noqa: E402
 from assistant.answering import answer_question  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.eval import EvalQuestion, document_texts, load_questions, normalise  # noqa: E402
@@ -179,7 +180,9 @@ def main() -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         current = getattr(extractive, name)  # an unknown name fails here, loudly
-        setattr(extractive, name, type(current)(value))
+        for module in (extractive, surroundings, passages):  # set wherever it is read
+            if hasattr(module, name):
+                setattr(module, name, type(current)(value))
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     answers = {str(row["id"]): list(row.get("answers") or [])
                for row in (json.loads(line) for line in lines if line.strip())}

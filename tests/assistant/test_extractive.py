@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import extractive
+from assistant import extractive, passages, surroundings
 from assistant.extractive import MAX_UNITS, Extract, extract_answer, split_units, terms
 from assistant.testing import FakeEmbedder
 from assistant.types import Chunk, ScoredChunk
@@ -267,24 +267,24 @@ def test_a_sentence_between_two_quoted_ones_or_leant_on_by_one_is_quoted_not_ski
         "contributions by the date agreed with your provider.\n\nThis guide is also "
         "available in Welsh. Keep records of what you paid.\n\nDeadlines\n\nPay on time.")
     first, middle, then, pointer, records, deadline = units
-    assert extractive._bridged(units, [first, then]) == [first, middle, then]
+    assert surroundings.bridged(units, [first, then]) == [first, middle, then]
     # two left out, a pointer left out, or the next heading's sentence: the "…" stays
-    assert extractive._bridged(units, [first, pointer]) == [first, pointer]
-    assert extractive._bridged(units, [then, records]) == [then, records]
+    assert surroundings.bridged(units, [first, pointer]) == [first, pointer]
+    assert surroundings.bridged(units, [then, records]) == [then, records]
     assert deadline.heading == "Deadlines" and \
-        extractive._bridged(units, [pointer, deadline]) == [pointer, deadline]
+        surroundings.bridged(units, [pointer, deadline]) == [pointer, deadline]
     # within the word budget only, counting what was bridged before
-    long = replace(middle, text=" ".join(["word"] * extractive.MAX_WORDS))
-    assert extractive._bridged([first, long, then], [first, then]) == [first, then]
+    long = replace(middle, text=" ".join(["word"] * surroundings.MAX_WORDS))
+    assert surroundings.bridged([first, long, then], [first, then]) == [first, then]
     a, b, c, d, e = split_units("Rule one applies. Two. Rule three applies. Four. Rule five.")
-    b, d = (replace(u, text=" ".join(["word"] * (extractive.MAX_WORDS // 2))) for u in (b, d))
-    assert extractive._bridged([a, b, c, d, e], [a, c, e]) == [a, b, c, e]
+    b, d = (replace(u, text=" ".join(["word"] * (surroundings.MAX_WORDS // 2))) for u in (b, d))
+    assert surroundings.bridged([a, b, c, d, e], [a, c, e]) == [a, b, c, e]
     # not across sources, not a list item, not a sentence about another nation
     other = replace(then, source=1)
-    assert extractive._bridged([first, middle, other], [first, other]) == [first, other]
+    assert surroundings.bridged([first, middle, other], [first, other]) == [first, other]
     item = replace(middle, is_item=True)
-    assert extractive._bridged([first, item, then], [first, then]) == [first, then]
-    assert extractive._bridged(units, [first, then], {middle}) == [first, then]
+    assert surroundings.bridged([first, item, then], [first, then]) == [first, then]
+    assert surroundings.bridged(units, [first, then], {middle}) == [first, then]
     pension = guidance_chunk(
         "You must deduct pension contributions from your staff’s wages each month. You’ll need "
         "to send these on by the 22nd day of the next month. You must pay pension "
@@ -718,7 +718,7 @@ def test_a_rule_stated_for_two_cases_under_sibling_headings_is_quoted_for_both(
     assert first == ["Parental Bereavement Leave > 0 to 8 weeks after the child’s death or "
                      "stillbirth"]
     # the other case comes only as the chosen one's parallel, not by its own score
-    monkeypatch.setattr(extractive, "_parallel_cases", lambda *args: [])
+    monkeypatch.setattr(extractive, "parallel_cases", lambda *args: [])
     alone = extract_answer(question, scored(later, earlier))
     assert "normally start work" not in alone.text
 
@@ -765,7 +765,7 @@ def test_a_chosen_rule_brings_its_worked_example(monkeypatch: pytest.MonkeyPatch
     assert "fewer than 28 days. For example, if they work 3 days a week" in extract.text
     assert "16.8 days" in extract.citations[0].quote
     assert "juror" not in extract.text  # an example of a sentence not chosen stays out
-    monkeypatch.setattr(extractive, "_with_examples", lambda units, chosen: chosen)
+    monkeypatch.setattr(extractive, "with_examples", lambda units, chosen: chosen)
     assert "16.8" not in extract_answer(question, scored(guidance_chunk(text, doc="holiday"))).text
 
 
@@ -773,11 +773,11 @@ def test_a_sentence_after_a_list_is_no_gap_unless_text_was_left_out() -> None:
     # two reviewers saw "…" after a list where nothing was left out
     units = split_units("You must:\n\n- live in England\n- be 19\n\nThen apply online. "
                         "It takes 5 minutes. Keep your reference.")
-    rendered = extractive._join(units)
+    rendered = passages.join_units(units)
     assert rendered.endswith("> - be 19\n>\n> Then apply online. It takes 5 minutes. Keep your "
                              "reference.")
     assert "…" not in rendered
-    skipped = extractive._join([u for u in units if "5 minutes" not in u.text])
+    skipped = passages.join_units([u for u in units if "5 minutes" not in u.text])
     assert skipped.endswith("Then apply online.\n>\n> … Keep your reference.")
 
 
@@ -1191,7 +1191,7 @@ def test_an_item_stating_the_amount_asked_for_scores_as_its_lead_in() -> None:
     units = split_units(text)
     scores = extractive.score_units("How much is the Island Posting Allowance?", units)
     stating = {i for i, u in enumerate(units) if "£40" in u.text}
-    raised = extractive._items_of_a_relevant_lead_in(units, scores, stating)
+    raised = surroundings.items_of_a_relevant_lead_in(units, scores, stating)
     [item] = stating
     lead = next(i for i, u in enumerate(units) if u.text.endswith(":"))
     assert raised[item] == max(scores[item], scores[lead]) > scores[item]
