@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.markdown_safety import CITATION_MARKER as _MARKER
 from assistant.types import Chunk, Citation
+from assistant.units import split_units
 
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{20,400})[\"”]")
 # web addresses: with a scheme or "www.", protocol-relative ("//host.example/x", a link in
@@ -61,6 +62,11 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
+# document types whose heading lines come from their markup: a PDF's or an RTF's "heading" is a
+# guess from layout (a short line: a form's "Date of Birth", half of a wrapped title), good for
+# showing above a quote, not for naming the section a citation points to
+MARKED_UP_HEADINGS = frozenset({"markdown", "html", "docx"})
+
 
 @dataclass
 class CheckResult:
@@ -88,12 +94,15 @@ def looks_like_instructions(text: str) -> bool:
 
 def build_citation(n: int, chunk: Chunk, quote: str) -> Citation:
     """The citation [n] for ``chunk``, quoting ``quote``; marked suspicious when it reads like
-    instructions."""
+    instructions. A chunk with no section label (ingest names at most three folded sections)
+    is cited to the heading line its quoted sentence is under, in documents whose headings are
+    marked up (``MARKED_UP_HEADINGS``), if any."""
     return Citation(
         n=n,
         title=chunk.title,
         source=chunk.source,
-        section=chunk.section,
+        section=chunk.section or (_heading_of(quote, chunk.text)
+                                  if chunk.doc_type in MARKED_UP_HEADINGS else ""),
         page=chunk.page_label,
         url=chunk.url,
         updated=chunk.updated,
@@ -102,6 +111,17 @@ def build_citation(n: int, chunk: Chunk, quote: str) -> Citation:
         suspicious=looks_like_instructions("\n".join((chunk.title, chunk.section, chunk.text))),
         doc_version=chunk.doc_version,
     )
+
+
+def _heading_of(quote: str, text: str) -> str:
+    """The heading line of ``text`` that ``quote``, one of its sentences or items, is under
+    ("Pay" over "Statutory Adoption Pay is paid for up to 39 weeks."); "" when there is none,
+    ``quote`` is not one sentence of it, or it is under two (said under "Apply" and "Renew",
+    which one is cited is not known)."""
+    if not quote:
+        return ""
+    found = {u.heading.strip() for u in split_units(text) if u.text == quote.strip()}
+    return found.pop() if len(found) == 1 else ""
 
 
 def cited_numbers(text: str) -> list[int]:

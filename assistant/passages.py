@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from assistant import prompts
-from assistant.citations import build_citation, inert_markers
+from assistant.citations import MARKED_UP_HEADINGS, build_citation, inert_markers
 from assistant.types import SECTION_SEPARATOR, Chunk, Citation, ScoredChunk
 from assistant.units import Unit, section_depth, text_lines
 
@@ -53,14 +53,15 @@ def render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequen
                  for i, rank in enumerate(in_document)
                  for u in chosen if u.source == rank]
         n = len(citations) + 1
-        chunk = replace(sources[ranks[0]].chunk,
-                        section=_quoted_section(sources[ranks[0]].chunk.section, units,
-                                                sources[ranks[0]].chunk.text))
+        first = sources[ranks[0]].chunk
+        chunk = replace(first, section=_quoted_section(
+            first.section, units, first.text, first.doc_type in MARKED_UP_HEADINGS))
         heading = chunk.section.strip().rstrip(":").strip()
-        section = f" — {heading}" if heading and heading != chunk.title else ""
+        # the document's own "[2]" in a heading is made inert: only our markers cite
+        section = f" — {inert_markers(heading)}" if heading and heading != chunk.title else ""
         last = units[-1]
         text = join_units(units, shown=heading.split(SECTION_SEPARATOR)[-1].strip(),
-                     goes_on=(last.source, last.position % 1_000_000) in goes_on)
+                          goes_on=(last.source, last.position % 1_000_000) in goes_on)
         pieces.append(
             "\n\n"
             + prompts.render(
@@ -73,7 +74,8 @@ def render(sources: Sequence[ScoredChunk], chosen: Sequence[Unit], order: Sequen
     return Extract(tuple(pieces), tuple(citations))
 
 
-def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
+def _quoted_section(section: str, units: Sequence[Unit], text: str = "",
+                    marked_up: bool = True) -> str:
     """The section the quoted units are under, when the chunk spans more than one: a chunk
     labelled with the section holding most of it ("3. Booking leave") or with two or three
     ("2.1 Basic entitlement; 2.2 Part-time staff") may quote only a later one ("4. Carry over").
@@ -85,8 +87,18 @@ def _quoted_section(section: str, units: Sequence[Unit], text: str = "") -> str:
     after the nearest one above it ("Notice period; Parental Bereavement Leave" and "0 to 8
     weeks after ..." under the second: "Parental Bereavement Leave > 0 to 8 weeks after ...").
     Each such line must be once in the text, or which one a unit is under is not known. Units
-    under several headings that all lie in one of the listed sections are labelled with it."""
+    under several headings that all lie in one of the listed sections are labelled with it.
+
+    A chunk with no label (ingest names no more than three folded sections, so a chunk of
+    "Pay", "Extra pay", "Start date", "Problems and disputes" and "Eligibility" has none) is
+    labelled with the headings its quoted units are under, up to three, when every unit is
+    under one: "Statutory Adoption Pay is paid for up to 39 weeks" is cited to "Pay", not to
+    no section at all. Only when the document's headings are ``marked_up``: a PDF's are
+    guessed from short lines ("Date of Birth" on a form) and stay lines above the quote."""
     headings = {u.heading for u in units}
+    if not section and marked_up:
+        named = list(dict.fromkeys(u.heading.strip() for u in units))
+        return "; ".join(named) if all(named) and len(named) <= 3 else section
     if len(headings) > 1 and section:
         return _common_listed(section, headings, text)
     if len(headings) != 1 or not section:

@@ -3,8 +3,10 @@
 A sentence or list item chosen by score rarely reads right alone: a list item needs its lead-in
 and its list, a sentence opening "This means..." the one before it, a sentence introducing a
 table the table, a rule with a worked example the example, one case of a rule ("0 to 8 weeks
-after the death") its parallel case. Each helper here takes the units of the top sources (in
-source and position order) and the chosen ones, and returns what to quote, within MAX_WORDS.
+after the death") its parallel case. The helpers here take the units of the top sources (in
+source and position order) and the chosen ones, and return what to quote with them, within
+MAX_WORDS; ``case_first`` orders the passages, and ``list_goes_on`` and ``tables_going_on`` say
+which quoted lists and tables go on past what is quoted.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ user sees: an answer is also withheld when no sentence of the sources is close e
 
 Reported for all questions and for the tuning (even id) and held-out (odd id) halves. ``--set``
 overrides a module constant of ``assistant.extractive`` for an experiment (e.g.
-``--set MAX_UNITS=3``), in ``assistant.surroundings`` and ``assistant.passages`` too where they
-read it (``MAX_WORDS``).
+``--set MAX_UNITS=3``), or of ``assistant.surroundings`` or ``assistant.passages``
+(``MAX_ITEMS``, ``PAGE_GAP``), in every one of them that reads it (``MAX_WORDS``).
 """
 
 from __future__ import annotations
@@ -179,10 +179,11 @@ def main() -> int:
     args = parser.parse_args()
     for item in args.set:
         name, _, value = item.partition("=")
-        current = getattr(extractive, name)  # an unknown name fails here, loudly
-        for module in (extractive, surroundings, passages):  # set wherever it is read
-            if hasattr(module, name):
-                setattr(module, name, type(current)(value))
+        holders = [m for m in (extractive, surroundings, passages) if hasattr(m, name)]
+        if not holders:  # an unknown name fails here, loudly
+            parser.error(f"--set {name}: no such constant of the offline answer modules")
+        for module in holders:  # set wherever it is read (MAX_WORDS: extractive, surroundings)
+            setattr(module, name, type(getattr(holders[0], name))(value))
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     answers = {str(row["id"]): list(row.get("answers") or [])
                for row in (json.loads(line) for line in lines if line.strip())}

@@ -1225,3 +1225,48 @@ def test_a_folded_section_that_repeats_its_heading_is_cited_by_that_heading() ->
                              scored(chunk), embedder=FakeEmbedder())
     assert extract.citations[0].section == "If you don’t pay your employee"
     assert "loss of earnings allowance" in extract.citations[0].quote
+
+
+# a chunk of five small sections folded together: ingest names no more than three, so it has no
+# label (adoption-pay-leave.md's "Pay" ... "Eligibility")
+FOLDED_FIVE = ("Pay\nStatutory Adoption Pay is paid for up to 39 weeks. The weekly amount is set "
+               "each April.\n\nExtra pay\nYou may get more pay if your employer has a company "
+               "adoption pay scheme.\n\nStart date\nStatutory Adoption Pay starts when you take "
+               "your adoption leave.\n\nProblems and disputes\nContact the Statutory Payment "
+               "Disputes Team if you disagree.\n\nEligibility\nThere are different rules.")
+
+
+def test_a_chunk_with_no_label_is_cited_to_the_headings_of_what_it_quotes() -> None:
+    chunk = guidance_chunk(FOLDED_FIVE, doc="adoption-pay-leave", section="")
+    extract = extract_answer("How long is Statutory Adoption Pay paid for?", scored(chunk),
+                             embedder=FakeEmbedder())
+    assert "paid for up to 39 weeks" in extract.citations[0].quote
+    # each quoted sentence's heading, in order: no more than three
+    assert extract.citations[0].section == "Pay; Extra pay; Start date"
+    alone = extract_answer("How long is Statutory Adoption Pay paid for?",
+                           scored(replace(chunk, text=FOLDED_FIVE.split("\n\nExtra pay")[0]
+                                          + "\n\nEligibility\nThere are different rules.")),
+                           embedder=FakeEmbedder())
+    assert alone.citations[0].section == "Pay"
+    assert "— Pay" in alone.text and "§ Pay" not in alone.text  # the label, not a line
+    units = split_units(FOLDED_FIVE)
+    by_text = {u.text: u for u in units}
+    pay, start = (by_text[t] for t in (
+        "Statutory Adoption Pay is paid for up to 39 weeks.",
+        "Statutory Adoption Pay starts when you take your adoption leave."))
+    assert passages._quoted_section("", [pay, start], FOLDED_FIVE) == "Pay; Start date"
+    # a sentence before any heading line names none: the passage stays unlabelled
+    opening = replace(pay, heading="")
+    assert passages._quoted_section("", [opening, start], FOLDED_FIVE) == ""
+    assert passages._quoted_section("", [u for u in units if u.heading], FOLDED_FIVE) == ""
+    # a PDF's headings are guessed from short lines ("Date of Birth" on a form): they stay
+    # lines above the quote, never the section cited (a code review)
+    pdf = extract_answer("How long is Statutory Adoption Pay paid for?",
+                         scored(replace(chunk, doc_type="pdf")), embedder=FakeEmbedder())
+    assert pdf.citations[0].section == "" and "§ Pay" in pdf.text
+    # a document's own "[2]" in a heading that becomes the label cites nothing
+    marked = extract_answer("How long is Statutory Adoption Pay paid for?", scored(replace(
+        chunk, text=FOLDED_FIVE.replace("Pay\n", "Pay [2]\n", 1).split("\n\nExtra pay")[0])),
+        embedder=FakeEmbedder())
+    assert marked.citations[0].section == "Pay [2]"
+    assert "— Pay [2]" not in marked.text and "— Pay [\u2060" in marked.text
