@@ -353,6 +353,15 @@ def test_words_the_guidance_never_uses_bring_a_warning(with_model: bool) -> None
     list(stream)
     assert stream.final.answered
     assert any('never uses the word "surrogate"' in w for w in stream.final.warnings)
+    # the words of the case's facts are not judged: only what is asked (a debt adviser's review)
+    case = f"She is frightened and does not want to be identified. {question}"
+    found.unknown[case] = ["frightened", "surrogate"]
+    if llm:
+        llm.enqueue("You could get £184.03 a week [1].")
+    stream = answer_question(case, [], retriever=found, llm=llm, settings=SETTINGS)
+    list(stream)
+    assert any('never uses the word "surrogate"' in w for w in stream.final.warnings)
+    assert not any("frightened" in w for w in stream.final.warnings)
 
 
 PATERNITY = "Statutory Paternity Pay is £187.18 a week or 90% of your average weekly earnings."
