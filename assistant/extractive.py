@@ -34,6 +34,7 @@ from assistant.surroundings import (
     tables_going_on,
     with_examples,
     with_list_context,
+    with_qualifiers,
     with_tables,
     with_their_lists,
 )
@@ -263,7 +264,7 @@ def extract_answer(
     if cases:  # with their lists, as chosen units come (not re-expanding those: nested lists)
         chosen = sorted({*chosen, *with_list_context(units, cases)},
                         key=lambda u: (u.source, u.position))
-    chosen = with_tables(units, with_examples(units, chosen), question)
+    chosen = with_qualifiers(units, with_tables(units, with_examples(units, chosen), question))
     score_of = dict(zip(units, weighted, strict=True))
     best: dict[int, float] = {}
     for unit in chosen:

@@ -188,6 +188,44 @@ def with_examples(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
     return sorted(out, key=lambda u: (u.source, u.position))
 
 
+# a sentence that limits the one before it: "This is only allowed in exceptional circumstances."
+_LIMITS = re.compile(r"\b(?:only|not|unless|except|cannot|can['’]t|never)\b", re.IGNORECASE)
+QUALIFIER_WORDS = 25  # a limiting sentence longer than this says more than a limit
+
+
+def with_qualifiers(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
+    """A quoted sentence or list brings a short sentence right after it that leans back on it
+    and limits it: "You can ask for your repayments to be delayed ... Repayments can be delayed
+    for: 3 months ... 1 month ..." then "This is only allowed in exceptional circumstances."
+    Quoted without it, a delay reads as anyone's for the asking (a debt adviser's review).
+    One that leads in a list comes with its list ("To get an Adult Dependants' Grant, another
+    adult must depend on you financially." then "They cannot be any of the following:" and
+    "your partner if you're under 25 - unless you're married ...": an education adviser's
+    review), or not at all. Same heading, next position, within QUALIFIER_WORDS words (the
+    sentence) and MAX_WORDS in all."""
+    words = sum(len(u.text.split()) for u in chosen)
+    at = {(u.source, u.position): u for u in units}
+    taken = set(chosen)
+    out = list(chosen)
+    for unit in chosen:
+        following = at.get((unit.source, unit.position + 1))
+        if following is None or following in taken or following.is_item \
+                or following.heading != unit.heading or not _LEANS_BACK.match(following.text) \
+                or not _LIMITS.search(following.text) \
+                or len(following.text.split()) > QUALIFIER_WORDS:
+            continue
+        brought = _list_around(units, units.index(following)) if leads_in(following.text) \
+            else [following]
+        added = sum(len(u.text.split()) for u in brought if u not in taken)
+        if brought[0] is not following or (leads_in(following.text) and len(brought) < 2) \
+                or words + added > MAX_WORDS:
+            continue  # a lead-in whose list is not in this chunk, or too long to quote
+        out += [u for u in brought if u not in taken]
+        taken.update(brought)
+        words += added
+    return sorted(out, key=lambda u: (u.source, u.position))
+
+
 def bridged(units: Sequence[Unit], chosen: list[Unit], elsewhere: Collection[Unit] = ()
             ) -> list[Unit]:
     """A single sentence left out between two chosen sentences under one heading is quoted

@@ -1270,3 +1270,42 @@ def test_a_chunk_with_no_label_is_cited_to_the_headings_of_what_it_quotes() -> N
         embedder=FakeEmbedder())
     assert marked.citations[0].section == "Pay [2]"
     assert "— Pay [2]" not in marked.text and "— Pay [\u2060" in marked.text
+
+
+ADVANCES = ("How the advance is repaid\nYou must usually pay back the advance within:\n\n"
+            "- 24 months if you apply on or after 12 April 2021 because of a new claim\n"
+            "- 6 months if you apply because of a change of circumstances\n\n"
+            "You can ask for your repayments to be delayed if you cannot afford them. "
+            "Repayments can be delayed for:\n\n- 3 months if the advance is for a new claim\n"
+            "- 1 month if the advance is for a change of circumstances\n\n"
+            "This is only allowed in exceptional circumstances.\n\nWhere to ask\n"
+            "This is not the place to ask about loans.")
+
+
+def test_a_short_sentence_limiting_what_is_quoted_comes_with_it() -> None:
+    # a debt adviser's review: quoted without it, a delay reads as anyone's for the asking
+    chunk = guidance_chunk(ADVANCES, doc="universal-credit-advances", section="")
+    extract = extract_answer("How long can Universal Credit advance repayments be delayed for?",
+                             scored(chunk), embedder=FakeEmbedder())
+    assert "3 months if the advance is for a new claim" in extract.text
+    assert "This is only allowed in exceptional circumstances." in extract.citations[0].quote
+    assert "not the place" not in extract.text  # another heading's
+    units = split_units(ADVANCES)
+    at = {u.text: u for u in units}
+    last_item = at["1 month if the advance is for a change of circumstances"]
+    limit = at["This is only allowed in exceptional circumstances."]
+    assert surroundings.with_qualifiers(units, [last_item]) == [last_item, limit]
+    # not a sentence that merely goes on ("This means..."), nor a long one, nor past MAX_WORDS
+    for text in ("This means you get it sooner.",
+                 "This is only allowed " + "in exceptional and rare circumstances " * 5 + "."):
+        goes_on = replace(limit, text=text)
+        assert surroundings.with_qualifiers([*units[:-2], goes_on], [last_item]) == [last_item]
+    full = replace(last_item, text=" ".join(["word"] * surroundings.MAX_WORDS))
+    assert surroundings.with_qualifiers([*units[:-3], full, limit], [full]) == [full]
+    # a limiting lead-in comes with its list (an education adviser's review), or not at all
+    grant = split_units("To get the grant, another adult must depend on you financially. They "
+                        "cannot be any of the following:\n\n- your child\n- your partner if "
+                        "you're under 25 - unless you're married\n\nApply online.")
+    assert [u.text for u in surroundings.with_qualifiers(grant, [grant[0]])] == [
+        u.text for u in grant[:4]]
+    assert surroundings.with_qualifiers(grant[:2], [grant[0]]) == [grant[0]]  # no list here
