@@ -234,7 +234,9 @@ def bridged(units: Sequence[Unit], chosen: list[Unit], elsewhere: Collection[Uni
     sentences that were quoted (an employer adviser's review). Not a pointer ("This guide is
     also available in Welsh"), which says nothing of the case, nor one of ``elsewhere`` (about
     another nation than the one asked about: Scotland's Winter Heating Payment in a Welsh
-    case)."""
+    case). The first of the two may end a list: "You can ask for your repayments to be delayed
+    if you cannot afford them." between a list of repayment periods and "Repayments can be
+    delayed for:" (a debt adviser's review)."""
     words = sum(len(u.text.split()) for u in chosen)
     at = {(u.source, u.position): u for u in units}
     out = list(chosen)
@@ -242,7 +244,7 @@ def bridged(units: Sequence[Unit], chosen: list[Unit], elsewhere: Collection[Uni
         middle = at.get((first.source, first.position + 1))
         if middle is None or then.source != first.source \
                 or then.position != first.position + 2 \
-                or middle.is_item or first.is_item or then.is_item or middle in elsewhere \
+                or middle.is_item or then.is_item or middle in elsewhere \
                 or POINTER.match(middle.text) \
                 or not first.heading == middle.heading == then.heading \
                 or words + len(middle.text.split()) > MAX_WORDS:

@@ -1295,6 +1295,11 @@ def test_a_short_sentence_limiting_what_is_quoted_comes_with_it() -> None:
     last_item = at["1 month if the advance is for a change of circumstances"]
     limit = at["This is only allowed in exceptional circumstances."]
     assert surroundings.with_qualifiers(units, [last_item]) == [last_item, limit]
+    # the sentence between a list's last item and a quoted lead-in is no gap to leave out
+    first_list_end = at["6 months if you apply because of a change of circumstances"]
+    ask, delays = at["You can ask for your repayments to be delayed if you cannot afford them."], \
+        at["Repayments can be delayed for:"]
+    assert surroundings.bridged(units, [first_list_end, delays]) == [first_list_end, ask, delays]
     # not a sentence that merely goes on ("This means..."), nor a long one, nor past MAX_WORDS
     for text in ("This means you get it sooner.",
                  "This is only allowed " + "in exceptional and rare circumstances " * 5 + "."):
