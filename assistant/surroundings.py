@@ -24,7 +24,8 @@ MAX_ITEMS = 10  # a list longer than this is quoted in part, with its lead-in
 # pointers to other pages or tools ("Use the calculator", "Read more about"): rarely the answer
 POINTER = re.compile(
     r"^(?:Use the|Read more|Find out more|Find out how|There's a separate guide|"
-    r"This guide is also available|You can also read|See the)\b", re.IGNORECASE)
+    r"This guide is also available|You can also read|See the|"
+    r"This file may not be suitable for users of assistive technology)\b", re.IGNORECASE)
 POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a sentence that leans on the one before it ("This means...", "They must...")
 # ("However," goes on from what came before; "However you claim, ..." starts afresh)
@@ -202,7 +203,10 @@ def with_qualifiers(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
     adult must depend on you financially." then "They cannot be any of the following:" and
     "your partner if you're under 25 - unless you're married ...": an education adviser's
     review), or not at all. Same heading, next position, within QUALIFIER_WORDS words (the
-    sentence) and MAX_WORDS in all."""
+    sentence) and MAX_WORDS in all. Not a pointer or boilerplate ("This file may not be
+    suitable for users of assistive technology."). A limit naming another nation than the one
+    asked about is quoted all the same, by design: "This is only available in Scotland." after
+    a rule quoted for a Welsh case is what that case needs to know."""
     words = sum(len(u.text.split()) for u in chosen)
     at = {(u.source, u.position): u for u in units}
     taken = set(chosen)
@@ -211,14 +215,13 @@ def with_qualifiers(units: Sequence[Unit], chosen: list[Unit]) -> list[Unit]:
         following = at.get((unit.source, unit.position + 1))
         if following is None or following in taken or following.is_item \
                 or following.heading != unit.heading or not _LEANS_BACK.match(following.text) \
-                or not _LIMITS.search(following.text) \
+                or not _LIMITS.search(following.text) or POINTER.match(following.text) \
                 or len(following.text.split()) > QUALIFIER_WORDS:
             continue
         brought = _list_around(units, units.index(following)) if leads_in(following.text) \
             else [following]
         added = sum(len(u.text.split()) for u in brought if u not in taken)
-        if brought[0] is not following or (leads_in(following.text) and len(brought) < 2) \
-                or words + added > MAX_WORDS:
+        if (leads_in(following.text) and len(brought) < 2) or words + added > MAX_WORDS:
             continue  # a lead-in whose list is not in this chunk, or too long to quote
         out += [u for u in brought if u not in taken]
         taken.update(brought)

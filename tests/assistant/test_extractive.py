@@ -1300,11 +1300,26 @@ def test_a_short_sentence_limiting_what_is_quoted_comes_with_it() -> None:
     ask, delays = at["You can ask for your repayments to be delayed if you cannot afford them."], \
         at["Repayments can be delayed for:"]
     assert surroundings.bridged(units, [first_list_end, delays]) == [first_list_end, ask, delays]
+    # but not up to a list item: a sentence, then the next list's first item
+    delays_item = replace(delays, is_item=True)
+    assert surroundings.bridged([*units[:units.index(delays)], delays_item],
+                                [first_list_end, delays_item]) == [first_list_end, delays_item]
     # not a sentence that merely goes on ("This means..."), nor a long one, nor past MAX_WORDS
     for text in ("This means you get it sooner.",
                  "This is only allowed " + "in exceptional and rare circumstances " * 5 + "."):
         goes_on = replace(limit, text=text)
         assert surroundings.with_qualifiers([*units[:-2], goes_on], [last_item]) == [last_item]
+    # nor one that does not lean back, one under another heading, an item, boilerplate, or
+    # one already quoted; a limit naming another nation is quoted all the same, by design
+    for other in (replace(limit, text="Only new claims can be delayed."),
+                  replace(limit, heading="Where to ask"), replace(limit, is_item=True),
+                  replace(limit, text="This file may not be suitable for users of assistive "
+                                      "technology.")):
+        assert surroundings.with_qualifiers([*units[:-2], other], [last_item]) == [last_item]
+    assert surroundings.with_qualifiers(units, [last_item, limit]) == [last_item, limit]
+    scotland = replace(limit, text="This is only available in Scotland.")
+    assert surroundings.with_qualifiers([*units[:-2], scotland], [last_item]) == [
+        last_item, scotland]
     full = replace(last_item, text=" ".join(["word"] * surroundings.MAX_WORDS))
     assert surroundings.with_qualifiers([*units[:-3], full, limit], [full]) == [full]
     # a limiting lead-in comes with its list (an education adviser's review), or not at all
