@@ -21,7 +21,7 @@ from assistant.errors import ModelError
 from assistant.extractive import best_quote, extract_answer
 from assistant.followup import is_follow_up, refers_back, standalone_query, with_history
 from assistant.jurisdictions import unmentioned_nations
-from assistant.names import question_sentences
+from assistant.names import proper_names, question_sentences
 from assistant.ports import ChatModel, Embedder, Retriever
 from assistant.staleness import staleness_warnings
 from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
@@ -169,6 +169,8 @@ class AnswerStream:
         warnings += unknown_word_warnings(self._unknown_words())
         warnings += confusable_warnings(self._question, [c.quote for c in checked.citations],
                                         [f"{c.title} {c.section}" for c in checked.citations])
+        warnings += unnamed_amount_warnings(self._question, [
+            (c.quote, f"{c.title} {c.section} {c.quote}") for c in checked.citations])
         settings = self._settings or get_settings()
         warnings += staleness_warnings(checked.citations,
                                        stale_after_days=settings.stale_after_days,
@@ -180,8 +182,13 @@ class AnswerStream:
     def _unknown_words(self) -> list[str]:
         """Words of what is asked that the guidance never uses: the question sentences, not
         the case's facts ("She is frightened and does not want to be identified" is no topic
-        the guidance lacks; a debt adviser's review saw "frightened" warned about)."""
-        return self._retriever.unknown_words(question_sentences(self._question))
+        the guidance lacks; a debt adviser's review saw "frightened" warned about). A question
+        that names no topic of its own ("My client has pneumoconiosis from mining. Can you
+        help?") is read whole: its topic is in the facts (a code review)."""
+        asked = question_sentences(self._question)
+        if not set(terms(asked)) - _NO_TOPIC:
+            asked = self._question
+        return self._retriever.unknown_words(asked)
 
     def _generate(self, prepared: _Prepared, llm: ChatModel) -> Iterator[str]:
         budget = (self._settings or get_settings()).context_token_budget
@@ -284,6 +291,9 @@ def finish_generative(text: str, sources: Sequence[Chunk], query: str,
     warnings += confusable_warnings(query, [c.text for c in cited],
                                     [f"{c.title} {c.section}" for c in cited])
     claims = {c.n: " ".join(_claims_for(checked.text, c.n)) for c in checked.citations}
+    warnings += unnamed_amount_warnings(query, [
+        (claims[c.n], f"{s.title} {s.section} {s.text}")
+        for c, s in zip(checked.citations, cited, strict=True)])
     settings = settings or get_settings()
     warnings += staleness_warnings(checked.citations, claims,
                                    stale_after_days=settings.stale_after_days,
@@ -367,6 +377,52 @@ def unknown_word_warnings(words: Sequence[str]) -> list[str]:
     return [f"The guidance never uses the word{'s' if len(words) > 1 else ''} {quoted}: the "
             "passages quoted may be about something close to what you asked, not it. Check they "
             "answer your question."]
+
+
+# the words of a question that names no topic: "Can you help?", "What happens in this situation?"
+_NO_TOPIC = frozenset(terms("help advice advise claim know tell want need please thank thanks "
+                            "happen happens situation case anything something question ask "
+                            "mean means options option next step steps"))
+# asking for a sum of money: "how much", "what amount", "the weekly rate" (not "how much notice")
+_ASKS_AMOUNT = re.compile(r"\bhow much\b(?!\s+(?:notice|time|leave|holiday)\b)|\bamounts?\b"
+                          r"|\brates?\b", re.IGNORECASE)
+_MONEY = re.compile(r"£\s?\d")
+
+
+def unnamed_amount_warnings(question: str, passages: Sequence[tuple[str, str]]) -> list[str]:
+    """A warning when the question asks how much a scheme it names pays and no passage giving
+    a sum of money names it: "How much Bereavement Support Payment will she get?" answered with
+    "The maximum Widowed Parent's Allowance (WPA) is £148.40 a week" (a debt and bereavement
+    adviser's review: no guide gives its rates). ``passages``: for each source, the text
+    giving amounts (the quote, or a generative answer's sentences citing it) and the text
+    that may name the scheme (its title, section and quote or whole text)."""
+    asked = question_sentences(question)
+    if not _ASKS_AMOUNT.search(asked):
+        return []
+    named = " ".join(_name_words(where) for amounts, where in passages if _MONEY.search(amounts))
+    if not named:
+        return []
+    for name in proper_names(asked, lower_case=True):
+        if f" {_name_words(name)} " not in f" {named} ":
+            return [f'You asked about "{_as_asked(asked, name)}", but none of the amounts '
+                    "quoted is said to be for it: they are for something else. Check the "
+                    "guidance gives this amount at all before relying on it."]
+    return []
+
+
+def _as_asked(asked: str, name: str) -> str:
+    """``name`` ("Support Payment", a name's last two words) with the capitalised words before
+    it in the question: "Bereavement Support Payment"."""
+    found = re.search(rf"(?:\b[A-Z][\w'’-]*\s+)*{re.escape(name)}", asked)
+    return found.group(0) if found else name
+
+
+def _name_words(text: str) -> str:
+    """Words as a scheme's name is compared: no apostrophes ("carers allowance" typed is
+    "Carer's Allowance"), lower case, no plural s ("Cold Weather Payments")."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("’", ""))
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                    for w in words)
 
 
 _LETTERS = re.compile(r"[a-z]+")

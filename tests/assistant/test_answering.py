@@ -10,6 +10,7 @@ from assistant.answering import (
     build_messages,
     select_within_budget,
     spelling_note,
+    unnamed_amount_warnings,
 )
 from assistant.config import Settings
 from assistant.errors import ModelError
@@ -362,6 +363,15 @@ def test_words_the_guidance_never_uses_bring_a_warning(with_model: bool) -> None
     list(stream)
     assert any('never uses the word "surrogate"' in w for w in stream.final.warnings)
     assert not any("frightened" in w for w in stream.final.warnings)
+    # a question naming no topic of its own is read whole: its topic is in the facts
+    generic = ("My client has pneumoconiosis from mining and wants to know her options. "
+               "Can you help?")
+    found.unknown[generic] = ["pneumoconiosis"]
+    if llm:
+        llm.enqueue("You could get £184.03 a week [1].")
+    stream = answer_question(generic, [], retriever=found, llm=llm, settings=SETTINGS)
+    list(stream)
+    assert any('never uses the word "pneumoconiosis"' in w for w in stream.final.warnings)
 
 
 PATERNITY = "Statutory Paternity Pay is £187.18 a week or 90% of your average weekly earnings."
@@ -478,3 +488,47 @@ def test_the_retriever_says_which_chunk_comes_next_so_a_split_table_reads_as_goi
                              retriever=fake, llm=None)
     text = "".join(stream)
     assert "B | 0% | 13.8%\n> … [1]" in text and "M | 0%" not in text
+
+
+WPA = "The maximum Widowed Parent's Allowance (WPA) is £148.40 a week."
+BSP = "You may be able to get Bereavement Support Payment if your husband died recently."
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_amounts_for_another_scheme_than_the_one_asked_about_bring_a_warning(
+        with_model: bool) -> None:
+    # a debt and bereavement adviser's review: no guide gives Bereavement Support Payment's
+    # rates, and the answer gave Widowed Parent's Allowance's
+    found = FakeRetriever(scored(
+        guidance_chunk(WPA, doc="widowed-parents-allowance", section="What you'll get")),
+        min_relevance=0.5)
+    llm = FakeChatModel() if with_model else None
+    if llm:
+        llm.enqueue("She could get £148.40 a week [1].")
+    question = "Her husband died last month. How much Bereavement Support Payment will she get?"
+    stream = answer_question(question, [], retriever=found, llm=llm, settings=SETTINGS)
+    list(stream)
+    assert stream.final.answered
+    assert any('asked about "Bereavement Support Payment", but none of the amounts' in w
+               for w in stream.final.warnings)
+    # a passage naming it, even without an amount, is no answer about another scheme
+    named = FakeRetriever(scored(guidance_chunk(f"{WPA} {BSP}", doc="widowed-parents-allowance",
+                                                section="What you'll get")), min_relevance=0.5)
+    if llm:
+        llm.enqueue("She could get £148.40 a week [1].")
+    stream = answer_question(question, [], retriever=named, llm=llm, settings=SETTINGS)
+    list(stream)
+    assert not any("none of the amounts" in w for w in stream.final.warnings)
+
+
+def test_amounts_said_to_be_for_the_scheme_asked_about_bring_no_warning() -> None:
+    carers = [("You could get £83.30 a week.", "Carer’s Allowance How much you get You could "
+               "get £83.30 a week.")]
+    # its name typed without the apostrophe, in the plural, or in its title only
+    for question in ("How much is carers allowance?", "What rate of Carer's Allowances?"):
+        assert unnamed_amount_warnings(question, carers) == [], question
+    assert unnamed_amount_warnings("How much Cold Weather Payment?", carers)  # another scheme
+    # not asked how much, or no amount quoted: nothing to say
+    assert unnamed_amount_warnings("Who can get Cold Weather Payment?", carers) == []
+    assert unnamed_amount_warnings("How much Cold Weather Payment?", [
+        ("You get it when it is cold.", "Winter Fuel Payment You get it when it is cold.")]) == []
