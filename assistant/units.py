@@ -243,6 +243,9 @@ _FIGURE_HEADING = re.compile(
 _CALLOUTS = frozenset({"example", "examples"})
 
 
+FOLDED_HEADING_WORDS = 20
+
+
 def _looks_like_heading(line: str, previous: str, following: str) -> bool:
     """A short line with no closing punctuation between finished sentences (PDF and DOCX text
     carry headings as plain lines; a wrapped sentence continues in lower case).
@@ -265,7 +268,11 @@ def _looks_like_heading(line: str, previous: str, following: str) -> bool:
         return False
     finished = not previous or previous[-1] in ".?!:"
     starts_new = not following or following[0].isupper() or following[0] in "-*•0123456789"
-    return finished and starts_new and len(line.split()) <= 10
+    # in the shape ingest gives a folded section's heading (after a blank line, its text on
+    # the very next line) a heading may be long: "If one or more of your children were born
+    # on or after 6 April 2017" (14 words) was run into the sentence before it
+    folded = not previous and bool(following) and len(line.split()) <= FOLDED_HEADING_WORDS
+    return finished and starts_new and (len(line.split()) <= 10 or folded)
 
 
 def _sentences(paragraph: str) -> list[str]:

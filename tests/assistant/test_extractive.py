@@ -1329,3 +1329,23 @@ def test_a_short_sentence_limiting_what_is_quoted_comes_with_it() -> None:
     assert [u.text for u in surroundings.with_qualifiers(grant, [grant[0]])] == [
         u.text for u in grant[:4]]
     assert surroundings.with_qualifiers(grant[:2], [grant[0]]) == [grant[0]]  # no list here
+
+
+def test_a_long_heading_in_the_shape_of_a_folded_section_is_a_heading() -> None:
+    # a tax adviser's review: "If one or more of your children were born on or after 6 April
+    # 2017" (14 words) was run into the sentence before it, as if one sentence
+    text = ("If all your children were born before 6 April 2017\nYou could get the child element "
+            "for all of your children.\n\nIf one or more of your children were born on or after "
+            "6 April 2017\nYou could get the child element for up to 2 children.")
+    units = split_units(text)
+    assert [u.text for u in units] == [
+        "You could get the child element for all of your children.",
+        "You could get the child element for up to 2 children."]
+    assert units[1].heading == "If one or more of your children were born on or after 6 April 2017"
+    # not a long line of a paragraph (PDF text wraps so), nor one too long for a heading
+    wrapped = ("The amount depends on your circumstances.\nIf one or more of your children were "
+               "born on or after 6 April 2017\nYou could get it for up to 2 children.")
+    assert not any(u.heading for u in split_units(wrapped))
+    alone = "Intro.\n\nIf one or more of your children were born on or after 6 April 2017 in a " \
+        "family of five or more people living in the UK\nYou could get it."
+    assert not any(u.heading for u in split_units(alone))  # over FOLDED_HEADING_WORDS
