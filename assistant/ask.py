@@ -38,10 +38,14 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def format_sources(answer: Answer) -> str:
-    """The sources under a printed answer (a "not covered" answer lists its closest documents
-    in its own text, so they are not repeated here)."""
+    """The sources under a printed answer. A "not covered" answer lists its closest documents
+    in its own text; here it gets what they say, labelled as no answer (as the app folds it
+    under the answer): when the search fell just short, the sentence is there to read (a tax
+    adviser's review found three refused questions whose answer was the closest quote, seen
+    only in the JSON)."""
     listed = answer.citations if answer.answered else []
-    if not listed and not answer.warnings and not answer.spelling:
+    near = [] if answer.answered else [c for c in answer.closest if c.quote]
+    if not listed and not near and not answer.warnings and not answer.spelling:
         return ""
     lines = ["", ""]
     if answer.spelling:
@@ -49,11 +53,22 @@ def format_sources(answer: Answer) -> str:
     if listed:
         lines.append("Sources:")
     for c in listed:
-        where = ", ".join(x for x in (c.section, f"page {c.page}" if c.page else "") if x)
-        lines.append(f"[{c.n}] {c.title}" + (f" ({where})" if where else "")
+        lines.append(f"[{c.n}] {c.title}" + (f" ({_where(c)})" if _where(c) else "")
                      + f" - {c.url or c.source}" + (f", updated {c.updated}" if c.updated else ""))
+    if near:
+        lines.append("What the closest documents say (not an answer to your question: read "
+                     "them as leads, not as guidance on it):")
+    for c in near:
+        lines.append(f"- {c.title}" + (f" ({_where(c)})" if _where(c) else "")
+                     + f": \"{' '.join(c.quote.split())}\"")
     lines += [f"Warning: {w}" for w in answer.warnings]
     return "\n".join(lines)
+
+
+def _where(citation: Citation) -> str:
+    """"Notice, page 3": a citation's section and page, as far as known."""
+    page = f"page {citation.page}" if citation.page else ""
+    return ", ".join(x for x in (citation.section, page) if x)
 
 
 def unknown_filters(documents: Sequence[DocumentRecord], collections: Sequence[str] | None,

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,14 @@ def test_json_shape_and_page_numbers() -> None:
 def test_closest_documents_are_listed_once_when_not_answered() -> None:
     not_covered = Answer(abstention_text([CITATION]), "extractive", False, closest=[CITATION])
     assert "*Leave* (leave.pdf) — Notice, page 3 (updated 2025-03-14)" in not_covered.text
-    assert format_sources(not_covered) == ""  # the answer's own text already lists them
+    # the answer's own text lists them; what they say follows, labelled as no answer
+    printed = format_sources(not_covered)
+    assert "*Leave* (leave.pdf)" not in printed
+    assert "What the closest documents say (not an answer to your question" in printed
+    assert "- Leave (Notice, page 3): \"Give 15 weeks' notice.\"" in printed
+    unquoted = replace(CITATION, quote="")
+    assert format_sources(Answer(abstention_text([unquoted]), "extractive", False,
+                                 closest=[unquoted])) == ""
     data = answer_json(not_covered)
     assert data["citations"] == [] and data["closest"][0]["page"] == 3
 
