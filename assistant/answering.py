@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from assistant import prompts
+from assistant.bm25 import analyse, holds_in_order, words_in_order
 from assistant.citations import build_citation, check_answer, cited_numbers
 from assistant.config import Settings, get_settings
 from assistant.errors import ModelError
@@ -399,11 +400,14 @@ def unnamed_amount_warnings(question: str, passages: Sequence[tuple[str, str]]) 
     asked = question_sentences(question)
     if not _ASKS_AMOUNT.search(asked):
         return []
-    named = " ".join(_name_words(where) for amounts, where in passages if _MONEY.search(amounts))
+    # as retrieval compares scheme names: analysed words ("carers allowance" typed is
+    # "Carer's Allowance", "Payments" is "Payment"), next to each other
+    named = [words_in_order(where) for amounts, where in passages if _MONEY.search(amounts)]
     if not named:
         return []
     for name in proper_names(asked, lower_case=True):
-        if f" {_name_words(name)} " not in f" {named} ":
+        run = analyse(name)
+        if run and not any(holds_in_order(words, run, gap=0) for words in named):
             return [f'You asked about "{_as_asked(asked, name)}", but none of the amounts '
                     "quoted is said to be for it: they are for something else. Check the "
                     "guidance gives this amount at all before relying on it."]
@@ -415,14 +419,6 @@ def _as_asked(asked: str, name: str) -> str:
     it in the question: "Bereavement Support Payment"."""
     found = re.search(rf"(?:\b[A-Z][\w'’-]*\s+)*{re.escape(name)}", asked)
     return found.group(0) if found else name
-
-
-def _name_words(text: str) -> str:
-    """Words as a scheme's name is compared: no apostrophes ("carers allowance" typed is
-    "Carer's Allowance"), lower case, no plural s ("Cold Weather Payments")."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("’", ""))
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-                    for w in words)
 
 
 _LETTERS = re.compile(r"[a-z]+")
