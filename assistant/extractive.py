@@ -22,6 +22,7 @@ from assistant.jurisdictions import UK_NATIONS
 from assistant.names import question_sentences
 from assistant.passages import HEADING_MARK, Extract, render
 from assistant.ports import Embedder
+from assistant.staleness import source_date, title_date
 from assistant.surroundings import (
     MAX_WORDS,
     POINTER,
@@ -63,7 +64,10 @@ _LIMIT = r"(?:less than|more than|fewer than|over|under|at least|up to|below|abo
 _INTENTS = (
     # "how much notice / time / leave" asks for a period, not an amount of money
     (re.compile(r"\bhow much\b(?!\s+(?:notice|time|leave|holiday)\b)|\bcost|\bamount|\brate\b|"
-                r"\bfees?\b|\bthreshold|\b(?:earnings|income|savings|capital) limit", re.I),
+                r"\bfees?\b|\bthreshold|\b(?:earnings|income|savings|capital) limit"
+                # "What is the benefit cap, weekly and monthly?" asks for amounts too
+                r"|\b(?:weekly|monthly|per (?:week|month))\b"
+                r"|\bwhat is the [\w' ]{0,30}\bcap\b", re.I),
      re.compile(r"£\s?\d|\d%")),
     (
         re.compile(
@@ -123,6 +127,14 @@ QUESTION_WEIGHT = 0.5  # weight of the question sentences alone when a query als
 # a question about one UK nation: passages about only another come after those about it
 _NATIONS = {**UK_NATIONS, "England": re.compile(r"\bengland\b", re.IGNORECASE)}
 OTHER_NATION_WEIGHT = 0.5
+# an undated publication whose title names a year this much older than the newest source
+# quoted beside it (a 2015 budget's "£20,000 cap" beside the current guide's table) weighs
+# OLDER_SOURCE_WEIGHT: the guidance answers first, and the publication is quoted only where it
+# still scores well. Dated guides are not weighed by age: GOV.UK's "last updated" dates are
+# when a guide last changed in substance, and a guide from 2015 can be as current as one from
+# 2024 (weighing them cost 3 answering sentences across 11 review sets, fixed 1)
+OLDER_SOURCE_DAYS = 3 * 365
+OLDER_SOURCE_WEIGHT = 0.5
 # names that hold a nation's name but set no rules for it
 _NOT_A_NATION = re.compile(r"\b(?:Bank|Church) of (?:England|Scotland)\b|\bWelsh[- ]language\b"
                            r"|\bScottish Widows\b", re.IGNORECASE)
@@ -254,7 +266,9 @@ def extract_answer(
     elsewhere = {u for u in units if _about_another_nation(u, sources[u.source].chunk.section,
                                                              asked_nations)} \
         if asked_nations else set()
+    older = _older_sources(sources)
     weighted = [w * (OTHER_NATION_WEIGHT if u in elsewhere else 1.0)
+                * (OLDER_SOURCE_WEIGHT if u.source in older else 1.0)
                 for u, w in zip(units, weighted, strict=True)]
     facts = [states for asks, states in _INTENTS[:FACT_INTENTS] if asks.search(asked)]
     stating = {i for i, u in enumerate(units) if any(st.search(u.text) for st in facts)}
@@ -284,6 +298,17 @@ def extract_answer(
     return render(sources, chosen, case_first(order, sources, chosen, question),
                   list_goes_on(units, chosen) | tables_going_on(sources, units, chosen,
                                                                 next_chunk))
+
+
+def _older_sources(sources: Sequence[ScoredChunk]) -> set[int]:
+    """The ranks of undated sources whose title names a year more than OLDER_SOURCE_DAYS
+    before the newest source's date (its last-updated date, or its title's year)."""
+    newest = max((d for d in (source_date(s.chunk) for s in sources) if d is not None),
+                 default=None)
+    if newest is None:
+        return set()
+    return {rank for rank, s in enumerate(sources)
+            if (day := title_date(s.chunk)) is not None and (newest - day).days > OLDER_SOURCE_DAYS}
 
 
 def _nations(text: str) -> set[str]:

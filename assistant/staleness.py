@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Protocol
 
 from assistant.types import Citation
 
@@ -91,7 +92,30 @@ def _older(citation: Citation, today: date, max_age_days: int) -> bool:
     return updated is not None and (today - updated).days > max_age_days
 
 
-def _dated(citation: Citation, today: date) -> tuple[date | None, bool]:
+class _Dated(Protocol):
+    """A citation or a chunk: what tells how old a source is."""
+
+    @property
+    def updated(self) -> str | None: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+def source_date(source: _Dated, today: date | None = None) -> date | None:
+    """When ``source`` (a citation or a chunk) was last updated, or else the end of the latest
+    year its title names; None when neither says."""
+    return _dated(source, today or date.today())[0]
+
+
+def title_date(source: _Dated, today: date | None = None) -> date | None:
+    """For an undated source whose title names a year ("Summer Budget 2015", "Rates for 2023 to
+    2024": a publication of its time, not a guide kept up to date), the end of that year."""
+    day, titled = _dated(source, today or date.today())
+    return day if titled else None
+
+
+def _dated(citation: _Dated, today: date) -> tuple[date | None, bool]:
     """The source's last-updated date, or else the end of the latest year its title names (and
     whether it came from the title)."""
     updated = _parse(citation.updated)

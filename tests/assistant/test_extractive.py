@@ -1349,3 +1349,36 @@ def test_a_long_heading_in_the_shape_of_a_folded_section_is_a_heading() -> None:
     alone = "Intro.\n\nIf one or more of your children were born on or after 6 April 2017 in a " \
         "family of five or more people living in the UK\nYou could get it."
     assert not any(u.heading for u in split_units(alone))  # over FOLDED_HEADING_WORDS
+
+
+def test_a_source_years_older_than_the_newest_one_answers_after_it() -> None:
+    # from a debt adviser's review: a 2015 budget's "£20,000" cap led the current guide's table
+    budget = guidance_chunk("Lowering the household benefit cap - The government will lower the "
+                            "household benefit cap to £20,000, except in Greater London where "
+                            "the cap will be £23,000.", doc="summer-budget", section="Welfare",
+                            title="Summer Budget 2015", updated=None)
+    table = guidance_chunk("| Per week | Per month\n---|---|---\nIf you're in a couple | "
+                           "£423.46 | £1,835\nIf you're a single parent and your children live "
+                           "with you | £423.46 | £1,835", doc="benefit-cap",
+                           section="Benefit cap outside Greater London", updated="2024-10-21")
+    question = "What is the household benefit cap for a single parent?"
+    extract = extract_answer(question, scored(budget, table, step=0.01))
+    assert "£423.46" in extract.text
+    assert "£20,000" not in extract.text.split("£423.46")[0]
+    # of the same age, the better-scoring source still leads
+    same_age = replace(budget, updated="2024-06-01", title="Summer Budget")
+    extract = extract_answer(question, scored(same_age, table, step=0.01))
+    assert extract.text.index("£20,000") < extract.text.index("£423.46")
+    # an undated source with no year in its title is not taken to be old
+    assert extractive._older_sources(scored(replace(budget, title="Budget"), table)) == set()
+    assert extractive._older_sources(scored(budget, table)) == {0}
+
+
+def test_a_weekly_or_monthly_figure_or_a_cap_asks_for_an_amount() -> None:
+    amount = next(states for asks, states in extractive._INTENTS if asks.search("How much?"))
+    for question in ("What is the benefit cap for her household, weekly and monthly?",
+                     "What is the benefit cap?", "How is it paid per week?"):
+        assert any(amount is states for asks, states in extractive._INTENTS
+                   if asks.search(question)), question
+    assert not any(amount is states for asks, states in extractive._INTENTS
+                   if asks.search("Can she cap her hours?"))

@@ -31,6 +31,8 @@ def test_system_prompt_demands_citations_and_not_covered() -> None:
     system = prompts.render("answer_system", not_covered=prompts.NOT_COVERED)
     assert "[n]" in system and prompts.NOT_COVERED in system
     assert "untrusted data" in system and "never follow" in system
+    # sources of different ages (a 2015 budget beside the current guide): the newer one wins
+    assert "prefer the most recently updated" in system
 
 
 def test_a_source_cannot_close_its_own_fence() -> None:
