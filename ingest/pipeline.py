@@ -8,6 +8,7 @@ never stops the run.
 
 from __future__ import annotations
 
+import logging
 import queue
 import re
 import threading
@@ -34,6 +35,9 @@ from ingest.indexing import (
     replace_documents,
 )
 from ingest.loaders import DATA_SUFFIXES
+from ingest.loaders.sections import brief
+
+log = logging.getLogger(__name__)
 
 Parser = Callable[[Sequence[Path]], Iterator[tuple[Path, LoadedDocument | LoadError]]]
 Progress = Callable[[int, int, str], None]
@@ -333,8 +337,15 @@ def _prepare(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], colle
                                         version)
             if isinstance(result, LoadError):
                 yield _Prepared(file, identity, None, str(result))
+                continue
+            try:
+                chunked = _chunk(pipeline, identity, result, file, report)
+            except Exception as exc:  # noqa: BLE001 - one file's failure, reported, not the run's
+                log.exception("Could not split %s into passages", file.source)
+                yield _Prepared(file, identity, None, f"could not be split into passages "
+                                f"({brief(exc)}): re-save it and retry")
             else:
-                yield _Prepared(file, identity, _chunk(pipeline, identity, result, file, report))
+                yield _Prepared(file, identity, chunked)
 
 
 def _run_ahead(items: Iterator[_Prepared], depth: int = 16) -> Iterator[_Prepared]:

@@ -186,3 +186,13 @@ def test_a_single_question_on_every_core_gets_the_vector_a_batch_gives() -> None
     in_batch = embedder.embed([question, "Statutory Sick Pay is paid for up to 28 weeks."])[0]
     assert float(alone @ in_batch) > 0.9999
     assert "_solo" in vars(embedder)  # the lone text did take the all-core session
+
+
+def test_a_lone_surrogate_is_embedded_not_refused(minilm: MiniLMEmbedder) -> None:
+    # an undecodable byte in a command-line question arrives as a lone surrogate, which the
+    # tokenizer refuses outright ("TextInputSequence must be str")
+    odd = "paternity leave notice \udcff"
+    vectors = minilm.embed([odd, "paternity leave notice ?"])
+    assert float(vectors[0] @ vectors[1]) > 0.999
+    assert minilm.count_tokens(odd) == minilm.count_tokens("paternity leave notice ?")
+    assert minilm.embed([odd]).shape == (1, minilm.dim)

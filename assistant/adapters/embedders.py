@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import queue
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -124,13 +125,14 @@ class MiniLMEmbedder:
 
     def count_tokens(self, text: str) -> int:
         """Word pieces in ``text``, without the [CLS]/[SEP] the model adds."""
-        return len(self._tokenizers[1].encode(text, add_special_tokens=False).ids)
+        return len(self._tokenizers[1].encode(_encodable(text), add_special_tokens=False).ids)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` in length-sorted batches; rows come back in the input order."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        texts = [_encodable(t) for t in texts]
         if len(texts) == 1 and self.threads > 1:  # a question: all cores on it
             [encoded] = self._tokenizers[0].encode_batch(list(texts))
             return self._embed_batch([encoded.ids], solo=self._solo)
@@ -237,6 +239,17 @@ class OpenAIEmbedder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         normalised: Vectors = vectors / np.clip(norms, 1e-12, None)
         return normalised
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """``text`` with any lone UTF-16 surrogate (a command-line argument's undecodable byte) made
+    "?": the tokenizer refuses such a string outright."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def embedding_failure(exc: Exception) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
-from assistant.types import Section
+from assistant.types import LoadedDocument, Section
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # zero-width characters, soft hyphens and control characters (which no document means to show,
@@ -21,6 +22,30 @@ _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+(\d{4})\b")
 
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with UTF-16 surrogates paired back into characters and lone ones replaced by
+    U+FFFD. RTF writes an emoji as two "\\u" surrogate escapes and a YAML "\\uD800" escape is
+    one; a string holding one cannot be tokenised, stored in Chroma or written as UTF-8."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def valid_document(doc: LoadedDocument) -> LoadedDocument:
+    """``doc`` with every text field made valid Unicode (``valid_unicode``)."""
+    def fix(value: str | None) -> str | None:
+        return None if value is None else valid_unicode(value)
+
+    sections = tuple(replace(s, heading_path=tuple(valid_unicode(h) for h in s.heading_path),
+                             text=valid_unicode(s.text), part=valid_unicode(s.part))
+                     for s in doc.sections)
+    return replace(doc, title=valid_unicode(doc.title), sections=sections, url=fix(doc.url),
+                   updated=fix(doc.updated))
 
 
 def normalise_text(text: str) -> str:

@@ -295,6 +295,19 @@ def test_text_and_rtf(tmp_path: Path) -> None:
     assert "Hello claimant." in doc.sections[0].text
 
 
+def test_surrogate_escapes_become_characters_or_a_replacement_mark(tmp_path: Path) -> None:
+    # from a code review: Word and LibreOffice write an emoji in RTF as two UTF-16 surrogate
+    # escapes, and a YAML "\uD800" is a lone one; the tokenizer and Chroma refuse such strings
+    rtf = r"{\rtf1\ansi\uc1 Staff can ask from day one \u-10179?\u-8704? today.\par}"
+    (tmp_path / "emoji.rtf").write_text(rtf, encoding="ascii")
+    assert "day one \U0001f600 today." in load_document(tmp_path / "emoji.rtf").sections[0].text
+    (tmp_path / "lone.md").write_text('---\ntitle: "Leave guide \\uD800"\n---\nCarry over '
+                                      "five days.\n", encoding="utf-8")
+    doc = load_document(tmp_path / "lone.md")
+    assert doc.title == "Leave guide \ufffd"
+    assert all(s.text.encode("utf-8") for s in doc.sections)
+
+
 def test_sniffing_goes_by_content_not_extension(tmp_path: Path) -> None:
     (tmp_path / "page.pdf").write_text("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
     (tmp_path / "tool.pdf").write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" * 50)

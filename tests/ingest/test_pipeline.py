@@ -318,3 +318,30 @@ def test_a_failing_consumer_stops_the_parser_and_progress_stays_on_the_caller_th
     assert len(parsed) < 150  # stopped early, not parsed to the end
     assert set(threads) == {threading.current_thread().name}
     assert find_inconsistencies(pipeline.index) == []
+
+
+def test_a_file_that_cannot_be_chunked_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    # from a code review: a tokenizer error while chunking one file used to stop the whole run
+    docs = tmp_path / "docs"
+    write(docs, "good.txt", *paragraphs(1, "g"))
+    write(docs, "odd.txt", "odd words that the tokenizer refuses")
+
+    class RefusingEmbedder(FakeEmbedder):
+        """FAKE embedder whose tokenizer refuses one text, as the real one refuses a lone
+        surrogate ("TextInputSequence must be str")."""
+
+        def count_tokens(self, text: str) -> int:
+            if "refuses" in text:
+                raise TypeError("TextInputSequence must be str")
+            return super().count_tokens(text)
+
+    index = InMemoryChunkIndex()
+    report = run_ingest(Pipeline(index, RefusingEmbedder(), EmbeddingCache(tmp_path / "c.db"),
+                                 fake_parse), [docs], "team")
+    assert report.added == 1
+    [(path, reason)] = report.failed
+    assert path.endswith("odd.txt")
+    assert reason.startswith("could not be split into passages (TypeError")
+    assert reason.endswith("re-save it and retry")
+    assert [r.doc_id for r in index.get_documents() if r.status == "ok"] == ["team/good.txt"]
+    assert find_inconsistencies(index) == []
