@@ -193,14 +193,26 @@ def indexed_files(services: Services) -> set[Path] | None:
 
 
 def known_collections(services: Services) -> list[str]:
-    """Collections in the index or with a managed folder holding files, sorted (an empty folder
+    """Collections in the index or with a library folder holding files, sorted (an empty folder
     left by a cancelled upload is no collection)."""
     names = {r.collection for r in services.index.get_documents()}
-    for root in (services.settings.library_dir, services.settings.sample_guidance_dir):
-        if root.is_dir():
-            names |= {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                      and any(f.is_file() for f in p.rglob("*"))}
+    root = services.settings.library_dir
+    if root.is_dir():
+        names |= {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                  and any(f.is_file() for f in p.rglob("*"))}
     return sorted(names)
+
+
+def reindexed_folders(services: Services, collection: str) -> list[Path]:
+    """The folders Reindex reads for ``collection``: its library folder, and its sample guidance
+    folder only while the collection holds documents from there (the sample seeds an empty
+    index; a Reindex must not add fictional guidance to a department's real library)."""
+    folders = source_folders(services.settings, collection)
+    sample = (services.settings.sample_guidance_dir / collection).resolve()
+    seeded = any(record.collection == collection and record.source_path
+                 and Path(record.source_path).resolve().is_relative_to(sample)
+                 for record in services.index.get_documents())
+    return [f for f in folders if seeded or f.resolve() != sample]
 
 
 def reindex(services: Services, collections: Sequence[str],
@@ -217,7 +229,7 @@ def reindex(services: Services, collections: Sequence[str],
         except GuidanceError as exc:
             reports[collection] = IngestReport(failed=[(collection, f"{exc} Rename the folder.")])
             continue
-        folders = source_folders(services.settings, collection)
+        folders = reindexed_folders(services, collection)
         if not folders:
             continue
         try:

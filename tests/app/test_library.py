@@ -258,7 +258,7 @@ def test_an_empty_library_folder_is_no_collection(services: Services) -> None:
 def test_a_badly_named_folder_is_reported_and_the_others_are_reindexed(
         services: Services) -> None:
     for name in ("HR guidance", "zeta"):
-        folder = services.settings.sample_guidance_dir / name
+        folder = services.settings.library_dir / name
         folder.mkdir(parents=True)
         (folder / "a.md").write_bytes(GOOD)
     reports = reindex(services, ["HR guidance", "zeta"])
@@ -301,7 +301,7 @@ def test_a_run_that_takes_the_store_midway_is_reported_per_collection(
     from ingest.pipeline import IngestReport
 
     for name in ("alpha", "beta"):
-        folder = services.settings.sample_guidance_dir / name
+        folder = services.settings.library_dir / name
         folder.mkdir(parents=True)
         (folder / "a.md").write_bytes(GOOD)
 
@@ -316,11 +316,34 @@ def test_a_run_that_takes_the_store_midway_is_reported_per_collection(
 
     monkeypatch.setattr(ingest.service, "ingest_paths", ingest_paths)
     reports = reindex(services, ["alpha", "beta"])
-    sample = services.settings.sample_guidance_dir
-    assert [(c, f) for c, f, _ in calls] == [("alpha", [sample / "alpha"]),
-                                              ("beta", [sample / "beta"])]
+    library = services.settings.library_dir
+    assert [(c, f) for c, f, _ in calls] == [("alpha", [library / "alpha"]),
+                                              ("beta", [library / "beta"])]
     assert all(kw["sync"] is True and kw["index"] is services.index for _, _, kw in calls)
     assert "not reindexed: Another ingestion run" in reports["beta"].failed[0][1]
     assert last_reindex_time(services.settings) == ""  # a part-done reindex is not recorded
     with pytest.raises(StoreLockedError):  # locked from the start: one plain message
         reindex(services, ["beta"])
+
+
+def test_reindex_reads_the_sample_guidance_only_for_a_collection_seeded_from_it(
+        services: Services) -> None:
+    """From a browser review: Reindex of all collections added the bundled fictional sample
+    guidance to a department's real index, and caseworkers were answered from it."""
+    from assistant.library import known_collections
+
+    sample = services.settings.sample_guidance_dir / "guidance"
+    sample.mkdir(parents=True)
+    (sample / "fictional.md").write_bytes(GOOD)
+    saved = save_upload(services.settings, "guidance", "real.md", GOOD.replace(b"Sick", b"Leave"))
+    index_files(services, [saved.path], "guidance")
+    assert known_collections(services) == ["guidance"]
+    reports = reindex(services, ["guidance"])
+    assert reports["guidance"].added == 0
+    assert [r.source for r in services.index.get_documents()] == ["real.md"]
+    # an index the sample seeded (first start, or make run) keeps it in step
+    index_files(services, [sample / "fictional.md"], "guidance")
+    (sample / "more.md").write_bytes(GOOD.replace(b"Sick", b"Holiday"))
+    assert reindex(services, ["guidance"])["guidance"].added == 1
+    assert sorted(r.source for r in services.index.get_documents()) == [
+        "fictional.md", "more.md", "real.md"]
