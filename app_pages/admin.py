@@ -301,13 +301,18 @@ def show_consistency(app: AppServices) -> None:
                    "no other host is adding, replacing or reindexing documents, or a document "
                    "being written there may be rolled back.")
     if st.button("Repair the index", type="primary"):
-        removed = run_guarded("repair the index",
-                              lambda: repair_store(app.settings, app.services.index))
-        if removed is not None:
+        repaired = run_guarded("repair the index",
+                               lambda: repair_store(app.settings, app.services.index))
+        if repaired is not None:
             library.refresh_retrieval(app.services)
             st.session_state[state.HEALTH_PROBLEMS] = None
-            state.notify("success", f"Repaired: {removed} stray passage(s) removed. Run "
-                                    "Reindex if a document now has too few passages.")
+            message = f"Repaired: {repaired.removed} stray passage(s) removed."
+            if repaired.to_reread:
+                message += (f" {len(repaired.to_reread)} document(s) had lost passages and will "
+                            "be read again from their files by the next Reindex (or, for "
+                            "documents from a folder this app does not read, the next "
+                            "`python -m ingest` of that folder).")
+            state.notify("success", message)
             st.rerun()
 
 

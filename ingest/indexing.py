@@ -20,7 +20,7 @@ re-chunks it because its record still names the old pipeline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -125,20 +125,34 @@ def find_inconsistencies(index: ChunkIndex) -> list[str]:
     return problems
 
 
-def fix_inconsistencies(index: ChunkIndex) -> int:
+@dataclass(frozen=True)
+class Repaired:
+    """What ``fix_inconsistencies`` did: stray chunks removed, and the documents that had lost
+    chunks, marked so that the next ingestion run (Reindex) reads their files again."""
+
+    removed: int
+    to_reread: tuple[str, ...] = ()
+
+
+def fix_inconsistencies(index: ChunkIndex) -> Repaired:
     """Repair, then remove every chunk ``find_inconsistencies`` would report: chunks of no
     document, of a version other than the committed one, or beyond a document's chunk count
-    (what a store damaged before the checks above, or by a foreign writer, may hold). Returns
-    how many chunks were removed. A full scan: for the Admin page's health check, not every run.
+    (what a store damaged before the checks above, or by a foreign writer, may hold). A document
+    with fewer chunks than its record says has its record's pipeline cleared, so the next run
+    re-chunks its file instead of counting it unchanged (unchanged chunk texts still come from
+    the embedding cache). A full scan: for the Admin page's health check, not every run.
     """
     repair(index)
     records = {r.doc_id: r for r in index.get_documents()}
     doomed: dict[str, list[Chunk]] = {}
+    kept: dict[str, int] = {}
     for chunk in index.get_chunks():
         record = records.get(chunk.doc_id)
         if record is None or chunk.doc_version != record.version or (
                 record.status == "ok" and chunk.position >= record.chunks):
             doomed.setdefault(chunk.doc_id, []).append(chunk)
+        else:
+            kept[chunk.doc_id] = kept.get(chunk.doc_id, 0) + 1
     for doc_id in doomed:
         record = records.get(doc_id)
         if record is None:
@@ -147,4 +161,8 @@ def fix_inconsistencies(index: ChunkIndex) -> int:
         index.delete_chunks(ChunkFilter(doc_ids=(doc_id,), not_doc_version=record.version))
         if record.status == "ok":
             index.delete_chunks(ChunkFilter(doc_ids=(doc_id,), from_position=record.chunks))
-    return sum(len(c) for c in doomed.values())
+    short = [r for r in records.values()
+             if r.status == "ok" and kept.get(r.doc_id, 0) < r.chunks]
+    if short:
+        index.upsert_documents([replace(r, pipeline="") for r in short])
+    return Repaired(sum(len(c) for c in doomed.values()), tuple(r.doc_id for r in short))

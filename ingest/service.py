@@ -13,6 +13,7 @@ from assistant.services import build_embedder, build_index
 from assistant.types import LoadedDocument
 from ingest.chunking import ChunkingOptions
 from ingest.embedding_cache import EmbeddingCache
+from ingest.indexing import Repaired
 from ingest.locking import store_lock
 from ingest.pipeline import IngestReport, Pipeline, Progress, run_ingest
 
@@ -77,9 +78,10 @@ def check_store(index: ChunkIndex) -> list[str]:
     return find_inconsistencies(index)
 
 
-def repair_store(settings: Settings, index: ChunkIndex) -> int:
-    """Under the store lock, remove what ``check_store`` reports and refresh BM25; returns how
-    many chunks were removed. Raises StoreLockedError while an ingestion run holds the store."""
+def repair_store(settings: Settings, index: ChunkIndex) -> Repaired:
+    """Under the store lock, remove what ``check_store`` reports, mark documents that lost
+    chunks to be read again, and refresh BM25. Raises StoreLockedError while an ingestion run
+    holds the store."""
     from ingest.indexing import fix_inconsistencies
 
     with store_lock(settings.store_dir):

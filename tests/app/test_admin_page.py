@@ -272,6 +272,19 @@ def test_consistency_check_finds_and_repairs_stray_passages(fake_app: AppService
     assert "The index is consistent." in [s.value for s in at.success]
 
 
+def test_repair_says_a_document_that_lost_its_passages_is_read_again_by_reindex(
+        fake_app: AppServices) -> None:
+    at = admin_session()  # the record says 1 chunk; the index holds none
+    click(at, "Check the index")
+    [warning] = [w.value for w in at.warning if "problem(s)" in w.value]
+    assert "record says 1 chunks, index has 0" in warning
+    click(at, "Repair the index")
+    assert not at.exception
+    assert "1 document(s) had lost passages and will be read again" in at.success[0].value
+    [record] = fake_app.services.index.get_documents()
+    assert record.pipeline == ""  # so the next run re-chunks it instead of skipping it
+
+
 def test_a_browser_clearing_streamlits_caches_does_not_rebuild_the_services(
         fake_app: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
     """From a security review: any session can ask Streamlit to clear its resource caches;

@@ -345,3 +345,28 @@ def test_a_file_that_cannot_be_chunked_is_reported_and_the_run_goes_on(tmp_path:
     assert reason.endswith("re-save it and retry")
     assert [r.doc_id for r in index.get_documents() if r.status == "ok"] == ["team/good.txt"]
     assert find_inconsistencies(index) == []
+
+
+def test_repair_marks_a_document_that_lost_chunks_and_the_next_run_restores_them(
+        pipeline: Pipeline, tmp_path: Path) -> None:
+    # from a code review: Repair removed nothing and Reindex counted the file unchanged, so a
+    # document whose chunks were lost (another host's rollback, damage) stayed unsearchable
+    from assistant.types import ChunkFilter
+    from ingest.indexing import fix_inconsistencies
+
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", *paragraphs(2, "a"))
+    write(docs, "b.txt", *paragraphs(1, "b"))
+    run_ingest(pipeline, [docs], "team")
+    total = len(pipeline.index.get_chunks())
+    [lost] = [r.chunks for r in pipeline.index.get_documents() if r.doc_id == "team/a.txt"]
+    pipeline.index.delete_chunks(ChunkFilter(doc_ids=("team/a.txt",)))
+    assert find_inconsistencies(pipeline.index) == [
+        f"team/a.txt: record says {lost} chunks, index has 0"]
+    repaired = fix_inconsistencies(pipeline.index)
+    assert (repaired.removed, repaired.to_reread) == (0, ("team/a.txt",))
+    again = run_ingest(pipeline, [docs], "team")
+    assert (again.unchanged, again.updated + again.added) == (1, 1)
+    assert find_inconsistencies(pipeline.index) == []
+    assert len(pipeline.index.get_chunks()) == total
+    assert fix_inconsistencies(pipeline.index).to_reread == ()
