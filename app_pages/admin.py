@@ -297,9 +297,9 @@ def show_consistency(app: AppServices) -> None:
                "was stopped part-way:\n\n" + "\n".join(f"- `{p}`" for p in problems[:20]),
                icon=":material/warning:")
     if app.settings.chroma_host:
-        st.caption("With a Chroma server the ingestion lock only covers this host: repair when "
-                   "no other host is adding, replacing or reindexing documents, or a document "
-                   "being written there may be rolled back.")
+        st.caption("With a Chroma server the ingestion lock only covers this host: Repair "
+                   "leaves alone any document another host began writing in the last hour, "
+                   "and its problems may clear when that host finishes.")
     if st.button("Repair the index", type="primary"):
         repaired = run_guarded("repair the index",
                                lambda: repair_store(app.settings, app.services.index))

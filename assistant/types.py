@@ -140,6 +140,7 @@ class DocumentRecord:
     updated: str | None = None
     indexed_at: str = ""  # ISO timestamp
     pending_version: str = ""  # set while a write is in flight; see ingest.indexing
+    pending_since: str = ""  # ISO timestamp (UTC) of the write in flight
     source_path: str = ""  # absolute path of the file on disk when known
     pipeline: str = ""  # what made the chunks (see ingest.pipeline.pipeline_id)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -52,9 +53,11 @@ def replace_documents(index: ChunkIndex, items: Sequence[Replacement]) -> None:
     """
     if not items:
         return
+    since = _now()
     index.upsert_documents([
-        replace(previous, pending_version=record.version) if previous else
-        replace(record, version="", status="indexing", pending_version=record.version)
+        replace(previous, pending_version=record.version, pending_since=since) if previous else
+        replace(record, version="", status="indexing", pending_version=record.version,
+                pending_since=since)
         for record, _, _, previous in items])
     with_chunks = [(chunks, vectors) for _, chunks, vectors, _ in items if chunks]
     if with_chunks:
@@ -63,7 +66,8 @@ def replace_documents(index: ChunkIndex, items: Sequence[Replacement]) -> None:
     # A new document has no older chunks: its commit is its last step.
     older = [record for record, _, _, previous in items if previous is not None]
     index.upsert_documents([
-        replace(record, pending_version=record.version if previous is not None else "")
+        replace(record, pending_version=record.version, pending_since=since)
+        if previous is not None else replace(record, pending_version="", pending_since="")
         for record, _, _, previous in items])
     for record in older:
         index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), not_doc_version=record.version))
@@ -71,24 +75,53 @@ def replace_documents(index: ChunkIndex, items: Sequence[Replacement]) -> None:
         if previous is not None and previous.version == record.version:
             index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,), from_position=len(chunks)))
     if older:
-        index.upsert_documents([replace(record, pending_version="") for record in older])
+        index.upsert_documents([replace(record, pending_version="", pending_since="")
+                                for record in older])
 
 
 def record_failure(index: ChunkIndex, record: DocumentRecord) -> None:
     """Store a failed document's record (no chunks), keeping any earlier version's chunks."""
-    index.upsert_documents([replace(record, pending_version="")])
+    index.upsert_documents([replace(record, pending_version="", pending_since="")])
 
 
 def remove_document(index: ChunkIndex, record: DocumentRecord) -> None:
     """Remove a document and all its chunks."""
-    index.upsert_documents([replace(record, pending_version=REMOVED)])
+    index.upsert_documents([replace(record, pending_version=REMOVED, pending_since=_now())])
     index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,)))
     index.delete_documents([record.doc_id])
 
 
-def repair(index: ChunkIndex) -> int:
-    """Finish or roll back interrupted writes; returns how many documents needed it."""
-    pending = [r for r in index.get_documents() if r.pending_version]
+# a write that began this long ago on a shared store is taken to be dead: one batch of
+# documents takes seconds to minutes to write
+SHARED_WRITE_LEASE_S = 3600.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def in_flight(record: DocumentRecord, stale_after_s: float | None) -> bool:
+    """Whether ``record``'s pending write may still be running on another host: it began less
+    than ``stale_after_s`` ago. None means no other writer can exist (the store lock covers
+    every writer), so no pending write is in flight when a run starts. A journal with no time
+    (written before times were kept) counts as stale."""
+    if stale_after_s is None or not record.pending_version:
+        return False
+    try:
+        began = datetime.fromisoformat(record.pending_since)
+    except ValueError:
+        return False
+    return (datetime.now(UTC) - began).total_seconds() < stale_after_s
+
+
+def repair(index: ChunkIndex, stale_after_s: float | None = None) -> int:
+    """Finish or roll back interrupted writes; returns how many documents needed it.
+
+    With a store shared by several hosts (a Chroma server), the store lock covers only this
+    host, so writes begun less than ``stale_after_s`` ago are left alone: another host may be
+    in the middle of them, and rolling its journal back would empty its document."""
+    pending = [r for r in index.get_documents()
+               if r.pending_version and not in_flight(r, stale_after_s)]
     for record in pending:
         if record.pending_version == REMOVED or not record.version:
             index.delete_chunks(ChunkFilter(doc_ids=(record.doc_id,)))
@@ -102,7 +135,7 @@ def repair(index: ChunkIndex) -> int:
             index.delete_chunks(
                 ChunkFilter(doc_ids=(record.doc_id,), from_position=max(record.chunks, 0))
             )
-            index.upsert_documents([replace(record, pending_version="")])
+            index.upsert_documents([replace(record, pending_version="", pending_since="")])
     return len(pending)
 
 
@@ -134,19 +167,24 @@ class Repaired:
     to_reread: tuple[str, ...] = ()
 
 
-def fix_inconsistencies(index: ChunkIndex) -> Repaired:
+def fix_inconsistencies(index: ChunkIndex, stale_after_s: float | None = None) -> Repaired:
     """Repair, then remove every chunk ``find_inconsistencies`` would report: chunks of no
     document, of a version other than the committed one, or beyond a document's chunk count
     (what a store damaged before the checks above, or by a foreign writer, may hold). A document
     with fewer chunks than its record says has its record's pipeline cleared, so the next run
     re-chunks its file instead of counting it unchanged (unchanged chunk texts still come from
     the embedding cache). A full scan: for the Admin page's health check, not every run.
+    Documents with a write in flight on another host (``in_flight``) are left alone.
     """
-    repair(index)
+    repair(index, stale_after_s)
     records = {r.doc_id: r for r in index.get_documents()}
+    busy = {doc_id for doc_id, r in records.items() if in_flight(r, stale_after_s)}
+    records = {doc_id: r for doc_id, r in records.items() if doc_id not in busy}
     doomed: dict[str, list[Chunk]] = {}
     kept: dict[str, int] = {}
     for chunk in index.get_chunks():
+        if chunk.doc_id in busy:
+            continue
         record = records.get(chunk.doc_id)
         if record is None or chunk.doc_version != record.version or (
                 record.status == "ok" and chunk.position >= record.chunks):

@@ -28,6 +28,7 @@ from assistant.types import Chunk, DocumentRecord, LoadedDocument
 from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
 from ingest.embedding_cache import EmbeddingCache
 from ingest.indexing import (
+    SHARED_WRITE_LEASE_S,
     Replacement,
     record_failure,
     remove_document,
@@ -118,6 +119,14 @@ class Pipeline:
     cache: EmbeddingCache
     parse: Parser
     chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
+    # the index is a Chroma server other hosts write to as well: the store lock covers this
+    # host only, so a run leaves their writes in flight alone (``ingest.indexing.in_flight``)
+    shared_store: bool = False
+
+    @property
+    def stale_after_s(self) -> float | None:
+        """How old another writer's pending write must be before a run rolls it back."""
+        return SHARED_WRITE_LEASE_S if self.shared_store else None
 
 
 def same_content(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
@@ -212,7 +221,7 @@ def run_ingest(
     started = time.perf_counter()
     validate_collection(collection)
     report = IngestReport()
-    repair(pipeline.index)
+    repair(pipeline.index, pipeline.stale_after_s)
     records = {r.doc_id: r for r in pipeline.index.get_documents()}
     clashes: list[tuple[str, str]] = []
     files = discover(paths, clashes, indexed=(Path(r.source_path) for r in records.values()

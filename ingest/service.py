@@ -29,7 +29,8 @@ def build_pipeline(settings: Settings, index: ChunkIndex, embedder: Embedder) ->
     settings.store_dir.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache(settings.store_dir / "embeddings.sqlite3")
     options = ChunkingOptions(settings.chunk_tokens, settings.chunk_overlap_tokens)
-    return Pipeline(index=index, embedder=embedder, cache=cache, parse=parser, chunking=options)
+    return Pipeline(index=index, embedder=embedder, cache=cache, parse=parser, chunking=options,
+                    shared_store=bool(settings.chroma_host))
 
 
 def ingest_paths(
@@ -55,18 +56,16 @@ def repair_if_idle(settings: Settings, index: ChunkIndex) -> int | None:
 
     An app process calls this when it starts, so a document a killed run left half-written is
     not searchable until some later ingestion happens to repair it. Returns how many documents
-    needed it, or None when another run holds the store (its pending writes are its own) or the
-    store is a Chroma server: the lock is a file on this host, so a run on another host may be
-    writing, and rolling its journal back would empty its document.
+    needed it, or None when another run holds the store (its pending writes are its own). With
+    a Chroma server the lock is a file on this host, so a run on another host may be writing:
+    only writes older than ``SHARED_WRITE_LEASE_S`` are rolled back.
     """
     from assistant.errors import StoreLockedError
-    from ingest.indexing import repair
+    from ingest.indexing import SHARED_WRITE_LEASE_S, repair
 
-    if settings.chroma_host:
-        return None
     try:
         with store_lock(settings.store_dir):
-            return repair(index)
+            return repair(index, SHARED_WRITE_LEASE_S if settings.chroma_host else None)
     except StoreLockedError:
         return None
 
@@ -82,9 +81,10 @@ def repair_store(settings: Settings, index: ChunkIndex) -> Repaired:
     """Under the store lock, remove what ``check_store`` reports, mark documents that lost
     chunks to be read again, and refresh BM25. Raises StoreLockedError while an ingestion run
     holds the store."""
-    from ingest.indexing import fix_inconsistencies
+    from ingest.indexing import SHARED_WRITE_LEASE_S, fix_inconsistencies
 
     with store_lock(settings.store_dir):
-        removed = fix_inconsistencies(index)
+        removed = fix_inconsistencies(index, SHARED_WRITE_LEASE_S if settings.chroma_host
+                                      else None)
         refresh_bm25(index, settings.store_dir)
         return removed

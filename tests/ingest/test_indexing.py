@@ -216,3 +216,38 @@ def test_an_app_starting_repairs_a_killed_write_unless_a_run_holds_the_store(
     assert find_inconsistencies(index)
     assert repair_if_idle(settings, index) == 1
     assert find_inconsistencies(index) == [] and index.get_chunks() == []
+
+
+def test_on_a_shared_store_another_hosts_write_in_flight_is_left_alone_until_stale(
+        tmp_path: Path) -> None:
+    # from a code review: with a Chroma server every run rolled back other hosts' writes in
+    # progress, leaving their documents "ok" with no chunks
+    from assistant.config import Settings
+    from ingest.indexing import SHARED_WRITE_LEASE_S, fix_inconsistencies, in_flight, repair
+    from ingest.service import repair_if_idle
+
+    index = CrashingIndex(crash_at=3)  # host A: a new document's chunks written, no commit yet
+    chunks = _version("v1", 2)
+    with pytest.raises(Crash):
+        replace_document(index, make_record(version="v1", chunks=2), chunks,
+                         FakeEmbedder().embed([c.text for c in chunks]), None)
+    index.crash_at = 10**6
+    [record] = index.get_documents()
+    assert record.pending_since and in_flight(record, SHARED_WRITE_LEASE_S)
+    shared = Settings(store_dir=tmp_path, chroma_host="chroma.internal")
+    # host B starts: its run, its app start-up and an admin's Repair leave A's write alone
+    assert repair(index, SHARED_WRITE_LEASE_S) == 0
+    assert repair_if_idle(shared, index) == 0
+    assert fix_inconsistencies(index, SHARED_WRITE_LEASE_S).removed == 0
+    assert len(index.get_chunks()) == 2
+    # a write that began longer ago than the lease is dead: rolled back as before
+    index.upsert_documents([replace(record, pending_since="2026-01-01T00:00:00+00:00")])
+    assert repair(index, SHARED_WRITE_LEASE_S) == 1
+    assert index.get_chunks() == [] and find_inconsistencies(index) == []
+
+
+def test_a_committed_write_clears_its_journal_time() -> None:
+    index = InMemoryChunkIndex()
+    _write(index, "v1", 2)
+    _write(index, "v2", 2)
+    assert [(r.pending_version, r.pending_since) for r in index.get_documents()] == [("", "")]
