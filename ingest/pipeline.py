@@ -67,7 +67,9 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 # 34: ... a list item wrapped onto an unindented line (PDF text) does not end its list
 # 35: a GOV.UK guide's part ("## Eligibility ", a trailing space) is cited before its sections'
 #     headings ("Eligibility > Statutory Maternity Leave"); embedded texts are unchanged
-INGEST_VERSION = "35"
+# 36: surrogate escapes made characters; Markdown nested past the parser's limit read on;
+#     titles and headings over 700 characters cut, their words kept as text
+INGEST_VERSION = "36"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

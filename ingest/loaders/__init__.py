@@ -17,7 +17,7 @@ from ingest.loaders.html import load_html
 from ingest.loaders.markdown import load_markdown
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.rtf import load_rtf
-from ingest.loaders.sections import EMPTY_FILE, brief, valid_document
+from ingest.loaders.sections import EMPTY_FILE, bounded_document, brief, valid_document
 from ingest.loaders.sniffing import sniff_type
 from ingest.loaders.text import load_text
 
@@ -50,7 +50,7 @@ def load_document(path: Path) -> LoadedDocument:
         doc_type = sniff_type(path)
         if doc_type is None:
             raise LoadError(_unsupported_reason(path))
-        return valid_document(_LOADERS[doc_type](path))
+        return bounded_document(valid_document(_LOADERS[doc_type](path)))
     except LoadError:
         raise
     except MemoryError as exc:

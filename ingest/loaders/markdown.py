@@ -26,7 +26,11 @@ _TITLE_KEYS = ("title", "part_name", "name")
 _URL_KEYS = ("url", "canonical_url", "source_url", "link")
 _UPDATED_KEYS = ("public_updated_at", "updated", "last_updated", "updated_at", "modified", "date")
 PSEUDO_HEADING_LEVEL = 7  # a paragraph that is all bold acts as a heading below h6
-_PARSER = MarkdownIt("commonmark").enable("table")
+# markdown-it stops reading at its nesting limit (20 by default: a list nested 10 deep) and
+# drops the rest of the document without a word; deeper still, ``markdown_blocks`` reads on
+MAX_NESTING = 100
+_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+_LEAVES = frozenset({"inline", "fence", "code_block", "html_block", "hr"})
 
 
 def load_markdown(path: Path) -> LoadedDocument:
@@ -74,6 +78,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not match:
         return {}, text
     try:
+        # an alias (*name) can expand a 2 KB header to gigabytes ("billion laughs"): such a
+        # header is read line by line, as one that is not valid YAML is
+        if any(isinstance(event, yaml.AliasEvent)
+               for event in yaml.parse(match.group(1), Loader=yaml.SafeLoader)):
+            raise yaml.YAMLError("aliases in front matter")
         meta = yaml.safe_load(match.group(1))
     except yaml.YAMLError:  # e.g. an unquoted 'title: Part 1: scope'; read it line by line
         meta = _simple_front_matter(match.group(1))
@@ -123,12 +132,24 @@ def guide_parts(meta: dict[str, Any], blocks: list[Block]) -> bool:
 
 
 def markdown_blocks(text: str) -> list[Block]:
-    """Headings and text blocks in reading order; lists and tables become one block each."""
-    walker = _BlockWalker(text.split("\n"))
-    for token in _PARSER.parse(text):
-        walker.feed(token)
-    walker.flush()
-    return walker.blocks
+    """Headings and text blocks in reading order; lists and tables become one block each.
+
+    Text nested deeper than the parser reads (MAX_NESTING) is not lost: the parser's last
+    content line is found, and what follows it is read again from the left margin."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    while True:
+        walker = _BlockWalker(lines)
+        tokens = _PARSER.parse("\n".join(lines))
+        for token in tokens:
+            walker.feed(token)
+        walker.flush()
+        blocks.extend(walker.blocks)
+        read = max((t.map[1] for t in tokens if t.map and t.type in _LEAVES), default=0)
+        rest = lines[read:]
+        if not read or not any(line.strip() for line in rest):
+            return blocks
+        lines = [line.lstrip(" \t>") for line in rest]
 
 
 class _BlockWalker:

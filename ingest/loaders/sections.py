@@ -48,6 +48,42 @@ def valid_document(doc: LoadedDocument) -> LoadedDocument:
                    updated=fix(doc.updated))
 
 
+# a title or heading longer than this is text, not a label (the longest real one seen, an
+# Immigration Rules heading, has 620 characters)
+MAX_HEADING_CHARS = 700
+
+
+def bounded_document(doc: LoadedDocument) -> LoadedDocument:
+    """``doc`` with its title and headings cut to MAX_HEADING_CHARS, the words cut off kept as
+    text: an over-long heading opens the text of the first section under it, an over-long title
+    the first section's. Every chunk carries its title and heading path, and the embedder reads
+    them before the text: a 250-word "title" left no room for the text of any chunk, and a
+    96 KB one was stored once per chunk."""
+    if len(doc.title) <= MAX_HEADING_CHARS and all(
+            len(h) <= MAX_HEADING_CHARS for s in doc.sections for h in s.heading_path):
+        return doc
+    sections = []
+    kept = set()  # over-long headings already kept as text (in the first section under them)
+    for n, section in enumerate(doc.sections):
+        opening = [h for h in dict.fromkeys(section.heading_path)
+                   if len(h) > MAX_HEADING_CHARS and h not in kept]
+        kept.update(opening)
+        if n == 0 and len(doc.title) > MAX_HEADING_CHARS and doc.title not in section.text \
+                and doc.title not in opening:
+            opening.insert(0, doc.title)
+        sections.append(replace(
+            section, heading_path=tuple(_cut(h) for h in section.heading_path),
+            text="\n\n".join([*opening, section.text]) if opening else section.text))
+    return replace(doc, title=_cut(doc.title), sections=tuple(sections))
+
+
+def _cut(text: str) -> str:
+    """``text`` cut at a word to at most MAX_HEADING_CHARS, ending in "…" if cut."""
+    if len(text) <= MAX_HEADING_CHARS:
+        return text
+    return text[:MAX_HEADING_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+
+
 def normalise_text(text: str) -> str:
     """Collapse spaces within lines, trim lines and keep single blank lines as paragraph breaks.
 

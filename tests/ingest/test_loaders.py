@@ -350,3 +350,37 @@ def test_empty_and_unreadable_files_raise_specific_reasons(
     (tmp_path / name).write_bytes(content)
     with pytest.raises(LoadError, match=reason):
         load_document(tmp_path / name)
+
+
+def test_a_list_nested_past_the_parsers_limit_loses_nothing(tmp_path: Path) -> None:
+    # from a code review: markdown-it stops at its nesting limit and silently dropped the rest
+    # of the document (a list 10 deep lost its last item, the next heading and its text)
+    for depth in (10, 60):
+        items = "".join("  " * i + f"- item level {i}\n" for i in range(depth))
+        (tmp_path / "deep.md").write_text(f"# Guide\n\nIntro.\n\n{items}\n## After\n\n"
+                                          "Closing paragraph after the list.\n")
+        doc = load_document(tmp_path / "deep.md")
+        text = " ".join(s.text for s in doc.sections)
+        assert f"item level {depth - 1}" in text, depth
+        assert [s.heading_path for s in doc.sections][-1] == ("Guide", "After")
+        assert doc.sections[-1].text == "Closing paragraph after the list."
+
+
+def test_front_matter_with_yaml_aliases_is_not_expanded(tmp_path: Path) -> None:
+    # a 2 KB "billion laughs" header cost a worker 9 s and 512 MB before failing
+    laughs = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    (tmp_path / "laughs.md").write_text(f"---\ntitle: Leave\n{laughs}---\n# Leave\n\nText.\n")
+    doc = load_document(tmp_path / "laughs.md")
+    assert (doc.title, doc.sections[0].text) == ("Leave", "Text.")
+
+
+def test_an_overlong_title_or_heading_is_cut_and_its_words_kept_as_text(tmp_path: Path) -> None:
+    # from a code review: a 250-word "title" filled the embedder's window in every chunk
+    words = " ".join(f"word{i}" for i in range(250))
+    (tmp_path / "long.md").write_text(f"# {words}\n\n## Pay\n\nSick pay is paid weekly.\n")
+    doc = load_document(tmp_path / "long.md")
+    assert len(doc.title) <= 700 and doc.title.endswith("…")
+    assert all(len(h) <= 700 for s in doc.sections for h in s.heading_path)
+    assert words in " ".join(s.text for s in doc.sections)
+    assert doc.sections[-1].text.endswith("\n\nSick pay is paid weekly.")
