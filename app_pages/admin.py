@@ -29,6 +29,7 @@ from assistant.templates import (
     save_template,
 )
 from assistant.types import DocumentRecord
+from ingest.locking import running_apps
 from ingest.pipeline import IngestReport
 from ingest.service import check_store, repair_store
 
@@ -407,6 +408,13 @@ def main() -> None:
         show_admin_sign_in(settings)
         st.stop()
     app = ready_app_services()
+    others = [] if app.settings.chroma_host else running_apps(app.settings.store_dir)
+    if others:
+        st.warning(f"Another app process ({', '.join(map(str, others))}) is using this "
+                   "embedded store, so documents cannot be added, replaced, deleted or "
+                   "reindexed from here: its search would not see the change. Stop one of "
+                   "them, or run Chroma as a server for several app processes.",
+                   icon=":material/warning:")
     show_last_results()
     # pickers list documents by collection and title, as the documents table does
     records = sorted(app.services.index.get_documents(),

@@ -21,7 +21,17 @@ def store_lock(store_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
 
     The operating system releases the lock if the holder dies, so a killed run never leaves the
     store locked. With a Chroma server the lock is per machine: run ingestion from one host.
+    Refused too while another app process uses the embedded store (``running_apps``): its
+    embedded Chroma would not see the change (a second app on one store, from a code review).
     """
+    apps = running_apps(store_dir)
+    if apps:
+        raise StoreLockedError(
+            f"Another Guidance Assistant app (process {', '.join(map(str, apps))}) is using the "
+            f"embedded store at {store_dir}, and a change made here would leave its search out "
+            "of date. Run one app process per embedded store (stop the other one), or run Chroma "
+            "as a server for several (GA_CHROMA_HOST)."
+        )
     lock = FileLock(str(store_dir / "ingest.lock"))
     try:
         store_dir.mkdir(parents=True, exist_ok=True)

@@ -285,6 +285,29 @@ def test_repair_says_a_document_that_lost_its_passages_is_read_again_by_reindex(
     assert record.pipeline == ""  # so the next run re-chunks it instead of skipping it
 
 
+def test_admin_says_so_when_another_app_uses_the_embedded_store(fake_app: AppServices) -> None:
+    import subprocess
+    import sys
+
+    from ingest.locking import _started
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        apps = fake_app.settings.store_dir / "apps"
+        apps.mkdir(parents=True, exist_ok=True)
+        (apps / str(other.pid)).write_text(f"{_started(other.pid)}\n")
+        at = admin_session()
+        assert any(f"Another app process ({other.pid}) is using this embedded store" in w.value
+                   for w in at.warning)
+        click(at, "Check the index")
+        click(at, "Repair the index")
+        assert any("a change made here would leave its search out of date" in e.value
+                   for e in at.error)
+    finally:
+        other.kill()
+        other.wait(timeout=15)
+
+
 def test_a_browser_clearing_streamlits_caches_does_not_rebuild_the_services(
         fake_app: AppServices, monkeypatch: pytest.MonkeyPatch) -> None:
     """From a security review: any session can ask Streamlit to clear its resource caches;

@@ -186,3 +186,24 @@ def test_killed_run_leaves_a_consistent_index_after_rerun(shared_data: Path,
     records = index.get_documents()
     assert sorted(r.source for r in records) == sorted(p.name for p in docs.iterdir())
     assert len(index.get_chunks()) == sum(r.chunks for r in records)
+
+
+def test_an_app_process_cannot_write_under_another_app_on_the_embedded_store(
+        tmp_path: Path) -> None:
+    # from a code review: a second app on one embedded store added a document that the first
+    # app's dense search then never found
+    from assistant.errors import StoreLockedError
+    from ingest.locking import _started
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (tmp_path / "apps").mkdir()
+        (tmp_path / "apps" / str(other.pid)).write_text(f"{_started(other.pid)}\n")
+        with pytest.raises(StoreLockedError, match=f"app \\(process {other.pid}\\) is using"), \
+                store_lock(tmp_path):
+            pass
+    finally:
+        other.kill()
+        other.wait(timeout=15)
+    with store_lock(tmp_path):  # the other app has gone
+        assert not (tmp_path / "apps" / str(other.pid)).exists()
