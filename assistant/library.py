@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,7 +62,35 @@ def replace_and_index(services: Services, record: DocumentRecord, name: str, dat
 
     If the new version cannot be read (a damaged PDF, a blank file), or indexing fails, the
     previous file goes back in place, so the file on disk and the index stay the last good version.
+    Replacements run one at a time (``_one_replacement``): two overlapping ones shared the kept
+    copy, and the second's put-back could leave the first's bad file with the original gone.
     """
+    with _one_replacement(services.settings):
+        return _replace_and_index(services, record, name, data, progress)
+
+
+REPLACE_WAIT_S = 120.0  # how long a replacement waits for another one to finish
+
+
+@contextmanager
+def _one_replacement(settings: Settings) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.store_dir / "replace.lock"))
+    try:
+        lock.acquire(timeout=REPLACE_WAIT_S)
+    except Timeout as exc:
+        raise StoreLockedError("Another new version is still being indexed. Wait for it to "
+                               "finish, then replace the document again.") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _replace_and_index(services: Services, record: DocumentRecord, name: str, data: bytes,
+                       progress: Progress | None) -> ReplaceResult:
     saved = save_replacement(services.settings, record, name, data)
     # index from the folder the document's source path is relative to, so a file in a
     # subfolder ("hr/sickness.md") stays the same document instead of becoming "sickness.md"

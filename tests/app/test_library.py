@@ -347,3 +347,39 @@ def test_reindex_reads_the_sample_guidance_only_for_a_collection_seeded_from_it(
     assert reindex(services, ["guidance"])["guidance"].added == 1
     assert sorted(r.source for r in services.index.get_documents()) == [
         "fictional.md", "more.md", "real.md"]
+
+
+def test_replacements_run_one_at_a_time_so_the_kept_version_is_never_lost(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a code review: two overlapping replacements of one document shared the kept copy;
+    the second's put-back left the first's unreadable file on disk and the original nowhere."""
+    import threading
+
+    import assistant.library as library
+    from assistant.errors import StoreLockedError
+
+    saved = save_upload(services.settings, "hr", "sick.md", GOOD)
+    index_files(services, [saved.path], "hr")
+    record = record_of(services, "sick.md")
+    inside, release = threading.Event(), threading.Event()
+    real = library._replace_and_index
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        """FAKE pause: the first replacement holds its place while a second one is tried."""
+        inside.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library, "_replace_and_index", slow)
+    first = threading.Thread(target=library.replace_and_index,
+                             args=(services, record, "sick.md", b"   \n\n   \n"))
+    first.start()
+    assert inside.wait(10)
+    monkeypatch.setattr(library, "REPLACE_WAIT_S", 0.2)
+    monkeypatch.setattr(library, "_replace_and_index", real)
+    with pytest.raises(StoreLockedError, match="Another new version is still being indexed"):
+        library.replace_and_index(services, record, "sick.md", GOOD + b"\nSecond.\n")
+    release.set()
+    first.join(10)
+    assert saved.path.read_bytes() == GOOD  # the blank first version was refused and put back
+    assert not list(saved.path.parent.glob(".previous-*"))
