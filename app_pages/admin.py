@@ -98,8 +98,13 @@ def show_documents(records: list[DocumentRecord]) -> None:
     search = st.text_input("Search documents", key=state.DOC_SEARCH,
                            placeholder="Title, collection, type, status or file name")
     rows = document_rows(records, search)
-    st.caption(f"{len(rows)} of {len(records)} documents. Select a column heading to sort.")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    failed = sum(r.status == "failed" for r in records)
+    # files that failed are listed too, so the count says so (Index health counts documents)
+    st.caption(f"{len(rows)} of {len(records)} files" + (
+        f" ({len(records) - failed} indexed, {failed} failed: the reasons are on Index health)"
+        if failed else "") + ". Select a column heading to sort.")
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"Status": st.column_config.TextColumn("Status", width="large")})
 
 
 def show_upload(app: AppServices, collections: list[str]) -> None:
@@ -206,7 +211,8 @@ def replace(app: AppServices, record: DocumentRecord,
 def show_delete(app: AppServices, records: list[DocumentRecord]) -> None:
     if not records:
         return
-    record = st.selectbox("Document to delete", records, format_func=label, key=state.DELETE_DOC)
+    record = st.selectbox("Document to delete", records, format_func=label, key=state.DELETE_DOC,
+                          index=None, placeholder="Choose a document")
     pending = st.session_state.get(state.CONFIRM_DELETE_DOCUMENT)
     if pending is None or record is None or pending != record.doc_id:
         if st.button("Delete document…", icon=":material/delete:", disabled=record is None):

@@ -17,13 +17,11 @@ from assistant.access import Identity
 from assistant.answering import answer_question
 from assistant.conversations import Message
 from assistant.errors import GuidanceError
-from assistant.types import Answer, ChunkFilter, DocumentRecord
+from assistant.types import DOC_TYPE_NAMES, Answer, ChunkFilter, DocumentRecord
 
 log = logging.getLogger(__name__)
 OFFLINE_BANNER = ("Answers are extracts from the guidance; no language model is configured. "
                   "Each answer quotes the guidance word for word: check the sources for context.")
-DOC_TYPE_NAMES = {"pdf": "PDF", "docx": "Word", "html": "Web page (HTML)",
-                  "markdown": "Markdown", "text": "Text", "rtf": "RTF"}
 
 
 def show_filters(records: list[DocumentRecord]) -> ChunkFilter | None:

@@ -275,11 +275,13 @@ def show_downloads(draft: Draft, findings: list[Finding]) -> None:
         st.warning("This letter is not finished. The files below hold it as it is now, "
                    f"including {' and '.join(what)}. Finish it before you send it.",
                    icon=":material/warning:")
-    name = f"{draft.title} {draft.facts.fields.get('reference', '')}"
     cited = st.toggle("Include source numbers and the list of sources", value=True,
                       key="draft_export_sources",
                       help="Keep them in the copy you check; leave them out of the copy you send "
                            "(they name guidance documents, internal addresses and files).")
+    # the copy with sources is named so, to tell it from the copy to send at a glance
+    name = (f"{draft.title} {draft.facts.fields.get('reference', '')}"
+            f"{' (with sources)' if cited else ''}")
     row = st.container(horizontal=True)
     row.download_button("Download as Word (.docx)",
                         data=lambda: export_docx(draft, sources=cited),

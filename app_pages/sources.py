@@ -15,6 +15,7 @@ from assistant.conversations import Message
 from assistant.hashing import file_changed_since
 from assistant.markdown_safety import BARE_ADDRESS, as_code, defuse
 from assistant.markdown_safety import CITATION_MARKER as _MARKER
+from assistant.small_talk import is_reply
 from assistant.types import Citation, DocumentRecord
 
 REDRAW_S = 0.1  # streaming text (answers, letter sections) is redrawn at most this often
@@ -87,6 +88,9 @@ def show_answer(message: Message, question: str, records: Mapping[str, DocumentR
     if message.spelling:
         st.caption(escape_markdown(spelling_note(message.spelling)),
                    help="The search also used the spelling the guidance uses for these words.")
+    if not message.answered and is_reply(message.content):  # "hi", "thanks": a plain reply
+        st.markdown(escape_markdown(message.content))
+        return
     if not message.answered:
         closest = {c.url for c in message.closest if c.url}
         st.warning(defuse(message.content, closest).replace("$", "\\$"),

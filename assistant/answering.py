@@ -24,8 +24,10 @@ from assistant.followup import is_follow_up, refers_back, standalone_query, with
 from assistant.jurisdictions import unmentioned_nations
 from assistant.names import proper_names, question_sentences
 from assistant.ports import ChatModel, Embedder, Retriever
+from assistant.small_talk import reply as small_talk_reply
+from assistant.small_talk import small_talk
 from assistant.staleness import staleness_warnings
-from assistant.types import Answer, Chunk, ChunkFilter, Citation, ScoredChunk
+from assistant.types import DOC_TYPE_NAMES, Answer, Chunk, ChunkFilter, Citation, ScoredChunk
 from assistant.words import terms
 from assistant.years import asked_years
 
@@ -86,6 +88,13 @@ class AnswerStream:
         if self._started:
             raise RuntimeError("An AnswerStream can be read only once.")
         self._started = True
+        said = small_talk(self._question)
+        if said is not None:  # a greeting or thanks: nothing to search for
+            text = small_talk_reply(said)
+            self._final = Answer(text, "extractive" if self._llm is None else "generative",
+                                 answered=False)
+            yield text
+            return
         try:
             prepared = self._prepare()
         except ModelError as exc:  # the model failed while rewriting a follow-up
@@ -509,7 +518,8 @@ def filter_note(where: ChunkFilter | None) -> str:
     if where.collections is not None:
         parts.append("collections " + ", ".join(where.collections))
     if where.doc_types is not None:
-        parts.append("document types " + ", ".join(t.upper() for t in where.doc_types))
+        parts.append("document types " + ", ".join(DOC_TYPE_NAMES.get(t, t)
+                                                   for t in where.doc_types))
     if not parts:
         return ""
     return (f"Only part of the guidance was searched ({'; '.join(parts)}). Clear the 'Search in' "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Sequence
@@ -43,10 +44,12 @@ def source_line(c: Citation) -> str:
 
 def conversation_to_markdown(title: str, messages: Sequence[Message]) -> str:
     """The conversation as Markdown: questions as headings, answers, then numbered sources."""
-    lines = [f"# {title}", ""]
+    # what a user typed is text: "<b>" in a title or a question is shown, not rendered
+    lines = [f"# {defuse(html.escape(' '.join(title.split()), quote=False), set())}", ""]
     for message in messages:
         if message.role == "user":
-            lines += [f"## Question: {' '.join(message.content.split())}", ""]
+            asked = html.escape(' '.join(message.content.split()), quote=False)
+            lines += [f"## Question: {defuse(asked, set())}", ""]
             continue
         cited = {c.url for c in message.citations if c.url}
         # as in the app: planted images, links and directives become text (a Markdown viewer

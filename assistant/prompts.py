@@ -57,6 +57,14 @@ TEMPLATES: Mapping[str, str] = {
     "extractive_passage": "From *{title}*{section}:\n\n> {text} [{n}]",
     "not_covered": (NOT_COVERED + " Try rephrasing it, or ask the team that owns the guidance."),
     "closest_documents": "The closest documents I found were:\n{documents}",
+    # Greetings and thanks (``assistant.small_talk``): no search, no documents.
+    "small_talk_greeting": (
+        "Hello. Ask me a question about the guidance, for example \"How much notice must an "
+        "employee give for paternity leave?\", and I will answer from it with numbered "
+        "sources. Describing the case helps me find the right guidance."
+    ),
+    "small_talk_thanks": "Ask another question about the guidance at any time.",
+    "small_talk_goodbye": "Goodbye. Ask a question about the guidance at any time.",
 }
 
 _FENCE = re.compile(r"</?\s*source\b", re.IGNORECASE)

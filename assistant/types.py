@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 DocType = Literal["pdf", "docx", "html", "markdown", "text", "rtf"]
+# what people call each document type (the search filter's labels, and notes about it)
+DOC_TYPE_NAMES = {"pdf": "PDF", "docx": "Word", "html": "Web page (HTML)",
+                  "markdown": "Markdown", "text": "Text", "rtf": "RTF"}
 SECTION_SEPARATOR = " > "
 
 

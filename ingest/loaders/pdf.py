@@ -161,7 +161,10 @@ def _open(path: Path) -> PdfReader:
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
-        raise LoadError(f"damaged PDF: {brief(exc)}; {RESAVE}") from exc
+        # the library's message without its class name ("PdfReadError: "), which means
+        # nothing to an administrator (a browser review)
+        detail = brief(exc).removeprefix(f"{type(exc).__name__}: ")
+        raise LoadError(f"damaged PDF: it could not be opened ({detail}); {RESAVE}") from exc
     if reader.is_encrypted:
         _decrypt(reader)
     return reader

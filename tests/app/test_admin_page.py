@@ -190,6 +190,9 @@ def test_delete_asks_for_confirmation_then_removes_index_entry_and_file(
     at = admin_session()
     upload_one(at)
     box = at.selectbox(key="ga_delete_doc")
+    # nothing chosen for a destructive action until the admin chooses (a browser review)
+    assert box.value is None
+    assert next(b for b in at.button if b.label == "Delete document…").disabled
     box.select_index(next(i for i, o in enumerate(box.options) if "sick.md" in o)).run()
     click(at, "Delete document…")
     assert "cannot be undone" in at.warning[0].value
@@ -245,6 +248,18 @@ def test_reindex_says_which_documents_come_from_a_folder_it_does_not_read(
     assert warning.startswith("Reindexed nothing.") and "1 document(s) in cli came from" in warning
     assert f"python -m ingest {outside} --collection cli" in warning
     assert last_reindex_time(fake_app.settings) == ""  # no folder was read
+
+
+def test_the_documents_count_says_how_many_files_failed(fake_app: AppServices) -> None:
+    # from a browser review: "448 of 448 documents" here, "Documents 445" on Index health
+    from tests.app.conftest import leave_record
+
+    broken = replace(leave_record(), doc_id="hr/broken.pdf", source="broken.pdf",
+                     status="failed", reason="damaged PDF", chunks=0)
+    fake_app.services.index.upsert_documents([broken])
+    at = admin_session()
+    assert "2 of 2 files (1 indexed, 1 failed: the reasons are on Index health)" in [
+        c.value for c in at.caption][0]
 
 
 def test_index_health(fake_app: AppServices) -> None:

@@ -73,6 +73,16 @@ def test_a_corrected_spelling_is_shown_and_kept_with_the_answer(
     assert note in [c.value for c in at.caption]
 
 
+def test_a_greeting_gets_a_plain_reply_not_a_not_covered_warning(
+        fake_app: AppServices, retriever: FakeRetriever) -> None:
+    at = open_app()
+    at.chat_input[0].set_value("hi").run()
+    assert not at.exception and not at.warning and retriever.queries == []
+    assert "Ask me a question about the guidance" in texts(at)
+    at.run()  # from the stored conversation, as after a reload
+    assert not at.warning and "Ask me a question about the guidance" in texts(at)
+
+
 def test_not_covered_lists_the_closest_documents(fake_app: AppServices,
                                                  retriever: FakeRetriever) -> None:
     retriever.results = [ScoredChunk(leave_chunk(), 0.1)]

@@ -116,3 +116,13 @@ def test_a_models_not_covered_keeps_its_filter_note_in_the_export() -> None:
     refused = Message(2, "assistant", "The guidance I can search does not cover this.", (),
                       answered=False, mode="generative", warnings=(note,))
     assert note in conversation_to_markdown("Q", [Message(1, "user", "Q?"), refused])
+
+
+def test_a_title_or_question_with_markup_is_text_in_the_markdown_export() -> None:
+    # from a browser review: a conversation renamed "... <b>test</b>" exported a live tag
+    markdown = conversation_to_markdown(
+        "Client AB – paternity & tax <b>test</b>",
+        [Message(1, "user", "Is <img src=x onerror=alert(1)> ![p](http://e/p.png) allowed?")])
+    assert "<b>" not in markdown and "&lt;b&gt;test&lt;/b&gt;" in markdown
+    assert "<img" not in markdown and "![p](" not in markdown
+    assert markdown.startswith("# Client AB – paternity &amp; tax")

@@ -418,7 +418,7 @@ def test_a_filtered_search_that_finds_nothing_says_what_it_left_out() -> None:
     from assistant.answering import filter_note
     assert filter_note(None) == "" and filter_note(ChunkFilter(doc_ids=("a",))) == ""
     note = filter_note(ChunkFilter(collections=("hr",), doc_types=("pdf", "docx")))
-    assert "(collections hr; document types PDF, DOCX)" in note and "'Search in'" in note
+    assert "(collections hr; document types PDF, Word)" in note and "'Search in'" in note
     low = FakeRetriever(scored(guidance_chunk("Parking is free.", doc="parking"), top=0.1),
                         min_relevance=0.5)
     stream = answer_question("Who gets a company car?", [], retriever=low, llm=None,
@@ -532,3 +532,29 @@ def test_amounts_said_to_be_for_the_scheme_asked_about_bring_no_warning() -> Non
     assert unnamed_amount_warnings("Who can get Cold Weather Payment?", carers) == []
     assert unnamed_amount_warnings("How much Cold Weather Payment?", [
         ("You get it when it is cold.", "Winter Fuel Payment You get it when it is cold.")]) == []
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("hi", "greeting"), ("Good morning!", "greeting"), ("thanks, that's really helpful!", "thanks"),
+    ("ok", "thanks"), ("Thank you very much", "thanks"), ("bye", "goodbye")])
+def test_a_greeting_or_thanks_gets_a_reply_without_a_search(message: str, kind: str) -> None:
+    # from a browser review: "hi" was "not covered" with the History of 10 Downing Street
+    from assistant.small_talk import is_reply, reply
+
+    retriever = FakeRetriever(scored(guidance_chunk("Parking is free.", doc="parking")))
+    llm = FakeChatModel()  # nothing enqueued: a call would fail the test
+    for model in (None, llm):
+        stream = answer_question(message, [], retriever=retriever, llm=model)
+        assert "".join(stream) == reply(kind) == stream.final.text
+        assert not stream.final.answered and not stream.final.closest
+        assert is_reply(stream.final.text)
+    assert retriever.queries == [] and llm.received == []
+
+
+@pytest.mark.parametrize("message", [
+    "hi, how much is SSP?", "Thanks. What about adoption pay?", "Is that right?", "no",
+    "Morning. My client is 67.", "ok thanks but can she claim PIP"])
+def test_a_question_with_a_greeting_is_still_a_question(message: str) -> None:
+    from assistant.small_talk import small_talk
+
+    assert small_talk(message) is None

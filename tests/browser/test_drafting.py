@@ -158,7 +158,8 @@ def test_draft_edit_check_and_download_a_letter(drafting_app: RunningApp, page: 
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as Word (.docx)").click()
-    assert download.value.suggested_filename.endswith(".docx")
+    # the copy to check is named apart from the copy to send (a browser review)
+    assert download.value.suggested_filename.endswith(" with sources.docx")
     saved = tmp_path / "letter.docx"
     download.value.save_as(saved)
     letter = "\n".join(p.text for p in Document(io.BytesIO(saved.read_bytes())).paragraphs)

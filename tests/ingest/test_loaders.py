@@ -384,3 +384,13 @@ def test_an_overlong_title_or_heading_is_cut_and_its_words_kept_as_text(tmp_path
     assert all(len(h) <= 700 for s in doc.sections for h in s.heading_path)
     assert words in " ".join(s.text for s in doc.sections)
     assert doc.sections[-1].text.endswith("\n\nSick pay is paid weekly.")
+
+
+def test_a_pdf_that_cannot_be_opened_says_so_without_the_librarys_class_names(
+        tmp_path: Path) -> None:
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n")
+    with pytest.raises(LoadError) as failed:
+        load_document(tmp_path / "cut.pdf")
+    reason = str(failed.value)
+    assert reason.startswith("damaged PDF: it could not be opened (")
+    assert "Error:" not in reason and reason.endswith("save or print it as a new PDF, and add that")
