@@ -301,7 +301,9 @@ def show_consistency(app: AppServices) -> None:
         st.success("The index is consistent.", icon=":material/check:")
         return
     st.warning(f"The index has {len(problems)} problem(s), for example from an ingestion that "
-               "was stopped part-way:\n\n" + "\n".join(f"- `{p}`" for p in problems[:20]),
+               "was stopped part-way:\n\n"
+               # file names from folders this app did not write: shown as typed, never rendered
+               + "\n".join(f"- {escape_markdown(p)}" for p in problems[:20]),
                icon=":material/warning:")
     if app.settings.chroma_host:
         st.caption("With a Chroma server the ingestion lock only covers this host: Repair "

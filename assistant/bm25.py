@@ -237,9 +237,25 @@ class Bm25Index:
         with (folder / "chunks.jsonl").open(encoding="utf-8") as lines:
             chunks = [Chunk(**{k: v for k, v in json.loads(line).items() if k in known})
                       for line in lines]
+        if len(chunks) != int(meta["chunks"]):  # cut short by a crash: rebuilt, not served
+            raise ValueError(f"the snapshot holds {len(chunks)} chunks, its meta says "
+                             f"{meta['chunks']}")
         model = bm25s.BM25.load(str(folder / "model"), show_progress=False) if chunks \
             else bm25s.BM25()
         return cls(model, chunks, str(meta["fingerprint"]))
+
+
+def _synced(path: Path, with_contents: bool = False) -> None:
+    """Flush ``path`` (a file or a folder's entries) to disk; ``with_contents``: and every
+    file and folder under it first."""
+    for item in [*sorted(path.rglob("*")), path] if with_contents else [path]:
+        if item.is_dir() and os.name != "posix":  # only POSIX can open a folder to sync it
+            continue
+        descriptor = os.open(item, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _root(store_dir: Path) -> Path:
@@ -277,11 +293,15 @@ def write_snapshot(bm25: Bm25Index, store_dir: Path) -> Path:
 def _write_snapshot(bm25: Bm25Index, root: Path) -> Path:
     tmp = root / f"tmp-{uuid.uuid4().hex}"
     bm25.save(tmp)
+    _synced(tmp, with_contents=True)  # on disk before CURRENT names it: a power cut must not
+    # leave a snapshot CURRENT names short (the load's count check catches one if it does)
     final = root / f"snap-{bm25.fingerprint[:16]}-{uuid.uuid4().hex[:8]}"
     tmp.rename(final)
     pointer = root / f"{_CURRENT}.{uuid.uuid4().hex}"
     pointer.write_text(final.name)
+    _synced(pointer)
     os.replace(pointer, root / _CURRENT)
+    _synced(root)
     try:
         live = (root / _CURRENT).read_text().strip()
     except OSError:

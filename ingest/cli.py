@@ -14,7 +14,7 @@ from tqdm import tqdm
 from assistant.config import get_settings
 from assistant.errors import GuidanceError
 from ingest.locking import running_apps
-from ingest.pipeline import IngestReport
+from ingest.pipeline import IngestReport, validate_collection
 from ingest.service import ingest_paths
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
@@ -43,6 +43,18 @@ def default_collection(paths: Sequence[Path], fallback: str) -> str:
     return safe or fallback
 
 
+def _usage_problem(paths: Sequence[Path], collection: str) -> str:
+    """What is wrong with the command line itself ('' if nothing): a collection name or a
+    path that cannot be used."""
+    try:
+        validate_collection(collection)
+    except GuidanceError as exc:
+        return str(exc)
+    missing = [str(p) for p in paths if not p.exists()]
+    return f"{', '.join(missing)} does not exist. Check the path and try again." if missing \
+        else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -50,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.store:
             settings = settings.with_store_dir(args.store)
         collection = args.collection or default_collection(args.paths, settings.default_collection)
+        usage = _usage_problem(args.paths, collection)
+        if usage:  # before the store is opened or created
+            print(f"error: {usage}", file=sys.stderr)
+            return EXIT_USAGE
         apps = [] if settings.chroma_host else running_apps(settings.store_dir)
         if apps:
             print(f"error: the Guidance Assistant app (process {', '.join(map(str, apps))}) is "

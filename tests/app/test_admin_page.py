@@ -287,6 +287,19 @@ def test_consistency_check_finds_and_repairs_stray_passages(fake_app: AppService
     assert "The index is consistent." in [s.value for s in at.success]
 
 
+def test_index_health_shows_odd_file_names_as_typed(fake_app: AppServices) -> None:
+    # from a code review: a backtick in a name ended the code span, the rest rendered
+    from tests.app.conftest import leave_chunk
+
+    odd = "hr/a`b[x](http://e.example).md"
+    stray = replace(leave_chunk(0), chunk_id=f"{odd}#0", doc_id=odd)
+    fake_app.services.index.upsert_chunks([stray], fake_app.services.embedder.embed(["b"]))
+    at = admin_session()
+    click(at, "Check the index")
+    [warning] = [w.value for w in at.warning if "problem(s)" in w.value]
+    assert "a\\`b\\[x\\]\\(`http://e.example`\\).md" in warning
+
+
 def test_repair_says_a_document_that_lost_its_passages_is_read_again_by_reindex(
         fake_app: AppServices) -> None:
     at = admin_session()  # the record says 1 chunk; the index holds none

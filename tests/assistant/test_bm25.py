@@ -161,6 +161,20 @@ def test_missing_or_broken_snapshot_reads_as_none(tmp_path: Path) -> None:
     assert read_snapshot(tmp_path) is None
 
 
+def test_a_snapshot_cut_short_is_not_served(tmp_path: Path) -> None:
+    # from a code review: after a host crash an emptied or shortened chunks.jsonl was served
+    # (no keyword results, or IndexError on every matching question)
+    saved = write_snapshot(Bm25Index.build(small_index().get_chunks(), "fp"), tmp_path)
+    lines = (saved / "chunks.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (saved / "chunks.jsonl").write_text("".join(lines[:-1]), encoding="utf-8")
+    assert read_snapshot(tmp_path) is None
+    (saved / "chunks.jsonl").write_text("", encoding="utf-8")
+    assert read_snapshot(tmp_path) is None
+    index = small_index()
+    rebuilt = load_bm25(index, tmp_path)  # rebuilt from the index instead
+    assert len(rebuilt.chunks) == len(index.get_chunks())
+
+
 def test_load_builds_and_persists_when_missing(tmp_path: Path) -> None:
     index = small_index()
     bm25 = load_bm25(index, tmp_path)

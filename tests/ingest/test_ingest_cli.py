@@ -88,8 +88,12 @@ def test_dash_file_names_summary_and_usage_errors(tmp_path: Path) -> None:
     assert "added          1" in result.stdout
     assert "empty.txt" in result.stdout and "Failed files" in result.stdout
     assert ingest("--store").returncode == 2
-    missing = ingest(tmp_path / "nope", "--store", tmp_path / "s")
-    assert missing.returncode == 3 and "does not exist" in missing.stderr
+    # usage errors exit 2 before any store is created (a code review: 3, and an empty store)
+    missing = ingest(tmp_path / "nope", "--store", tmp_path / "new")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    named = ingest(docs, "--collection", "bad name", "--store", tmp_path / "new")
+    assert named.returncode == 2 and "Invalid collection name 'bad name'" in named.stderr
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_copy_of_a_file_is_indexed_and_named_as_a_copy(tmp_path: Path) -> None:
