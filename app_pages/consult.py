@@ -218,8 +218,14 @@ def choose_columns(upload: Any, columns: list[str], sheet: str | None) -> None:
                              index=id_guess(upload, columns, sheet), key=state.CONSULT_ID_COLUMN,
                              help="Each respondent's own id. Chosen for you: a column named like "
                                   "an id whose values are all different.")
-    questions = st.multiselect("Question columns (one or more)",
-                               [c for c in columns if c != id_column],
+    offered = [c for c in columns if c != id_column]
+    chosen = st.session_state.get(state.CONSULT_QUESTION_COLUMNS)
+    if chosen is not None and any(c not in offered for c in chosen):  # now the id column
+        st.session_state[state.CONSULT_QUESTION_COLUMNS] = [c for c in chosen if c in offered]
+    if len(offered) == 1 and not st.session_state.get(state.CONSULT_QUESTION_COLUMNS):
+        # the only column that can hold answers (a browser review): chosen, not left to find
+        st.session_state[state.CONSULT_QUESTION_COLUMNS] = offered
+    questions = st.multiselect("Question columns (one or more)", offered,
                                key=state.CONSULT_QUESTION_COLUMNS,
                                placeholder="Choose the columns holding answers")
     replacing = st.session_state.get(state.CONSULT_DATA) is not None

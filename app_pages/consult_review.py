@@ -26,7 +26,7 @@ from consult.analysis import QuestionResult, remap
 from consult.errors import ReviewError
 from consult.mapping import MIN_LABELS_TO_FIT
 from consult.positions import POSITIONS
-from consult.report import name_some
+from consult.report import name_some, summarise
 
 log = logging.getLogger(__name__)
 NO_THEME = ""  # "from no theme": add the response to the chosen theme, keep its others
@@ -92,7 +92,10 @@ def sizes_note(result: QuestionResult, before: dict[str, int], listed: int = 6) 
 
 
 def theme_picker(result: QuestionResult, label: str, name: str) -> str | None:
-    ids = [t.theme_id for t in result.themes]
+    # in the themes table's order, largest first (a browser review renamed the wrong theme
+    # when the picker listed them in another order)
+    known = {t.theme_id for t in result.themes}
+    ids = [row.theme.theme_id for row in summarise(result) if row.theme.theme_id in known]
     labels = {t.theme_id: t.label for t in result.themes}
     return st.selectbox(label, ids, format_func=lambda i: labels.get(i, i),
                         key=state.consult_key(name), index=None, placeholder="Choose a theme")

@@ -661,3 +661,23 @@ def test_positions_read_by_default_are_counted_and_shown(fake_app: AppServices) 
     assert "24 of 24 positions rest on no stance word and were read as agree" in texts(at)
     frames = [d.value for d in at.dataframe if "Position read from" in d.value.columns]
     assert frames and set(frames[0]["Position read from"]) == {"no stance words (read as agree)"}
+
+
+def test_theme_pickers_list_themes_as_the_table_does_and_a_lone_column_is_chosen(
+        fake_app: AppServices) -> None:
+    # from a browser review: the rename picker listed themes in another order than the table,
+    # and the only answer column had to be found and chosen by hand
+    from consult.report import summarise
+
+    at = analysed(fake_app)
+    result = next(iter(results(at).values()))
+    largest_first = [row.theme.theme_id for row in summarise(result)
+                     if row.theme.theme_id in {t.theme_id for t in result.themes}]
+    assert at.selectbox(key=state.consult_key("rename_theme")).options == [
+        next(t.label for t in result.themes if t.theme_id == i) for i in largest_first]
+    two = b"id,answer\n" + b"".join(f"r{n},{TOPICS[n % 3]}\n".encode() for n in range(12))
+    at = upload(consult_page(fake_app), two, "two.csv")
+    assert at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).value == ["answer"]
+    at.selectbox(key=state.CONSULT_ID_COLUMN).select("answer").run()  # then made the id
+    assert not at.exception
+    assert at.multiselect(key=state.CONSULT_QUESTION_COLUMNS).value == ["id"]
