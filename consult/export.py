@@ -25,8 +25,8 @@ from consult.responses import NO_REASON
 Cell = str | int | float
 THEME_COLUMNS = [
     "question", "theme_id", "label", "description", "origin", "responses", "share",
-    "agree", "disagree", "unclear", "evidence_rich", "repeats", "quote_ids", "quotes",
-    "signed_off_by",
+    "agree", "agree_by_default", "disagree", "unclear", "evidence_rich", "repeats", "quote_ids",
+    "quotes", "signed_off_by",
 ]  # fmt: skip
 MAPPING_COLUMNS = [
     "question", "response_id", "status", "theme_ids", "theme_labels", "position",
@@ -62,7 +62,8 @@ def theme_rows(results: Sequence[QuestionResult]) -> list[list[Cell]]:
             rows.append([
                 result.question.text, s.theme.theme_id, s.theme.label, s.theme.description,
                 s.theme.origin, s.count, round(s.share, 4), s.by_position["agree"],
-                s.by_position["disagree"], s.by_position["unclear"], s.evidence_rich,
+                s.agree_by_default, s.by_position["disagree"], s.by_position["unclear"],
+                s.evidence_rich,
                 s.repeats, ", ".join(s.quotes), quotes, result.signed_off_by,
             ])  # fmt: skip
     return rows

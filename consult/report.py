@@ -28,6 +28,9 @@ class ThemeSummary:
     quotes: tuple[str, ...]  # response ids, most representative first
     evidence_rich: int
     repeats: int = 0  # responses whose text repeats an earlier response's (campaign copies)
+    # of the "agree" positions, those read so only because the answer has no stance word (and
+    # no reviewer set it): a guess, to check
+    agree_by_default: int = 0
 
 
 def summarise(result: QuestionResult) -> list[ThemeSummary]:
@@ -109,8 +112,12 @@ def _row(
     ids = tuple(result.question.responses[i].response_id for i in quotes)
     rich = int(np.sum([bool(result.evidence[i]) for i in members])) if members else 0
     repeats = sum(result.question.responses[i].duplicate_of is not None for i in members)
+    worded = result.position_worded()
+    guessed = sum(result.positions[i] == "agree" and not worded[i] and
+                  result.question.responses[i].response_id not in result.position_corrections
+                  for i in members)
     return ThemeSummary(theme, len(members), len(members) / total, by_position, ids, rich,
-                        repeats)
+                        repeats, guessed)
 
 
 def bar_chart(rows: list[ThemeSummary], width: int = 40) -> str:

@@ -269,3 +269,20 @@ def test_a_header_only_file_or_a_renamed_csv_says_what_is_wrong(tmp_path: Path) 
     with pytest.raises(ConsultError, match="perhaps a CSV file") as refused:
         list_columns(renamed)
     assert "zip" not in str(refused.value)
+
+
+def test_the_themes_export_counts_agreement_read_only_by_default(
+        fake_embedder: FakeEmbedder) -> None:
+    # from a browser review: the page cautioned that positions with no stance word were read
+    # as agree, but the exported themes sheet showed its counts with no caveat
+    from dataclasses import replace
+
+    result = quoted(["The bus stop is next to the school.",  # no stance word in either
+                     "I strongly disagree with this proposal.",
+                     "Families here have two cars and nowhere else to put them."])
+    result = replace(result, positions=["agree", "disagree", "agree"])
+    at = THEME_COLUMNS.index("agree_by_default")
+    assert summarise(result)[0].agree_by_default == 2
+    assert theme_rows([result])[0][at] == 2
+    result.position_corrections["r0"] = "agree"  # a reviewer confirmed one
+    assert theme_rows([result])[0][at] == 1
