@@ -65,6 +65,9 @@ _INTENTS = (
     # "how much notice / time / leave" asks for a period, not an amount of money
     (re.compile(r"\bhow much\b(?!\s+(?:notice|time|leave|holiday)\b)|\bcost|\bamount|\brate\b|"
                 r"\bfees?\b|\bthreshold|\b(?:earnings|income|savings|capital) limit"
+                # "What is the national minimum wage for a 20 year old?" (not "are we paying
+                # at least the National Living Wage?", which asks what counts towards it)
+                r"|\bwhat(?:'s| is| are) the (?:\w+ ){0,3}(?:minimum|living) wage\b"
                 # "What is the benefit cap, weekly and monthly?" asks for amounts too
                 r"|\b(?:weekly|monthly|per (?:week|month))\b"
                 r"|\bwhat is the [\w' ]{0,30}\bcap\b", re.I),

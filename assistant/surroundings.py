@@ -29,7 +29,14 @@ POINTER = re.compile(
 POINTER_WEIGHT = 0.6  # a pointer's score is multiplied by this
 # a sentence that leans on the one before it ("This means...", "They must...")
 # ("However," goes on from what came before; "However you claim, ..." starts afresh)
-_LEANS_BACK = re.compile(r"^(?:(?:This|These|That|Those|It|They|Such|So|He|She|Or|But)\b|However,)")
+_LEANS_BACK = re.compile(
+    r"^(?:(?:This|These|That|Those|It|They|Such|So|He|She|Or|But)\b|However,"
+    # "To delay it, write to them...", "If so, ...", "If this happens, ..."
+    # (not "To ensure that the ...", where "that" joins a clause)
+    r"|To \w+ (?:it|them|this|that)(?=[,.;])|To \w+ (?:it|them)\b"
+    r"|If (?:so|not|this|that|it|they)\b)"
+    # "No more payments will be made after that."
+    r"|^.*\b(?:after|before|since|until|from) (?:that|then|this)\.$")
 _COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)*")  # "self-employed", "seven-year-old"; no figures
 
 

@@ -1382,3 +1382,33 @@ def test_a_weekly_or_monthly_figure_or_a_cap_asks_for_an_amount() -> None:
                    if asks.search(question)), question
     assert not any(amount is states for asks, states in extractive._INTENTS
                    if asks.search("Can she cap her hours?"))
+
+
+def test_a_sentence_that_only_makes_sense_after_the_one_before_brings_it() -> None:
+    # from a browser review: "No more payments will be made after that." and "To delay it,
+    # write to them within 28 days ..." were quoted without the sentence they lean on
+    for text in ("No more payments will be made after that.",
+                 "To delay it, write to them within 28 days of their leave request.",
+                 "If so, the employer can refuse.", "If this happens, tell HMRC."):
+        assert surroundings._LEANS_BACK.match(text), text
+    for text in ("If you are 16 you can claim.", "To claim, call the helpline.",
+                 "You can claim it from 6 April.",
+                 "To ensure that the allowance is focussed, companies cannot claim it."):
+        assert not surroundings._LEANS_BACK.match(text), text
+    chunk = guidance_chunk("Tax credits end on 5 April 2025. No more payments will be made "
+                           "after that. You can apply for Universal Credit instead.",
+                           doc="tax-credits", section="Overview")
+    extract = extract_answer("Will any more payments be made after that?", scored(chunk))
+    assert "Tax credits end on 5 April 2025. No more payments will be made after that." \
+        in extract.text
+
+
+def test_what_is_the_minimum_wage_asks_for_an_amount_and_what_counts_towards_it_does_not() -> None:
+    amount = next(states for asks, states in extractive._INTENTS if asks.search("How much?"))
+
+    def asks_amount(question: str) -> bool:
+        return any(amount is states for asks, states in extractive._INTENTS
+                   if asks.search(question))
+
+    assert asks_amount("What is the national minimum wage for a 20 year old?")
+    assert not asks_amount("Can we count tips to show we pay at least the National Living Wage?")
