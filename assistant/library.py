@@ -237,11 +237,23 @@ def reindexed_folders(services: Services, collection: str) -> list[Path]:
     folder only while the collection holds documents from there (the sample seeds an empty
     index; a Reindex must not add fictional guidance to a department's real library)."""
     folders = source_folders(services.settings, collection)
-    sample = (services.settings.sample_guidance_dir / collection).resolve()
-    seeded = any(record.collection == collection and record.source_path
-                 and Path(record.source_path).resolve().is_relative_to(sample)
+    sample = services.settings.sample_guidance_dir / collection
+    seeded = any(record.collection == collection and _from_sample(record, sample)
                  for record in services.index.get_documents())
-    return [f for f in folders if seeded or f.resolve() != sample]
+    return [f for f in folders if seeded or f.resolve() != sample.resolve()]
+
+
+def _from_sample(record: DocumentRecord, sample: Path) -> bool:
+    """Whether ``record`` was indexed from the collection's ``sample`` folder: its file is
+    there, or the sample folder's file of its name is a link to it, or that file exists and the
+    recorded one is gone (the folder was moved, or the app runs from a new release folder)."""
+    if not record.source_path:
+        return False
+    recorded = Path(record.source_path)
+    if recorded.resolve().is_relative_to(sample.resolve()):
+        return True
+    here = sample / record.source
+    return here.is_file() and (not recorded.exists() or here.resolve() == recorded.resolve())
 
 
 def reindex(services: Services, collections: Sequence[str],

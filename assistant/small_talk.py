@@ -31,6 +31,8 @@ def small_talk(message: str) -> str | None:
     words = [w.replace("’", "'") for w in _WORD.findall(message.lower())]
     if not words or len(words) > MAX_WORDS or "?" in message and not set(words) <= _OPENERS:
         return None
+    if re.search(r"[\d£$€%]", message):  # "ok, 16?", "thanks £500": a figure is a question
+        return None
     if not set(words) & _OPENERS or not set(words) <= _OPENERS | _FILLER:
         return None
     if set(words) & _GOODBYES:

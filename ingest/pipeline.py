@@ -9,6 +9,7 @@ never stops the run.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import re
 import threading
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from assistant.errors import ConfigError, LoadError
+from assistant.errors import ConfigError, EmbedderError, LoadError
 from assistant.hashing import sha256_file
 from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.types import Chunk, DocumentRecord, LoadedDocument
@@ -39,6 +40,7 @@ from ingest.loaders import DATA_SUFFIXES
 from ingest.loaders.sections import brief
 
 log = logging.getLogger(__name__)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Parser = Callable[[Sequence[Path]], Iterator[tuple[Path, LoadedDocument | LoadError]]]
 Progress = Callable[[int, int, str], None]
@@ -166,6 +168,12 @@ def discover(paths: Iterable[Path], clashes: list[tuple[str, str]] | None = None
     already = {Path(p) for p in indexed}
 
     def add(path: Path, source: str) -> None:
+        if _SURROGATE.search(str(path)):  # bytes that are not UTF-8 (a Latin-1 share)
+            if clashes is not None:  # no record: the index cannot store such a name
+                shown = os.fsencode(path).decode("utf-8", "replace")
+                clashes.append((shown, "not indexed: the file name is not valid UTF-8 (written "
+                                "on another system?): rename the file and run again"))
+            return
         new = SourceFile(path.resolve(), source)
         kept = found.setdefault(source, new)
         if kept.path == new.path:
@@ -351,6 +359,8 @@ def _prepare(pipeline: Pipeline, todo: dict[Path, tuple[SourceFile, str]], colle
                 continue
             try:
                 chunked = _chunk(pipeline, identity, result, file, report)
+            except EmbedderError:  # the tokenizer itself cannot run: every file would fail
+                raise
             except Exception as exc:  # noqa: BLE001 - one file's failure, reported, not the run's
                 log.exception("Could not split %s into passages", file.source)
                 yield _Prepared(file, identity, None, f"could not be split into passages "

@@ -91,7 +91,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 def _simple_front_matter(text: str) -> dict[str, Any]:
     pairs = (line.split(":", 1) for line in text.split("\n") if ":" in line)
-    return {key.strip(): value.strip().strip("'\"") for key, value in pairs if key.strip()}
+    # not an alias or anchor ("*a7", "&t"): YAML syntax, no title
+    return {key.strip(): value.strip().strip("'\"") for key, value in pairs
+            if key.strip() and not value.strip().startswith(("*", "&"))}
 
 
 def _split_preamble(body: str) -> tuple[dict[str, str], str]:

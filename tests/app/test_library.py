@@ -383,3 +383,31 @@ def test_replacements_run_one_at_a_time_so_the_kept_version_is_never_lost(
     first.join(10)
     assert saved.path.read_bytes() == GOOD  # the blank first version was refused and put back
     assert not list(saved.path.parent.glob(".previous-*"))
+
+
+def test_a_seeded_collection_is_still_reindexed_after_its_sample_folder_moved(
+        services: Services) -> None:
+    """From a code review: a release folder switch (or a symlinked file) made Reindex of the
+    seeded collection silently read nothing."""
+    from dataclasses import replace
+
+    sample = services.settings.sample_guidance_dir / "guidance"
+    sample.mkdir(parents=True)
+    (sample / "kept.md").write_bytes(GOOD)
+    index_files(services, [sample / "kept.md"], "guidance")
+    [record] = services.index.get_documents()
+    moved = replace(record, source_path="/old/release/sample_guidance/guidance/kept.md")
+    services.index.upsert_documents([moved])  # indexed from where the folder used to be
+    (sample / "new.md").write_bytes(GOOD.replace(b"Sick", b"Holiday"))
+    assert reindex(services, ["guidance"])["guidance"].added == 1
+    # a file in the sample folder that links to the indexed file counts too
+    elsewhere = services.settings.library_dir.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.md").write_bytes(GOOD.replace(b"Sick", b"Jury"))
+    for path in sample.iterdir():
+        path.unlink()
+    (sample / "linked.md").symlink_to(elsewhere / "linked.md")
+    services.index.delete_documents([r.doc_id for r in services.index.get_documents()])
+    index_files(services, [sample / "linked.md"], "guidance")
+    from assistant.library import reindexed_folders
+    assert reindexed_folders(services, "guidance") == [sample]

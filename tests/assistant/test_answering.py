@@ -558,3 +558,11 @@ def test_a_question_with_a_greeting_is_still_a_question(message: str) -> None:
     from assistant.small_talk import small_talk
 
     assert small_talk(message) is None
+
+
+@pytest.mark.parametrize("message", ["ok, 16?", "thanks £500", "ok 2024?"])
+def test_a_figure_makes_a_short_message_a_question(message: str) -> None:
+    # from a code review: "ok, 16?" got the thanks reply
+    from assistant.small_talk import small_talk
+
+    assert small_talk(message) is None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ConfigError, LoadError
+from assistant.errors import ConfigError, EmbedderError, LoadError
 from assistant.testing import FakeEmbedder, InMemoryChunkIndex
 from assistant.types import LoadedDocument, Section
 from ingest.chunking import ChunkingOptions
@@ -346,6 +346,18 @@ def test_a_file_that_cannot_be_chunked_is_reported_and_the_run_goes_on(tmp_path:
     assert [r.doc_id for r in index.get_documents() if r.status == "ok"] == ["team/good.txt"]
     assert find_inconsistencies(index) == []
 
+    class BrokenTokenizer(FakeEmbedder):
+        """FAKE embedder whose tokenizer cannot load: no file is to blame, so the run stops
+        with the embedder's own advice instead of blaming every file."""
+
+        def count_tokens(self, text: str) -> int:
+            raise EmbedderError("The embedding model could not be loaded.")
+
+    write(docs, "more.txt", *paragraphs(1, "x"))
+    with pytest.raises(EmbedderError, match="could not be loaded"):
+        run_ingest(Pipeline(index, BrokenTokenizer(), EmbeddingCache(tmp_path / "c.db"),
+                            fake_parse), [docs], "team")
+
 
 def test_repair_marks_a_document_that_lost_chunks_and_the_next_run_restores_them(
         pipeline: Pipeline, tmp_path: Path) -> None:
@@ -370,3 +382,56 @@ def test_repair_marks_a_document_that_lost_chunks_and_the_next_run_restores_them
     assert find_inconsistencies(pipeline.index) == []
     assert len(pipeline.index.get_chunks()) == total
     assert fix_inconsistencies(pipeline.index).to_reread == ()
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_run_goes_on(
+        pipeline: Pipeline, tmp_path: Path) -> None:
+    # from a code review: such a name (a Latin-1 share) stopped every run when its failure
+    # record was written
+    import os
+
+    docs = tmp_path / "docs"
+    write(docs, "good.txt", *paragraphs(1, "g"))
+    bad = os.path.join(os.fsencode(docs), b"bad\xffname.txt")
+    with open(bad, "wb") as out:
+        out.write(b"Some words.")
+    report = run_ingest(pipeline, [docs], "team")
+    assert report.added == 1
+    [(path, reason)] = report.failed
+    assert path.endswith("bad\ufffdname.txt") and "not valid UTF-8" in reason
+    assert [r.doc_id for r in pipeline.index.get_documents()] == ["team/good.txt"]
+
+
+def test_a_run_on_a_shared_store_leaves_another_hosts_write_in_flight_alone(
+        tmp_path: Path) -> None:
+    # from a code review: the lease was tested on repair() alone; a run must pass it on
+    from dataclasses import replace as changed
+    from datetime import UTC, datetime
+
+    from assistant.config import Settings
+    from ingest.indexing import replace_document
+    from ingest.service import build_pipeline, repair_store
+    from tests.helpers import make_chunk, make_record
+
+    index = InMemoryChunkIndex()
+    chunks = [make_chunk(i, f"other host text {i}", version="v1") for i in range(2)]
+    replace_document(index, make_record(version="v1", chunks=2), chunks,
+                     FakeEmbedder().embed([c.text for c in chunks]), None)
+    [record] = index.get_documents()
+    in_flight = changed(record, pending_version="v2",
+                        pending_since=datetime.now(UTC).isoformat(timespec="seconds"))
+    index.upsert_documents([in_flight])  # another host is mid-write
+    shared = Settings(store_dir=tmp_path / "store", chroma_host="chroma.internal")
+    pipeline = build_pipeline(shared, index, FakeEmbedder())
+    assert pipeline.shared_store
+    docs = tmp_path / "docs"
+    write(docs, "mine.txt", *paragraphs(1, "m"))
+    run_ingest(changed(pipeline, parse=fake_parse), [docs], "team")
+    assert index.get_documents()[0].pending_version == "v2"  # not rolled back
+    assert repair_store(shared, index).removed == 0
+    assert [r.pending_version for r in index.get_documents() if r.doc_id == record.doc_id] == ["v2"]
+    local = Settings(store_dir=tmp_path / "local")
+    assert not build_pipeline(local, index, FakeEmbedder()).shared_store
+    run_ingest(changed(build_pipeline(local, index, FakeEmbedder()), parse=fake_parse),
+               [docs], "team")  # one host: a pending write is a killed run's, finished
+    assert all(not r.pending_version for r in index.get_documents())
