@@ -116,7 +116,7 @@ def index_sample_guidance_if_empty(app: AppServices) -> None:
 
 def _index_folders(app: AppServices, folders: list[Path]) -> bool:
     """Index the folders with progress; False if another process holds the store."""
-    from assistant.errors import GuidanceError, StoreLockedError
+    from assistant.errors import GuidanceError, StoreLockedError, StoreSharedError
     from assistant.library import index_files
     from ingest.pipeline import validate_collection
 
@@ -134,6 +134,12 @@ def _index_folders(app: AppServices, folders: list[Path]) -> bool:
 
             try:
                 report = index_files(app.services, [folder], folder.name, progress)
+            except StoreSharedError as exc:  # another app on this embedded store: say so
+                bar.empty()
+                status.update(label="The sample guidance was not indexed.", state="error",
+                              expanded=True)
+                st.warning(str(exc), icon=":material/warning:")
+                return True
             except StoreLockedError:
                 bar.empty()
                 status.update(label="Another process is indexing the sample guidance.",

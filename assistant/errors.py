@@ -17,6 +17,10 @@ class StoreLockedError(StoreError):
     """Another ingestion run holds the store's lock."""
 
 
+class StoreSharedError(StoreLockedError):
+    """Another app process uses the embedded store, so this one must not write to it."""
+
+
 class EmbedderError(GuidanceError):
     """The embedding model could not be loaded or run."""
 

@@ -115,9 +115,18 @@ def save_upload(settings: Settings, collection: str, name: str, data: bytes,
     # only a file inside the library itself (a collection folder may be a link elsewhere)
     left_behind = indexed is not None and target.exists() and target.resolve() not in indexed \
         and settings.library_dir.resolve() in target.resolve().parents
-    # the sample guidance folder feeds the same collection: a same-named upload would hide it
-    if any((source / safe).exists() and not (left_behind and source / safe == target)
-           for source in (folder, *source_folders(settings, collection))):
+    def taken(source: Path) -> bool:
+        path = source / safe
+        if not path.exists():
+            return False
+        if source == folder:
+            return not (left_behind and path == target)
+        # the sample guidance folder feeds the same collection when the index was seeded from
+        # it: a same-named upload would hide its document. A sample file not indexed hides
+        # nothing (Reindex does not read an unseeded sample folder; a code review)
+        return indexed is None or path.resolve() in indexed
+
+    if any(taken(source) for source in (folder, *source_folders(settings, collection))):
         raise UploadRejected(f"{safe} is already in {collection}. To update it, use "
                              "'Replace' on the document; or rename the file.")
     _write_atomically(target, data, folder)

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import atexit
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.errors import StoreError, StoreLockedError
+try:
+    import fcntl
+except ImportError:  # not POSIX: markers are checked by process id
+    fcntl = None  # type: ignore[assignment]
+
+from assistant.errors import StoreError, StoreLockedError, StoreSharedError
 
 
 @contextmanager
@@ -26,7 +32,7 @@ def store_lock(store_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
     """
     apps = running_apps(store_dir)
     if apps:
-        raise StoreLockedError(
+        raise StoreSharedError(
             f"Another Guidance Assistant app (process {', '.join(map(str, apps))}) is using the "
             f"embedded store at {store_dir}, and a change made here would leave its search out "
             "of date. Run one app process per embedded store (stop the other one), or run Chroma "
@@ -57,39 +63,77 @@ def _apps_dir(store_dir: Path) -> Path:
     return store_dir / "apps"
 
 
+_HELD: dict[str, int] = {}  # this process's markers (name -> open descriptor holding its lock)
+
+
 def register_app(store_dir: Path) -> None:
     """Mark this process as an app using the embedded store at ``store_dir`` (until it exits).
 
-    The marker holds the process's start time, so a marker left by a killed app is not mistaken
-    for a live one when its process id is reused."""
-    marker = _apps_dir(store_dir) / str(os.getpid())
+    The marker is a file this process holds a shared ``flock`` on for as long as it lives: the
+    kernel drops the lock when the process ends, however it ends, so another process tells a
+    live app from a marker a killed one left by trying to lock it, not by its process id (which
+    may be reused, or be 1 in each of two containers sharing the store)."""
+    name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    marker = _apps_dir(store_dir) / name
+    draft = marker.with_name(f".{name}")  # locked before it is visible: never taken as stale
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{_started(os.getpid()) or ''}\n", encoding="utf-8")
+        descriptor = os.open(draft, os.O_RDWR | os.O_CREAT, 0o644)
+        os.write(descriptor, f"{os.getpid()}\n".encode())
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+        os.replace(draft, marker)
     except OSError:  # a read-only store: nothing can ingest into it anyway
         return
+    _HELD[name] = descriptor  # kept open: closing it would release the lock
     atexit.register(lambda: marker.unlink(missing_ok=True))
 
 
 def running_apps(store_dir: Path) -> list[int]:
     """Process ids of other live app processes using the embedded store (markers of processes
-    that have ended, or whose id now belongs to another process, are removed)."""
+    that have ended are removed)."""
     folder = _apps_dir(store_dir)
     found: list[int] = []
-    for marker in folder.glob("*") if folder.is_dir() else []:
-        if not marker.name.isdigit() or int(marker.name) == os.getpid():
+    for marker in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if marker.name in _HELD:
             continue
-        pid = int(marker.name)
-        try:
-            recorded = marker.read_text(encoding="utf-8").strip()
-        except OSError:
+        pid_text, _, tag = marker.name.partition("-")
+        if not pid_text.isdigit():
             continue
-        if _alive(pid, recorded):
-            found.append(pid)
+        if tag and fcntl is not None:
+            alive = _held_by_another(marker)
+        else:  # a marker of an earlier version, named by process id alone
+            if int(pid_text) == os.getpid():
+                continue
+            try:
+                recorded = marker.read_text(encoding="utf-8").strip()
+            except OSError:
+                continue
+            alive = _alive(int(pid_text), recorded)
+        if alive:
+            found.append(int(pid_text))
         else:
             with suppress(OSError):
                 marker.unlink()
     return sorted(found)
+
+
+def _held_by_another(marker: Path) -> bool:
+    """Whether some live process holds ``marker``'s lock (an app that is running)."""
+    assert fcntl is not None
+    try:
+        descriptor = os.open(marker, os.O_RDONLY)
+    except OSError:  # removed meanwhile: its app has ended
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:  # a file system without locks: take the marker at its word
+        return True
+    finally:
+        os.close(descriptor)  # also releases the lock just taken
+    return False
 
 
 def _started(pid: int) -> str | None:

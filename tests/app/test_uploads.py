@@ -86,6 +86,11 @@ def test_an_upload_cannot_hide_a_sample_document_of_the_same_name(settings: Sett
         save_upload(settings, "hr", "leave.md", b"# Mine")
     assert not (settings.library_dir / "hr" / "leave.md").exists()
     assert save_upload(settings, "other", "leave.md", b"# Mine").collection == "other"
+    with pytest.raises(UploadRejected, match="leave.md is already in hr"):  # it is indexed
+        save_upload(settings, "hr", "leave.md", b"# Mine", indexed={sample.resolve()})
+    # a sample file the index was never seeded with hides nothing (Reindex does not read it;
+    # a code review: the refusal sent the admin to Replace a document that did not exist)
+    assert save_upload(settings, "hr", "leave.md", b"# Mine", indexed=set()).path.exists()
 
 
 def test_replace_and_delete_only_managed_files(settings: Settings, tmp_path: Path) -> None:
