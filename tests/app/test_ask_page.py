@@ -13,7 +13,7 @@ from app_pages.sources import escape_markdown
 from assistant.errors import ModelError
 from assistant.testing import FakeChatModel, FakeRetriever
 from assistant.types import ChunkFilter, ScoredChunk
-from tests.app.conftest import ROOT, leave_chunk, open_app, texts
+from tests.app.conftest import leave_chunk, open_app, texts
 
 
 def test_offline_banner_and_prompt(fake_app: AppServices) -> None:
@@ -281,11 +281,16 @@ def test_help_page(fake_app: AppServices) -> None:
     assert "Open on the web" in texts(at)
 
 
-def test_first_start_indexes_the_sample_guidance_with_progress(fake_app: AppServices) -> None:
+def empty_with_sample(fake_app: AppServices) -> None:
+    """An empty index and one sample guidance document: the app's first start."""
     fake_app.services.index.documents.clear()  # type: ignore[attr-defined]
     folder = fake_app.settings.sample_guidance_dir / "guidance"
     folder.mkdir(parents=True)
     (folder / "leave.md").write_text("# Leave\n\nYou can carry over up to 5 days of leave.\n")
+
+
+def test_first_start_indexes_the_sample_guidance_with_progress(fake_app: AppServices) -> None:
+    empty_with_sample(fake_app)
     at = open_app()
     assert not at.exception
     assert at.status[0].label == "The sample guidance is ready."
@@ -297,25 +302,14 @@ def test_first_start_beside_another_app_on_the_store_says_why_nothing_was_indexe
         fake_app: AppServices) -> None:
     # from a code review: two apps starting on one empty store each said "another process is
     # indexing", and neither was
-    import subprocess
-    import sys
+    from tests.helpers import APP_PROCESS, start_process, stop_process
 
-    fake_app.services.index.documents.clear()  # type: ignore[attr-defined]
-    folder = fake_app.settings.sample_guidance_dir / "guidance"
-    folder.mkdir(parents=True)
-    (folder / "leave.md").write_text("# Leave\n\nYou can carry over up to 5 days of leave.\n")
-    code = ("import sys, time; from pathlib import Path; from ingest.locking import register_app;"
-            " register_app(Path(sys.argv[1])); print('ready', flush=True); time.sleep(120)")
-    other = subprocess.Popen([sys.executable, "-c", code, str(fake_app.settings.store_dir)],
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    empty_with_sample(fake_app)
+    other = start_process(APP_PROCESS, fake_app.settings.store_dir)
     try:
-        assert other.stdout is not None and other.stdout.readline().strip() == "ready"
         at = open_app()
     finally:
-        other.kill()
-        other.wait(timeout=15)
-        assert other.stdout is not None
-        other.stdout.close()
+        stop_process(other)
     assert not at.exception
     assert at.status[0].label == "The sample guidance was not indexed."
     assert any(f"Another Guidance Assistant app (process {other.pid})" in w.value
@@ -327,10 +321,7 @@ def test_first_start_while_another_process_indexes_says_so_calmly(
         fake_app: AppServices) -> None:
     from ingest.locking import store_lock
 
-    fake_app.services.index.documents.clear()  # type: ignore[attr-defined]
-    folder = fake_app.settings.sample_guidance_dir / "guidance"
-    folder.mkdir(parents=True)
-    (folder / "leave.md").write_text("# Leave\n\nYou can carry over up to 5 days of leave.\n")
+    empty_with_sample(fake_app)
     with store_lock(fake_app.settings.store_dir):  # another app process is indexing
         at = open_app()
     assert not at.exception and not at.error

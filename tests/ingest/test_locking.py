@@ -3,50 +3,29 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import StoreLockedError
 from ingest.locking import register_app, running_apps, store_lock
+from tests.helpers import APP_PROCESS, start_process, stop_process
 
-ROOT = Path(__file__).resolve().parents[2]
-# a real second process that registers as an app on the store, then waits to be killed
-APP = ("import sys, time; from pathlib import Path; from ingest.locking import register_app; "
-       "register_app(Path(sys.argv[1])); print('ready', flush=True); time.sleep(120)")
-# the same, but naming its marker with the test process's id (two containers' apps are both 1)
+# an "app" naming its marker with the test process's id (two containers' apps are both 1)
 SAME_ID = ("import os, sys, time, fcntl; from pathlib import Path; "
            "m = Path(sys.argv[1]) / 'apps' / f'{os.getppid()}-other'; "
            "m.parent.mkdir(parents=True, exist_ok=True); d = os.open(m, os.O_RDWR | os.O_CREAT); "
            "fcntl.flock(d, fcntl.LOCK_SH); print('ready', flush=True); time.sleep(120)")
 
 
-def start(code: str, store: Path) -> subprocess.Popen[str]:
-    app = subprocess.Popen([sys.executable, "-c", code, str(store)], cwd=ROOT, text=True,
-                           stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert app.stdout is not None and app.stdout.readline().strip() == "ready"
-    return app
-
-
-def stop(app: subprocess.Popen[str], sig: int = signal.SIGKILL) -> None:
-    """Kill ``app`` (SIGKILL: no atexit, its marker stays behind) and close its pipe."""
-    app.send_signal(sig)
-    app.wait(timeout=15)
-    assert app.stdout is not None
-    app.stdout.close()
-
-
 def test_a_live_app_is_seen_and_one_killed_is_not(tmp_path: Path) -> None:
-    app = start(APP, tmp_path)
+    app = start_process(APP_PROCESS, tmp_path)
     try:
         assert running_apps(tmp_path) == [app.pid]
         with pytest.raises(StoreLockedError, match=f"process {app.pid}"), store_lock(tmp_path):
             pass
     finally:
-        stop(app)
+        stop_process(app)
     assert len(list((tmp_path / "apps").iterdir())) == 1
     assert running_apps(tmp_path) == []  # the kernel released its lock: stale, removed
     assert list((tmp_path / "apps").iterdir()) == []
@@ -57,11 +36,11 @@ def test_a_live_app_is_seen_and_one_killed_is_not(tmp_path: Path) -> None:
 def test_an_app_with_this_processs_id_in_another_namespace_still_counts(tmp_path: Path) -> None:
     # from a code review: two containers sharing a store both run the app as process 1, and
     # each took the other's marker (named by process id alone) for its own
-    other = start(SAME_ID, tmp_path)
+    other = start_process(SAME_ID, tmp_path)
     try:
         assert running_apps(tmp_path) == [os.getpid()]
     finally:
-        stop(other)
+        stop_process(other)
     assert running_apps(tmp_path) == []
 
 
