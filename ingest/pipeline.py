@@ -71,7 +71,8 @@ FLUSH_CHUNKS = 128  # embed in batches of at least this many chunks (length-sort
 #     headings ("Eligibility > Statutory Maternity Leave"); embedded texts are unchanged
 # 36: surrogate escapes made characters; Markdown nested past the parser's limit read on;
 #     titles and headings over 700 characters cut, their words kept as text
-INGEST_VERSION = "36"
+# 37: HTML inline elements run into the words around them ("online." not "online .")
+INGEST_VERSION = "37"
 PRODUCER_STOP_S = 10.0  # after an error, how long to wait for the parser pool to close
 
 

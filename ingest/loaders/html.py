@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
+from bs4.element import NavigableString, PageElement
 from readability import Document
 
 from assistant.errors import LoadError
@@ -55,7 +56,7 @@ def load_html(path: Path) -> LoadedDocument:
     if not sections:
         raise LoadError("no text: the page has no readable main content")
     h1 = root.find("h1")
-    heading = one_line(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    heading = one_line(_text(h1)) if isinstance(h1, Tag) else ""
     title = heading or page_title or first_heading(sections) or first_line(sections) or path.stem
     return LoadedDocument(title=title, doc_type="html", sections=sections, url=url, updated=updated)
 
@@ -121,6 +122,38 @@ def _densest(soup: BeautifulSoup) -> Tag:
     return found.body or found if found.get_text(strip=True) else body
 
 
+# elements whose text runs on into the words around it ("renew it <a>online</a>." reads
+# "online.", not "online ."): no space is put at their edges, as for every other element
+_INLINE = frozenset({
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong",
+    "sub", "sup", "time", "u", "var", "wbr",
+})
+
+
+def _text(tag: Tag) -> str:
+    """The text of ``tag`` as a reader sees it: inline elements run into the words around
+    them; any other element (and <br>) is set apart by spaces. Iterative: no recursion limit."""
+    parts: list[str] = []
+    stack: list[Iterator[PageElement] | str] = [iter(tag.children)]
+    while stack:
+        top = stack[-1]
+        if isinstance(top, str):  # the space closing a block element
+            parts.append(stack.pop())  # type: ignore[arg-type]
+            continue
+        child = next(top, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            if child.name not in _INLINE:
+                parts.append(" ")
+                stack.append(" ")
+            stack.append(iter(child.children))
+        elif type(child) is NavigableString:  # not a comment or a declaration
+            parts.append(str(child))
+    return "".join(parts)
+
+
 def _walk(node: Tag, builder: SectionBuilder) -> None:
     loose: list[str] = []  # inline text directly inside a container
     for child in node.children:
@@ -131,7 +164,7 @@ def _walk(node: Tag, builder: SectionBuilder) -> None:
         if not isinstance(child, Tag):
             continue
         if child.name in ("a", "span", "strong", "em", "b", "i", "code", "abbr", "small", "br"):
-            loose.append(" " if child.name == "br" else child.get_text(" "))
+            loose.append(" " if child.name == "br" else _text(child))
             continue
         _add_loose(loose, builder)
         _walk_block(child, builder)
@@ -139,7 +172,7 @@ def _walk(node: Tag, builder: SectionBuilder) -> None:
 
 
 def _add_loose(loose: list[str], builder: SectionBuilder) -> None:
-    text = one_line(" ".join(loose))
+    text = one_line("".join(loose))
     if text and not _SKIP_LINK.match(text):
         builder.add(text)
     loose.clear()
@@ -147,9 +180,9 @@ def _add_loose(loose: list[str], builder: SectionBuilder) -> None:
 
 def _walk_block(tag: Tag, builder: SectionBuilder) -> None:
     if tag.name in _HEADINGS:
-        builder.heading(_HEADINGS[tag.name], tag.get_text(" "))
+        builder.heading(_HEADINGS[tag.name], _text(tag))
     elif tag.name in _BLOCKS:
-        text = tag.get_text("\n" if tag.name == "pre" else " ")
+        text = tag.get_text("\n") if tag.name == "pre" else _text(tag)
         builder.add(text if tag.name == "pre" else one_line(text))
     elif tag.name in ("ul", "ol"):
         builder.add("\n".join(_list_lines(tag, 0)))
@@ -166,7 +199,7 @@ def _list_lines(tag: Tag, depth: int) -> list[str]:
         nested = item.find_all(["ul", "ol"], recursive=False)
         for sub in nested:
             sub.extract()
-        text = one_line(item.get_text(" "))
+        text = one_line(_text(item))
         marker = f"{number}." if ordered else "-"
         if text:
             lines.append(f"{'  ' * depth}{marker} {text}")
@@ -178,7 +211,7 @@ def _list_lines(tag: Tag, depth: int) -> list[str]:
 def _table_text(table: Tag) -> str:
     lines = []
     for row in table.find_all("tr"):
-        cells = [one_line(cell.get_text(" ")) for cell in row.find_all(["th", "td"])]
+        cells = [one_line(_text(cell)) for cell in row.find_all(["th", "td"])]
         if any(cells):
             lines.append(" | ".join(cells))
     return "\n".join(lines)

@@ -394,3 +394,21 @@ def test_a_pdf_that_cannot_be_opened_says_so_without_the_librarys_class_names(
     reason = str(failed.value)
     assert reason.startswith("damaged PDF: it could not be opened (")
     assert "Error:" not in reason and reason.endswith("save or print it as a new PDF, and add that")
+
+
+def test_html_inline_elements_run_into_the_words_around_them(tmp_path: Path) -> None:
+    # from a browser review: "You can renew your passport online ." (a link before a full stop)
+    page = ("<html><body><main><h1>Passports</h1>"
+            "<p>You can <a href='/renew'>renew your passport online</a>.</p>"
+            "<p>An approved driving instructor (<abbr title='x'>ADI</abbr>) can teach.</p>"
+            "<p>Line one<br>line two</p>"
+            "<ul><li>Fees: <strong>£75</strong>, or <em>£85</em> by post</li></ul>"
+            "<table><tr><th>Who</th><td><p>adults</p><p>children</p></td></tr></table>"
+            "</main></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    text = "\n".join(s.text for s in load_document(tmp_path / "page.html").sections)
+    assert "You can renew your passport online." in text
+    assert "An approved driving instructor (ADI) can teach." in text
+    assert "Line one line two" in text
+    assert "- Fees: £75, or £85 by post" in text
+    assert "Who | adults children" in text
