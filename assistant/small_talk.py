@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from assistant import prompts
+
 _OPENERS = frozenset({
     "hi", "hello", "hey", "hiya", "morning", "afternoon", "evening", "thanks", "thank", "thx",
     "cheers", "ta", "bye", "goodbye", "ok", "okay", "great", "brilliant", "perfect", "lovely",
@@ -46,8 +48,6 @@ KINDS = ("greeting", "goodbye", "thanks")
 
 def reply(kind: str) -> str:
     """The reply to a message of this kind (``small_talk``)."""
-    from assistant import prompts
-
     return prompts.render(f"small_talk_{kind}")
 
 

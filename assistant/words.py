@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# a UTF-16 surrogate: a string holding one is not valid Unicode (the tokenizer, Chroma and
+# UTF-8 files refuse it); an RTF emoji escape, a YAML "\uD800", an undecodable file name
+SURROGATE = re.compile("[\ud800-\udfff]")
 _STOPWORD_TEXT = (
     "a an the and are as at be been being but by can could do does did for from had has have how i "
     "if in into is it its me my of on or our she he her his they their them this that these "

@@ -96,6 +96,12 @@ def remove_document(index: ChunkIndex, record: DocumentRecord) -> None:
 SHARED_WRITE_LEASE_S = 3600.0
 
 
+def stale_after(shared: bool) -> float | None:
+    """How old another writer's pending write must be before it is rolled back: None when
+    the store is not shared (the store lock covers every writer), else the lease."""
+    return SHARED_WRITE_LEASE_S if shared else None
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

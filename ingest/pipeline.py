@@ -26,21 +26,21 @@ from assistant.errors import ConfigError, EmbedderError, LoadError
 from assistant.hashing import sha256_file
 from assistant.ports import ChunkIndex, Embedder, Vectors
 from assistant.types import Chunk, DocumentRecord, LoadedDocument
+from assistant.words import SURROGATE
 from ingest.chunking import ChunkingOptions, DocumentIdentity, split_into_chunks
 from ingest.embedding_cache import EmbeddingCache
 from ingest.indexing import (
-    SHARED_WRITE_LEASE_S,
     Replacement,
     record_failure,
     remove_document,
     repair,
     replace_documents,
+    stale_after,
 )
 from ingest.loaders import DATA_SUFFIXES
 from ingest.loaders.sections import brief
 
 log = logging.getLogger(__name__)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Parser = Callable[[Sequence[Path]], Iterator[tuple[Path, LoadedDocument | LoadError]]]
 Progress = Callable[[int, int, str], None]
@@ -131,7 +131,7 @@ class Pipeline:
     @property
     def stale_after_s(self) -> float | None:
         """How old another writer's pending write must be before a run rolls it back."""
-        return SHARED_WRITE_LEASE_S if self.shared_store else None
+        return stale_after(self.shared_store)
 
 
 def same_content(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
@@ -169,7 +169,7 @@ def discover(paths: Iterable[Path], clashes: list[tuple[str, str]] | None = None
     already = {Path(p) for p in indexed}
 
     def add(path: Path, source: str) -> None:
-        if _SURROGATE.search(str(path)):  # bytes that are not UTF-8 (a Latin-1 share)
+        if SURROGATE.search(str(path)):  # bytes that are not UTF-8 (a Latin-1 share)
             if clashes is not None:  # no record: the index cannot store such a name
                 shown = os.fsencode(path).decode("utf-8", "replace")
                 clashes.append((shown, "not indexed: the file name is not valid UTF-8 (written "

@@ -61,11 +61,11 @@ def repair_if_idle(settings: Settings, index: ChunkIndex) -> int | None:
     only writes older than ``SHARED_WRITE_LEASE_S`` are rolled back.
     """
     from assistant.errors import StoreLockedError
-    from ingest.indexing import SHARED_WRITE_LEASE_S, repair
+    from ingest.indexing import repair, stale_after
 
     try:
         with store_lock(settings.store_dir):
-            return repair(index, SHARED_WRITE_LEASE_S if settings.chroma_host else None)
+            return repair(index, stale_after(bool(settings.chroma_host)))
     except StoreLockedError:
         return None
 
@@ -81,10 +81,9 @@ def repair_store(settings: Settings, index: ChunkIndex) -> Repaired:
     """Under the store lock, remove what ``check_store`` reports, mark documents that lost
     chunks to be read again, and refresh BM25. Raises StoreLockedError while an ingestion run
     holds the store."""
-    from ingest.indexing import SHARED_WRITE_LEASE_S, fix_inconsistencies
+    from ingest.indexing import fix_inconsistencies, stale_after
 
     with store_lock(settings.store_dir):
-        removed = fix_inconsistencies(index, SHARED_WRITE_LEASE_S if settings.chroma_host
-                                      else None)
+        removed = fix_inconsistencies(index, stale_after(bool(settings.chroma_host)))
         refresh_bm25(index, settings.store_dir)
         return removed

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import queue
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -23,6 +22,7 @@ import numpy as np
 from assistant.errors import EmbedderError
 from assistant.hashing import sha256_file
 from assistant.ports import Vectors
+from assistant.words import SURROGATE
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -241,13 +241,10 @@ class OpenAIEmbedder:
         return normalised
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _encodable(text: str) -> str:
     """``text`` with any lone UTF-16 surrogate (a command-line argument's undecodable byte) made
     "?": the tokenizer refuses such a string outright."""
-    if _SURROGATE.search(text) is None:
+    if SURROGATE.search(text) is None:
         return text
     return text.encode("utf-8", "replace").decode("utf-8")
 

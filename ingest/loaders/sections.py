@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from assistant.types import LoadedDocument, Section
+from assistant.words import SURROGATE
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # zero-width characters, soft hyphens and control characters (which no document means to show,
@@ -24,14 +25,11 @@ _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def valid_unicode(text: str) -> str:
     """``text`` with UTF-16 surrogates paired back into characters and lone ones replaced by
     U+FFFD. RTF writes an emoji as two "\\u" surrogate escapes and a YAML "\\uD800" escape is
     one; a string holding one cannot be tokenised, stored in Chroma or written as UTF-8."""
-    if not _SURROGATE.search(text):
+    if not SURROGATE.search(text):
         return text
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
